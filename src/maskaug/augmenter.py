@@ -1,0 +1,150 @@
+"""Exactly ``n`` new, distinct outputs per input row, with provenance, deterministic per seed.
+
+Randomness for copy ``c`` of row ``r`` at attempt ``a`` comes from ``(seed, hash(r), c, a)``, so the
+output does not depend on batch size, order, chunking or worker count. An output equal to the input
+or to an earlier accepted copy of the same row is retried (up to ``max_attempts``); what is still
+missing after that is reported as a shortfall, never hidden.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from maskaug.document import Doc
+from maskaug.methods import Job, build
+from maskaug.model.engine import FillEngine
+from maskaug.model.loading import MaskedLM, load_mlm
+from maskaug.splice import Edit
+
+
+def row_rng(seed: int, row_id: Any, copy: int, attempt: int) -> np.random.Generator:
+    h = int.from_bytes(hashlib.sha256(str(row_id).encode("utf-8")).digest()[:8], "little")
+    return np.random.default_rng([seed, h, copy, attempt])
+
+
+@dataclass
+class Augmentation:
+    row_id: Any
+    copy: int
+    attempt: int
+    texts: dict[str, str]
+    edits: list[Edit]
+    score: float | None
+    method: str
+    seed: int
+
+
+@dataclass
+class Report:
+    rows: int = 0
+    requested: int = 0
+    produced: int = 0
+    shortfall: dict[Any, int] = field(default_factory=dict)  # row id -> missing outputs
+    seconds: float = 0.0
+    forward_passes: int = 0
+
+    def summary(self) -> str:
+        rate = self.rows / self.seconds if self.seconds else 0.0
+        line = (f"{self.rows} rows -> {self.produced}/{self.requested} outputs in {self.seconds:.1f} s "
+                f"({rate:.1f} rows/s, {self.forward_passes} forward passes)")
+        if self.shortfall:
+            line += (f"; shortfall: {len(self.shortfall)} rows short by {sum(self.shortfall.values())} "
+                     f"outputs (no new distinct text found)")
+        return line
+
+
+class Augmenter:
+    """Run one method over rows of text fields.
+
+    >>> aug = Augmenter("substitute", n=2, seed=0)            # doctest: +SKIP
+    >>> aug.augment(["A quiet, moving film."])                # doctest: +SKIP
+    """
+
+    def __init__(self, method: Any = "substitute", model: str | MaskedLM | None = None, n: int = 1,
+                 seed: int = 0, max_attempts: int = 10, token_budget: int = 8192, device: str | None = None,
+                 dtype: str | None = None, chunk_size: int = 512, progress: bool = False, **params: Any):
+        if n < 1:
+            raise ValueError("n must be >= 1")
+        self.method = build(method, **params) if isinstance(method, str) else method
+        self.mlm = model if isinstance(model, MaskedLM) else load_mlm(model, device=device, dtype=dtype)
+        self.engine = FillEngine(self.mlm, token_budget=token_budget) if self.method.needs_model else None
+        self.n, self.seed, self.max_attempts = n, seed, max_attempts
+        self.chunk_size, self.progress = chunk_size, progress
+        self.report = Report()
+
+    @property
+    def info(self):
+        return self.mlm.info
+
+    def iter_rows(self, rows: Iterable[dict[str, str]], row_ids: Iterable[Any] | None = None,
+                  total: int | None = None,
+                  protected: Iterable[dict[str, list[tuple[int, int]]]] | None = None,
+                  ) -> Iterator[tuple[Any, list[Augmentation]]]:
+        """Yield ``(row_id, outputs)`` per row, in input order, working in chunks."""
+        t0 = time.perf_counter()
+        passes0 = self.engine.forward_passes if self.engine else 0
+        ids_iter = iter(row_ids) if row_ids is not None else None
+        prot_iter = iter(protected) if protected is not None else None
+        bar = tqdm(total=total, unit="row", disable=not self.progress, desc=self.method.name)
+        chunk: list[tuple[Any, dict[str, str], dict]] = []
+        index = 0
+        try:
+            for row in rows:
+                rid = next(ids_iter) if ids_iter is not None else index
+                prot = next(prot_iter) if prot_iter is not None else {}
+                chunk.append((rid, row, prot))
+                index += 1
+                if len(chunk) >= self.chunk_size:
+                    yield from self._chunk(chunk)
+                    bar.update(len(chunk))
+                    chunk = []
+            if chunk:
+                yield from self._chunk(chunk)
+                bar.update(len(chunk))
+        finally:
+            bar.close()
+            self.report.seconds += time.perf_counter() - t0
+            if self.engine:
+                self.report.forward_passes += self.engine.forward_passes - passes0
+
+    def _chunk(self, chunk) -> Iterator[tuple[Any, list[Augmentation]]]:
+        info = self.info
+        docs = [{f: Doc.parse(t, info) for f, t in row.items()} for _, row, _ in chunk]
+        accepted: list[dict[int, Augmentation]] = [{} for _ in chunk]
+        seen: list[set[tuple]] = [{tuple(sorted(row.items()))} for _, row, _ in chunk]
+        pending = [(i, c) for i in range(len(chunk)) for c in range(self.n)]
+        for attempt in range(self.max_attempts):
+            if not pending:
+                break
+            jobs = [Job(dict(chunk[i][1]), docs[i], row_rng(self.seed, chunk[i][0], c, attempt), chunk[i][2])
+                    for i, c in pending]
+            drafts = self.method.generate(jobs, info, self.engine)
+            still = []
+            for (i, c), draft in zip(pending, drafts):
+                key = tuple(sorted(draft.texts.items()))
+                if key in seen[i]:
+                    still.append((i, c))
+                    continue
+                seen[i].add(key)
+                accepted[i][c] = Augmentation(chunk[i][0], c, attempt, draft.texts, draft.edits, draft.score,
+                                              self.method.name, self.seed)
+            pending = still
+        for i, (rid, _row, _p) in enumerate(chunk):
+            outs = [accepted[i][c] for c in sorted(accepted[i])]
+            self.report.rows += 1
+            self.report.requested += self.n
+            self.report.produced += len(outs)
+            if len(outs) < self.n:
+                self.report.shortfall[rid] = self.n - len(outs)
+            yield rid, outs
+
+    def augment(self, texts: Sequence[str], field: str = "text") -> list[list[str]]:
+        """Plain lists: for each input text, its new texts (``n`` of them unless short)."""
+        return [[a.texts[field] for a in outs] for _, outs in self.iter_rows(({field: t} for t in texts))]

@@ -1,0 +1,74 @@
+"""A text as the tokenizer sees it: pieces with character offsets, grouped into words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from maskaug.model.vocab import TokenizerInfo
+
+
+@dataclass(frozen=True)
+class Word:
+    start: int  # character span in the text, whitespace trimmed
+    end: int
+    first: int  # piece range [first, last)
+    last: int
+
+    def text(self, doc: Doc) -> str:
+        return doc.text[self.start : self.end]
+
+
+@dataclass
+class Doc:
+    text: str
+    ids: list[int]
+    spans: list[tuple[int, int]]  # per piece, whitespace trimmed; (s, s) for an empty piece
+    words: list[Word]
+
+    @classmethod
+    def parse(cls, text: str, info: TokenizerInfo) -> Doc:
+        enc = info.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+        ids = list(enc["input_ids"])
+        spans = [_trim(text, s, e) for s, e in enc["offset_mapping"]]
+        word_ids = enc.word_ids()
+        words: list[Word] = []
+        i = 0
+        while i < len(ids):
+            j = i + 1
+            while j < len(ids) and word_ids[j] is not None and word_ids[j] == word_ids[i]:
+                j += 1
+            nonempty = [spans[k] for k in range(i, j) if spans[k][1] > spans[k][0]]
+            if nonempty:
+                s = min(a for a, _ in nonempty)
+                e = max(b for _, b in nonempty)
+                if words and s < words[-1].end:  # pieces of one character split across "words"
+                    prev = words.pop()
+                    words.append(Word(prev.start, max(e, prev.end), prev.first, j))
+                else:
+                    words.append(Word(s, e, i, j))
+            elif words:
+                prev = words.pop()
+                words.append(Word(prev.start, prev.end, prev.first, j))
+            i = j
+        return cls(text, ids, spans, words)
+
+    def clean_pieces(self) -> list[int]:
+        """Pieces that own a character span no other piece shares (safe to replace alone)."""
+        out = []
+        for k, (s, e) in enumerate(self.spans):
+            if e <= s:
+                continue
+            if k > 0 and self.spans[k - 1][1] > s:
+                continue
+            if k + 1 < len(self.spans) and self.spans[k + 1][0] < e and self.spans[k + 1][1] > self.spans[k + 1][0]:
+                continue
+            out.append(k)
+        return out
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e

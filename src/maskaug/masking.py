@@ -1,0 +1,160 @@
+"""Which positions to mask: units (token, word, span, insertion slot), rate, exclusions."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from maskaug.document import Doc
+from maskaug.model.engine import CONTINUATION, START
+from maskaug.model.vocab import TokenizerInfo
+
+UNITS = ("token", "word", "span", "insert")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One masked position: the character span it replaces and the pieces it stands for."""
+
+    start: int
+    end: int  # == start for an insertion
+    first: int  # piece range [first, last) replaced; first == last inserts before piece `first`
+    last: int
+    kind: int  # START or CONTINUATION: which pieces may fill it
+    wordy: bool  # the fill must contain a letter or digit
+    old: str
+    prefix: str = ""  # added before / after the fill when spliced (insertion spacing)
+    suffix: str = ""
+
+    @property
+    def is_insert(self) -> bool:
+        return self.first == self.last
+
+
+def _has_alnum(s: str) -> bool:
+    return any(ch.isalnum() for ch in s)
+
+
+@dataclass(frozen=True)
+class Masker:
+    """Choose ``clamp(round(rate * eligible units), min_count, max_count)`` units of a text.
+
+    Never special tokens (they are not in :class:`Doc`); optionally never stopwords, punctuation,
+    protected character spans or regex matches (kept byte-exact).
+    """
+
+    unit: str = "word"
+    rate: float = 0.15
+    min_count: int = 1
+    max_count: int | None = None
+    span_length: int = 3
+    stopwords: frozenset[str] = frozenset()
+    skip_punct: bool = True
+    protect: tuple[str, ...] = ()
+    _patterns: tuple = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.unit not in UNITS:
+            raise ValueError(f"unit must be one of {UNITS}, not {self.unit!r}")
+        if not 0.0 <= self.rate <= 1.0:
+            raise ValueError(f"rate must be in [0, 1], not {self.rate}")
+        if self.max_count is not None and self.max_count < self.min_count:
+            raise ValueError("max_count must be >= min_count")
+        object.__setattr__(self, "_patterns", tuple(re.compile(p) for p in self.protect))
+
+    def count(self, n: int) -> int:
+        k = max(self.min_count, math.floor(self.rate * n + 0.5))
+        if self.max_count is not None:
+            k = min(k, self.max_count)
+        return min(k, n)
+
+    def protected_spans(self, text: str, extra: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+        spans = list(extra)
+        for pat in self._patterns:
+            spans.extend(m.span() for m in pat.finditer(text) if m.end() > m.start())
+        return spans
+
+    def eligible_words(self, doc: Doc, protected: Sequence[tuple[int, int]]) -> list[int]:
+        out = []
+        for i, w in enumerate(doc.words):
+            text = w.text(doc)
+            if self.skip_punct and not _has_alnum(text):
+                continue
+            if self.stopwords and text.casefold() in self.stopwords:
+                continue
+            if any(s < w.end and w.start < e for s, e in protected):
+                continue
+            out.append(i)
+        return out
+
+    def choose(self, doc: Doc, info: TokenizerInfo, rng: np.random.Generator,
+               protected: Iterable[tuple[int, int]] = ()) -> list[Slot]:
+        prot = self.protected_spans(doc.text, protected)
+        if self.unit == "insert":
+            return self._insert_slots(doc, info, rng, prot)
+        words = self.eligible_words(doc, prot)
+        if self.unit == "token":
+            allowed = {k for i in words for k in range(doc.words[i].first, doc.words[i].last)}
+            pieces = [k for k in doc.clean_pieces() if k in allowed]
+            if self.skip_punct:
+                pieces = [k for k in pieces if _has_alnum(doc.text[slice(*doc.spans[k])])]
+            picked = sorted(rng.choice(len(pieces), size=self.count(len(pieces)), replace=False).tolist())
+            return [self._piece_slot(doc, info, pieces[j]) for j in picked]
+        if self.unit == "word":
+            picked = sorted(rng.choice(len(words), size=self.count(len(words)), replace=False).tolist())
+            return [self._word_slot(doc, info, words[j]) for j in picked]
+        return [self._word_slot(doc, info, i) for i in self._spans(words, rng)]
+
+    def _spans(self, words: list[int], rng: np.random.Generator) -> list[int]:
+        """Runs of up to ``span_length`` adjacent eligible words until the target count is reached."""
+        target = self.count(len(words))
+        chosen: set[int] = set()
+        while len(chosen) < target:
+            free = [j for j, w in enumerate(words) if w not in chosen]
+            j = free[int(rng.integers(len(free)))]
+            length = int(rng.integers(1, self.span_length + 1))
+            run = [words[j]]
+            while (len(run) < length and j + 1 < len(words) and words[j + 1] == words[j] + 1
+                   and words[j + 1] not in chosen):
+                j += 1
+                run.append(words[j])
+            chosen.update(run[: target - len(chosen)])
+        return sorted(chosen)
+
+    @staticmethod
+    def _word_slot(doc: Doc, info: TokenizerInfo, i: int) -> Slot:
+        w = doc.words[i]
+        kind = START if info.is_start[doc.ids[w.first]] else CONTINUATION
+        old = w.text(doc)
+        return Slot(w.start, w.end, w.first, w.last, kind, _has_alnum(old), old)
+
+    @staticmethod
+    def _piece_slot(doc: Doc, info: TokenizerInfo, k: int) -> Slot:
+        s, e = doc.spans[k]
+        kind = START if info.is_start[doc.ids[k]] else CONTINUATION
+        old = doc.text[s:e]
+        return Slot(s, e, k, k + 1, kind, _has_alnum(old), old)
+
+    def _insert_slots(self, doc: Doc, info: TokenizerInfo, rng: np.random.Generator,
+                      prot: Sequence[tuple[int, int]]) -> list[Slot]:
+        words = doc.words
+        gaps: list[Slot] = []
+        if words:
+            first = words[0]
+            kind = START if info.is_start[doc.ids[first.first]] else CONTINUATION
+            gaps.append(Slot(first.start, first.start, first.first, first.first, kind, True, "", "", " "))
+        for a, b in zip(words, words[1:]):
+            gap = doc.text[a.end : b.start]
+            if gap and gap.isspace():
+                gaps.append(Slot(b.start, b.start, b.first, b.first, START, True, "", "", " "))
+        if words:
+            last = words[-1]
+            gaps.append(Slot(last.end, last.end, len(doc.ids), len(doc.ids), START, True, "", " ", ""))
+        gaps = [g for g in gaps if not any(s < g.start < e for s, e in prot)]
+        size = min(self.count(len(words)), len(gaps))
+        picked = sorted(rng.choice(len(gaps), size=size, replace=False).tolist())
+        return [gaps[j] for j in picked]

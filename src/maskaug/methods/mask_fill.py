@@ -1,0 +1,192 @@
+"""The shared loop: choose positions, mask, fill (parallel, sequential, none, reconstruct), splice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from maskaug.fill import Sampler, normalize
+from maskaug.masking import Masker, Slot
+from maskaug.methods.base import Draft, Job
+from maskaug.model.engine import CONTINUATION, START, FillEngine, FillRequest
+from maskaug.model.vocab import TokenizerInfo
+from maskaug.splice import Edit, match_case, splice
+
+FILL_MODES = ("parallel", "sequential", "none", "reconstruct")
+KEEP = None  # a slot showing its original pieces
+
+
+def build_ids(ids: list[int], slots: list[Slot], tokens: list[int | None]) -> tuple[list[int], list[int]]:
+    """Piece ids with each slot collapsed to one token (or its original pieces when KEEP).
+
+    Returns the new ids and, per slot, the index of its token (or of its first original piece).
+    """
+    out: list[int] = []
+    where: list[int] = []
+    pos = 0
+    for slot, tok in zip(slots, tokens):
+        out.extend(ids[pos : slot.first])
+        where.append(len(out))
+        if tok is KEEP:
+            out.extend(ids[slot.first : slot.last])
+        else:
+            out.append(tok)
+        pos = slot.last
+    out.extend(ids[pos:])
+    return out, where
+
+
+@dataclass
+class MaskFill:
+    """A masking-based generator assembled from a masker, a fill mode and a sampler."""
+
+    name: str
+    masker: Masker = field(default_factory=Masker)
+    fill: str = "parallel"
+    sampler: Sampler = field(default_factory=Sampler)
+    exclude_original: bool = True
+    corruption: tuple[float, float, float] = (0.8, 0.1, 0.1)  # mask / random / keep, for reconstruct
+
+    def __post_init__(self) -> None:
+        if self.fill not in FILL_MODES:
+            raise ValueError(f"fill must be one of {FILL_MODES}, not {self.fill!r}")
+
+    @property
+    def needs_model(self) -> bool:
+        return self.fill != "none"
+
+    # ------------------------------------------------------------------ helpers
+    def _reject(self, info: TokenizerInfo, slot: Slot):
+        old = normalize(slot.old)
+
+        def reject(token_id: int) -> bool:
+            surface = info.surface(token_id)
+            if not surface or "\ufffd" in surface:
+                return True
+            return self.exclude_original and not slot.is_insert and normalize(surface) == old
+
+        return reject
+
+    @staticmethod
+    def _edit(name: str, slot: Slot, info: TokenizerInfo, token_id: int) -> Edit:
+        new = match_case(info.surface(token_id), slot.old) if slot.old else info.surface(token_id)
+        return Edit(name, slot.start, slot.end, slot.old, slot.prefix + new + slot.suffix)
+
+    # ------------------------------------------------------------------ main
+    def generate(self, jobs: list[Job], info: TokenizerInfo, engine: FillEngine | None) -> list[Draft]:
+        plans = [{f: self.masker.choose(d, info, job.rng, job.protected.get(f, ()))
+                  for f, d in job.docs.items()} for job in jobs]
+        if self.fill == "none":
+            return [self._mask_only(job, plan, info) for job, plan in zip(jobs, plans)]
+        if engine is None:
+            raise ValueError(f"method {self.name} needs a masked LM")
+        if self.fill == "sequential":
+            return self._sequential(jobs, plans, info, engine)
+        return self._parallel(jobs, plans, info, engine)
+
+    def _mask_only(self, job: Job, plan: dict[str, list[Slot]], info: TokenizerInfo) -> Draft:
+        edits = [Edit(f, s.start, s.end, s.old, s.prefix + info.mask_token + s.suffix)
+                 for f, slots in plan.items() for s in slots]
+        return self._draft(job, edits, [])
+
+    def _draft(self, job: Job, edits: list[Edit], scores: list[float]) -> Draft:
+        texts = dict(job.texts)
+        for f in texts:
+            mine = [e for e in edits if e.field == f]
+            if mine:
+                texts[f] = splice(texts[f], mine)
+        return Draft(texts, edits, float(np.mean(scores)) if scores else None)
+
+    def _corrupt(self, slot: Slot, ids: list[int], info: TokenizerInfo, rng: np.random.Generator) -> int | None:
+        r = rng.random()
+        p_mask, p_rand, _ = self.corruption
+        if r < p_mask:
+            return info.mask_id
+        if r < p_mask + p_rand:
+            pool = _random_pool(info, slot.kind)
+            return int(pool[rng.integers(len(pool))])
+        return KEEP
+
+    def _parallel(self, jobs, plans, info, engine) -> list[Draft]:
+        keys, requests = [], []
+        for ji, (job, plan) in enumerate(zip(jobs, plans)):
+            for f, slots in plan.items():
+                if not slots:
+                    continue
+                if self.fill == "reconstruct":
+                    tokens = [self._corrupt(s, job.docs[f].ids, info, job.rng) for s in slots]
+                else:
+                    tokens = [info.mask_id] * len(slots)
+                ids, where = build_ids(job.docs[f].ids, slots, tokens)
+                requests.append(FillRequest(ids, where, [s.kind for s in slots], [s.wordy for s in slots]))
+                keys.append((ji, f))
+        results = engine.predict(requests) if requests else []
+        by_key = dict(zip(keys, results))
+        drafts = []
+        for ji, (job, plan) in enumerate(zip(jobs, plans)):
+            edits, scores = [], []
+            for f, slots in plan.items():
+                for slot, cand in zip(slots, by_key.get((ji, f), [])):
+                    ids, lps = cand
+                    j = self.sampler.choose(ids, lps, job.rng, self._reject(info, slot))
+                    if j is None:
+                        continue
+                    scores.append(float(lps[j]))
+                    edit = self._edit(f, slot, info, int(ids[j]))
+                    if edit.new != edit.old:
+                        edits.append(edit)
+            drafts.append(self._draft(job, edits, scores))
+        return drafts
+
+    def _sequential(self, jobs, plans, info, engine) -> list[Draft]:
+        """Fill one slot per round, left to right; each fill is visible to the next round."""
+        fills = [{f: [KEEP] * len(slots) for f, slots in plan.items()} for plan in plans]
+        scores: list[list[float]] = [[] for _ in jobs]
+        chosen: list[dict[tuple[str, int], int]] = [{} for _ in jobs]
+        rounds = max((len(s) for plan in plans for s in plan.values()), default=0)
+        for step in range(rounds):
+            keys, requests = [], []
+            for ji, (job, plan) in enumerate(zip(jobs, plans)):
+                for f, slots in plan.items():
+                    if step >= len(slots):
+                        continue
+                    tokens = list(fills[ji][f])
+                    tokens[step] = info.mask_id
+                    ids, where = build_ids(job.docs[f].ids, slots, tokens)
+                    s = slots[step]
+                    requests.append(FillRequest(ids, [where[step]], [s.kind], [s.wordy]))
+                    keys.append((ji, f))
+            for (ji, f), cand in zip(keys, engine.predict(requests)):
+                slot = plans[ji][f][step]
+                ids, lps = cand[0]
+                j = self.sampler.choose(ids, lps, jobs[ji].rng, self._reject(info, slot))
+                if j is None:
+                    continue
+                fills[ji][f][step] = int(ids[j])
+                chosen[ji][(f, step)] = int(ids[j])
+                scores[ji].append(float(lps[j]))
+        drafts = []
+        for ji, (job, plan) in enumerate(zip(jobs, plans)):
+            edits = []
+            for (f, step), tok in sorted(chosen[ji].items()):
+                edit = self._edit(f, plan[f][step], info, tok)
+                if edit.new != edit.old:
+                    edits.append(edit)
+            drafts.append(self._draft(job, edits, scores[ji]))
+        return drafts
+
+
+_POOLS: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _random_pool(info: TokenizerInfo, kind: int) -> np.ndarray:
+    key = (id(info), kind)
+    if key not in _POOLS:
+        ok = ~info.bad & info.wordy
+        if kind == START:
+            ok &= info.is_start
+        elif kind == CONTINUATION:
+            ok &= ~info.is_start
+        _POOLS[key] = np.flatnonzero(ok)
+    return _POOLS[key]

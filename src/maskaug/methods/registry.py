@@ -1,0 +1,132 @@
+"""Versioned, config-built methods: ``build("substitute.v1", rate=0.2)`` or ``from_config(path)``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from maskaug.fill import Sampler
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    import tomli as tomllib
+from maskaug.masking import Masker
+from maskaug.methods.mask_fill import MaskFill
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    factory: Callable[..., Any]
+    params: dict[str, Any]  # parameter -> default
+    doc: str
+
+
+_REGISTRY: dict[str, Entry] = {}
+
+PARAM_HELP = {
+    "unit": "what one masked unit is: token | word | span | insert",
+    "rate": "fraction of eligible units masked per text",
+    "min_count": "at least this many units per text",
+    "max_count": "at most this many units per text (null = no cap)",
+    "span_length": "longest run of adjacent words for unit=span",
+    "stopwords": "never mask English stopwords",
+    "skip_punct": "never mask units without a letter or digit",
+    "protect": "regexes whose matches are never masked (kept byte-exact)",
+    "strategy": "sample | argmax | rank",
+    "top_k": "sample among the k most likely fills (null = all candidates)",
+    "top_p": "nucleus sampling threshold (null = off)",
+    "temperature": "sampling temperature",
+    "rank": "which best fill strategy=rank takes (2 = second best)",
+    "exclude_original": "never fill a slot with the word it replaced",
+}
+
+
+def register(name: str, params: dict[str, Any], doc: str):
+    """Decorator: register ``factory(**params)`` under a versioned ``name``."""
+
+    def wrap(factory):
+        if name in _REGISTRY:
+            raise ValueError(f"method {name!r} is already registered")
+        _REGISTRY[name] = Entry(name, factory, dict(params), doc)
+        return factory
+
+    return wrap
+
+
+def resolve(name: str) -> Entry:
+    if name in _REGISTRY:
+        return _REGISTRY[name]
+    versions = sorted(k for k in _REGISTRY if k.split(".v")[0] == name)
+    if versions:
+        return _REGISTRY[versions[-1]]
+    raise KeyError(f"unknown method {name!r}; known: {', '.join(names())}")
+
+
+def names() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def build(name: str, **params: Any):
+    entry = resolve(name)
+    unknown = set(params) - set(entry.params)
+    if unknown:
+        raise ValueError(f"{entry.name} has no parameter(s) {sorted(unknown)}; it takes {sorted(entry.params)}")
+    return entry.factory(**{**entry.params, **params})
+
+
+def from_config(path: str | Path):
+    """Build a method from a JSON or TOML file: ``{"method": "substitute.v1", "rate": 0.2}``."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    cfg = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+    cfg = dict(cfg.get("method_config", cfg))
+    return build(cfg.pop("method"), **cfg)
+
+
+def entries() -> list[Entry]:
+    return [_REGISTRY[k] for k in names()]
+
+
+# ---------------------------------------------------------------------------------------------------
+_MASKING = {"rate": 0.15, "min_count": 1, "max_count": None, "stopwords": False, "skip_punct": True,
+            "protect": ()}
+_SAMPLING = {"strategy": "sample", "top_k": 20, "top_p": None, "temperature": 1.0, "rank": 2}
+
+
+def _compose(name: str, fill: str, exclude_original: bool = True, unit: str = "word", span_length: int = 3,
+             **kw: Any) -> MaskFill:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    kw = {**_SAMPLING, **kw}
+    masker = Masker(unit=unit, rate=kw["rate"], min_count=kw["min_count"], max_count=kw["max_count"],
+                    span_length=span_length, skip_punct=kw["skip_punct"], protect=tuple(kw["protect"]),
+                    stopwords=frozenset(ENGLISH_STOP_WORDS) if kw["stopwords"] else frozenset())
+    sampler = Sampler(strategy=kw["strategy"], top_k=kw["top_k"], top_p=kw["top_p"],
+                      temperature=kw["temperature"], rank=kw["rank"])
+    return MaskFill(name, masker, fill, sampler, exclude_original)
+
+
+def _recipe(name: str, fill: str, doc: str, **defaults: Any) -> None:
+    params = {**_MASKING, **_SAMPLING, "exclude_original": True, "unit": "word", **defaults}
+    if fill == "none":
+        params = {k: v for k, v in params.items() if k in _MASKING or k == "unit"}
+    register(name, params, doc)(lambda **kw: _compose(name, fill, **kw))
+
+
+_recipe("substitute.v1", "parallel",
+        "Contextual substitution (Kobayashi 2018): mask ~15% of words, fill all in one pass.",
+        span_length=3)
+_recipe("insert.v1", "parallel", "Insert masked slots between words and fill them.", unit="insert")
+_recipe("iterative.v1", "sequential",
+        "Iterative mask filling (Kesgin & Amasyali 2024): one word at a time, each fill seen by the next.")
+_recipe("mask.v1", "none", "MaskAugment (Yavuz et al. 2020): ~15% of tokens become the mask token.",
+        unit="token")
+_recipe("ssmba.v1", "reconstruct",
+        "SSMBA (Ng et al. 2020): corrupt 15% of tokens (80/10/10 mask/random/keep), sample a "
+        "reconstruction; retried until the output is new.",
+        unit="token", top_k=None, exclude_original=False)

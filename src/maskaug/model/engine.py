@@ -1,0 +1,157 @@
+"""Batched mask filling: many texts and many masked positions per forward pass.
+
+Sequences are sorted by length and packed under a token budget; the LM head runs only at masked
+positions (a pre-hook on the output embedding gathers them); texts longer than the model's window
+are cut into overlapping windows, each masked position predicted in the window where it is most
+central. On CUDA out-of-memory the batch is halved and the work continues.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from maskaug.model.loading import MaskedLM
+
+START, CONTINUATION, ANY = 0, 1, 2
+
+
+@dataclass
+class FillRequest:
+    """Piece ids of one text (no special tokens) and the positions to predict."""
+
+    ids: list[int]
+    positions: list[int]
+    kinds: list[int]  # START / CONTINUATION / ANY per position
+    wordy: list[bool]  # candidate must contain a letter or digit
+
+
+Candidates = tuple[np.ndarray, np.ndarray]  # (token ids [K], log-probabilities [K]), best first
+
+
+class FillEngine:
+    def __init__(self, mlm: MaskedLM, token_budget: int = 8192, max_batch: int = 256,
+                 max_candidates: int = 64):
+        self.mlm = mlm
+        self.token_budget = token_budget
+        self.max_batch = max_batch
+        self.k = max_candidates
+        info = mlm.info
+        v = info.vocab_size
+        allowed = np.zeros((3, 2, v), dtype=bool)
+        ok = ~info.bad
+        allowed[START] = ok & info.is_start
+        allowed[CONTINUATION] = ok & ~info.is_start
+        allowed[ANY] = ok
+        allowed[:, 1] &= info.wordy
+        bias = np.where(allowed.reshape(6, v), 0.0, -np.inf).astype(np.float32)
+        self._bias = torch.from_numpy(bias).to(mlm.device)
+        self._sel: torch.Tensor | None = None
+        self.forward_passes = 0
+        head = mlm.model.get_output_embeddings()
+        if head is not None:
+            head.register_forward_pre_hook(self._gather_masked)
+
+    def _gather_masked(self, module, args):
+        sel, x = self._sel, args[0]
+        if sel is not None and x.dim() == 3 and tuple(x.shape[:2]) == tuple(sel.shape):
+            return (x[sel],) + tuple(args[1:])
+        return None
+
+    @property
+    def window(self) -> int:
+        info = self.mlm.info
+        return self.mlm.max_length - len(info.prefix_ids) - len(info.suffix_ids)
+
+    def _windows(self, req: FillRequest):
+        """Yield (ids, local positions, request position indexes) for one request."""
+        w = self.window
+        if len(req.ids) <= w:
+            yield req.ids, list(req.positions), list(range(len(req.positions)))
+            return
+        stride = max(1, w // 2)
+        starts = list(range(0, len(req.ids) - w + 1, stride))
+        if starts[-1] != len(req.ids) - w:
+            starts.append(len(req.ids) - w)
+        groups: dict[int, list[int]] = {}
+        for j, p in enumerate(req.positions):
+            best = min(starts, key=lambda s: abs(s + w / 2 - p))
+            groups.setdefault(best, []).append(j)
+        for s, js in sorted(groups.items()):
+            yield req.ids[s : s + w], [req.positions[j] - s for j in js], js
+
+    def predict(self, requests: Sequence[FillRequest]) -> list[list[Candidates]]:
+        """Top candidates for every requested position, in request order."""
+        out: list[list[Candidates | None]] = [[None] * len(r.positions) for r in requests]
+        seqs = []
+        for ri, req in enumerate(requests):
+            if not req.positions:
+                continue
+            for ids, local, js in self._windows(req):
+                codes = [req.kinds[j] * 2 + int(req.wordy[j]) for j in js]
+                seqs.append((self.mlm.info.wrap(list(ids)), local, ri, js, codes))
+        seqs.sort(key=lambda s: -len(s[0]))
+        batch: list = []
+        for seq in seqs:
+            if batch and (len(batch) + 1) * len(batch[0][0]) > self.token_budget or len(batch) >= self.max_batch:
+                self._run(batch, out)
+                batch = []
+            batch.append(seq)
+        if batch:
+            self._run(batch, out)
+        return out  # type: ignore[return-value]
+
+    def _run(self, batch, out) -> None:
+        try:
+            self._forward(batch, out)
+        except torch.cuda.OutOfMemoryError:
+            if len(batch) == 1:
+                raise
+            torch.cuda.empty_cache()
+            half = len(batch) // 2
+            self._run(batch[:half], out)
+            self._run(batch[half:], out)
+
+    @torch.inference_mode()
+    def _forward(self, batch, out) -> None:
+        mlm, info = self.mlm, self.mlm.info
+        n_pre = len(info.prefix_ids)
+        t = max(len(s[0]) for s in batch)
+        ids = torch.full((len(batch), t), info.pad_id, dtype=torch.long)
+        attn = torch.zeros((len(batch), t), dtype=torch.long)
+        sel = torch.zeros((len(batch), t), dtype=torch.bool)
+        codes = []
+        for b, (seq, local, _ri, _js, c) in enumerate(batch):
+            ids[b, : len(seq)] = torch.tensor(seq)
+            attn[b, : len(seq)] = 1
+            for p in local:
+                sel[b, p + n_pre] = True
+        # positions in row-major order, matching boolean indexing
+        order = []
+        for b, (_seq, local, ri, js, c) in enumerate(batch):
+            for p, j, code in sorted(zip(local, js, c)):
+                order.append((ri, j))
+                codes.append(code)
+        dev = mlm.device
+        self._sel = sel.to(dev)
+        try:
+            with torch.autocast(dev.type, dtype=mlm.dtype or torch.float32, enabled=mlm.dtype is not None):
+                logits = mlm.model(input_ids=ids.to(dev), attention_mask=attn.to(dev)).logits
+        finally:
+            sel_dev, self._sel = self._sel, None
+        self.forward_passes += 1
+        if logits.dim() == 3:
+            logits = logits[sel_dev]
+        logits = logits.float()[:, : self._bias.shape[1]]
+        logits = logits + self._bias[torch.tensor(codes, device=dev)]
+        logp = torch.log_softmax(logits, dim=-1)
+        k = min(self.k, logp.shape[-1])
+        top = logp.topk(k, dim=-1)
+        vals = np.round(top.values.cpu().numpy().astype(np.float64), 4)
+        idx = top.indices.cpu().numpy()
+        for row, (ri, j) in enumerate(order):
+            keep = np.isfinite(vals[row])
+            out[ri][j] = (idx[row][keep], vals[row][keep])

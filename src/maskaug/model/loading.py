@@ -1,0 +1,93 @@
+"""Load any Hugging Face masked LM by name or folder; choose device and dtype."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from transformers import AutoModelForMaskedLM, AutoTokenizer
+
+from maskaug.model.builtin import BUILTIN_ALIASES, BUILTIN_NAME, load_builtin
+from maskaug.model.vocab import TokenizerInfo
+
+DEFAULT_MODEL = BUILTIN_NAME
+
+
+class ModelLoadError(RuntimeError):
+    """A model could not be loaded; the message is one line meant for the user."""
+
+
+def pick_device(device: str | None = None) -> torch.device:
+    if device and device != "auto":
+        return torch.device(device)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def pick_dtype(device: torch.device, dtype: str | None = None) -> torch.dtype | None:
+    """Autocast dtype: bf16 (or fp16) on GPUs, full precision on CPU unless asked."""
+    if dtype and dtype != "auto":
+        table = {"fp32": None, "float32": None, "bf16": torch.bfloat16, "bfloat16": torch.bfloat16,
+                 "fp16": torch.float16, "float16": torch.float16}
+        if dtype not in table:
+            raise ValueError(f"unknown dtype {dtype!r}; use auto, fp32, bf16 or fp16")
+        return table[dtype]
+    if device.type == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    if device.type == "mps":
+        return torch.float16
+    return None
+
+
+@dataclass
+class MaskedLM:
+    """A masked LM with its tokenizer conventions, device and autocast dtype."""
+
+    model: torch.nn.Module
+    tokenizer: object
+    name: str
+    device: torch.device
+    dtype: torch.dtype | None = None
+    info: TokenizerInfo = field(init=False)
+
+    def __post_init__(self) -> None:
+        vocab = self.model.get_output_embeddings()
+        size = getattr(vocab, "out_features", None) or self.model.config.vocab_size
+        self.info = TokenizerInfo(self.tokenizer, size)
+        self.model.to(self.device).eval()
+
+    @property
+    def max_length(self) -> int:
+        limit = getattr(self.model.config, "max_position_embeddings", 512) or 512
+        tok_limit = getattr(self.tokenizer, "model_max_length", limit) or limit
+        if self.model.config.model_type in ("roberta", "xlm-roberta", "camembert"):
+            limit -= 2  # position ids start after the padding index
+        return int(min(limit, tok_limit))
+
+
+def load_mlm(name_or_path: str | os.PathLike | None = None, device: str | None = None,
+             dtype: str | None = None) -> MaskedLM:
+    """Load ``name_or_path`` (built-in name, local folder, or hub name when online)."""
+    name = str(name_or_path or DEFAULT_MODEL)
+    dev = pick_device(device)
+    if name in BUILTIN_ALIASES:
+        model, tokenizer = load_builtin()
+        return MaskedLM(model, tokenizer, BUILTIN_NAME, dev, pick_dtype(dev, dtype))
+    local = Path(name).expanduser()
+    offline = not local.exists()
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(local) if not offline else name)
+        model = AutoModelForMaskedLM.from_pretrained(str(local) if not offline else name)
+    except (OSError, ValueError) as exc:
+        where = "folder" if not offline else "name"
+        raise ModelLoadError(
+            f"cannot load masked LM {name!r} ({where}): {str(exc).splitlines()[0][:160]} -- "
+            f"pass a local folder saved with save_pretrained() (--model PATH), or use the built-in "
+            f"{BUILTIN_NAME!r}"
+        ) from exc
+    return MaskedLM(model, tokenizer, name, dev, pick_dtype(dev, dtype))

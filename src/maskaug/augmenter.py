@@ -148,3 +148,17 @@ class Augmenter:
     def augment(self, texts: Sequence[str], field: str = "text") -> list[list[str]]:
         """Plain lists: for each input text, its new texts (``n`` of them unless short)."""
         return [[a.texts[field] for a in outs] for _, outs in self.iter_rows(({field: t} for t in texts))]
+
+
+def to_records(row: dict[str, Any], row_id: Any, outputs: list[Augmentation], method: str, seed: int,
+               keep_original: bool = False) -> list[dict[str, Any]]:
+    """Output rows: the input's columns (text fields replaced) plus ``aug_*`` provenance columns."""
+    out = []
+    if keep_original:
+        out.append({**row, "aug_source_row": row_id, "aug_method": method, "aug_seed": seed, "aug_copy": -1,
+                    "aug_is_original": True, "aug_edits": [], "aug_score": None})
+    for a in outputs:
+        out.append({**row, **a.texts, "aug_source_row": row_id, "aug_method": a.method, "aug_seed": a.seed,
+                    "aug_copy": a.copy, "aug_is_original": False,
+                    "aug_edits": [e.as_dict() for e in a.edits], "aug_score": a.score})
+    return out

@@ -1,0 +1,66 @@
+"""Python entry points for lists, pandas DataFrames and 🤗 datasets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from maskaug.augmenter import Augmenter, to_records
+
+
+def _fields(text_column: str | list[str]) -> list[str]:
+    return [text_column] if isinstance(text_column, str) else list(text_column)
+
+
+def augment(data: Any, method: str = "substitute", n: int = 1, text_column: str | list[str] = "text",
+            keep_original: bool = False, augmenter: Augmenter | None = None, **kwargs: Any) -> Any:
+    """Augment ``data`` and return the same kind of container with the output rows.
+
+    ``data``: a list of strings, a list of dicts, a ``pandas.DataFrame`` or a ``datasets.Dataset``.
+    Each output row carries the input's columns plus ``aug_*`` provenance (source row, method,
+    seed, copy, edits, score). ``kwargs`` go to :class:`Augmenter` (model, seed, method params).
+    """
+    aug = augmenter or Augmenter(method, n=n, **kwargs)
+    fields = _fields(text_column)
+    kind = type(data).__module__.split(".")[0]
+    if kind == "pandas":
+        rows = data.to_dict("records")
+        ids = list(data.index)
+    elif kind == "datasets":
+        rows = data.to_list()
+        ids = list(range(len(rows)))
+    else:
+        rows = [{fields[0]: r} if isinstance(r, str) else dict(r) for r in data]
+        ids = list(range(len(rows)))
+    for i, r in enumerate(rows):
+        for f in fields:
+            if not isinstance(r.get(f), str):
+                raise ValueError(f"row {i}, field {f!r}: expected text, got {type(r.get(f)).__name__}")
+    records = []
+    for (rid, outs), row in zip(aug.iter_rows(({f: r[f] for f in fields} for r in rows), ids, total=len(rows)),
+                                rows):
+        records.extend(to_records(row, rid, outs, aug.method.name, aug.seed, keep_original))
+    if kind == "pandas":
+        import pandas as pd
+
+        return pd.DataFrame.from_records(records)
+    if kind == "datasets":
+        from datasets import Dataset
+
+        return Dataset.from_list(records)
+    return records
+
+
+def map_function(augmenter: Augmenter, text_column: str | list[str] = "text", keep_original: bool = True):
+    """A function for ``Dataset.map(fn, batched=True, with_indices=True, remove_columns=ds.column_names)``."""
+    fields = _fields(text_column)
+
+    def fn(batch: dict[str, list], indices: list[int]) -> dict[str, list]:
+        cols = list(batch)
+        rows = [{c: batch[c][i] for c in cols} for i in range(len(indices))]
+        records = []
+        for (rid, outs), row in zip(augmenter.iter_rows(({f: r[f] for f in fields} for r in rows), indices), rows):
+            records.extend(to_records(row, rid, outs, augmenter.method.name, augmenter.seed, keep_original))
+        keys = list(records[0]) if records else cols
+        return {k: [r.get(k) for r in records] for k in keys}
+
+    return fn

@@ -1,0 +1,204 @@
+"""``maskaug augment | methods | models``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from maskaug import __version__
+
+EXIT_BAD_INPUT = 2
+
+
+def _value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def _augment_parser(sub) -> None:
+    p = sub.add_parser("augment", help="write augmented rows for a dataset",
+                       description="Make n new, label-preserving rows per input row with a masked LM.")
+    p.add_argument("input", type=Path, help="CSV, TSV, JSONL, Parquet file or datasets save_to_disk folder")
+    p.add_argument("-o", "--output", type=Path, help="output file (format from the suffix; default: "
+                   "INPUT stem + .augmented.jsonl)")
+    p.add_argument("--method", default="substitute", help="a registered method (see `maskaug methods`)")
+    p.add_argument("--config", type=Path, help="JSON/TOML method config: {\"method\": ..., params...}")
+    p.add_argument("--n", type=int, default=1, help="outputs per input row (default 1)")
+    p.add_argument("--model", default=None, help="MLM name or local folder (default: built-in "
+                   "maskaug/minilm-l6-mlm)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--text-column", action="append", dest="text_columns",
+                   help="text field to augment (repeat for pairs; default: text)")
+    p.add_argument("--label-column", help="label field that must be present on every row")
+    p.add_argument("--keep-original", action="store_true", help="also write each input row")
+    p.add_argument("--skip-bad-rows", action="store_true",
+                   help="set rows with empty/missing fields aside in OUTPUT.rejected.jsonl instead of failing")
+    for flag, kind, hlp in [("--rate", float, "fraction of units masked"),
+                            ("--unit", str, "token | word | span | insert"),
+                            ("--strategy", str, "sample | argmax | rank"),
+                            ("--top-k", int, "sample among the k best fills"),
+                            ("--top-p", float, "nucleus sampling threshold"),
+                            ("--temperature", float, "sampling temperature")]:
+        p.add_argument(flag, type=kind, help=hlp)
+    p.add_argument("--protect", action="append", help="regex whose matches are never masked (repeatable)")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="any method parameter, VALUE parsed as JSON when it can be")
+    p.add_argument("--max-attempts", type=int, default=10, help="tries per output before a shortfall")
+    p.add_argument("--device", default=None, help="cpu, cuda, cuda:1, mps (default: best available)")
+    p.add_argument("--dtype", default=None, help="auto, fp32, bf16, fp16 (default: bf16/fp16 on GPU)")
+    p.add_argument("--token-budget", type=int, default=8192, help="padded tokens per forward pass")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or preview")
+
+
+def _method_params(args) -> tuple[str, dict[str, Any]]:
+    from maskaug.methods.registry import resolve
+
+    method, params = args.method, {}
+    if args.config:
+        text = args.config.read_text(encoding="utf-8")
+        if args.config.suffix == ".toml":
+            from maskaug.methods.registry import tomllib
+
+            cfg = tomllib.loads(text)
+        else:
+            cfg = json.loads(text)
+        method = cfg.pop("method", method)
+        params.update(cfg)
+    for name in ("rate", "unit", "strategy", "top_k", "top_p", "temperature", "protect"):
+        value = getattr(args, name)
+        if value is not None:
+            params[name] = value
+    for item in args.param:
+        if "=" not in item:
+            raise ValueError(f"--param needs KEY=VALUE, got {item!r}")
+        key, value = item.split("=", 1)
+        params[key.replace("-", "_")] = _value(value)
+    entry = resolve(method)
+    return entry.name, params
+
+
+def cmd_augment(args) -> int:
+    from maskaug.augmenter import Augmenter, to_records
+    from maskaug.io import AtomicWriter, read_rows, validate
+
+    text_fields = args.text_columns or ["text"]
+    method, params = _method_params(args)
+    rows = read_rows(args.input)
+    good, rejected = validate(args.input, rows, text_fields, args.label_column, args.skip_bad_rows)
+    output = args.output or args.input.with_name(args.input.stem + ".augmented.jsonl")
+    writer = AtomicWriter(output, protect=[args.input])
+    aug = Augmenter(method, model=args.model, n=args.n, seed=args.seed, max_attempts=args.max_attempts,
+                    token_budget=args.token_budget, device=args.device, dtype=args.dtype,
+                    progress=not args.quiet, **params)
+    preview = []
+    try:
+        stream = aug.iter_rows(({f: rows[i][f] for f in text_fields} for i in good), good, total=len(good))
+        for rid, outs in stream:
+            for rec in to_records(rows[rid], rid, outs, aug.method.name, args.seed, args.keep_original):
+                writer.write(rec)
+            if len(preview) < 3 and outs:
+                preview.append((rows[rid], outs[0]))
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    if rejected:
+        rej = AtomicWriter(output.with_name(output.name + ".rejected.jsonl"), fmt="jsonl")
+        for r in rejected:
+            rej.write({"row": r.row, "field": r.field, "reason": r.reason, "record": r.record})
+        rej.commit()
+    if not args.quiet:
+        for row, a in preview:
+            for f in text_fields:
+                print(f"  {row[f]!r}\n  -> {a.texts[f]!r}", file=sys.stderr)
+    summary = aug.report.summary()
+    if rejected:
+        summary += f"; {len(rejected)} bad rows set aside in {output.name}.rejected.jsonl"
+    print(f"{aug.method.name}: {summary}; wrote {writer.count} rows to {output}", file=sys.stderr)
+    return 0
+
+
+def cmd_methods(args) -> int:
+    from maskaug.methods.registry import PARAM_HELP, entries
+
+    for e in entries():
+        print(f"{e.name}\n  {e.doc}")
+        for k, v in e.params.items():
+            print(f"    {k} = {json.dumps(list(v) if isinstance(v, tuple) else v)}  -- {PARAM_HELP.get(k, '')}")
+    return 0
+
+
+def cmd_models(args) -> int:
+    from maskaug.model.builtin import BUILTIN_NAME, asset_dir
+
+    if args.action == "list":
+        print(f"{BUILTIN_NAME}  (built-in; {asset_dir() / 'MODEL_CARD.md'})")
+        print("any Hugging Face AutoModelForMaskedLM folder: --model PATH")
+        return 0
+    from maskaug.io import read_rows
+    from maskaug.model.loading import load_mlm
+    from maskaug.model.mlm_accuracy import masked_accuracy
+
+    if args.data is None:
+        raise ValueError("models score needs --data FILE with a text column")
+    texts = [r[args.text_column] for r in read_rows(args.data)][: args.limit]
+    mlm = load_mlm(args.model, device=args.device, dtype=args.dtype)
+    for unit in args.unit:
+        s = masked_accuracy(mlm.model, mlm.tokenizer, texts, unit=unit, rate=args.rate, seed=args.seed)
+        print(f"{mlm.name} on {args.data} ({len(texts)} texts), {args.rate:.0%} masked {unit}s: "
+              f"top-1 {s['top1']:.1%}  top-5 {s['top5']:.1%}  (n={s['n']})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="maskaug", description=textwrap.dedent(__doc__ or ""))
+    parser.add_argument("--version", action="version", version=f"maskaug {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _augment_parser(sub)
+    sub.add_parser("methods", help="list methods and their parameters",
+                   description="List registered methods and their parameters with defaults.")
+    m = sub.add_parser("models", help="list models or score an MLM's masked-token accuracy",
+                       description="`models list`, or `models score --data FILE`: top-1/top-5 accuracy "
+                                   "on 15%% masked tokens and whole words.")
+    m.add_argument("action", choices=["list", "score"], nargs="?", default="list")
+    m.add_argument("--model", default=None)
+    m.add_argument("--data", type=Path)
+    m.add_argument("--text-column", default="text")
+    m.add_argument("--unit", action="append", choices=["token", "word"])
+    m.add_argument("--rate", type=float, default=0.15)
+    m.add_argument("--seed", type=int, default=0)
+    m.add_argument("--limit", type=int, default=None)
+    m.add_argument("--device", default=None)
+    m.add_argument("--dtype", default=None)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "unit", None) is None and args.command == "models":
+        args.unit = ["token", "word"]
+    handlers = {"augment": cmd_augment, "methods": cmd_methods, "models": cmd_models}
+    from maskaug.io import InputError
+    from maskaug.model.loading import ModelLoadError
+
+    try:
+        return handlers[args.command](args)
+    except (InputError, ModelLoadError, ValueError, KeyError) as exc:
+        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        print(f"maskaug: error: {msg}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        print("maskaug: interrupted; no output written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,216 @@
+"""Read and write CSV, TSV, JSONL, Parquet and 🤗 ``save_to_disk`` folders; validate rows; write atomically."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FORMATS = ("csv", "tsv", "jsonl", "parquet", "hf")
+
+
+class InputError(ValueError):
+    """Bad input: the message names the file, the row and the field."""
+
+    def __init__(self, path: str | os.PathLike, message: str, row: int | None = None, field: str | None = None):
+        self.path, self.row, self.field = str(path), row, field
+        where = self.path
+        if row is not None:
+            where += f": row {row}"
+        if field is not None:
+            where += f", field {field!r}" if row is not None else f": field {field!r}"
+        super().__init__(f"{where}: {message}")
+
+
+def detect_format(path: str | os.PathLike) -> str:
+    p = Path(path)
+    suffix = p.suffix.lower().lstrip(".")
+    if p.is_dir() or suffix in ("hf", "arrow"):
+        return "hf"
+    if suffix in ("json", "jsonl", "ndjson"):
+        return "jsonl"
+    if suffix in ("csv", "tsv", "parquet"):
+        return suffix
+    raise InputError(path, f"unknown format {suffix!r}; use one of .csv .tsv .jsonl .parquet or a "
+                           "datasets save_to_disk folder")
+
+
+def _decode(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(path, f"invalid UTF-8 at byte {exc.start} (line {line}); re-save the file as UTF-8",
+                         ) from None
+
+
+def read_rows(path: str | os.PathLike, fmt: str | None = None) -> list[dict[str, Any]]:
+    """All rows as dicts. Row numbers in errors are 1-based data rows (the header is not a row)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "no such file or folder")
+    fmt = fmt or detect_format(path)
+    if fmt in ("csv", "tsv"):
+        text = _decode(path, path.read_bytes())
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t" if fmt == "tsv" else ",")
+        rows = []
+        for i, row in enumerate(reader, start=1):
+            if None in row:
+                raise InputError(path, f"{len(row[None])} more value(s) than the header has columns", row=i)
+            rows.append(dict(row))
+        if reader.fieldnames is None:
+            raise InputError(path, "the file is empty (no header row)")
+        return rows
+    if fmt == "jsonl":
+        text = _decode(path, path.read_bytes())
+        rows = []
+        for i, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(path, f"invalid JSON on line {i}: {exc.msg}", row=len(rows) + 1) from None
+            if not isinstance(obj, dict):
+                raise InputError(path, f"line {i} is not a JSON object", row=len(rows) + 1)
+            rows.append(obj)
+        return rows
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.read_table(path).to_pylist()
+    if fmt == "hf":
+        from datasets import load_from_disk
+
+        ds = load_from_disk(str(path))
+        if hasattr(ds, "keys"):  # DatasetDict
+            raise InputError(path, f"a DatasetDict; point to one split folder: {sorted(ds.keys())}")
+        return ds.to_list()
+    raise InputError(path, f"unknown format {fmt!r}")
+
+
+def is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+@dataclass
+class Rejected:
+    row: int
+    field: str
+    reason: str
+    record: dict[str, Any]
+
+
+def validate(path: str | os.PathLike, rows: list[dict[str, Any]], text_fields: list[str],
+             label_field: str | None = None, skip_bad: bool = False) -> tuple[list[int], list[Rejected]]:
+    """Indexes of good rows, and the rejected ones (only when ``skip_bad``; else the first raises)."""
+    if rows:
+        columns = set().union(*(r.keys() for r in rows[:1000]))
+        for f in text_fields + ([label_field] if label_field else []):
+            if f not in columns:
+                raise InputError(path, f"no such column; columns are {sorted(columns)}", field=f)
+    good, rejected = [], []
+    for i, row in enumerate(rows):
+        problem = None
+        for f in text_fields:
+            v = row.get(f)
+            if is_missing(v):
+                problem = (f, "missing text")
+            elif not isinstance(v, str):
+                problem = (f, f"text must be a string, not {type(v).__name__}")
+            elif not v.strip():
+                problem = (f, "empty or whitespace-only text")
+            if problem:
+                break
+        if problem is None and label_field is not None:
+            v = row.get(label_field)
+            if is_missing(v) or (isinstance(v, str) and not v.strip()):
+                problem = (label_field, "missing label")
+        if problem is None:
+            good.append(i)
+        elif skip_bad:
+            rejected.append(Rejected(i + 1, problem[0], problem[1], row))
+        else:
+            raise InputError(path, problem[1] + " (use --skip-bad-rows to set such rows aside)",
+                             row=i + 1, field=problem[0])
+    return good, rejected
+
+
+def _jsonable(v: Any) -> Any:
+    if hasattr(v, "item") and not isinstance(v, (list, dict, str)):
+        try:
+            return v.item()
+        except (ValueError, AttributeError):
+            pass
+    return v
+
+
+class AtomicWriter:
+    """Stream records to a temporary file beside ``path``; ``commit`` moves it into place."""
+
+    def __init__(self, path: str | os.PathLike, fmt: str | None = None, protect: Iterable[Path] = ()):
+        self.path = Path(path)
+        self.fmt = fmt or detect_format(self.path)
+        for p in protect:
+            if Path(p).resolve() == self.path.resolve():
+                raise InputError(self.path, "the output would overwrite the input; choose another path")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._tmp = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", dir=self.path.parent))
+        self._file = self._tmp / "part"
+        self._rows: list[dict[str, Any]] = []
+        self._fh = None
+        self._csv = None
+        self.count = 0
+
+    def write(self, record: dict[str, Any]) -> None:
+        self.count += 1
+        if self.fmt == "jsonl":
+            if self._fh is None:
+                self._fh = open(self._file, "w", encoding="utf-8", newline="\n")
+            self._fh.write(json.dumps({k: _jsonable(v) for k, v in record.items()}, ensure_ascii=False) + "\n")
+        elif self.fmt in ("csv", "tsv"):
+            flat = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
+                    for k, v in record.items()}
+            if self._csv is None:
+                self._fh = open(self._file, "w", encoding="utf-8", newline="")
+                self._csv = csv.DictWriter(self._fh, fieldnames=list(flat),
+                                           delimiter="\t" if self.fmt == "tsv" else ",")
+                self._csv.writeheader()
+            self._csv.writerow(flat)
+        else:
+            self._rows.append(record)
+
+    def commit(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+        if self.fmt in ("jsonl", "csv", "tsv"):
+            if self.count == 0:
+                self._file.write_text("")
+            os.replace(self._file, self.path)
+        elif self.fmt == "parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            pq.write_table(pa.Table.from_pylist(self._rows), self._file)
+            os.replace(self._file, self.path)
+        else:
+            from datasets import Dataset
+
+            Dataset.from_list(self._rows).save_to_disk(str(self._file))
+            if self.path.exists():
+                shutil.rmtree(self.path)
+            os.replace(self._file, self.path)
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def abort(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+        shutil.rmtree(self._tmp, ignore_errors=True)

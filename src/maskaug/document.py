@@ -30,7 +30,19 @@ class Doc:
         enc = info.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
         ids = list(enc["input_ids"])
         spans = [_trim(text, s, e) for s, e in enc["offset_mapping"]]
-        word_ids = enc.word_ids()
+        word_ids = list(enc.word_ids())
+        # split a pre-tokenizer word where letters meet punctuation ("wonderful," -> "wonderful" ",")
+        alnum = [any(c.isalnum() for c in text[s:e]) if e > s else None for s, e in spans]
+        fresh = max((w for w in word_ids if w is not None), default=0) + 1
+        for k in range(1, len(ids)):
+            if (word_ids[k] is not None and word_ids[k] == word_ids[k - 1] and alnum[k] is not None
+                    and alnum[k - 1] is not None and alnum[k] != alnum[k - 1]):
+                old = word_ids[k]
+                for m in range(k, len(ids)):
+                    if word_ids[m] != old:
+                        break
+                    word_ids[m] = fresh
+                fresh += 1
         words: list[Word] = []
         i = 0
         while i < len(ids):

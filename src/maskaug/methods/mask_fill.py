@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,7 +63,9 @@ class MaskFill:
 
         def reject(token_id: int) -> bool:
             surface = info.surface(token_id)
-            if not surface or "\ufffd" in surface:
+            if not surface or "\ufffd" in surface or any(unicodedata.category(c)[0] in "CZ" for c in surface):
+                return True
+            if slot.wordy and not any(c.isalnum() for c in surface):
                 return True
             return self.exclude_original and not slot.is_insert and normalize(surface) == old
 

@@ -1,0 +1,113 @@
+"""Tiny masked LMs built locally: WordPiece (BERT), byte-level BPE (RoBERTa), SentencePiece (XLM-R)."""
+
+from __future__ import annotations
+
+import pytest
+from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+from transformers import (
+    BertConfig,
+    BertForMaskedLM,
+    PreTrainedTokenizerFast,
+    RobertaConfig,
+    RobertaForMaskedLM,
+    XLMRobertaConfig,
+    XLMRobertaForMaskedLM,
+)
+
+CORPUS = [
+    "The movie was great and the actors were wonderful.",
+    "A dull, lifeless film with no heart at all.",
+    "Who invented the telephone in the nineteenth century?",
+    "What is the capital city of France?",
+    "I loved every minute of this charming comedy.",
+    "The plot is thin and the jokes fall flat.",
+    "Play some jazz music from the seventies please.",
+    "Book a table for two at an Italian restaurant tonight.",
+    "How far is it from Denver to Aspen?",
+    "Ein kleiner Satz auf Deutsch, mit Umlauten wie Übermut.",
+    "短いテキストと絵文字 🙂 も少し。",
+] * 20
+
+
+def _bert(tmp):
+    tk = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tk.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tk.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tk.decoder = decoders.WordPiece()
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    tk.train_from_iterator(CORPUS, trainers.WordPieceTrainer(vocab_size=400, special_tokens=specials))
+    tk.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]",
+        special_tokens=[("[CLS]", tk.token_to_id("[CLS]")), ("[SEP]", tk.token_to_id("[SEP]"))])
+    tok = PreTrainedTokenizerFast(tokenizer_object=tk, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
+                                  sep_token="[SEP]", mask_token="[MASK]", model_max_length=64)
+    cfg = BertConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                     intermediate_size=64, max_position_embeddings=64)
+    return tok, BertForMaskedLM(cfg)
+
+
+def _roberta(tmp):
+    tk = Tokenizer(models.BPE())
+    tk.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tk.decoder = decoders.ByteLevel()
+    specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+    tk.train_from_iterator(CORPUS, trainers.BpeTrainer(vocab_size=500, special_tokens=specials,
+                                                       initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    tk.post_processor = processors.RobertaProcessing(("</s>", tk.token_to_id("</s>")), ("<s>", tk.token_to_id("<s>")),
+                                                     trim_offsets=True, add_prefix_space=False)
+    tok = PreTrainedTokenizerFast(tokenizer_object=tk, bos_token="<s>", eos_token="</s>", cls_token="<s>",
+                                  sep_token="</s>", unk_token="<unk>", pad_token="<pad>", mask_token="<mask>",
+                                  model_max_length=62)
+    cfg = RobertaConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=64, pad_token_id=tok.pad_token_id,
+                        bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id)
+    return tok, RobertaForMaskedLM(cfg)
+
+
+def _xlmr(tmp):
+    tk = Tokenizer(models.Unigram())
+    tk.normalizer = normalizers.NFKC()
+    tk.pre_tokenizer = pre_tokenizers.Metaspace()
+    tk.decoder = decoders.Metaspace()
+    specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+    tk.train_from_iterator(CORPUS, trainers.UnigramTrainer(vocab_size=300, special_tokens=specials,
+                                                           unk_token="<unk>"))
+    tk.post_processor = processors.TemplateProcessing(
+        single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
+        special_tokens=[("<s>", tk.token_to_id("<s>")), ("</s>", tk.token_to_id("</s>"))])
+    tok = PreTrainedTokenizerFast(tokenizer_object=tk, bos_token="<s>", eos_token="</s>", cls_token="<s>",
+                                  sep_token="</s>", unk_token="<unk>", pad_token="<pad>", mask_token="<mask>",
+                                  model_max_length=62)
+    cfg = XLMRobertaConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                           intermediate_size=64, max_position_embeddings=64, pad_token_id=tok.pad_token_id)
+    return tok, XLMRobertaForMaskedLM(cfg)
+
+
+BUILDERS = {"wordpiece": _bert, "bytebpe": _roberta, "sentencepiece": _xlmr}
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dirs(tmp_path_factory):
+    import torch
+
+    out = {}
+    for name, build in BUILDERS.items():
+        torch.manual_seed(0)
+        folder = tmp_path_factory.mktemp(name)
+        tok, model = build(folder)
+        tok.save_pretrained(folder)
+        model.save_pretrained(folder)
+        out[name] = folder
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_mlms(tiny_model_dirs):
+    from maskaug.model.loading import load_mlm
+
+    return {name: load_mlm(path, device="cpu") for name, path in tiny_model_dirs.items()}
+
+
+@pytest.fixture(params=sorted(BUILDERS))
+def tiny_mlm(request, tiny_mlms):
+    return tiny_mlms[request.param]

@@ -1,0 +1,53 @@
+import numpy as np
+import torch
+
+from maskaug.model.engine import ANY, FillEngine, FillRequest
+
+
+def _requests(mlm, texts):
+    reqs = []
+    for t in texts:
+        ids = mlm.tokenizer(t, add_special_tokens=False)["input_ids"]
+        pos = list(range(0, len(ids), 3))
+        for p in pos:
+            ids[p] = mlm.info.mask_id
+        reqs.append(FillRequest(ids, pos, [ANY] * len(pos), [False] * len(pos)))
+    return reqs
+
+
+TEXTS = ["The movie was great and the actors were wonderful.", "Who invented the telephone?",
+         "Play some jazz.", "Book a table for two at an Italian restaurant tonight please."]
+
+
+def test_same_candidates_whatever_the_batching(tiny_mlm):
+    big = FillEngine(tiny_mlm, token_budget=10_000).predict(_requests(tiny_mlm, TEXTS))
+    small = FillEngine(tiny_mlm, token_budget=1).predict(_requests(tiny_mlm, TEXTS))
+    for a, b in zip(big, small):
+        for (ia, la), (ib, lb) in zip(a, b):
+            assert (ia[:5] == ib[:5]).all()
+            np.testing.assert_allclose(la[:5], lb[:5], atol=2e-4)
+
+
+def test_head_only_at_masked_positions_matches_full_logits(tiny_mlm):
+    req = _requests(tiny_mlm, TEXTS[:1])[0]
+    engine = FillEngine(tiny_mlm)
+    ids, lps = engine.predict([req])[0][0]
+    seq = torch.tensor([tiny_mlm.info.wrap(req.ids)])
+    with torch.inference_mode():
+        full = tiny_mlm.model(input_ids=seq).logits[0, req.positions[0] + len(tiny_mlm.info.prefix_ids)]
+    full = full.float() + engine._bias[ANY * 2]
+    best = torch.log_softmax(full, -1).topk(5)
+    assert list(ids[:5]) == best.indices.tolist()
+    np.testing.assert_allclose(lps[:5], best.values.numpy(), atol=2e-4)
+
+
+def test_long_text_is_windowed_not_truncated(tiny_mlm):
+    engine = FillEngine(tiny_mlm)
+    ids = tiny_mlm.tokenizer(" ".join(TEXTS * 6), add_special_tokens=False)["input_ids"]
+    assert len(ids) > tiny_mlm.max_length
+    pos = [1, len(ids) // 2, len(ids) - 2]
+    for p in pos:
+        ids[p] = tiny_mlm.info.mask_id
+    out = engine.predict([FillRequest(ids, pos, [ANY] * 3, [False] * 3)])[0]
+    assert len(out) == 3 and all(len(c[0]) > 0 for c in out)
+    assert engine.forward_passes == 1  # the windows of one text share a batch

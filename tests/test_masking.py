@@ -1,0 +1,52 @@
+import numpy as np
+import pytest
+
+from maskaug.document import Doc
+from maskaug.masking import Masker
+
+TEXT = "The movie, in short, was great: call 555-0199 or visit http://x.io today!"
+
+
+def _doc(mlm, text=TEXT):
+    return Doc.parse(text, mlm.info)
+
+
+def test_count_follows_rate_min_and_max(tiny_mlm):
+    doc = _doc(tiny_mlm)
+    rng = np.random.default_rng(0)
+    assert len(Masker(rate=0.0, min_count=1).choose(doc, tiny_mlm.info, rng)) == 1
+    assert len(Masker(rate=1.0, max_count=3).choose(doc, tiny_mlm.info, rng)) == 3
+    n_words = len(Masker(rate=1.0).eligible_words(doc, []))
+    assert len(Masker(rate=1.0).choose(doc, tiny_mlm.info, rng)) == n_words
+    with pytest.raises(ValueError):
+        Masker(unit="sentence")
+
+
+@pytest.mark.parametrize("unit", ["token", "word", "span", "insert"])
+def test_protected_regex_and_punctuation_never_masked(tiny_mlm, unit):
+    doc = _doc(tiny_mlm)
+    m = Masker(unit=unit, rate=1.0, protect=(r"\d{3}-\d{4}", r"http\S+"))
+    prot = m.protected_spans(TEXT)
+    for seed in range(5):
+        for slot in m.choose(doc, tiny_mlm.info, np.random.default_rng(seed)):
+            assert not any(s < slot.end and slot.start < e for s, e in prot) or slot.is_insert
+            assert not any(s < slot.start < e for s, e in prot)
+            if not slot.is_insert:
+                assert any(c.isalnum() for c in slot.old)
+                assert TEXT[slot.start : slot.end] == slot.old
+
+
+def test_stopwords_are_skipped(tiny_mlms):
+    mlm = tiny_mlms["wordpiece"]
+    doc = _doc(mlm, "the and of a movie")
+    slots = Masker(rate=1.0, stopwords=frozenset({"the", "and", "of", "a"})).choose(
+        doc, mlm.info, np.random.default_rng(0))
+    assert [s.old for s in slots] == ["movie"]
+
+
+def test_insert_slots_sit_between_words(tiny_mlms):
+    mlm = tiny_mlms["wordpiece"]
+    text = "one two three"
+    slots = Masker(unit="insert", rate=1.0).choose(_doc(mlm, text), mlm.info, np.random.default_rng(0))
+    assert {s.start for s in slots} <= {0, 4, 8, 13}
+    assert all(s.start == s.end and s.old == "" for s in slots)

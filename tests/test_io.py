@@ -1,0 +1,77 @@
+import json
+
+import pytest
+
+from maskaug.io import AtomicWriter, InputError, read_rows, validate
+
+
+def _write(path, data: bytes):
+    path.write_bytes(data)
+    return path
+
+
+def test_bom_and_crlf_are_read_cleanly(tmp_path):
+    p = _write(tmp_path / "d.csv", b"\xef\xbb\xbftext,label\r\n\"two\r\nlines\",1\r\nplain,0\r\n")
+    rows = read_rows(p)
+    assert list(rows[0]) == ["text", "label"]
+    assert rows[0]["text"] == "two\r\nlines" and rows[1]["text"] == "plain"
+
+
+def test_invalid_utf8_names_file_and_line(tmp_path):
+    p = _write(tmp_path / "d.jsonl", b'{"text": "ok"}\n{"text": "caf\xe9"}\n')
+    with pytest.raises(InputError, match=r"d.jsonl: invalid UTF-8 at byte \d+ \(line 2\)"):
+        read_rows(p)
+
+
+def test_broken_json_names_the_row(tmp_path):
+    p = _write(tmp_path / "d.jsonl", b'{"text": "ok"}\n{"text": \n')
+    with pytest.raises(InputError, match="row 2"):
+        read_rows(p)
+
+
+@pytest.mark.parametrize("value,reason", [("", "empty"), ("   \t", "empty"), (None, "missing text"),
+                                          (float("nan"), "missing text"), (3, "must be a string")])
+def test_bad_text_is_named_by_row_and_field(tmp_path, value, reason):
+    rows = [{"text": "fine", "label": 1}, {"text": value, "label": 0}]
+    with pytest.raises(InputError, match=rf"d.csv: row 2, field 'text': .*{reason}"):
+        validate(tmp_path / "d.csv", rows, ["text"])
+    good, rejected = validate(tmp_path / "d.csv", rows, ["text"], skip_bad=True)
+    assert good == [0] and rejected[0].row == 2 and rejected[0].field == "text"
+
+
+def test_missing_label_and_missing_column(tmp_path):
+    with pytest.raises(InputError, match="row 1, field 'label': missing label"):
+        validate("d.csv", [{"text": "a", "label": float("nan")}], ["text"], "label")
+    with pytest.raises(InputError, match=r"field 'sentence': no such column; columns are \['text'\]"):
+        validate("d.csv", [{"text": "a"}], ["sentence"])
+
+
+def test_unicode_text_passes_validation(tmp_path):
+    rows = [{"text": t} for t in ["emoji 🙂👍🏽", "中文文本", "עברית מימין לשמאל", "ctrl\x07char\x1b"]]
+    assert validate("d.jsonl", rows, ["text"])[0] == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("suffix", ["csv", "tsv", "jsonl", "parquet", "hf"])
+def test_round_trip_every_format(tmp_path, suffix):
+    out = tmp_path / f"out.{suffix}"
+    records = [{"text": "a, \"quoted\"\ttab", "label": 1, "aug_edits": [{"start": 0, "end": 1}]},
+               {"text": "b", "label": 0, "aug_edits": []}]
+    w = AtomicWriter(out)
+    for r in records:
+        w.write(r)
+    w.commit()
+    back = read_rows(out)
+    assert [r["text"] for r in back] == [r["text"] for r in records]
+    edits = back[0]["aug_edits"]
+    assert (json.loads(edits) if isinstance(edits, str) else edits) == [{"start": 0, "end": 1}]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp files left
+
+
+def test_writer_refuses_to_overwrite_input_and_abort_leaves_nothing(tmp_path):
+    src = _write(tmp_path / "d.jsonl", b'{"text": "a"}\n')
+    with pytest.raises(InputError, match="overwrite the input"):
+        AtomicWriter(src, protect=[src])
+    w = AtomicWriter(tmp_path / "o.jsonl")
+    w.write({"text": "x"})
+    w.abort()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.jsonl"]

@@ -116,7 +116,11 @@ class Augmenter:
 
     def _chunk(self, chunk) -> Iterator[tuple[Any, list[Augmentation]]]:
         info = self.info
-        docs = [{f: Doc.parse(t, info) for f, t in row.items()} for _, row, _ in chunk]
+        flat = [(i, f, t) for i, (_, row, _) in enumerate(chunk) for f, t in row.items()]
+        parsed = Doc.parse_many([t for _, _, t in flat], info)
+        docs: list[dict[str, Doc]] = [{} for _ in chunk]
+        for (i, f, _), doc in zip(flat, parsed):
+            docs[i][f] = doc
         accepted: list[dict[int, Augmentation]] = [{} for _ in chunk]
         seen: list[set[tuple]] = [{tuple(sorted(row.items()))} for _, row, _ in chunk]
         pending = [(i, c) for i in range(len(chunk)) for c in range(self.n)]

@@ -27,10 +27,22 @@ class Doc:
 
     @classmethod
     def parse(cls, text: str, info: TokenizerInfo) -> Doc:
-        enc = info.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
-        ids = list(enc["input_ids"])
-        spans = [_trim(text, s, e) for s, e in enc["offset_mapping"]]
-        word_ids = list(enc.word_ids())
+        return cls.parse_many([text], info)[0]
+
+    @classmethod
+    def parse_many(cls, texts: list[str], info: TokenizerInfo) -> list[Doc]:
+        """Parse many texts with one (parallel, Rust-side) tokenizer call."""
+        if not texts:
+            return []
+        enc = info.tokenizer(list(texts), add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+        return [cls._from_encoding(t, enc["input_ids"][i], enc["offset_mapping"][i], enc.word_ids(i))
+                for i, t in enumerate(texts)]
+
+    @classmethod
+    def _from_encoding(cls, text: str, ids, offsets, word_ids) -> Doc:
+        ids = list(ids)
+        spans = [_trim(text, s, e) for s, e in offsets]
+        word_ids = list(word_ids)
         # split a pre-tokenizer word where letters meet punctuation ("wonderful," -> "wonderful" ",")
         alnum = [any(c.isalnum() for c in text[s:e]) if e > s else None for s, e in spans]
         fresh = max((w for w in word_ids if w is not None), default=0) + 1

@@ -45,7 +45,13 @@ class Sampler:
     def choose(self, ids: np.ndarray, logprobs: np.ndarray, rng: np.random.Generator,
                reject: Callable[[int], bool] = lambda _id: False) -> int | None:
         """Index into ``ids`` of the chosen candidate, or None when nothing acceptable is left."""
-        keep = [j for j in range(len(ids)) if not reject(int(ids[j]))]
+        need = {"argmax": 1, "rank": self.rank}.get(self.strategy, self.top_k or len(ids))
+        keep: list[int] = []
+        for j in range(len(ids)):  # only as many candidates as the strategy can use
+            if not reject(int(ids[j])):
+                keep.append(j)
+                if len(keep) >= need:
+                    break
         if not keep:
             return None
         if self.strategy == "argmax":

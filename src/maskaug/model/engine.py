@@ -51,9 +51,21 @@ class FillEngine:
         self._bias = torch.from_numpy(bias).to(mlm.device)
         self._sel: torch.Tensor | None = None
         self.forward_passes = 0
+        self.trace: list | None = None  # set to a list to record (input_ids, attention_mask, selection)
         head = mlm.model.get_output_embeddings()
         if head is not None:
             head.register_forward_pre_hook(self._gather_masked)
+
+    def forward_only(self, ids: torch.Tensor, attn: torch.Tensor, sel: torch.Tensor) -> torch.Tensor:
+        """The bare model call on one prepared batch (used by the benchmark)."""
+        dev = self.mlm.device
+        self._sel = sel.to(dev)
+        try:
+            with torch.inference_mode(), torch.autocast(dev.type, dtype=self.mlm.dtype or torch.float32,
+                                                        enabled=self.mlm.dtype is not None):
+                return self.mlm.model(input_ids=ids.to(dev), attention_mask=attn.to(dev)).logits
+        finally:
+            self._sel = None
 
     def _gather_masked(self, module, args):
         sel, x = self._sel, args[0]
@@ -136,6 +148,8 @@ class FillEngine:
                 order.append((ri, j))
                 codes.append(code)
         dev = mlm.device
+        if self.trace is not None:
+            self.trace.append((ids, attn, sel))
         self._sel = sel.to(dev)
         try:
             with torch.autocast(dev.type, dtype=mlm.dtype or torch.float32, enabled=mlm.dtype is not None):

@@ -151,7 +151,7 @@ class Augmenter:
 
     def augment(self, texts: Sequence[str], field: str = "text") -> list[list[str]]:
         """Plain lists: for each input text, its new texts (``n`` of them unless short)."""
-        return [[a.texts[field] for a in outs] for _, outs in self.iter_rows(({field: t} for t in texts))]
+        return [[a.texts[field] for a in outs] for _, outs in self.iter_rows({field: t} for t in texts)]
 
 
 def to_records(row: dict[str, Any], row_id: Any, outputs: list[Augmentation], method: str, seed: int,

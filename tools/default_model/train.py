@@ -79,7 +79,7 @@ def main() -> None:
         lines = [ln.rstrip("\n") for ln in fh if ln.strip()]
     corpus_sha = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
     enc = tok(lines, truncation=True, max_length=args.max_length)["input_ids"]
-    dev_ids, train_ids = enc[:2000], enc[2000:]
+    train_ids = enc[2000:]  # the first 2000 lines are held out
     print(f"corpus: {len(lines)} lines (sha {corpus_sha}), {sum(map(len, enc))} tokens", flush=True)
 
     vocab = tok.vocab_size

@@ -136,15 +136,15 @@ class FillEngine:
         attn = torch.zeros((len(batch), t), dtype=torch.long)
         sel = torch.zeros((len(batch), t), dtype=torch.bool)
         codes = []
-        for b, (seq, local, _ri, _js, c) in enumerate(batch):
+        for b, (seq, local, _ri, _js, _c) in enumerate(batch):
             ids[b, : len(seq)] = torch.tensor(seq)
             attn[b, : len(seq)] = 1
             for p in local:
                 sel[b, p + n_pre] = True
         # positions in row-major order, matching boolean indexing
         order = []
-        for b, (_seq, local, ri, js, c) in enumerate(batch):
-            for p, j, code in sorted(zip(local, js, c)):
+        for _seq, local, ri, js, c in batch:
+            for _p, j, code in sorted(zip(local, js, c)):
                 order.append((ri, j))
                 codes.append(code)
         dev = mlm.device

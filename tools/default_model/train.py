@@ -117,7 +117,11 @@ def main() -> None:
         for g, base_lr in zip(opt.param_groups, (args.lr, args.lr * 5)):
             g["lr"] = base_lr * max(scale, 0.01)
         with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=use_bf16):
-            loss = model(input_ids=inputs, attention_mask=attn, labels=labels).loss
+            # the LM head only at masked positions: full-vocabulary logits everywhere would dominate the step
+            hidden = model.bert(input_ids=inputs, attention_mask=attn).last_hidden_state
+            sel = labels != -100
+            logits = model.cls(hidden[sel])
+            loss = torch.nn.functional.cross_entropy(logits.float(), labels[sel])
         loss.backward()
         torch.nn.utils.clip_grad_norm_(body + head, 1.0)
         opt.step()

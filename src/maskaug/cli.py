@@ -57,17 +57,11 @@ def _augment_parser(sub) -> None:
 
 
 def _method_params(args) -> tuple[str, dict[str, Any]]:
-    from maskaug.methods.registry import resolve
+    from maskaug.methods.registry import load_config, resolve
 
     method, params = args.method, {}
     if args.config:
-        text = args.config.read_text(encoding="utf-8")
-        if args.config.suffix == ".toml":
-            from maskaug.methods.registry import tomllib
-
-            cfg = tomllib.loads(text)
-        else:
-            cfg = json.loads(text)
+        cfg = load_config(args.config)
         method = cfg.pop("method", method)
         params.update(cfg)
     for name in ("rate", "unit", "strategy", "top_k", "top_p", "temperature", "protect"):

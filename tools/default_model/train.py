@@ -102,7 +102,6 @@ def main() -> None:
     opt = torch.optim.AdamW([{"params": body, "lr": args.lr}, {"params": head, "lr": args.lr * 5}],
                             weight_decay=0.01)
     gen = torch.Generator(device=dev).manual_seed(args.seed)
-    use_bf16 = dev.type == "cuda" or dev.type == "cpu"
     order: list[int] = []
 
     def step_fn(frac: float) -> float:
@@ -116,7 +115,7 @@ def main() -> None:
         scale = min(frac / 0.05, 1.0, (1.0 - frac) / 0.95)  # 5% warm-up, then linear decay
         for g, base_lr in zip(opt.param_groups, (args.lr, args.lr * 5)):
             g["lr"] = base_lr * max(scale, 0.01)
-        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=use_bf16):
+        with torch.autocast(dev.type, dtype=torch.bfloat16):
             # the LM head only at masked positions: full-vocabulary logits everywhere would dominate the step
             hidden = model.bert(input_ids=inputs, attention_mask=attn).last_hidden_state
             sel = labels != -100

@@ -10,7 +10,7 @@ import numpy as np
 from maskaug.fill import Sampler, normalize
 from maskaug.masking import Masker, Slot
 from maskaug.methods.base import Draft, Job
-from maskaug.model.engine import CONTINUATION, START, FillEngine, FillRequest
+from maskaug.model.engine import FillEngine, FillRequest
 from maskaug.model.vocab import TokenizerInfo
 from maskaug.splice import Edit, match_case, splice
 
@@ -101,13 +101,13 @@ class MaskFill:
                 texts[f] = splice(texts[f], mine)
         return Draft(texts, edits, float(np.mean(scores)) if scores else None)
 
-    def _corrupt(self, slot: Slot, ids: list[int], info: TokenizerInfo, rng: np.random.Generator) -> int | None:
+    def _corrupt(self, slot: Slot, info: TokenizerInfo, rng: np.random.Generator) -> int | None:
         r = rng.random()
         p_mask, p_rand, _ = self.corruption
         if r < p_mask:
             return info.mask_id
         if r < p_mask + p_rand:
-            pool = _random_pool(info, slot.kind)
+            pool = info.random_pool(slot.kind)
             return int(pool[rng.integers(len(pool))])
         return KEEP
 
@@ -118,7 +118,7 @@ class MaskFill:
                 if not slots:
                     continue
                 if self.fill == "reconstruct":
-                    tokens = [self._corrupt(s, job.docs[f].ids, info, job.rng) for s in slots]
+                    tokens = [self._corrupt(s, info, job.rng) for s in slots]
                 else:
                     tokens = [info.mask_id] * len(slots)
                 ids, where = build_ids(job.docs[f].ids, slots, tokens)
@@ -179,17 +179,3 @@ class MaskFill:
             drafts.append(self._draft(job, edits, scores[ji]))
         return drafts
 
-
-_POOLS: dict[tuple[int, int], np.ndarray] = {}
-
-
-def _random_pool(info: TokenizerInfo, kind: int) -> np.ndarray:
-    key = (id(info), kind)
-    if key not in _POOLS:
-        ok = ~info.bad & info.wordy
-        if kind == START:
-            ok &= info.is_start
-        elif kind == CONTINUATION:
-            ok &= ~info.is_start
-        _POOLS[key] = np.flatnonzero(ok)
-    return _POOLS[key]

@@ -79,12 +79,17 @@ def build(name: str, **params: Any):
     return entry.factory(**{**entry.params, **params})
 
 
-def from_config(path: str | Path):
-    """Build a method from a JSON or TOML file: ``{"method": "substitute.v1", "rate": 0.2}``."""
+def load_config(path: str | Path) -> dict[str, Any]:
+    """A JSON or TOML method config as a dict: ``{"method": "substitute.v1", "rate": 0.2}``."""
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     cfg = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
-    cfg = dict(cfg.get("method_config", cfg))
+    return dict(cfg.get("method_config", cfg))
+
+
+def from_config(path: str | Path):
+    """Build a method from a JSON or TOML config file."""
+    cfg = load_config(path)
     return build(cfg.pop("method"), **cfg)
 
 

@@ -57,7 +57,7 @@ class FillEngine:
             head.register_forward_pre_hook(self._gather_masked)
 
     def forward_only(self, ids: torch.Tensor, attn: torch.Tensor, sel: torch.Tensor) -> torch.Tensor:
-        """The bare model call on one prepared batch (used by the benchmark)."""
+        """The model call on one prepared batch; logits at ``sel`` when the head hook applies, else all."""
         dev = self.mlm.device
         self._sel = sel.to(dev)
         try:
@@ -150,12 +150,8 @@ class FillEngine:
         dev = mlm.device
         if self.trace is not None:
             self.trace.append((ids, attn, sel))
-        self._sel = sel.to(dev)
-        try:
-            with torch.autocast(dev.type, dtype=mlm.dtype or torch.float32, enabled=mlm.dtype is not None):
-                logits = mlm.model(input_ids=ids.to(dev), attention_mask=attn.to(dev)).logits
-        finally:
-            sel_dev, self._sel = self._sel, None
+        sel_dev = sel.to(dev)
+        logits = self.forward_only(ids, attn, sel_dev)
         self.forward_passes += 1
         if logits.dim() == 3:
             logits = logits[sel_dev]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
 
 import numpy as np
 
@@ -33,6 +32,10 @@ class TokenizerInfo:
         n_tok = min(len(tokenizer), self.vocab_size)
         pieces = tokenizer.convert_ids_to_tokens(list(range(n_tok)))
         marker, prefix = _word_markers(tokenizer)
+        self._ref = tokenizer.convert_ids_to_tokens(tokenizer("x", add_special_tokens=False)["input_ids"])
+        self._ref_text = tokenizer.convert_tokens_to_string(self._ref)
+        self._surfaces: dict[int, tuple[str, bool]] = {}
+        self._pools: dict[int, np.ndarray] = {}
         self.is_start = np.zeros(self.vocab_size, dtype=bool)
         self.bad = np.ones(self.vocab_size, dtype=bool)
         self.wordy = np.zeros(self.vocab_size, dtype=bool)
@@ -60,15 +63,26 @@ class TokenizerInfo:
     def surface(self, token_id: int) -> str:
         return self.surface_and_start(token_id)[0]
 
-    @lru_cache(maxsize=200_000)  # noqa: B019 - one instance per loaded model
     def surface_and_start(self, token_id: int) -> tuple[str, bool]:
-        """The text a piece adds after a word, without its word-boundary marker."""
-        tok = self.tokenizer
-        ref = tok.convert_ids_to_tokens(tok("x", add_special_tokens=False)["input_ids"])
-        base = tok.convert_tokens_to_string(ref)
-        both = tok.convert_tokens_to_string(ref + [tok.convert_ids_to_tokens(token_id)])
-        tail = both[len(base):] if both.startswith(base) else both
-        return tail.strip(), tail[:1].isspace()
+        """The text a piece adds after a word, without its word-boundary marker (cached)."""
+        hit = self._surfaces.get(token_id)
+        if hit is None:
+            tok = self.tokenizer
+            both = tok.convert_tokens_to_string(self._ref + [tok.convert_ids_to_tokens(token_id)])
+            tail = both[len(self._ref_text):] if both.startswith(self._ref_text) else both
+            hit = self._surfaces[token_id] = (tail.strip(), tail[:1].isspace())
+        return hit
+
+    def random_pool(self, kind: int) -> np.ndarray:
+        """Ids of ordinary wordy pieces of one kind (0 word start, 1 continuation, 2 any), for random corruption."""
+        if kind not in self._pools:
+            ok = ~self.bad & self.wordy
+            if kind == 0:
+                ok &= self.is_start
+            elif kind == 1:
+                ok &= ~self.is_start
+            self._pools[kind] = np.flatnonzero(ok)
+        return self._pools[kind]
 
 
 def _word_markers(tokenizer) -> tuple[str | None, str | None]:

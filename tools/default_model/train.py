@@ -57,6 +57,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--eval", type=Path, help="JSONL with a 'text' field, scored after training")
     ap.add_argument("--base", type=Path, help="base encoder folder (default: the installed package)")
+    ap.add_argument("--init", type=Path, help="continue from a delta saved by an earlier run")
+    ap.add_argument("--warmup", type=float, default=0.05, help="fraction of the run spent warming up")
     ap.add_argument("--minutes", type=float, default=20.0)
     ap.add_argument("--steps", type=int, help="fixed number of steps (overrides --minutes)")
     ap.add_argument("--batch-size", type=int, default=128)
@@ -70,6 +72,11 @@ def main() -> None:
     torch.manual_seed(args.seed)
     dev = torch.device(args.device)
     model, tok = base_mlm(args.base)
+    if args.init:
+        from safetensors.torch import load_file
+
+        model.load_state_dict({k: v.float() for k, v in load_file(str(args.init)).items()}, strict=False)
+        model.tie_weights()
     model.to(dev).train()
     for name, p in model.named_parameters():
         p.requires_grad = name in set(trainable_names(model))
@@ -112,7 +119,7 @@ def main() -> None:
         rows = [train_ids[order.pop()] for _ in range(args.batch_size)]
         ids, attn = batch(rows)
         inputs, labels = mask_batch(ids, attn, word_start, special, tok.mask_token_id, vocab, gen)
-        scale = min(frac / 0.05, 1.0, (1.0 - frac) / 0.95)  # 5% warm-up, then linear decay
+        scale = min(frac / args.warmup, 1.0, (1.0 - frac) / (1.0 - args.warmup))  # warm-up, then linear decay
         for g, base_lr in zip(opt.param_groups, (args.lr, args.lr * 5)):
             g["lr"] = base_lr * max(scale, 0.01)
         with torch.autocast(dev.type, dtype=torch.bfloat16):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,14 +59,13 @@ class MaskFill:
     # ------------------------------------------------------------------ helpers
     def _reject(self, info: TokenizerInfo, slot: Slot):
         old = normalize(slot.old)
+        exclude = self.exclude_original and not slot.is_insert
 
         def reject(token_id: int) -> bool:
-            surface = info.surface(token_id)
-            if not surface or "\ufffd" in surface or any(unicodedata.category(c)[0] in "CZ" for c in surface):
+            form = info.fill_form(token_id)
+            if form is None or (slot.wordy and not any(c.isalnum() for c in form)):
                 return True
-            if slot.wordy and not any(c.isalnum() for c in surface):
-                return True
-            return self.exclude_original and not slot.is_insert and normalize(surface) == old
+            return exclude and form == old
 
         return reject
 

@@ -131,22 +131,22 @@ class FillEngine:
     def _forward(self, batch, out) -> None:
         mlm, info = self.mlm, self.mlm.info
         n_pre = len(info.prefix_ids)
-        t = max(len(s[0]) for s in batch)
-        ids = torch.full((len(batch), t), info.pad_id, dtype=torch.long)
-        attn = torch.zeros((len(batch), t), dtype=torch.long)
-        sel = torch.zeros((len(batch), t), dtype=torch.bool)
-        codes = []
-        for b, (seq, local, _ri, _js, _c) in enumerate(batch):
-            ids[b, : len(seq)] = torch.tensor(seq)
-            attn[b, : len(seq)] = 1
-            for p in local:
-                sel[b, p + n_pre] = True
-        # positions in row-major order, matching boolean indexing
-        order = []
-        for _seq, local, ri, js, c in batch:
-            for _p, j, code in sorted(zip(local, js, c)):
+        lengths = np.array([len(s[0]) for s in batch])
+        ids_np = np.full((len(batch), int(lengths.max())), info.pad_id, dtype=np.int64)
+        for b, seq in enumerate(batch):
+            ids_np[b, : lengths[b]] = seq[0]
+        attn = torch.from_numpy((np.arange(ids_np.shape[1]) < lengths[:, None]).astype(np.int64))
+        ids = torch.from_numpy(ids_np)
+        # masked positions in row-major order, matching boolean indexing
+        rows, cols, order, codes = [], [], [], []
+        for b, (_seq, local, ri, js, c) in enumerate(batch):
+            for p, j, code in sorted(zip(local, js, c)):
+                rows.append(b)
+                cols.append(p + n_pre)
                 order.append((ri, j))
                 codes.append(code)
+        sel = torch.zeros(ids.shape, dtype=torch.bool)
+        sel[rows, cols] = True
         dev = mlm.device
         if self.trace is not None:
             self.trace.append((ids, attn, sel))

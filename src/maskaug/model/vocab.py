@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 
 import numpy as np
+
+from maskaug.fill import normalize
 
 _PLACEHOLDER = re.compile(r"^(\[[^\]]+\]|<[^>]+>|<\|[^|]+\|>)$")
 
@@ -36,6 +39,7 @@ class TokenizerInfo:
         self._ref_text = tokenizer.convert_tokens_to_string(self._ref)
         self._surfaces: dict[int, tuple[str, bool]] = {}
         self._pools: dict[int, np.ndarray] = {}
+        self._forms: dict[int, str | None] = {}
         self.is_start = np.zeros(self.vocab_size, dtype=bool)
         self.bad = np.ones(self.vocab_size, dtype=bool)
         self.wordy = np.zeros(self.vocab_size, dtype=bool)
@@ -72,6 +76,16 @@ class TokenizerInfo:
             tail = both[len(self._ref_text):] if both.startswith(self._ref_text) else both
             hit = self._surfaces[token_id] = (tail.strip(), tail[:1].isspace())
         return hit
+
+    def fill_form(self, token_id: int) -> str | None:
+        """Normalised surface of a piece usable as a fill, or None when it cannot be one
+        (empty, broken bytes, control or separator characters). Cached."""
+        if token_id not in self._forms:
+            surface = self.surface(token_id)
+            broken = not surface or "\ufffd" in surface or any(
+                unicodedata.category(c)[0] in "CZ" for c in surface)
+            self._forms[token_id] = None if broken else normalize(surface)
+        return self._forms[token_id]
 
     def random_pool(self, kind: int) -> np.ndarray:
         """Ids of ordinary wordy pieces of one kind (0 word start, 1 continuation, 2 any), for random corruption."""

@@ -155,12 +155,18 @@ class FillEngine:
         self.forward_passes += 1
         if logits.dim() == 3:
             logits = logits[sel_dev]
-        logits = logits.float()[:, : self._bias.shape[1]]
-        logits = logits + self._bias[torch.tensor(codes, device=dev)]
-        logp = torch.log_softmax(logits, dim=-1)
-        k = min(self.k, logp.shape[-1])
-        top = logp.topk(k, dim=-1)
-        vals = np.round(top.values.cpu().numpy().astype(np.float64), 4)
+        logits = logits[:, : self._bias.shape[1]].float()
+        codes_t = torch.tensor(codes, device=dev)
+        for c in codes_t.unique().tolist():  # in place, one vocabulary mask per slot kind
+            rows = (codes_t == c).nonzero().squeeze(1)
+            if len(rows) == len(codes_t):
+                logits += self._bias[c]
+            else:
+                logits.index_copy_(0, rows, logits.index_select(0, rows) + self._bias[c])
+        k = min(self.k, logits.shape[-1])
+        top = logits.topk(k, dim=-1)
+        logp = top.values - torch.logsumexp(logits, dim=-1, keepdim=True)
+        vals = np.round(logp.cpu().numpy().astype(np.float64), 4)
         idx = top.indices.cpu().numpy()
         for row, (ri, j) in enumerate(order):
             keep = np.isfinite(vals[row])

@@ -75,3 +75,27 @@ def test_writer_refuses_to_overwrite_input_and_abort_leaves_nothing(tmp_path):
     w.write({"text": "x"})
     w.abort()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.jsonl"]
+
+
+def test_huge_csv_field_is_read_not_refused(tmp_path):
+    big = "word " * 60_000
+    p = _write(tmp_path / "d.csv", f'text\n"{big}"\n'.encode())
+    assert read_rows(p)[0]["text"] == big
+
+
+def test_malformed_csv_names_the_row(tmp_path):
+    p = _write(tmp_path / "d.csv", b'text,label\nok,1\n"bad"x,0\n')
+    with pytest.raises(InputError, match=r"d.csv: row 2: malformed CSV"):
+        read_rows(p)
+
+
+@pytest.mark.parametrize("name", ["d.parquet", "folder.hf"])
+def test_corrupt_binary_inputs_give_one_clear_error(tmp_path, name):
+    target = tmp_path / name
+    if name.endswith(".hf"):
+        target.mkdir()
+        (target / "junk.txt").write_text("not a dataset")
+    else:
+        target.write_bytes(b"PAR1 this is not parquet")
+    with pytest.raises(InputError, match=name):
+        read_rows(target)

@@ -60,12 +60,16 @@ def read_rows(path: str | os.PathLike, fmt: str | None = None) -> list[dict[str,
     fmt = fmt or detect_format(path)
     if fmt in ("csv", "tsv"):
         text = _decode(path, path.read_bytes())
-        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t" if fmt == "tsv" else ",")
+        csv.field_size_limit(2**31 - 1)  # long documents are legitimate input
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t" if fmt == "tsv" else ",", strict=True)
         rows = []
-        for i, row in enumerate(reader, start=1):
-            if None in row:
-                raise InputError(path, f"{len(row[None])} more value(s) than the header has columns", row=i)
-            rows.append(dict(row))
+        try:
+            for i, row in enumerate(reader, start=1):
+                if None in row:
+                    raise InputError(path, f"{len(row[None])} more value(s) than the header has columns", row=i)
+                rows.append(dict(row))
+        except csv.Error as exc:
+            raise InputError(path, f"malformed {fmt.upper()}: {exc}", row=len(rows) + 1) from None
         if reader.fieldnames is None:
             raise InputError(path, "the file is empty (no header row)")
         return rows
@@ -84,13 +88,20 @@ def read_rows(path: str | os.PathLike, fmt: str | None = None) -> list[dict[str,
             rows.append(obj)
         return rows
     if fmt == "parquet":
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        return pq.read_table(path).to_pylist()
+        try:
+            return pq.read_table(path).to_pylist()
+        except (pa.ArrowException, OSError) as exc:
+            raise InputError(path, f"not a readable Parquet file: {exc}") from None
     if fmt == "hf":
         from datasets import load_from_disk
 
-        ds = load_from_disk(str(path))
+        try:
+            ds = load_from_disk(str(path))
+        except (FileNotFoundError, ValueError, OSError) as exc:
+            raise InputError(path, f"not a datasets save_to_disk folder: {exc}") from None
         if hasattr(ds, "keys"):  # DatasetDict
             raise InputError(path, f"a DatasetDict; point to one split folder: {sorted(ds.keys())}")
         return ds.to_list()

@@ -1,4 +1,4 @@
-"""``maskaug augment | methods | models``."""
+"""``maskaug augment | evaluate | methods | models``."""
 
 from __future__ import annotations
 
@@ -150,11 +150,87 @@ def cmd_models(args) -> int:
     return 0
 
 
+def _evaluate_parser(sub) -> None:
+    p = sub.add_parser("evaluate", help="measure downstream gains of methods under a low-resource protocol",
+                       description="Run kumar2020 (k examples per class, S splits, test at the best dev setting) "
+                                   "or eda2019 (training subsets of N) for no-aug, EDA and maskaug methods; "
+                                   "write report.md, report.html, results.json and config.json to --output.")
+    p.add_argument("data", type=Path, nargs="?", help="labelled training data (CSV, TSV, JSONL, Parquet, folder)")
+    p.add_argument("-o", "--output", type=Path, default=Path("maskaug-eval"), help="report folder")
+    p.add_argument("--test", type=Path, help="test file (default: a stratified 20%% of DATA held out)")
+    p.add_argument("--config", type=Path, help="a config.json from an earlier run (flags override it)")
+    p.add_argument("--protocol", choices=["kumar2020", "eda2019"])
+    p.add_argument("--k", type=int, action="append", help="kumar2020: examples per class (repeat for a sweep)")
+    p.add_argument("--size", type=int, action="append", dest="sizes", help="eda2019: training-set size N (repeat)")
+    p.add_argument("--splits", type=int, help="random splits (default 15)")
+    p.add_argument("--n", type=int, help="outputs per training example (kumar2020: 1; eda2019: 16/8/4 by N)")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--methods", help="comma-separated: none, eda, or registered methods with optional "
+                                     "':KEY=VALUE' params, e.g. none,eda,substitute,ssmba (default: none,eda,"
+                                     "substitute,iterative,insert,ssmba)")
+    p.add_argument("--method", action="append", default=[], dest="method_specs",
+                   help="one method spec (repeatable; use for specs with commas: 'substitute:rate=0.3,top_k=5')")
+    p.add_argument("--classifier", choices=["logreg", "finetune"], help="logreg (fast) or finetune")
+    p.add_argument("--encoder", help="sentence encoder / classifier backbone folder (default: MiniLM package)")
+    p.add_argument("--model", help="MLM for the methods (default: built-in)")
+    p.add_argument("--epochs", type=int, help="finetune: epochs (default 10)")
+    p.add_argument("--text-column")
+    p.add_argument("--label-column")
+    p.add_argument("--test-limit", type=int, help="evaluate on a fixed random subset of the test rows")
+    p.add_argument("--no-quality", action="store_true", help="skip intrinsic quality metrics")
+    p.add_argument("--cache-dir", help="cache for augmentations, embeddings, oracles (default ~/.cache/maskaug)")
+    p.add_argument("--quick", action="store_true", help="smoke run: 3 splits, 300 test rows, small fluency sample")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def cmd_evaluate(args) -> int:
+    from maskaug.evaluate.report import markdown, write
+    from maskaug.evaluate.runner import EvalConfig, Evaluation
+
+    if args.config:
+        cfg = EvalConfig.from_file(args.config)
+    elif args.data is None:
+        raise ValueError("evaluate needs DATA or --config FILE")
+    else:
+        cfg = EvalConfig(data=str(args.data))
+    if args.data is not None:
+        cfg.data = str(args.data)
+    overrides = {"test": str(args.test) if args.test else None, "protocol": args.protocol, "k": args.k,
+                 "sizes": args.sizes, "splits": args.splits, "n": args.n, "seed": args.seed,
+                 "classifier": args.classifier, "encoder": args.encoder, "model": args.model, "epochs": args.epochs,
+                 "text_column": args.text_column, "label_column": args.label_column, "test_limit": args.test_limit,
+                 "cache_dir": args.cache_dir}
+    methods = ([m.strip() for m in args.methods.split(",") if m.strip()] if args.methods else []) + args.method_specs
+    if methods:
+        overrides["methods"] = methods
+    for key, value in overrides.items():
+        if value is not None:
+            setattr(cfg, key, value)
+    if args.no_quality:
+        cfg.quality = False
+    if args.quick:
+        cfg.splits = min(cfg.splits, 3)
+        cfg.test_limit = min(cfg.test_limit or 300, 300)
+        cfg.fluency_sample = min(cfg.fluency_sample, 30)
+        cfg.sizes = [min(s, 200) for s in cfg.sizes]
+    from dataclasses import asdict
+
+    args.output.mkdir(parents=True, exist_ok=True)
+    (args.output / "config.json").write_text(json.dumps({"config": asdict(cfg)}, indent=1) + "\n")
+    results = Evaluation(cfg, progress=not args.quiet).run()
+    paths = write(results, args.output)
+    print(markdown(results))
+    print(f"wrote {paths['md']}, {paths['html']}, {paths['json']}; rerun with --config {args.output / 'config.json'}",
+          file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="maskaug", description=textwrap.dedent(__doc__ or ""))
     parser.add_argument("--version", action="version", version=f"maskaug {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _augment_parser(sub)
+    _evaluate_parser(sub)
     sub.add_parser("methods", help="list methods and their parameters",
                    description="List registered methods and their parameters with defaults.")
     m = sub.add_parser("models", help="list models or score an MLM's masked-token accuracy",
@@ -177,13 +253,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "unit", None) is None and args.command == "models":
         args.unit = ["token", "word"]
-    handlers = {"augment": cmd_augment, "methods": cmd_methods, "models": cmd_models}
+    handlers = {"augment": cmd_augment, "evaluate": cmd_evaluate, "methods": cmd_methods, "models": cmd_models}
+    from maskaug.evaluate.eda import WordNetMissing
     from maskaug.io import InputError
     from maskaug.model.loading import ModelLoadError
 
     try:
         return handlers[args.command](args)
-    except (InputError, ModelLoadError, ValueError, KeyError) as exc:
+    except (InputError, ModelLoadError, WordNetMissing, ValueError, KeyError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         print(f"maskaug: error: {msg}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -1,0 +1,1 @@
+"""``maskaug evaluate``: low-resource protocols, classifiers, baselines, intrinsic quality, report."""

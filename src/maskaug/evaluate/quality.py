@@ -1,0 +1,64 @@
+"""Intrinsic quality of augmented text, per method.
+
+- ``label_kept``: share of outputs the oracle (logistic regression on sentence embeddings of the
+  full training set) assigns the source's gold label; ``oracle_on_sources`` is the same for sources.
+- ``edit_rate``: word-level Levenshtein distance / source length (rapidfuzz).
+- ``identical``: outputs equal to their source; ``duplicate``: outputs equal to an earlier output
+  of the same source; ``shortfall``: requested outputs a method could not produce.
+- ``distinct_1`` / ``distinct_2``: unique / total word n-grams over all outputs.
+- ``similarity``: cosine between source and output sentence embeddings.
+- ``fluency``: mean per-token pseudo-log-likelihood under the MLM, output minus source (0 = as fluent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from rapidfuzz.distance import Levenshtein
+
+
+def edit_rate(source: str, output: str) -> float:
+    a, b = source.split(), output.split()
+    return Levenshtein.distance(a, b) / max(len(a), 1)
+
+
+def distinct_n(texts: Sequence[str], n: int) -> float:
+    grams = [tuple(w[i:i + n]) for w in (t.lower().split() for t in texts) for i in range(len(w) - n + 1)]
+    return len(set(grams)) / len(grams) if grams else 0.0
+
+
+def intrinsic(sources: Sequence[str], source_labels: Sequence[int], outputs: Sequence[Sequence[str]],
+              requested: int, embedder, oracle, mlm=None, fluency_sample: int = 200, seed: int = 0
+              ) -> dict[str, float]:
+    """Metrics over ``outputs[i]`` (the outputs made for ``sources[i]``)."""
+    pairs = [(i, o) for i, outs in enumerate(outputs) for o in outs]
+    flat = [o for _, o in pairs]
+    res: dict[str, float] = {"sources": len(sources), "outputs": len(flat),
+                             "shortfall": float(requested * len(sources) - len(flat))}
+    if not flat:
+        return res
+    src_idx = np.array([i for i, _ in pairs])
+    gold = np.asarray(source_labels)
+    out_x = embedder(flat)
+    src_x = embedder(list(sources))
+    res["label_kept"] = float((oracle.predict(out_x) == gold[src_idx]).mean())
+    res["oracle_on_sources"] = float((oracle.predict(src_x) == gold).mean())
+    res["similarity"] = float((out_x * src_x[src_idx]).sum(1).mean())
+    res["edit_rate"] = float(np.mean([edit_rate(sources[i], o) for i, o in pairs]))
+    res["identical"] = float(np.mean([sources[i] == o for i, o in pairs]))
+    dup = sum(len(outs) - len(set(outs)) for outs in outputs)
+    res["duplicate"] = dup / len(flat)
+    res["distinct_1"] = distinct_n(flat, 1)
+    res["distinct_2"] = distinct_n(flat, 2)
+    if mlm is not None and fluency_sample:
+        from maskaug.model.pll import pseudo_log_likelihood
+
+        rng = np.random.default_rng(seed)
+        pick = rng.choice(len(pairs), size=min(fluency_sample, len(pairs)), replace=False)
+        src_texts = [sources[pairs[j][0]] for j in pick]
+        out_texts = [pairs[j][1] for j in pick]
+        scores = pseudo_log_likelihood(mlm, src_texts + out_texts)
+        per_tok = [s / max(c, 1) for s, c in scores]
+        res["fluency"] = float(np.mean(per_tok[len(pick):]) - np.mean(per_tok[:len(pick)]))
+    return res

@@ -1,0 +1,336 @@
+"""Run a protocol end to end: splits, augmentation per method, classifiers, statistics, quality.
+
+Augmented outputs depend only on ``(seed, pool row, copy)``, so each training row is augmented once
+per method and reused by every split that draws it; outputs are cached on disk per (data, method,
+model, n, seed) and so are sentence embeddings, so a rerun only trains classifiers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from maskaug.evaluate import splits as splitting
+from maskaug.evaluate.stats import mean_std, paired
+
+BASELINES = ("none", "eda")
+DEFAULT_METHODS = ["none", "eda", "substitute", "iterative", "insert", "ssmba"]
+# Wei & Zou 2019, Table 3: augmented sentences per original by training-set size.
+EDA_N_AUG = ((500, 16), (2000, 8), (5000, 4))
+
+
+@dataclass
+class EvalConfig:
+    data: str
+    test: str | None = None
+    text_column: str = "text"
+    label_column: str = "label"
+    protocol: str = "kumar2020"
+    k: list[int] = field(default_factory=lambda: [10])  # kumar2020: examples per class
+    sizes: list[int] = field(default_factory=lambda: [500])  # eda2019: training-set sizes
+    splits: int = 15
+    n: int | None = None  # outputs per training example (kumar2020: 1; eda2019: Wei & Zou's table)
+    seed: int = 0
+    methods: list[Any] = field(default_factory=lambda: list(DEFAULT_METHODS))
+    classifier: str = "logreg"
+    encoder: str | None = None  # sentence encoder / classifier backbone (default: MiniLM package)
+    model: str | None = None  # MLM for the methods (default: built-in)
+    epochs: int = 10
+    quality: bool = True
+    fluency_sample: int = 200
+    test_limit: int | None = None
+    cache_dir: str | None = None
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike) -> EvalConfig:
+        from maskaug.methods.registry import tomllib
+
+        p = Path(path)
+        raw = tomllib.loads(p.read_text()) if p.suffix == ".toml" else json.loads(p.read_text())
+        raw = raw.get("config", raw)
+        unknown = set(raw) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"{p}: unknown config key(s) {sorted(unknown)}")
+        return cls(**raw)
+
+    def n_for(self, size: int) -> int:
+        if self.n is not None:
+            return self.n
+        if self.protocol == "eda2019":
+            return next((n for limit, n in EDA_N_AUG if size <= limit), 4)
+        return 1
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    label: str  # how the report names it
+    method: str  # "none", "eda" or a registered method name
+    params: dict[str, Any]
+
+    @classmethod
+    def parse(cls, spec: Any) -> MethodSpec:
+        """``"substitute"``, ``"substitute:rate=0.3,top_k=10"`` or ``{"label":..., "method":..., ...}``."""
+        if isinstance(spec, dict):
+            spec = dict(spec)
+            method = spec.pop("method")
+            label = spec.pop("label", method)
+            return cls(label, method, spec)
+        name, _, rest = str(spec).partition(":")
+        params: dict[str, Any] = {}
+        for item in filter(None, rest.split(",")):
+            key, eq, value = item.partition("=")
+            if not eq:
+                raise ValueError(f"method spec {spec!r}: parameters are KEY=VALUE")
+            try:
+                params[key.strip()] = json.loads(value)
+            except json.JSONDecodeError:
+                params[key.strip()] = value
+        return cls(str(spec), name, params)
+
+    def check(self) -> None:
+        if self.method not in BASELINES:
+            from maskaug.methods.registry import build
+
+            build(self.method, **self.params)  # raises on an unknown method or parameter
+
+
+@dataclass
+class Dataset:
+    texts: list[str]
+    labels: list[int]
+    classes: list[str]
+
+
+def _read(path: str, text_col: str, label_col: str, classes: list[str] | None = None) -> Dataset:
+    from maskaug.io import InputError, read_rows, validate
+
+    rows = read_rows(path)
+    validate(path, rows, [text_col], label_col)
+    raw = [str(r[label_col]) for r in rows]
+    classes = classes or sorted(set(raw))
+    index = {c: i for i, c in enumerate(classes)}
+    for i, y in enumerate(raw):
+        if y not in index:
+            raise InputError(path, f"label {y!r} does not occur in the training data", row=i + 1, field=label_col)
+    return Dataset([r[text_col] for r in rows], [index[y] for y in raw], classes)
+
+
+def _fingerprint(*parts: Any) -> str:
+    h = hashlib.sha1()
+    for p in parts:
+        h.update(json.dumps(p, sort_keys=True, default=str).encode())
+    return h.hexdigest()[:16]
+
+
+def _file_hash(path: str) -> str:
+    p = Path(path)
+    h = hashlib.sha1()
+    files = sorted(p.rglob("*")) if p.is_dir() else [p]
+    for f in files:
+        if f.is_file():
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+class Evaluation:
+    def __init__(self, config: EvalConfig, progress: bool = True):
+        self.cfg = config
+        self.progress = progress
+        self.cache = Path(config.cache_dir or Path.home() / ".cache" / "maskaug" / "evaluate")
+        self.specs = [MethodSpec.parse(m) for m in config.methods]
+        if "none" not in [s.method for s in self.specs]:
+            self.specs.insert(0, MethodSpec("none", "none", {}))
+        for s in self.specs:
+            s.check()
+        if config.protocol not in ("kumar2020", "eda2019"):
+            raise ValueError(f"unknown protocol {config.protocol!r}; use kumar2020 or eda2019")
+        self._mlm = None
+        self.timings: dict[str, float] = {}
+
+    # -- pieces ------------------------------------------------------------------------------------------
+    def mlm(self):
+        if self._mlm is None:
+            from maskaug.model.loading import load_mlm
+
+            self._mlm = load_mlm(self.cfg.model)
+        return self._mlm
+
+    def load(self) -> tuple[Dataset, Dataset]:
+        cfg = self.cfg
+        pool = _read(cfg.data, cfg.text_column, cfg.label_column)
+        if cfg.test:
+            test = _read(cfg.test, cfg.text_column, cfg.label_column, pool.classes)
+        else:
+            keep, held = splitting.hold_out(pool.labels, seed=cfg.seed)
+            test = Dataset([pool.texts[i] for i in held], [pool.labels[i] for i in held], pool.classes)
+            pool = Dataset([pool.texts[i] for i in keep], [pool.labels[i] for i in keep], pool.classes)
+        if cfg.test_limit and len(test.texts) > cfg.test_limit:
+            rng = np.random.default_rng([cfg.seed, 104729])
+            pick = sorted(rng.choice(len(test.texts), size=cfg.test_limit, replace=False).tolist())
+            test = Dataset([test.texts[i] for i in pick], [test.labels[i] for i in pick], test.classes)
+        return pool, test
+
+    def make_splits(self, pool: Dataset) -> dict[int, list[splitting.Split]]:
+        cfg = self.cfg
+        if cfg.protocol == "kumar2020":
+            return {k: splitting.kumar2020(pool.labels, k, cfg.splits, cfg.seed) for k in cfg.k}
+        return {n: splitting.eda2019(pool.labels, n, cfg.splits, cfg.seed) for n in cfg.sizes}
+
+    def augment(self, spec: MethodSpec, pool: Dataset, rows: list[int], n: int) -> tuple[dict[int, list[str]], dict]:
+        """Outputs per pool row for one method (cached), and its throughput."""
+        if spec.method == "none":
+            return {i: [] for i in rows}, {}
+        key = _fingerprint(self.data_hash, self.cfg.text_column, spec.method, spec.params, n, self.cfg.seed,
+                           self.cfg.model or "builtin", rows)
+        path = self.cache / "augment" / f"{spec.method}-{key}.json"
+        if path.is_file():
+            saved = json.loads(path.read_text())
+            return {int(k): v for k, v in saved["outputs"].items()}, saved["stats"]
+        t0 = time.perf_counter()
+        if spec.method == "eda":
+            from maskaug.augmenter import row_rng
+            from maskaug.evaluate.eda import eda
+
+            outputs = {i: eda(pool.texts[i], n, row_rng(self.cfg.seed, i, 0, 0), **spec.params)
+                       for i in tqdm(rows, desc="eda", disable=not self.progress, unit="row")}
+            forward = 0
+        else:
+            from maskaug.augmenter import Augmenter
+
+            aug = Augmenter(spec.method, model=self.mlm(), n=n, seed=self.cfg.seed, progress=self.progress,
+                            **spec.params)
+            outputs = {rid: [a.texts["text"] for a in outs]
+                       for rid, outs in aug.iter_rows(({"text": pool.texts[i]} for i in rows), rows, total=len(rows))}
+            forward = aug.report.forward_passes
+        seconds = time.perf_counter() - t0
+        stats = {"rows": len(rows), "seconds": seconds, "rows_per_s": len(rows) / seconds if seconds else 0.0,
+                 "forward_passes": forward}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps({"spec": asdict(spec), "outputs": outputs, "stats": stats}))
+        os.replace(tmp, path)
+        return outputs, stats
+
+    # -- the run -----------------------------------------------------------------------------------------
+    def run(self) -> dict[str, Any]:
+        from maskaug.evaluate.classifiers import make_classifier
+        from maskaug.evaluate.embed import Embedder
+
+        cfg = self.cfg
+        t_start = time.perf_counter()
+        self.data_hash = _file_hash(cfg.data)
+        pool, test = self.load()
+        all_splits = self.make_splits(pool)
+        embedder = Embedder(cfg.encoder, cache_dir=self.cache, progress=False)
+        clf = make_classifier(cfg.classifier, embedder, encoder=cfg.encoder, epochs=cfg.epochs)
+        results: dict[str, Any] = {"config": asdict(cfg), "classes": pool.classes, "pool_size": len(pool.texts),
+                                   "test_size": len(test.texts), "runs": [], "summary": {}, "quality": {},
+                                   "throughput": {}, "machine": _machine()}
+        test_xy = (test.texts, test.labels)
+        outputs_by: dict[tuple[str, int], dict[int, list[str]]] = {}
+        for size, size_splits in all_splits.items():
+            n = cfg.n_for(size)
+            rows = sorted({i for s in size_splits for i in s.train})
+            for spec in self.specs:
+                t0 = time.perf_counter()
+                outputs_by[spec.label, size], stats = self.augment(spec, pool, rows, n)
+                self.timings[f"augment {spec.label} size={size}"] = time.perf_counter() - t0
+                if stats:
+                    results["throughput"][spec.label] = stats
+            bar = tqdm(total=len(size_splits) * len(self.specs), desc=f"{cfg.classifier} size={size}",
+                       disable=not self.progress, unit="run")
+            t0 = time.perf_counter()
+            for split in size_splits:
+                dev = ([pool.texts[i] for i in split.dev], [pool.labels[i] for i in split.dev]) if split.dev else None
+                for spec in self.specs:
+                    outs = outputs_by[spec.label, size]
+                    texts = [pool.texts[i] for i in split.train]
+                    labels = [pool.labels[i] for i in split.train]
+                    for i in split.train:
+                        texts += outs[i]
+                        labels += [pool.labels[i]] * len(outs[i])
+                    r = clf.run((texts, labels), dev, test_xy, seed=cfg.seed * 1000 + split.index)
+                    results["runs"].append({"size": size, "split": split.index, "method": spec.label,
+                                            "train_examples": len(texts), "test_accuracy": r.test_accuracy,
+                                            "dev_accuracy": r.dev_accuracy, "chosen": r.chosen})
+                    bar.update(1)
+            bar.close()
+            self.timings[f"classifiers size={size}"] = time.perf_counter() - t0
+            results["summary"][str(size)] = summarize(results["runs"], size, [s.label for s in self.specs])
+        embedder.save()
+        if cfg.quality:
+            t0 = time.perf_counter()
+            results["quality"] = self.quality(pool, outputs_by, all_splits, embedder)
+            embedder.save()
+            self.timings["quality"] = time.perf_counter() - t0
+        self.timings["total"] = time.perf_counter() - t_start
+        results["timings_s"] = self.timings
+        return results
+
+    def quality(self, pool: Dataset, outputs_by, all_splits, embedder) -> dict[str, dict[str, float]]:
+        from sklearn.linear_model import LogisticRegression
+
+        from maskaug.evaluate.quality import intrinsic
+
+        key = _fingerprint(self.data_hash, self.cfg.encoder, "oracle")
+        oracle_path = self.cache / "oracles" / f"{key}.npz"
+        if oracle_path.is_file():
+            with np.load(oracle_path) as z:
+                oracle = LogisticRegression()
+                oracle.coef_, oracle.intercept_, oracle.classes_ = z["coef"], z["intercept"], z["classes"]
+        else:
+            oracle = LogisticRegression(C=10.0, max_iter=3000).fit(embedder(pool.texts), pool.labels)
+            oracle_path.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(oracle_path, coef=oracle.coef_, intercept=oracle.intercept_, classes=oracle.classes_)
+        size = next(iter(all_splits))
+        rows = sorted({i for s in all_splits[size] for i in s.train})
+        out: dict[str, dict[str, float]] = {}
+        for spec in self.specs:
+            if spec.method == "none":
+                continue
+            outs = outputs_by[spec.label, size]
+            mlm = self.mlm() if self.cfg.fluency_sample else None
+            out[spec.label] = intrinsic([pool.texts[i] for i in rows], [pool.labels[i] for i in rows],
+                                        [outs[i] for i in rows], self.cfg.n_for(size), embedder, oracle, mlm,
+                                        self.cfg.fluency_sample, self.cfg.seed)
+        return out
+
+
+def summarize(runs: list[dict], size: int, labels: list[str]) -> dict[str, dict]:
+    acc: dict[str, list[float]] = {}
+    for r in sorted((r for r in runs if r["size"] == size), key=lambda r: r["split"]):
+        acc.setdefault(r["method"], []).append(r["test_accuracy"])
+    out = {}
+    for label in labels:
+        mean, std = mean_std(acc[label])
+        entry: dict[str, Any] = {"mean": mean, "std": std, "n": len(acc[label])}
+        if label != "none":
+            entry["vs_none"] = paired(acc[label], acc["none"]).as_dict()
+        if "eda" in acc and label not in ("none", "eda"):
+            entry["vs_eda"] = paired(acc[label], acc["eda"]).as_dict()
+        out[label] = entry
+    return out
+
+
+def _machine() -> dict[str, Any]:
+    import torch
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+            "python": platform.python_version(), "torch": torch.__version__}

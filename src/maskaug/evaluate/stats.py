@@ -1,0 +1,45 @@
+"""Mean ± std over splits and paired comparisons against a baseline on the same splits."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy import stats
+
+
+@dataclass(frozen=True)
+class Paired:
+    mean_diff: float
+    std_diff: float
+    wins: int
+    losses: int
+    n: int
+    t_pvalue: float  # paired t-test, two-sided
+    wilcoxon_pvalue: float  # Wilcoxon signed-rank, two-sided
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def mean_std(values: Sequence[float]) -> tuple[float, float]:
+    a = np.asarray(values, dtype=float)
+    return float(a.mean()), float(a.std(ddof=1)) if len(a) > 1 else 0.0
+
+
+def paired(method: Sequence[float], baseline: Sequence[float]) -> Paired:
+    """Paired statistics of ``method - baseline`` over the same splits."""
+    a, b = np.asarray(method, dtype=float), np.asarray(baseline, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError(f"paired comparison needs the same splits: {a.shape} vs {b.shape}")
+    d = a - b
+    mean, std = mean_std(d)
+    if len(d) < 2 or np.allclose(d, d[0]):
+        t_p = 1.0 if np.allclose(d, 0) else (0.0 if len(d) > 1 else math.nan)
+    else:
+        t_p = float(stats.ttest_rel(a, b).pvalue)
+    nonzero = d[~np.isclose(d, 0)]
+    w_p = float(stats.wilcoxon(nonzero).pvalue) if len(nonzero) >= 1 else 1.0
+    return Paired(mean, std, int((d > 1e-12).sum()), int((d < -1e-12).sum()), len(d), t_p, w_p)

@@ -1,0 +1,107 @@
+"""End to end with the tiny local models: protocol, classifiers, quality, report, config rerun."""
+
+import json
+
+import pytest
+
+from maskaug.cli import main
+from maskaug.evaluate.runner import EvalConfig, Evaluation, MethodSpec
+
+POS = ["the movie was great and the actors were wonderful", "i loved every minute of this charming comedy",
+       "a wonderful film with great heart", "charming actors and a great plot", "i loved the great jokes",
+       "every minute was wonderful and charming", "a great comedy that i loved", "wonderful and great fun"]
+NEG = ["a dull lifeless film with no heart at all", "the plot is thin and the jokes fall flat",
+       "dull actors and a thin plot", "no heart and no jokes at all", "the film was dull and flat",
+       "a lifeless comedy with thin jokes", "flat jokes and a dull minute", "thin and lifeless at all"]
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    d = tmp_path_factory.mktemp("evaldata")
+    rows = [{"text": t, "label": "pos"} for t in POS] + [{"text": t, "label": "neg"} for t in NEG]
+    (d / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    test = [{"text": t + " indeed", "label": y} for t, y in [(POS[0], "pos"), (NEG[0], "neg"), (POS[3], "pos"),
+                                                             (NEG[4], "neg")]]
+    (d / "test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in test))
+    return d
+
+
+def _config(data, tiny_model_dirs, tmp_path, **kw):
+    base = dict(data=str(data / "train.jsonl"), test=str(data / "test.jsonl"), k=[2], splits=3,
+                methods=["none", "substitute", "ssmba:rate=0.3"], encoder=str(tiny_model_dirs["wordpiece"]),
+                model=str(tiny_model_dirs["wordpiece"]), fluency_sample=5, cache_dir=str(tmp_path / "cache"))
+    base.update(kw)
+    return EvalConfig(**base)
+
+
+def test_kumar2020_end_to_end_same_splits_for_every_method(data, tiny_model_dirs, tmp_path):
+    res = Evaluation(_config(data, tiny_model_dirs, tmp_path), progress=False).run()
+    runs = res["runs"]
+    assert len(runs) == 3 * 3
+    by_split = {}
+    for r in runs:
+        by_split.setdefault(r["split"], {})[r["method"]] = r
+    for split in by_split.values():
+        assert split["none"]["train_examples"] == 4  # k=2 per class, two classes
+        assert split["substitute"]["train_examples"] == 8  # + one output per example
+        assert split["none"]["dev_accuracy"] is not None
+    summary = res["summary"]["2"]
+    assert set(summary) == {"none", "substitute", "ssmba:rate=0.3"}
+    diffs = [by_split[s]["substitute"]["test_accuracy"] - by_split[s]["none"]["test_accuracy"] for s in by_split]
+    assert summary["substitute"]["vs_none"]["mean_diff"] == pytest.approx(sum(diffs) / 3)
+    q = res["quality"]["substitute"]
+    assert q["shortfall"] == 0 and q["identical"] == 0 and 0 < q["edit_rate"] and "fluency" in q
+    assert 0 <= q["label_kept"] <= 1 and res["throughput"]["substitute"]["rows"] > 0
+
+
+def test_cached_rerun_gives_identical_numbers(data, tiny_model_dirs, tmp_path):
+    cfg = _config(data, tiny_model_dirs, tmp_path, quality=False)
+    first = Evaluation(cfg, progress=False).run()
+    second = Evaluation(cfg, progress=False).run()
+    assert first["runs"] == second["runs"]
+    assert list((tmp_path / "cache" / "augment").glob("*.json"))
+
+
+def test_eda2019_and_finetune_classifier(data, tiny_model_dirs, tmp_path):
+    cfg = _config(data, tiny_model_dirs, tmp_path, protocol="eda2019", sizes=[6], splits=2, n=2,
+                  methods=["none", "substitute"], classifier="finetune", epochs=2, quality=False)
+    res = Evaluation(cfg, progress=False).run()
+    assert {r["train_examples"] for r in res["runs"] if r["method"] == "none"} == {6}
+    assert {r["train_examples"] for r in res["runs"] if r["method"] == "substitute"} == {18}
+    assert all(r["dev_accuracy"] is None and r["chosen"] == "epoch=2" for r in res["runs"])
+
+
+def test_method_spec_parsing_and_unknown_method():
+    s = MethodSpec.parse("substitute:rate=0.3,top_k=5,strategy=argmax")
+    assert (s.method, s.params) == ("substitute", {"rate": 0.3, "top_k": 5, "strategy": "argmax"})
+    assert MethodSpec.parse({"label": "sub30", "method": "substitute", "rate": 0.3}).label == "sub30"
+    with pytest.raises(KeyError, match="unknown method"):
+        MethodSpec.parse("nope").check()
+    with pytest.raises(ValueError, match="no parameter"):
+        MethodSpec.parse("substitute:bogus=1").check()
+
+
+def test_cli_writes_reports_and_reruns_from_config(data, tiny_model_dirs, tmp_path, capsys):
+    out = tmp_path / "report"
+    args = [str(data / "train.jsonl"), "--test", str(data / "test.jsonl"), "-o", str(out), "--k", "2",
+            "--splits", "2", "--methods", "none,substitute", "--encoder", str(tiny_model_dirs["wordpiece"]),
+            "--model", str(tiny_model_dirs["wordpiece"]), "--cache-dir", str(tmp_path / "c"), "--quiet"]
+    assert main(["evaluate", *args]) == 0
+    md = (out / "report.md").read_text()
+    assert "| substitute |" in md and "Δ vs no-aug" in md
+    html = (out / "report.html").read_text()
+    assert html.count("data:image/png;base64,") == 1 and "<table>" in html
+    first = json.loads((out / "results.json").read_text())
+    assert first["config"]["k"] == [2] and len(first["runs"]) == 4
+    out2 = tmp_path / "again"
+    assert main(["evaluate", "--config", str(out / "config.json"), "-o", str(out2), "--quiet"]) == 0
+    assert json.loads((out2 / "results.json").read_text())["runs"] == first["runs"]
+
+
+def test_cli_bad_label_in_test_names_file_row_field(data, tiny_model_dirs, tmp_path, capsys):
+    bad = tmp_path / "test.jsonl"
+    bad.write_text('{"text": "fine", "label": "pos"}\n{"text": "odd", "label": "meh"}\n')
+    code = main(["evaluate", str(data / "train.jsonl"), "--test", str(bad), "-o", str(tmp_path / "o"), "--k", "2",
+                 "--splits", "1", "--methods", "none", "--encoder", str(tiny_model_dirs["wordpiece"]), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and f"{bad}: row 2, field 'label'" in err and "'meh'" in err

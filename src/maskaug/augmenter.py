@@ -74,6 +74,11 @@ class Augmenter:
             raise ValueError("n must be >= 1")
         self.method = build(method, **params) if isinstance(method, str) else method
         self.mlm = model if isinstance(model, MaskedLM) else load_mlm(model, device=device, dtype=dtype)
+        need = getattr(self.method, "requires", None)
+        have = self.mlm.conditioning.kind if self.mlm.conditioning else None
+        if need and need != have:
+            raise ValueError(f"method {self.method.name} needs a model fine-tuned with `maskaug finetune "
+                             f"--conditioning {need}`; {self.mlm.name} has conditioning {have or 'none'}")
         self.engine = FillEngine(self.mlm, token_budget=token_budget) if self.method.needs_model else None
         self.n, self.seed, self.max_attempts = n, seed, max_attempts
         self.chunk_size, self.progress = chunk_size, progress
@@ -86,8 +91,18 @@ class Augmenter:
     def iter_rows(self, rows: Iterable[dict[str, str]], row_ids: Iterable[Any] | None = None,
                   total: int | None = None,
                   protected: Iterable[dict[str, list[tuple[int, int]]]] | None = None,
+                  labels: Iterable[Any] | None = None,
                   ) -> Iterator[tuple[Any, list[Augmentation]]]:
-        """Yield ``(row_id, outputs)`` per row, in input order, working in chunks."""
+        """Yield ``(row_id, outputs)`` per row, in input order, working in chunks.
+
+        ``labels`` (one per row) are required by label-conditioned models: each row is filled
+        conditioned on its own label.
+        """
+        cond = self.mlm.conditioning if self.mlm.conditioning and self.mlm.conditioning.kind != "none" else None
+        if cond is not None and labels is None:
+            raise ValueError(f"{self.mlm.name} is label-conditioned ({cond.kind}); pass each row's label "
+                             f"(--label-column {cond.label_column})")
+        label_iter = iter(labels) if labels is not None else None
         t0 = time.perf_counter()
         passes0 = self.engine.forward_passes if self.engine else 0
         ids_iter = iter(row_ids) if row_ids is not None else None
@@ -99,7 +114,8 @@ class Augmenter:
             for row in rows:
                 rid = next(ids_iter) if ids_iter is not None else index
                 prot = next(prot_iter) if prot_iter is not None else {}
-                chunk.append((rid, row, prot))
+                condition = cond.condition(next(label_iter), self.mlm.tokenizer) if cond else ((), None)
+                chunk.append((rid, row, prot, condition))
                 index += 1
                 if len(chunk) >= self.chunk_size:
                     yield from self._chunk(chunk)
@@ -116,19 +132,19 @@ class Augmenter:
 
     def _chunk(self, chunk) -> Iterator[tuple[Any, list[Augmentation]]]:
         info = self.info
-        flat = [(i, f, t) for i, (_, row, _) in enumerate(chunk) for f, t in row.items()]
+        flat = [(i, f, t) for i, (_, row, _, _) in enumerate(chunk) for f, t in row.items()]
         parsed = Doc.parse_many([t for _, _, t in flat], info)
         docs: list[dict[str, Doc]] = [{} for _ in chunk]
         for (i, f, _), doc in zip(flat, parsed):
             docs[i][f] = doc
         accepted: list[dict[int, Augmentation]] = [{} for _ in chunk]
-        seen: list[set[tuple]] = [{tuple(sorted(row.items()))} for _, row, _ in chunk]
+        seen: list[set[tuple]] = [{tuple(sorted(row.items()))} for _, row, _, _ in chunk]
         pending = [(i, c) for i in range(len(chunk)) for c in range(self.n)]
         for attempt in range(self.max_attempts):
             if not pending:
                 break
-            jobs = [Job(dict(chunk[i][1]), docs[i], row_rng(self.seed, chunk[i][0], c, attempt), chunk[i][2])
-                    for i, c in pending]
+            jobs = [Job(dict(chunk[i][1]), docs[i], row_rng(self.seed, chunk[i][0], c, attempt), chunk[i][2],
+                        *chunk[i][3]) for i, c in pending]
             drafts = self.method.generate(jobs, info, self.engine)
             still = []
             for (i, c), draft in zip(pending, drafts):
@@ -140,7 +156,7 @@ class Augmenter:
                 accepted[i][c] = Augmentation(chunk[i][0], c, attempt, draft.texts, draft.edits, draft.score,
                                               self.method.name, self.seed)
             pending = still
-        for i, (rid, _row, _p) in enumerate(chunk):
+        for i, (rid, *_rest) in enumerate(chunk):
             outs = [accepted[i][c] for c in sorted(accepted[i])]
             self.report.rows += 1
             self.report.requested += self.n

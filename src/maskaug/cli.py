@@ -1,4 +1,4 @@
-"""``maskaug augment | evaluate | methods | models``."""
+"""``maskaug augment | evaluate | finetune | methods | models``."""
 
 from __future__ import annotations
 
@@ -79,20 +79,29 @@ def _method_params(args) -> tuple[str, dict[str, Any]]:
 
 def cmd_augment(args) -> int:
     from maskaug.augmenter import Augmenter, to_records
-    from maskaug.io import AtomicWriter, read_rows, validate
+    from maskaug.io import AtomicWriter, InputError, read_rows, validate
 
     text_fields = args.text_columns or ["text"]
     method, params = _method_params(args)
     rows = read_rows(args.input)
-    good, rejected = validate(args.input, rows, text_fields, args.label_column, args.skip_bad_rows)
-    output = args.output or args.input.with_name(args.input.stem + ".augmented.jsonl")
-    writer = AtomicWriter(output, protect=[args.input])
     aug = Augmenter(method, model=args.model, n=args.n, seed=args.seed, max_attempts=args.max_attempts,
                     token_budget=args.token_budget, device=args.device, dtype=args.dtype,
                     progress=not args.quiet, **params)
+    cond = aug.mlm.conditioning
+    label_column = args.label_column or (cond.label_column if cond and cond.kind != "none" else None)
+    good, rejected = validate(args.input, rows, text_fields, label_column, args.skip_bad_rows)
+    if cond and cond.kind != "none":
+        for i in good:
+            if str(rows[i][label_column]) not in cond.labels:
+                raise InputError(args.input, f"label {rows[i][label_column]!r} is not one {aug.mlm.name} was "
+                                 f"fine-tuned on ({', '.join(cond.labels)})", row=i + 1, field=label_column)
+    labels = [rows[i][label_column] for i in good] if cond and cond.kind != "none" else None
+    output = args.output or args.input.with_name(args.input.stem + ".augmented.jsonl")
+    writer = AtomicWriter(output, protect=[args.input])
     preview = []
     try:
-        stream = aug.iter_rows(({f: rows[i][f] for f in text_fields} for i in good), good, total=len(good))
+        stream = aug.iter_rows(({f: rows[i][f] for f in text_fields} for i in good), good, total=len(good),
+                               labels=labels)
         for rid, outs in stream:
             for rec in to_records(rows[rid], rid, outs, aug.method.name, args.seed, args.keep_original):
                 writer.write(rec)
@@ -115,6 +124,52 @@ def cmd_augment(args) -> int:
     if rejected:
         summary += f"; {len(rejected)} bad rows set aside in {output.name}.rejected.jsonl"
     print(f"{aug.method.name}: {summary}; wrote {writer.count} rows to {output}", file=sys.stderr)
+    return 0
+
+
+def _finetune_parser(sub) -> None:
+    p = sub.add_parser("finetune", help="fine-tune an MLM on a dataset (plain or label-conditional)",
+                       description="MLM fine-tuning with early stopping on dev MLM loss. --conditioning prepend "
+                                   "(label text before the sentence), expand (a new label token), cbert (label "
+                                   "as segment embedding) or none (domain-adaptive). The saved folder records "
+                                   "its conditioning; `maskaug augment --model FOLDER` conditions each row on "
+                                   "its own label.")
+    p.add_argument("input", type=Path, help="training data (CSV, TSV, JSONL, Parquet, folder)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="model folder to write")
+    p.add_argument("--conditioning", choices=["none", "prepend", "expand", "cbert"], default="none")
+    p.add_argument("--model", default=None, help="base MLM (default: built-in)")
+    p.add_argument("--text-column", default="text")
+    p.add_argument("--label-column", default="label")
+    p.add_argument("--dev", type=Path, help="dev file (default: a stratified 15%% of INPUT)")
+    p.add_argument("--max-epochs", type=int, default=20)
+    p.add_argument("--patience", type=int, default=3, help="stop after this many epochs without a lower dev loss")
+    p.add_argument("--max-minutes", type=float, default=None, help="stop after this much training time")
+    p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--rate", type=float, default=0.15, help="share of text tokens predicted per example")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--quiet", action="store_true")
+
+
+def cmd_finetune(args) -> int:
+    from maskaug.finetune import finetune
+    from maskaug.io import read_rows, validate
+
+    label = args.label_column if args.conditioning != "none" else None
+    rows = read_rows(args.input)
+    good, _ = validate(args.input, rows, [args.text_column], label)
+    dev = None
+    if args.dev:
+        drows = read_rows(args.dev)
+        dgood, _ = validate(args.dev, drows, [args.text_column], label)
+        dev = ([drows[i][args.text_column] for i in dgood],
+               [str(drows[i][label]) if label else "" for i in dgood])
+    report = finetune([rows[i][args.text_column] for i in good],
+                      [str(rows[i][label]) for i in good] if label else None, args.output, args.conditioning,
+                      model=args.model, dev=dev, max_epochs=args.max_epochs, patience=args.patience, lr=args.lr,
+                      batch_size=args.batch_size, rate=args.rate, seed=args.seed, max_minutes=args.max_minutes,
+                      label_column=args.label_column, progress=not args.quiet)
+    print(f"finetune ({args.conditioning}): {report.summary()}; saved {args.output}", file=sys.stderr)
     return 0
 
 
@@ -231,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _augment_parser(sub)
     _evaluate_parser(sub)
+    _finetune_parser(sub)
     sub.add_parser("methods", help="list methods and their parameters",
                    description="List registered methods and their parameters with defaults.")
     m = sub.add_parser("models", help="list models or score an MLM's masked-token accuracy",
@@ -253,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "unit", None) is None and args.command == "models":
         args.unit = ["token", "word"]
-    handlers = {"augment": cmd_augment, "evaluate": cmd_evaluate, "methods": cmd_methods, "models": cmd_models}
+    handlers = {"augment": cmd_augment, "evaluate": cmd_evaluate, "finetune": cmd_finetune, "methods": cmd_methods, "models": cmd_models}
     from maskaug.evaluate.eda import WordNetMissing
     from maskaug.io import InputError
     from maskaug.model.loading import ModelLoadError

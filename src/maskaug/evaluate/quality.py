@@ -29,9 +29,13 @@ def distinct_n(texts: Sequence[str], n: int) -> float:
 
 
 def intrinsic(sources: Sequence[str], source_labels: Sequence[int], outputs: Sequence[Sequence[str]],
-              requested: int, embedder, oracle, mlm=None, fluency_sample: int = 200, seed: int = 0
-              ) -> dict[str, float]:
-    """Metrics over ``outputs[i]`` (the outputs made for ``sources[i]``)."""
+              requested: int, embedder, oracle, mlm=None, fluency_sample: int = 100, seed: int = 0,
+              pll_cache: dict[str, float] | None = None) -> dict[str, float]:
+    """Metrics over ``outputs[i]`` (the outputs made for ``sources[i]``).
+
+    Fluency uses the first output of ``fluency_sample`` sources picked by ``seed`` (the same sources for
+    every method); ``pll_cache`` (text -> PLL per token) is shared across calls.
+    """
     pairs = [(i, o) for i, outs in enumerate(outputs) for o in outs]
     flat = [o for _, o in pairs]
     res: dict[str, float] = {"sources": len(sources), "outputs": len(flat),
@@ -54,11 +58,13 @@ def intrinsic(sources: Sequence[str], source_labels: Sequence[int], outputs: Seq
     if mlm is not None and fluency_sample:
         from maskaug.model.pll import pseudo_log_likelihood
 
+        cache = pll_cache if pll_cache is not None else {}
         rng = np.random.default_rng(seed)
-        pick = rng.choice(len(pairs), size=min(fluency_sample, len(pairs)), replace=False)
-        src_texts = [sources[pairs[j][0]] for j in pick]
-        out_texts = [pairs[j][1] for j in pick]
-        scores = pseudo_log_likelihood(mlm, src_texts + out_texts)
-        per_tok = [s / max(c, 1) for s, c in scores]
-        res["fluency"] = float(np.mean(per_tok[len(pick):]) - np.mean(per_tok[:len(pick)]))
+        order = rng.permutation(len(sources))
+        pick = [i for i in order if outputs[i]][:fluency_sample]
+        pairs_f = [(sources[i], outputs[i][0]) for i in pick]
+        todo = sorted({t for pair in pairs_f for t in pair} - set(cache))
+        for text, (pll, count) in zip(todo, pseudo_log_likelihood(mlm, todo)):
+            cache[text] = pll / max(count, 1)
+        res["fluency"] = float(np.mean([cache[o] - cache[s] for s, o in pairs_f]))
     return res

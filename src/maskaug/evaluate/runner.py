@@ -46,7 +46,7 @@ class EvalConfig:
     model: str | None = None  # MLM for the methods (default: built-in)
     epochs: int = 10
     quality: bool = True
-    fluency_sample: int = 200
+    fluency_sample: int = 100
     test_limit: int | None = None
     cache_dir: str | None = None
 
@@ -294,6 +294,7 @@ class Evaluation:
         size = next(iter(all_splits))
         rows = sorted({i for s in all_splits[size] for i in s.train})
         out: dict[str, dict[str, float]] = {}
+        pll_cache: dict[str, float] = {}
         for spec in self.specs:
             if spec.method == "none":
                 continue
@@ -301,7 +302,7 @@ class Evaluation:
             mlm = self.mlm() if self.cfg.fluency_sample else None
             out[spec.label] = intrinsic([pool.texts[i] for i in rows], [pool.labels[i] for i in rows],
                                         [outs[i] for i in rows], self.cfg.n_for(size), embedder, oracle, mlm,
-                                        self.cfg.fluency_sample, self.cfg.seed)
+                                        self.cfg.fluency_sample, self.cfg.seed, pll_cache)
         return out
 
 

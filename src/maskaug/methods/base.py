@@ -21,6 +21,8 @@ class Job:
     docs: dict[str, Doc]
     rng: np.random.Generator
     protected: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    prefix: tuple[int, ...] = ()  # label conditioning ids (prepend/expand models)
+    type_id: int | None = None  # label as token type (C-BERT models)
 
 
 @dataclass

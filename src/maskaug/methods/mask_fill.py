@@ -47,6 +47,7 @@ class MaskFill:
     sampler: Sampler = field(default_factory=Sampler)
     exclude_original: bool = True
     corruption: tuple[float, float, float] = (0.8, 0.1, 0.1)  # mask / random / keep, for reconstruct
+    requires: str | None = None  # conditioning the model must have (cbert / prepend / expand)
 
     def __post_init__(self) -> None:
         if self.fill not in FILL_MODES:
@@ -120,7 +121,8 @@ class MaskFill:
                 else:
                     tokens = [info.mask_id] * len(slots)
                 ids, where = build_ids(job.docs[f].ids, slots, tokens)
-                requests.append(FillRequest(ids, where, [s.kind for s in slots], [s.wordy for s in slots]))
+                requests.append(FillRequest(ids, where, [s.kind for s in slots], [s.wordy for s in slots],
+                                            job.prefix, job.type_id))
                 keys.append((ji, f))
         results = engine.predict(requests) if requests else []
         by_key = dict(zip(keys, results))
@@ -156,7 +158,7 @@ class MaskFill:
                     tokens[step] = info.mask_id
                     ids, where = build_ids(job.docs[f].ids, slots, tokens)
                     s = slots[step]
-                    requests.append(FillRequest(ids, [where[step]], [s.kind], [s.wordy]))
+                    requests.append(FillRequest(ids, [where[step]], [s.kind], [s.wordy], job.prefix, job.type_id))
                     keys.append((ji, f))
             for (ji, f), cand in zip(keys, engine.predict(requests)):
                 slot = plans[ji][f][step]

@@ -104,7 +104,7 @@ _SAMPLING = {"strategy": "sample", "top_k": 20, "top_p": None, "temperature": 1.
 
 
 def _compose(name: str, fill: str, exclude_original: bool = True, unit: str = "word", span_length: int = 3,
-             **kw: Any) -> MaskFill:
+             requires: str | None = None, **kw: Any) -> MaskFill:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     kw = {**_SAMPLING, **kw}
@@ -113,14 +113,14 @@ def _compose(name: str, fill: str, exclude_original: bool = True, unit: str = "w
                     stopwords=frozenset(ENGLISH_STOP_WORDS) if kw["stopwords"] else frozenset())
     sampler = Sampler(strategy=kw["strategy"], top_k=kw["top_k"], top_p=kw["top_p"],
                       temperature=kw["temperature"], rank=kw["rank"])
-    return MaskFill(name, masker, fill, sampler, exclude_original)
+    return MaskFill(name, masker, fill, sampler, exclude_original, requires=requires)
 
 
-def _recipe(name: str, fill: str, doc: str, **defaults: Any) -> None:
+def _recipe(name: str, fill: str, doc: str, requires: str | None = None, **defaults: Any) -> None:
     params = {**_MASKING, **_SAMPLING, "exclude_original": True, "unit": "word", **defaults}
     if fill == "none":
         params = {k: v for k, v in params.items() if k in _MASKING or k == "unit"}
-    register(name, params, doc)(lambda **kw: _compose(name, fill, **kw))
+    register(name, params, doc)(lambda **kw: _compose(name, fill, requires=requires, **kw))
 
 
 _recipe("substitute.v1", "parallel",
@@ -135,3 +135,15 @@ _recipe("ssmba.v1", "reconstruct",
         "SSMBA (Ng et al. 2020): corrupt 15% of tokens (80/10/10 mask/random/keep), sample a "
         "reconstruction; retried until the output is new.",
         unit="token", top_k=None, exclude_original=False)
+
+_CONDITIONAL = dict(rate=1 / 7, top_k=None, temperature=1.0)  # the papers: ~1/7 of words, sampled at T = 1
+_recipe("cbert.v1", "parallel",
+        "C-BERT (Wu et al. 2019): fill with an MLM whose segment embedding is the row's label (model from "
+        "`maskaug finetune --conditioning cbert`); strategy=rank, rank=2 gives the 2nd-best rule.",
+        requires="cbert", **_CONDITIONAL)
+_recipe("prepend.v1", "parallel",
+        "Label prepend (Kumar et al. 2020): fill with an MLM that reads the label's name before the text "
+        "(model from `maskaug finetune --conditioning prepend`).", requires="prepend", **_CONDITIONAL)
+_recipe("expand.v1", "parallel",
+        "Label expand (Kumar et al. 2020): fill with an MLM that reads a label token added to its vocabulary "
+        "(model from `maskaug finetune --conditioning expand`).", requires="expand", **_CONDITIONAL)

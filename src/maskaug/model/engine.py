@@ -27,6 +27,8 @@ class FillRequest:
     positions: list[int]
     kinds: list[int]  # START / CONTINUATION / ANY per position
     wordy: list[bool]  # candidate must contain a letter or digit
+    prefix: tuple[int, ...] = ()  # conditioning ids placed after the special prefix (label text/token)
+    type_id: int | None = None  # token type id for every position (C-BERT label embedding)
 
 
 Candidates = tuple[np.ndarray, np.ndarray]  # (token ids [K], log-probabilities [K]), best first
@@ -56,14 +58,16 @@ class FillEngine:
         if head is not None:
             head.register_forward_pre_hook(self._gather_masked)
 
-    def forward_only(self, ids: torch.Tensor, attn: torch.Tensor, sel: torch.Tensor) -> torch.Tensor:
+    def forward_only(self, ids: torch.Tensor, attn: torch.Tensor, sel: torch.Tensor,
+                     token_type_ids: torch.Tensor | None = None) -> torch.Tensor:
         """The model call on one prepared batch; logits at ``sel`` when the head hook applies, else all."""
         dev = self.mlm.device
         self._sel = sel.to(dev)
+        extra = {"token_type_ids": token_type_ids.to(dev)} if token_type_ids is not None else {}
         try:
             with torch.inference_mode(), torch.autocast(dev.type, dtype=self.mlm.dtype or torch.float32,
                                                         enabled=self.mlm.dtype is not None):
-                return self.mlm.model(input_ids=ids.to(dev), attention_mask=attn.to(dev)).logits
+                return self.mlm.model(input_ids=ids.to(dev), attention_mask=attn.to(dev), **extra).logits
         finally:
             self._sel = None
 
@@ -80,7 +84,7 @@ class FillEngine:
 
     def _windows(self, req: FillRequest):
         """Yield (ids, local positions, request position indexes) for one request."""
-        w = self.window
+        w = self.window - len(req.prefix)
         if len(req.ids) <= w:
             yield req.ids, list(req.positions), list(range(len(req.positions)))
             return
@@ -102,9 +106,11 @@ class FillEngine:
         for ri, req in enumerate(requests):
             if not req.positions:
                 continue
+            n_cond = len(req.prefix)
             for ids, local, js in self._windows(req):
                 codes = [req.kinds[j] * 2 + int(req.wordy[j]) for j in js]
-                seqs.append((self.mlm.info.wrap(list(ids)), local, ri, js, codes))
+                seqs.append((self.mlm.info.wrap(list(req.prefix) + list(ids)), [p + n_cond for p in local], ri, js,
+                             codes, req.type_id))
         seqs.sort(key=lambda s: -len(s[0]))
         batch: list = []
         for seq in seqs:
@@ -136,10 +142,13 @@ class FillEngine:
         for b, seq in enumerate(batch):
             ids_np[b, : lengths[b]] = seq[0]
         attn = torch.from_numpy((np.arange(ids_np.shape[1]) < lengths[:, None]).astype(np.int64))
+        types = None
+        if any(s[5] is not None for s in batch):
+            types = torch.from_numpy(np.array([[s[5] or 0] for s in batch], dtype=np.int64) * attn.numpy())
         ids = torch.from_numpy(ids_np)
         # masked positions in row-major order, matching boolean indexing
         rows, cols, order, codes = [], [], [], []
-        for b, (_seq, local, ri, js, c) in enumerate(batch):
+        for b, (_seq, local, ri, js, c, _t) in enumerate(batch):
             for p, j, code in sorted(zip(local, js, c)):
                 rows.append(b)
                 cols.append(p + n_pre)
@@ -151,7 +160,7 @@ class FillEngine:
         if self.trace is not None:
             self.trace.append((ids, attn, sel))
         sel_dev = sel.to(dev)
-        logits = self.forward_only(ids, attn, sel_dev)
+        logits = self.forward_only(ids, attn, sel_dev, types)
         self.forward_passes += 1
         if logits.dim() == 3:
             logits = logits[sel_dev]

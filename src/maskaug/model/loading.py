@@ -9,6 +9,7 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForMaskedLM, AutoTokenizer
 
+from maskaug.conditioning import Conditioning
 from maskaug.model.builtin import BUILTIN_ALIASES, BUILTIN_NAME, load_builtin
 from maskaug.model.vocab import TokenizerInfo
 
@@ -53,12 +54,16 @@ class MaskedLM:
     name: str
     device: torch.device
     dtype: torch.dtype | None = None
+    conditioning: Conditioning | None = None  # set for models from `maskaug finetune`
     info: TokenizerInfo = field(init=False)
 
     def __post_init__(self) -> None:
         vocab = self.model.get_output_embeddings()
         size = getattr(vocab, "out_features", None) or self.model.config.vocab_size
         self.info = TokenizerInfo(self.tokenizer, size)
+        if self.conditioning is not None:
+            for token in self.conditioning.label_tokens.values():  # never a fill
+                self.info.bad[self.tokenizer.convert_tokens_to_ids(token)] = True
         self.model.to(self.device).eval()
 
     @property
@@ -90,4 +95,5 @@ def load_mlm(name_or_path: str | os.PathLike | None = None, device: str | None =
             f"pass a local folder saved with save_pretrained() (--model PATH), or use the built-in "
             f"{BUILTIN_NAME!r}"
         ) from exc
-    return MaskedLM(model, tokenizer, name, dev, pick_dtype(dev, dtype))
+    conditioning = Conditioning.load(local) if not offline else None
+    return MaskedLM(model, tokenizer, name, dev, pick_dtype(dev, dtype), conditioning)

@@ -1,0 +1,63 @@
+"""Label conditioning of a fine-tuned MLM, recorded in its folder as ``maskaug_conditioning.json``.
+
+- ``prepend`` (Kumar et al. 2020, BERTprepend): the label's name, as text, before the sentence.
+- ``expand`` (Kumar et al. 2020, BERTexpand): one new vocabulary token per label before the sentence.
+- ``cbert`` (Wu et al. 2019, C-BERT): the label replaces the segment (token type) embedding; the
+  type-embedding table is resized to one row per label.
+- ``none``: plain (domain-adaptive) MLM fine-tuning; nothing to condition on.
+
+Label text and label tokens are never masked, never sampled as fills, and never appear in outputs.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+FILE = "maskaug_conditioning.json"
+KINDS = ("none", "prepend", "expand", "cbert")
+
+
+@dataclass
+class Conditioning:
+    kind: str
+    labels: list[str]
+    label_column: str = "label"
+    label_tokens: dict[str, str] = field(default_factory=dict)  # expand: label -> added token
+    base_model: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown conditioning {self.kind!r}; use one of {', '.join(KINDS)}")
+
+    @staticmethod
+    def token_for(label: str) -> str:
+        return f"[label={label}]"
+
+    def index(self, label: Any) -> int:
+        key = str(label)
+        if key not in self.labels:
+            raise KeyError(f"label {key!r} is not one the model was fine-tuned on ({', '.join(self.labels)})")
+        return self.labels.index(key)
+
+    def condition(self, label: Any, tokenizer) -> tuple[tuple[int, ...], int | None]:
+        """(ids placed before the sentence, token type id) for one row's label."""
+        if self.kind == "none":
+            return (), None
+        i = self.index(label)
+        if self.kind == "cbert":
+            return (), i
+        text = self.label_tokens[self.labels[i]] if self.kind == "expand" else self.labels[i]
+        return tuple(tokenizer(text, add_special_tokens=False)["input_ids"]), None
+
+    def save(self, folder: str | Path) -> None:
+        Path(folder, FILE).write_text(json.dumps(asdict(self), indent=1, ensure_ascii=False) + "\n")
+
+    @classmethod
+    def load(cls, folder: str | Path) -> Conditioning | None:
+        path = Path(folder, FILE)
+        if not path.is_file():
+            return None
+        return cls(**json.loads(path.read_text()))

@@ -1,0 +1,209 @@
+"""MLM fine-tuning on a dataset: domain-adaptive, or label-conditional (prepend / expand / cbert).
+
+Each example is tokenised as ``[specials] (conditioning) text [specials]``; 15% of the text's tokens
+are chosen for prediction with BERT's 80/10/10 rule (🤗 ``DataCollatorForLanguageModeling``), and
+the conditioning ids are marked special so they are never masked. A dev split (a stratified
+``dev_fraction`` of the rows, at least one per label, or a separate file) gives the early-stopping
+signal: training stops after ``patience`` epochs without a lower dev MLM loss (masks on dev are
+fixed by the seed), and the best epoch's weights are saved with the conditioning record.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from maskaug.conditioning import Conditioning
+from maskaug.model.loading import load_mlm
+
+
+@dataclass
+class FinetuneReport:
+    epochs_run: int
+    best_epoch: int
+    dev_loss: list[float]
+    train_loss: list[float]
+    seconds: float
+    train_rows: int
+    dev_rows: int
+
+    def summary(self) -> str:
+        curve = " ".join(f"{x:.3f}" for x in self.dev_loss)
+        return (f"{self.train_rows} train / {self.dev_rows} dev rows, {self.epochs_run} epochs in {self.seconds:.0f} s; "
+                f"best epoch {self.best_epoch} (dev MLM loss per epoch: {curve})")
+
+
+class _MaskedLoss:
+    """MLM loss with the vocabulary projection run only at the positions being predicted (a pre-hook
+    on the output embedding gathers them), instead of full-vocabulary logits at every position."""
+
+    def __init__(self, net):
+        self.net, self.sel = net, None
+        net.get_output_embeddings().register_forward_pre_hook(self._gather)
+
+    def _gather(self, module, args):
+        x = args[0]
+        if self.sel is not None and x.dim() == 3 and tuple(x.shape[:2]) == tuple(self.sel.shape):
+            return (x[self.sel],) + tuple(args[1:])
+        return None
+
+    def __call__(self, batch) -> torch.Tensor:
+        labels = batch["labels"]
+        self.sel = labels != -100
+        try:
+            inputs = {k: v for k, v in batch.items() if k != "labels"}
+            inputs.pop("special_tokens_mask", None)
+            logits = self.net(**inputs).logits
+        finally:
+            sel, self.sel = self.sel, None
+        if logits.dim() == 3:
+            logits = logits[sel]
+        return torch.nn.functional.cross_entropy(logits.float(), labels[sel])
+
+
+def _prepare_model(model, tokenizer, cond: Conditioning) -> None:
+    if cond.kind == "expand":
+        tokens = [cond.token_for(label) for label in cond.labels]
+        tokenizer.add_special_tokens({"additional_special_tokens": tokens}, replace_extra_special_tokens=False)
+        cond.label_tokens = dict(zip(cond.labels, tokens))
+        old = model.get_input_embeddings().weight.shape[0]
+        model.resize_token_embeddings(len(tokenizer), mean_resizing=True)
+        if model.get_input_embeddings().weight.shape[0] < old:
+            raise RuntimeError("resizing shrank the vocabulary")
+    elif cond.kind == "cbert":
+        emb = getattr(getattr(model, model.base_model_prefix, model), "embeddings", None)
+        types = getattr(emb, "token_type_embeddings", None)
+        if types is None:
+            raise ValueError(f"cbert needs a model with token type (segment) embeddings; "
+                             f"{type(model).__name__} has none -- use --conditioning prepend or expand")
+        n = len(cond.labels)
+        new = torch.nn.Embedding(n, types.embedding_dim)
+        with torch.no_grad():  # every label starts as segment A
+            new.weight.copy_(types.weight[0].expand(n, -1))
+        emb.token_type_embeddings = new
+        model.config.type_vocab_size = n
+
+
+def _encode(texts, labels, tokenizer, info, cond: Conditioning, max_length: int) -> list[dict]:
+    """Token ids with the special frame; ``special_tokens_mask`` covers everything but the text."""
+    out = []
+    for text, label in zip(texts, labels):
+        prefix, type_id = cond.condition(label, tokenizer)
+        room = max_length - len(prefix) - len(info.prefix_ids) - len(info.suffix_ids)
+        body = tokenizer(text, add_special_tokens=False)["input_ids"][:room]
+        ids = info.wrap(list(prefix) + body)
+        start = len(info.prefix_ids) + len(prefix)
+        special = [0 if start <= j < start + len(body) else 1 for j in range(len(ids))]
+        row = {"input_ids": ids, "special_tokens_mask": special}
+        if type_id is not None:
+            row["token_type_ids"] = [type_id] * len(ids)
+        out.append(row)
+    return out
+
+
+def _split_dev(labels: Sequence, fraction: float, seed: int) -> tuple[list[int], list[int]]:
+    rng = np.random.default_rng([seed, 31337])
+    train, dev = [], []
+    by: dict[str, list[int]] = {}
+    for i, y in enumerate(labels):
+        by.setdefault(str(y), []).append(i)
+    for ix in by.values():
+        order = rng.permutation(len(ix))
+        cut = max(1, int(round(fraction * len(ix)))) if len(ix) >= 2 else 0
+        dev += [ix[j] for j in order[:cut]]
+        train += [ix[j] for j in order[cut:]]
+    return sorted(train), sorted(dev)
+
+
+def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, conditioning: str = "none",
+             model: str | None = None, dev: tuple[Sequence[str], Sequence] | None = None, dev_fraction: float = 0.15,
+             max_epochs: int = 20, patience: int = 3, lr: float = 1e-4, batch_size: int = 16, rate: float = 0.15,
+             max_length: int = 128, seed: int = 0, max_minutes: float | None = None, label_column: str = "label",
+             progress: bool = True, bf16: bool | None = None) -> FinetuneReport:
+    """Fine-tune ``model`` (default: built-in) for MLM on ``texts`` and save it to ``output``."""
+    from transformers import DataCollatorForLanguageModeling
+
+    if conditioning != "none" and labels is None:
+        raise ValueError(f"--conditioning {conditioning} needs labels (--label-column)")
+    labels = list(labels) if labels is not None else [""] * len(texts)
+    torch.manual_seed(seed)
+    mlm = load_mlm(model, device="cpu")
+    net, tok = mlm.model, mlm.tokenizer
+    if mlm.conditioning is not None and mlm.conditioning.kind != "none":
+        raise ValueError(f"{mlm.name} is already label-conditioned; fine-tune from its base model")
+    classes = sorted({str(y) for y in labels}) if conditioning != "none" else []
+    cond = Conditioning(conditioning, classes, label_column, base_model=mlm.name)
+    _prepare_model(net, tok, cond)
+    if dev is None:
+        train_ix, dev_ix = _split_dev(labels, dev_fraction, seed)
+        dev = ([texts[i] for i in dev_ix], [labels[i] for i in dev_ix])
+        texts, labels = [texts[i] for i in train_ix], [labels[i] for i in train_ix]
+    train_rows = _encode(texts, labels, tok, mlm.info, cond, max_length)
+    dev_rows = _encode(dev[0], dev[1], tok, mlm.info, cond, max_length)
+    if not train_rows or not dev_rows:
+        raise ValueError("fine-tuning needs at least 2 rows per label (one goes to the dev split)")
+    collate = DataCollatorForLanguageModeling(tok, mlm_probability=rate, return_tensors="pt")
+    loss_at = _MaskedLoss(net)
+    use_bf16 = torch.backends.cpu.get_cpu_capability() == "AVX512" if bf16 is None else bf16
+    autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=bool(use_bf16))
+    gen = torch.Generator().manual_seed(seed + 1)
+    dev_batches = []
+    state = torch.random.get_rng_state()
+    torch.manual_seed(seed + 2)  # fixed dev masks
+    for s in range(0, len(dev_rows), batch_size):
+        dev_batches.append(collate([dict(r) for r in dev_rows[s:s + batch_size]]))
+    torch.random.set_rng_state(state)
+    net.train()
+    opt = torch.optim.AdamW([p for p in net.parameters() if p.requires_grad], lr=lr)
+    best = (float("inf"), 0, None)
+    dev_curve, train_curve = [], []
+    t0 = time.perf_counter()
+    bar = tqdm(total=max_epochs, desc=f"finetune ({conditioning})", unit="epoch", disable=not progress)
+    epoch = 0
+    for epoch in range(1, max_epochs + 1):
+        net.train()
+        order = torch.randperm(len(train_rows), generator=gen).tolist()
+        losses = []
+        for s in range(0, len(order), batch_size):
+            batch = collate([dict(train_rows[i]) for i in order[s:s + batch_size]])
+            with autocast:
+                loss = loss_at(batch)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+            losses.append(loss.item())
+        net.eval()
+        with torch.no_grad():
+            with autocast:
+                dev_loss = float(np.mean([loss_at(b).item() for b in dev_batches]))
+        dev_curve.append(dev_loss)
+        train_curve.append(float(np.mean(losses)))
+        bar.update(1)
+        bar.set_postfix(dev_loss=f"{dev_loss:.3f}")
+        if dev_loss < best[0]:
+            best = (dev_loss, epoch, copy.deepcopy(net.state_dict()))
+        elif epoch - best[1] >= patience:
+            break
+        if max_minutes is not None and time.perf_counter() - t0 > 60 * max_minutes:
+            break
+    bar.close()
+    net.load_state_dict(best[2])
+    out = Path(output)
+    out.mkdir(parents=True, exist_ok=True)
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    net.save_pretrained(out)
+    tok.save_pretrained(out)
+    cond.save(out)
+    report = FinetuneReport(epoch, best[1], dev_curve, train_curve, time.perf_counter() - t0, len(train_rows),
+                            len(dev_rows))
+    (out / "maskaug_finetune_log.txt").write_text(report.summary() + "\n")
+    return report

@@ -1,0 +1,114 @@
+"""Fine-tuning round trip on the tiny local models: conditioning saved, reloaded and used per row."""
+
+import json
+
+import pytest
+
+from maskaug.augmenter import Augmenter
+from maskaug.cli import main
+from maskaug.conditioning import Conditioning
+from maskaug.finetune import _encode, finetune
+from maskaug.model.loading import load_mlm
+
+ROWS = [("The movie was great and the actors were wonderful.", "pos"),
+        ("I loved every minute of this charming comedy.", "pos"),
+        ("A wonderful film with great heart.", "pos"),
+        ("A dull, lifeless film with no heart at all.", "neg"),
+        ("The plot is thin and the jokes fall flat.", "neg"),
+        ("Dull actors and a thin plot.", "neg")]
+TEXTS, LABELS = [t for t, _ in ROWS], [y for _, y in ROWS]
+
+
+@pytest.fixture(scope="module", params=["prepend", "expand", "cbert"])
+def tuned(request, tiny_model_dirs, tmp_path_factory):
+    out = tmp_path_factory.mktemp(f"ft-{request.param}")
+    report = finetune(TEXTS, LABELS, out, request.param, model=str(tiny_model_dirs["wordpiece"]), max_epochs=2,
+                      patience=5, progress=False)
+    return request.param, out, report
+
+
+def test_conditioning_round_trips_through_the_folder(tuned):
+    kind, out, report = tuned
+    cond = Conditioning.load(out)
+    assert cond.kind == kind and cond.labels == ["neg", "pos"] and report.epochs_run == 2
+    assert len(report.dev_loss) == 2 and report.dev_rows == 2  # one dev row per label
+    mlm = load_mlm(out, device="cpu")
+    assert mlm.conditioning == cond
+    if kind == "expand":
+        ids = [mlm.tokenizer.convert_tokens_to_ids(t) for t in cond.label_tokens.values()]
+        assert all(mlm.info.bad[i] for i in ids)  # never sampled as a fill
+
+
+def test_each_row_is_filled_conditioned_on_its_own_label(tuned):
+    kind, out, _ = tuned
+    aug = Augmenter(f"{kind}.v1", model=str(out), n=1, seed=0, device="cpu")
+    aug.engine.trace = []
+    results = list(aug.iter_rows(({"text": t} for t in TEXTS), labels=LABELS))
+    assert len(results) == len(TEXTS) and all(outs for _, outs in results)
+    cond = aug.mlm.conditioning
+    for ids, attn, _sel in aug.engine.trace:
+        for row in range(ids.shape[0]):
+            after_cls = ids[row, len(aug.info.prefix_ids):].tolist()
+            if kind == "expand":
+                tokens = [aug.mlm.tokenizer.convert_tokens_to_ids(t) for t in cond.label_tokens.values()]
+                assert after_cls[0] in tokens
+            elif kind == "prepend":
+                starts = [aug.mlm.tokenizer(y, add_special_tokens=False)["input_ids"] for y in cond.labels]
+                assert any(after_cls[:len(s)] == s for s in starts)
+    for _, outs in results:
+        for a in outs:
+            assert "[label=" not in a.texts["text"]
+
+
+def test_cbert_feeds_the_label_as_token_type(tiny_model_dirs, tmp_path):
+    out = tmp_path / "cb"
+    finetune(TEXTS, LABELS, out, "cbert", model=str(tiny_model_dirs["wordpiece"]), max_epochs=1, progress=False)
+    mlm = load_mlm(out, device="cpu")
+    assert mlm.model.config.type_vocab_size == 2
+    aug = Augmenter("cbert", model=mlm, n=1, seed=0)
+    seen = []
+    emb = mlm.model.bert.embeddings.token_type_embeddings
+    handle = emb.register_forward_hook(lambda m, args, out: seen.append(args[0].clone()))
+    try:
+        list(aug.iter_rows([{"text": TEXTS[0]}, {"text": TEXTS[3]}], labels=["pos", "neg"]))
+    finally:
+        handle.remove()
+    types = {int(v) for t in seen for v in t.flatten()}
+    assert types == {0, 1}
+
+
+def test_label_prefix_is_never_masked_in_training(tiny_mlms):
+    mlm = tiny_mlms["wordpiece"]
+    cond = Conditioning("prepend", ["negative", "positive"])
+    rows = _encode(["a great film"], ["positive"], mlm.tokenizer, mlm.info, cond, 64)
+    ids, special = rows[0]["input_ids"], rows[0]["special_tokens_mask"]
+    prefix = mlm.tokenizer("positive", add_special_tokens=False)["input_ids"]
+    body = mlm.tokenizer("a great film", add_special_tokens=False)["input_ids"]
+    assert ids == mlm.info.wrap(prefix + body)
+    assert [i for i, s in zip(ids, special) if s == 0] == body
+
+
+def test_conditional_method_needs_conditioned_model_and_labels(tiny_mlms, tuned):
+    with pytest.raises(ValueError, match="--conditioning prepend"):
+        Augmenter("prepend", model=tiny_mlms["wordpiece"])
+    kind, out, _ = tuned
+    aug = Augmenter("substitute", model=str(out), device="cpu")  # any method works on a conditioned model
+    with pytest.raises(ValueError, match="label-conditioned"):
+        list(aug.iter_rows([{"text": "a film"}]))
+
+
+def test_cli_finetune_then_augment_reads_labels(tiny_model_dirs, tmp_path, capsys):
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps({"text": t, "label": y}) + "\n" for t, y in ROWS))
+    model = tmp_path / "model"
+    assert main(["finetune", str(data), "-o", str(model), "--conditioning", "expand", "--model",
+                 str(tiny_model_dirs["wordpiece"]), "--max-epochs", "1", "--quiet"]) == 0
+    out = tmp_path / "aug.jsonl"
+    assert main(["augment", str(data), "-o", str(out), "--method", "expand", "--model", str(model), "--quiet"]) == 0
+    got = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [g["label"] for g in got] == LABELS and all(g["aug_method"] == "expand.v1" for g in got)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"text": "fine", "label": "meh"}) + "\n")
+    assert main(["augment", str(bad), "-o", str(tmp_path / "x.jsonl"), "--method", "expand", "--model",
+                 str(model), "--quiet"]) == 2
+    assert f"{bad}: row 1, field 'label'" in capsys.readouterr().err

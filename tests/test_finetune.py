@@ -46,7 +46,7 @@ def test_each_row_is_filled_conditioned_on_its_own_label(tuned):
     results = list(aug.iter_rows(({"text": t} for t in TEXTS), labels=LABELS))
     assert len(results) == len(TEXTS) and all(outs for _, outs in results)
     cond = aug.mlm.conditioning
-    for ids, attn, _sel in aug.engine.trace:
+    for ids, _attn, _sel in aug.engine.trace:
         for row in range(ids.shape[0]):
             after_cls = ids[row, len(aug.info.prefix_ids):].tolist()
             if kind == "expand":

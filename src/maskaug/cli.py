@@ -309,7 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "unit", None) is None and args.command == "models":
         args.unit = ["token", "word"]
-    handlers = {"augment": cmd_augment, "evaluate": cmd_evaluate, "finetune": cmd_finetune, "methods": cmd_methods, "models": cmd_models}
+    handlers = {"augment": cmd_augment, "evaluate": cmd_evaluate, "finetune": cmd_finetune, "methods": cmd_methods,
+                "models": cmd_models}
     from maskaug.evaluate.eda import WordNetMissing
     from maskaug.io import InputError
     from maskaug.model.loading import ModelLoadError

@@ -36,8 +36,8 @@ class FinetuneReport:
 
     def summary(self) -> str:
         curve = " ".join(f"{x:.3f}" for x in self.dev_loss)
-        return (f"{self.train_rows} train / {self.dev_rows} dev rows, {self.epochs_run} epochs in {self.seconds:.0f} s; "
-                f"best epoch {self.best_epoch} (dev MLM loss per epoch: {curve})")
+        return (f"{self.train_rows} train / {self.dev_rows} dev rows, {self.epochs_run} epochs in "
+                f"{self.seconds:.0f} s; best epoch {self.best_epoch} (dev MLM loss per epoch: {curve})")
 
 
 class _MaskedLoss:

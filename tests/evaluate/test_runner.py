@@ -105,3 +105,12 @@ def test_cli_bad_label_in_test_names_file_row_field(data, tiny_model_dirs, tmp_p
                  "--splits", "1", "--methods", "none", "--encoder", str(tiny_model_dirs["wordpiece"]), "--quiet"])
     err = capsys.readouterr().err
     assert code == 2 and f"{bad}: row 2, field 'label'" in err and "'meh'" in err
+
+
+def test_conditional_method_fine_tunes_one_mlm_per_split(data, tiny_model_dirs, tmp_path):
+    cfg = _config(data, tiny_model_dirs, tmp_path, splits=2, methods=["none", "prepend"], quality=True)
+    res = Evaluation(cfg, progress=False).run()
+    assert {r["train_examples"] for r in res["runs"] if r["method"] == "prepend"} == {8}
+    models = sorted((tmp_path / "cache" / "models").glob("prepend-*"))
+    assert len(models) == 2 and all((m / "maskaug_conditioning.json").is_file() for m in models)
+    assert res["quality"]["prepend"]["shortfall"] == 0

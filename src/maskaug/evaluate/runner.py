@@ -185,12 +185,43 @@ class Evaluation:
             return {k: splitting.kumar2020(pool.labels, k, cfg.splits, cfg.seed) for k in cfg.k}
         return {n: splitting.eda2019(pool.labels, n, cfg.splits, cfg.seed) for n in cfg.sizes}
 
-    def augment(self, spec: MethodSpec, pool: Dataset, rows: list[int], n: int) -> tuple[dict[int, list[str]], dict]:
-        """Outputs per pool row for one method (cached), and its throughput."""
+    def conditional(self, spec: MethodSpec) -> str | None:
+        """The conditioning a method needs (its MLM is fine-tuned per split), or None."""
+        if spec.method in BASELINES:
+            return None
+        from maskaug.methods.registry import build
+
+        return getattr(build(spec.method, **spec.params), "requires", None)
+
+    def augment(self, spec: MethodSpec, pool: Dataset, size_splits: list[splitting.Split], n: int
+                ) -> tuple[list[dict[int, list[str]]], dict]:
+        """Outputs per pool row, one mapping per split, for one method (cached), and its throughput.
+
+        Unconditioned methods augment each row once for all splits; label-conditional ones fine-tune
+        the MLM on each split's own training rows (dev rows for early stopping), as Kumar et al. did.
+        """
         if spec.method == "none":
-            return {i: [] for i in rows}, {}
+            return [{i: [] for i in s.train} for s in size_splits], {}
+        kind = self.conditional(spec)
+        groups = [[s] for s in size_splits] if kind else [size_splits]
+        per_split: dict[int, dict[int, list[str]]] = {}
+        total_rows, total_s, forward = 0, 0.0, 0
+        for group in groups:
+            rows = sorted({i for s in group for i in s.train})
+            outputs, stats = self._augment_rows(spec, pool, rows, n, group[0] if kind else None, kind)
+            for s in group:
+                per_split[s.index] = {i: outputs[i] for i in s.train}
+            total_rows += stats["rows"]
+            total_s += stats["seconds"]
+            forward += stats["forward_passes"]
+        stats = {"rows": total_rows, "seconds": total_s, "rows_per_s": total_rows / total_s if total_s else 0.0,
+                 "forward_passes": forward}
+        return [per_split[s.index] for s in size_splits], stats
+
+    def _augment_rows(self, spec: MethodSpec, pool: Dataset, rows: list[int], n: int,
+                      split: splitting.Split | None, kind: str | None) -> tuple[dict[int, list[str]], dict]:
         key = _fingerprint(self.data_hash, self.cfg.text_column, spec.method, spec.params, n, self.cfg.seed,
-                           self.cfg.model or "builtin", rows)
+                           self.cfg.model or "builtin", rows, split.dev if split else None)
         path = self.cache / "augment" / f"{spec.method}-{key}.json"
         if path.is_file():
             saved = json.loads(path.read_text())
@@ -206,10 +237,24 @@ class Evaluation:
         else:
             from maskaug.augmenter import Augmenter
 
-            aug = Augmenter(spec.method, model=self.mlm(), n=n, seed=self.cfg.seed, progress=self.progress,
+            model: Any = self.mlm()
+            labels = None
+            if kind:
+                from maskaug.finetune import finetune
+
+                folder = self.cache / "models" / f"{kind}-{key}"
+                if not (folder / "maskaug_conditioning.json").is_file():
+                    finetune([pool.texts[i] for i in rows], [pool.classes[pool.labels[i]] for i in rows], folder,
+                             kind, model=self.cfg.model, seed=self.cfg.seed,
+                             dev=([pool.texts[i] for i in split.dev], [pool.classes[pool.labels[i]] for i in split.dev]),
+                             progress=False)
+                model = str(folder)
+                labels = [pool.classes[pool.labels[i]] for i in rows]
+            aug = Augmenter(spec.method, model=model, n=n, seed=self.cfg.seed, progress=self.progress and not kind,
                             **spec.params)
             outputs = {rid: [a.texts["text"] for a in outs]
-                       for rid, outs in aug.iter_rows(({"text": pool.texts[i]} for i in rows), rows, total=len(rows))}
+                       for rid, outs in aug.iter_rows(({"text": pool.texts[i]} for i in rows), rows, total=len(rows),
+                                                      labels=labels)}
             forward = aug.report.forward_passes
         seconds = time.perf_counter() - t0
         stats = {"rows": len(rows), "seconds": seconds, "rows_per_s": len(rows) / seconds if seconds else 0.0,
@@ -236,13 +281,12 @@ class Evaluation:
                                    "test_size": len(test.texts), "runs": [], "summary": {}, "quality": {},
                                    "throughput": {}, "machine": _machine()}
         test_xy = (test.texts, test.labels)
-        outputs_by: dict[tuple[str, int], dict[int, list[str]]] = {}
+        outputs_by: dict[tuple[str, int], list[dict[int, list[str]]]] = {}
         for size, size_splits in all_splits.items():
             n = cfg.n_for(size)
-            rows = sorted({i for s in size_splits for i in s.train})
             for spec in self.specs:
                 t0 = time.perf_counter()
-                outputs_by[spec.label, size], stats = self.augment(spec, pool, rows, n)
+                outputs_by[spec.label, size], stats = self.augment(spec, pool, size_splits, n)
                 self.timings[f"augment {spec.label} size={size}"] = time.perf_counter() - t0
                 if stats:
                     results["throughput"][spec.label] = stats
@@ -252,7 +296,7 @@ class Evaluation:
             for split in size_splits:
                 dev = ([pool.texts[i] for i in split.dev], [pool.labels[i] for i in split.dev]) if split.dev else None
                 for spec in self.specs:
-                    outs = outputs_by[spec.label, size]
+                    outs = outputs_by[spec.label, size][split.index]
                     texts = [pool.texts[i] for i in split.train]
                     labels = [pool.labels[i] for i in split.train]
                     for i in split.train:
@@ -298,7 +342,10 @@ class Evaluation:
         for spec in self.specs:
             if spec.method == "none":
                 continue
-            outs = outputs_by[spec.label, size]
+            outs: dict[int, list[str]] = {}
+            for per_split in outputs_by[spec.label, size]:  # a row's first split (conditional methods)
+                for i, o in per_split.items():
+                    outs.setdefault(i, o)
             mlm = self.mlm() if self.cfg.fluency_sample else None
             out[spec.label] = intrinsic([pool.texts[i] for i in rows], [pool.labels[i] for i in rows],
                                         [outs[i] for i in rows], self.cfg.n_for(size), embedder, oracle, mlm,

@@ -39,6 +39,7 @@ class Augmentation:
     score: float | None
     method: str
     seed: int
+    extra: dict[str, Any] = field(default_factory=dict)  # e.g. a teacher's label or probabilities
 
 
 @dataclass
@@ -49,11 +50,14 @@ class Report:
     shortfall: dict[Any, int] = field(default_factory=dict)  # row id -> missing outputs
     seconds: float = 0.0
     forward_passes: int = 0
+    rejected: dict[str, int] = field(default_factory=dict)  # constraint name -> candidates rejected
 
     def summary(self) -> str:
         rate = self.rows / self.seconds if self.seconds else 0.0
         line = (f"{self.rows} rows -> {self.produced}/{self.requested} outputs in {self.seconds:.1f} s "
                 f"({rate:.1f} rows/s, {self.forward_passes} forward passes)")
+        if self.rejected:
+            line += "; rejected by constraints: " + ", ".join(f"{k} {v}" for k, v in self.rejected.items())
         if self.shortfall:
             line += (f"; shortfall: {len(self.shortfall)} rows short by {sum(self.shortfall.values())} "
                      f"outputs (no new distinct text found)")
@@ -69,7 +73,8 @@ class Augmenter:
 
     def __init__(self, method: Any = "substitute", model: str | MaskedLM | None = None, n: int = 1,
                  seed: int = 0, max_attempts: int = 10, token_budget: int = 8192, device: str | None = None,
-                 dtype: str | None = None, chunk_size: int = 512, progress: bool = False, **params: Any):
+                 dtype: str | None = None, chunk_size: int = 512, progress: bool = False,
+                 constraints: Sequence[Any] = (), **params: Any):
         if n < 1:
             raise ValueError("n must be >= 1")
         self.method = build(method, **params) if isinstance(method, str) else method
@@ -82,6 +87,7 @@ class Augmenter:
         self.engine = FillEngine(self.mlm, token_budget=token_budget) if self.method.needs_model else None
         self.n, self.seed, self.max_attempts = n, seed, max_attempts
         self.chunk_size, self.progress = chunk_size, progress
+        self.constraints = list(constraints)
         self.report = Report()
 
     @property
@@ -102,6 +108,8 @@ class Augmenter:
         if cond is not None and labels is None:
             raise ValueError(f"{self.mlm.name} is label-conditioned ({cond.kind}); pass each row's label "
                              f"(--label-column {cond.label_column})")
+        if labels is None and any(c.name == "teacher" for c in self.constraints):
+            raise ValueError("the teacher constraint compares with each row's label; pass labels (--label-column)")
         label_iter = iter(labels) if labels is not None else None
         t0 = time.perf_counter()
         passes0 = self.engine.forward_passes if self.engine else 0
@@ -114,8 +122,9 @@ class Augmenter:
             for row in rows:
                 rid = next(ids_iter) if ids_iter is not None else index
                 prot = next(prot_iter) if prot_iter is not None else {}
-                condition = cond.condition(next(label_iter), self.mlm.tokenizer) if cond else ((), None)
-                chunk.append((rid, row, prot, condition))
+                label = next(label_iter) if label_iter is not None else None
+                condition = cond.condition(label, self.mlm.tokenizer) if cond else ((), None)
+                chunk.append((rid, row, prot, condition, label))
                 index += 1
                 if len(chunk) >= self.chunk_size:
                     yield from self._chunk(chunk)
@@ -132,13 +141,13 @@ class Augmenter:
 
     def _chunk(self, chunk) -> Iterator[tuple[Any, list[Augmentation]]]:
         info = self.info
-        flat = [(i, f, t) for i, (_, row, _, _) in enumerate(chunk) for f, t in row.items()]
+        flat = [(i, f, t) for i, (_, row, *_rest) in enumerate(chunk) for f, t in row.items()]
         parsed = Doc.parse_many([t for _, _, t in flat], info)
         docs: list[dict[str, Doc]] = [{} for _ in chunk]
         for (i, f, _), doc in zip(flat, parsed):
             docs[i][f] = doc
         accepted: list[dict[int, Augmentation]] = [{} for _ in chunk]
-        seen: list[set[tuple]] = [{tuple(sorted(row.items()))} for _, row, _, _ in chunk]
+        seen: list[set[tuple]] = [{tuple(sorted(row.items()))} for _, row, *_rest in chunk]
         pending = [(i, c) for i in range(len(chunk)) for c in range(self.n)]
         for attempt in range(self.max_attempts):
             if not pending:
@@ -146,16 +155,23 @@ class Augmenter:
             jobs = [Job(dict(chunk[i][1]), docs[i], row_rng(self.seed, chunk[i][0], c, attempt), chunk[i][2],
                         *chunk[i][3]) for i, c in pending]
             drafts = self.method.generate(jobs, info, self.engine)
-            still = []
+            still, fresh = [], []
             for (i, c), draft in zip(pending, drafts):
                 key = tuple(sorted(draft.texts.items()))
                 if key in seen[i]:
                     still.append((i, c))
                     continue
                 seen[i].add(key)
+                fresh.append((i, c, draft))
+            extras = [{} for _ in fresh]
+            keep = self._constrain(chunk, fresh, extras)
+            for (i, c, draft), ok, extra in zip(fresh, keep, extras):
+                if not ok:
+                    still.append((i, c))
+                    continue
                 accepted[i][c] = Augmentation(chunk[i][0], c, attempt, draft.texts, draft.edits, draft.score,
-                                              self.method.name, self.seed)
-            pending = still
+                                              self.method.name, self.seed, extra)
+            pending = sorted(still)
         for i, (rid, *_rest) in enumerate(chunk):
             outs = [accepted[i][c] for c in sorted(accepted[i])]
             self.report.rows += 1
@@ -164,6 +180,28 @@ class Augmenter:
             if len(outs) < self.n:
                 self.report.shortfall[rid] = self.n - len(outs)
             yield rid, outs
+
+    def _constrain(self, chunk, fresh, extras) -> np.ndarray:
+        """Which fresh candidates every constraint keeps (each text field checked on its own)."""
+        from maskaug.constraints import Candidates
+
+        keep = np.ones(len(fresh), dtype=bool)
+        if not self.constraints or not fresh:
+            return keep
+        fields = list(chunk[fresh[0][0]][1])
+        for con in self.constraints:
+            idx = np.flatnonzero(keep)
+            if not len(idx):
+                break
+            for f in fields:
+                batch = Candidates([chunk[fresh[j][0]][1][f] for j in idx], [fresh[j][2].texts[f] for j in idx],
+                                   [chunk[fresh[j][0]][4] for j in idx], [extras[j] for j in idx])
+                before = con.rejected
+                ok = con(batch, self.mlm)
+                self.report.rejected[con.name] = self.report.rejected.get(con.name, 0) + con.rejected - before
+                keep[idx[~ok]] = False
+                idx = idx[ok]
+        return keep
 
     def augment(self, texts: Sequence[str], field: str = "text") -> list[list[str]]:
         """Plain lists: for each input text, its new texts (``n`` of them unless short)."""
@@ -180,5 +218,6 @@ def to_records(row: dict[str, Any], row_id: Any, outputs: list[Augmentation], me
     for a in outputs:
         out.append({**row, **a.texts, "aug_source_row": row_id, "aug_method": a.method, "aug_seed": a.seed,
                     "aug_copy": a.copy, "aug_is_original": False,
-                    "aug_edits": [e.as_dict() for e in a.edits], "aug_score": a.score})
+                    "aug_edits": [e.as_dict() for e in a.edits], "aug_score": a.score,
+                    **{f"aug_{k}": v for k, v in a.extra.items()}})
     return out

@@ -50,6 +50,16 @@ def _augment_parser(sub) -> None:
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                    help="any method parameter, VALUE parsed as JSON when it can be")
     p.add_argument("--max-attempts", type=int, default=10, help="tries per output before a shortfall")
+    c = p.add_argument_group("constraints (rejected candidates are retried; counts in the summary)")
+    c.add_argument("--teacher", nargs="?", const="train", metavar="FOLDER",
+                   help="keep outputs a classifier labels like the source: a 🤗 sequence-classification FOLDER, or "
+                        "with no value a logistic regression on sentence embeddings trained on INPUT's labels")
+    c.add_argument("--teacher-mode", choices=["filter", "hard", "soft"], default="filter",
+                   help="filter (default), or keep all and attach the teacher's label (hard) or probabilities (soft)")
+    c.add_argument("--min-similarity", type=float, help="cosine of MiniLM sentence embeddings to the source")
+    c.add_argument("--max-fluency-drop", type=float, help="max drop in per-token pseudo-log-likelihood vs source")
+    c.add_argument("--min-edit-rate", type=float, help="word edit distance / source words, at least")
+    c.add_argument("--max-edit-rate", type=float, help="word edit distance / source words, at most")
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:1, mps (default: best available)")
     p.add_argument("--dtype", default=None, help="auto, fp32, bf16, fp16 (default: bf16/fp16 on GPU)")
     p.add_argument("--token-budget", type=int, default=8192, help="padded tokens per forward pass")
@@ -77,6 +87,24 @@ def _method_params(args) -> tuple[str, dict[str, Any]]:
     return entry.name, params
 
 
+def _constraints(args, texts, labels) -> list:
+    from maskaug import constraints as C
+
+    out: list = []
+    if args.min_edit_rate is not None or args.max_edit_rate is not None:
+        out.append(C.EditRate(args.min_edit_rate or 0.0, args.max_edit_rate if args.max_edit_rate is not None else 1e9))
+    if args.min_similarity is not None:
+        out.append(C.Similarity(args.min_similarity))
+    if args.max_fluency_drop is not None:
+        out.append(C.Fluency(args.max_fluency_drop))
+    if args.teacher:
+        if args.teacher == "train":
+            out.append(C.Teacher(texts, labels, mode=args.teacher_mode))
+        else:
+            out.append(C.Teacher(model=args.teacher, mode=args.teacher_mode))
+    return out
+
+
 def cmd_augment(args) -> int:
     from maskaug.augmenter import Augmenter, to_records
     from maskaug.io import AtomicWriter, InputError, read_rows, validate
@@ -89,13 +117,17 @@ def cmd_augment(args) -> int:
                     progress=not args.quiet, **params)
     cond = aug.mlm.conditioning
     label_column = args.label_column or (cond.label_column if cond and cond.kind != "none" else None)
+    if args.teacher and not label_column:
+        label_column = "label"
     good, rejected = validate(args.input, rows, text_fields, label_column, args.skip_bad_rows)
+    aug.constraints = _constraints(args, [rows[i][text_fields[0]] for i in good],
+                                   [rows[i][label_column] for i in good] if label_column else None)
     if cond and cond.kind != "none":
         for i in good:
             if str(rows[i][label_column]) not in cond.labels:
                 raise InputError(args.input, f"label {rows[i][label_column]!r} is not one {aug.mlm.name} was "
                                  f"fine-tuned on ({', '.join(cond.labels)})", row=i + 1, field=label_column)
-    labels = [rows[i][label_column] for i in good] if cond and cond.kind != "none" else None
+    labels = [rows[i][label_column] for i in good] if label_column else None
     output = args.output or args.input.with_name(args.input.stem + ".augmented.jsonl")
     writer = AtomicWriter(output, protect=[args.input])
     preview = []

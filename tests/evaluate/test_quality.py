@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from maskaug.evaluate.quality import distinct_n, edit_rate
+from maskaug.metrics import distinct_n, edit_rate
 from maskaug.model.pll import pseudo_log_likelihood
 
 

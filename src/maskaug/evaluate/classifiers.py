@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from maskaug.evaluate.embed import Embedder, default_encoder
+from maskaug.embeddings import Embedder, default_encoder
 
 
 @dataclass

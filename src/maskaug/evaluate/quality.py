@@ -15,17 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from rapidfuzz.distance import Levenshtein
 
-
-def edit_rate(source: str, output: str) -> float:
-    a, b = source.split(), output.split()
-    return Levenshtein.distance(a, b) / max(len(a), 1)
-
-
-def distinct_n(texts: Sequence[str], n: int) -> float:
-    grams = [tuple(w[i:i + n]) for w in (t.lower().split() for t in texts) for i in range(len(w) - n + 1)]
-    return len(set(grams)) / len(grams) if grams else 0.0
+from maskaug.metrics import distinct_n, edit_rate
 
 
 def intrinsic(sources: Sequence[str], source_labels: Sequence[int], outputs: Sequence[Sequence[str]],

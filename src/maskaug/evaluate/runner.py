@@ -244,10 +244,9 @@ class Evaluation:
 
                 folder = self.cache / "models" / f"{kind}-{key}"
                 if not (folder / "maskaug_conditioning.json").is_file():
+                    dev = ([pool.texts[i] for i in split.dev], [pool.classes[pool.labels[i]] for i in split.dev])
                     finetune([pool.texts[i] for i in rows], [pool.classes[pool.labels[i]] for i in rows], folder,
-                             kind, model=self.cfg.model, seed=self.cfg.seed,
-                             dev=([pool.texts[i] for i in split.dev], [pool.classes[pool.labels[i]] for i in split.dev]),
-                             progress=False)
+                             kind, model=self.cfg.model, seed=self.cfg.seed, dev=dev, progress=False)
                 model = str(folder)
                 labels = [pool.classes[pool.labels[i]] for i in rows]
             aug = Augmenter(spec.method, model=model, n=n, seed=self.cfg.seed, progress=self.progress and not kind,
@@ -267,8 +266,8 @@ class Evaluation:
 
     # -- the run -----------------------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
+        from maskaug.embeddings import Embedder
         from maskaug.evaluate.classifiers import make_classifier
-        from maskaug.evaluate.embed import Embedder
 
         cfg = self.cfg
         t_start = time.perf_counter()

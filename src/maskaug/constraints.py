@@ -1,0 +1,152 @@
+"""Constraints on candidate outputs (TextAttack's split: generate, then constrain, then choose).
+
+Each constraint looks at a batch of (source texts, candidate texts, source label) and keeps or
+rejects each candidate, counting its rejections. The :class:`~maskaug.augmenter.Augmenter` retries
+rejected copies with fresh randomness, so the exact-n contract holds or the shortfall is reported.
+
+- :class:`EditRate`: word-level edit distance / source length within ``[low, high]``.
+- :class:`Similarity`: cosine of sentence embeddings (MiniLM package by default) >= ``threshold``.
+- :class:`Fluency`: per-token pseudo-log-likelihood under the MLM no more than ``max_drop`` below the
+  source's.
+- :class:`Teacher`: a classifier (logistic regression on sentence embeddings trained on the labelled
+  rows, or a supplied 🤗 sequence-classification folder); ``mode="filter"`` keeps outputs it labels
+  like the source, ``"hard"``/``"soft"`` keep all and attach its label or probabilities (SSMBA's option).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from maskaug.metrics import edit_rate
+
+
+@dataclass
+class Candidates:
+    """One batch: per candidate its source text, its text, the source's label, and what gets attached."""
+
+    sources: list[str]
+    texts: list[str]
+    labels: list[Any]
+    attach: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Constraint:
+    name = "constraint"
+
+    def __init__(self) -> None:
+        self.rejected = 0
+        self.checked = 0
+
+    def keep(self, batch: Candidates, mlm) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def __call__(self, batch: Candidates, mlm) -> np.ndarray:
+        ok = np.asarray(self.keep(batch, mlm), dtype=bool)
+        self.checked += len(ok)
+        self.rejected += int((~ok).sum())
+        return ok
+
+
+class EditRate(Constraint):
+    name = "edit_rate"
+
+    def __init__(self, low: float = 0.0, high: float = 1.0):
+        super().__init__()
+        self.low, self.high = low, high
+
+    def keep(self, batch, mlm):
+        rates = np.array([edit_rate(s, t) for s, t in zip(batch.sources, batch.texts)])
+        return (rates >= self.low) & (rates <= self.high)
+
+
+class Similarity(Constraint):
+    name = "similarity"
+
+    def __init__(self, threshold: float = 0.8, encoder: str | None = None, embedder=None):
+        super().__init__()
+        from maskaug.embeddings import Embedder
+
+        self.threshold = threshold
+        self.embedder = embedder or Embedder(encoder)
+
+    def keep(self, batch, mlm):
+        a, b = self.embedder(batch.sources), self.embedder(batch.texts)
+        return (a * b).sum(1) >= self.threshold
+
+
+class Fluency(Constraint):
+    name = "fluency"
+
+    def __init__(self, max_drop: float = 1.0):
+        super().__init__()
+        self.max_drop = max_drop
+        self._cache: dict[str, float] = {}
+
+    def per_token(self, texts: Sequence[str], mlm) -> np.ndarray:
+        from maskaug.model.pll import pseudo_log_likelihood
+
+        todo = sorted(set(texts) - set(self._cache))
+        for t, (pll, n) in zip(todo, pseudo_log_likelihood(mlm, todo) if todo else []):
+            self._cache[t] = pll / max(n, 1)
+        return np.array([self._cache[t] for t in texts])
+
+    def keep(self, batch, mlm):
+        if mlm is None:
+            raise ValueError("the fluency constraint needs the method's masked LM")
+        return self.per_token(batch.texts, mlm) >= self.per_token(batch.sources, mlm) - self.max_drop
+
+
+class Teacher(Constraint):
+    name = "teacher"
+    MODES = ("filter", "hard", "soft")
+
+    def __init__(self, texts: Sequence[str] | None = None, labels: Sequence[Any] | None = None,
+                 model: str | None = None, mode: str = "filter", encoder: str | None = None, embedder=None):
+        super().__init__()
+        if mode not in self.MODES:
+            raise ValueError(f"teacher mode must be one of {self.MODES}, not {mode!r}")
+        self.mode = mode
+        if model is not None:
+            from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+            self.tokenizer = AutoTokenizer.from_pretrained(model)
+            self.net = AutoModelForSequenceClassification.from_pretrained(model).eval()
+            self.classes = [str(self.net.config.id2label[i]) for i in range(self.net.config.num_labels)]
+            self.clf = None
+        else:
+            if texts is None or labels is None:
+                raise ValueError("a teacher needs labelled texts to train on, or a classifier folder")
+            from sklearn.linear_model import LogisticRegression
+
+            from maskaug.embeddings import Embedder
+
+            self.embedder = embedder or Embedder(encoder)
+            self.classes = sorted({str(y) for y in labels})
+            if len(self.classes) < 2:
+                raise ValueError("a teacher needs at least two labels in its training data")
+            y = [self.classes.index(str(v)) for v in labels]
+            self.clf = LogisticRegression(C=10.0, max_iter=2000).fit(self.embedder(list(texts)), y)
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        if self.clf is not None:
+            return self.clf.predict_proba(self.embedder(list(texts)))
+        import torch
+
+        with torch.inference_mode():
+            enc = self.tokenizer(list(texts), truncation=True, padding=True, return_tensors="pt")
+            return torch.softmax(self.net(**enc).logits.float(), -1).numpy()
+
+    def keep(self, batch, mlm):
+        probs = self.probabilities(batch.texts)
+        pred = [self.classes[i] for i in probs.argmax(1)]
+        if self.mode == "filter":
+            return np.array([p == str(y) for p, y in zip(pred, batch.labels)])
+        for extra, p, row in zip(batch.attach, pred, probs):
+            extra["teacher_label"] = p
+            if self.mode == "soft":
+                extra["teacher_probs"] = {c: round(float(v), 4) for c, v in zip(self.classes, row)}
+        return np.ones(len(batch.texts), dtype=bool)

@@ -61,7 +61,7 @@ def test_augmenter_refills_rejected_copies(tiny_mlms):
     got = list(aug.iter_rows({"text": t} for t in TEXTS))
     from maskaug.metrics import edit_rate
 
-    for (rid, outs), src in zip(got, TEXTS):
+    for (_rid, outs), src in zip(got, TEXTS):
         assert all(edit_rate(src, a.texts["text"]) <= 0.12 for a in outs)
     produced = sum(len(o) for _, o in got)
     assert produced + sum(aug.report.shortfall.values()) == 2 * len(TEXTS)

@@ -1,0 +1,30 @@
+"""MaskAugment-style consistency training (Yavuz et al. 2020): two random maskings of the same
+(unlabelled) text; the model's prediction on one view, held fixed, teaches its prediction on the other."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def mask_tokens(input_ids: torch.Tensor, mask_id: int, rate: float, special_ids: list[int] | tuple[int, ...] = (),
+                attention_mask: torch.Tensor | None = None, generator: torch.Generator | None = None) -> torch.Tensor:
+    """A copy of ``input_ids`` with each ordinary token replaced by ``mask_id`` with probability ``rate``."""
+    draw = torch.rand(input_ids.shape, generator=generator, device="cpu").to(input_ids.device)
+    can = ~torch.isin(input_ids, torch.tensor(list(special_ids), dtype=torch.long, device=input_ids.device))
+    if attention_mask is not None:
+        can &= attention_mask.bool()
+    return torch.where(can & (draw < rate), torch.full_like(input_ids, mask_id), input_ids)
+
+
+def consistency_loss(model: nn.Module, input_ids: torch.Tensor, mask_id: int, rate: float = 0.15,
+                     attention_mask: torch.Tensor | None = None, special_ids: list[int] | tuple[int, ...] = (),
+                     temperature: float = 1.0, generator: torch.Generator | None = None) -> torch.Tensor:
+    """``KL(teacher || student)`` between two maskings; the teacher view carries no gradient."""
+    teacher_ids = mask_tokens(input_ids, mask_id, rate, special_ids, attention_mask, generator)
+    student_ids = mask_tokens(input_ids, mask_id, rate, special_ids, attention_mask, generator)
+    with torch.no_grad():
+        teacher = model(input_ids=teacher_ids, attention_mask=attention_mask).logits.float() / temperature
+    student = model(input_ids=student_ids, attention_mask=attention_mask).logits.float() / temperature
+    return nn.functional.kl_div(torch.log_softmax(student, -1), torch.log_softmax(teacher, -1), log_target=True,
+                                reduction="batchmean")

@@ -1,0 +1,96 @@
+"""Text Smoothing and masked consistency on the tiny local BERT; the Trainer example end to end."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from transformers import AutoModelForSequenceClassification
+
+from maskaug.training import TextSmoothing, consistency_loss, mask_tokens
+
+
+@pytest.fixture(scope="module")
+def parts(tiny_model_dirs, tiny_mlms):
+    folder = tiny_model_dirs["wordpiece"]
+    mlm = tiny_mlms["wordpiece"]
+    torch.manual_seed(0)
+    clf = AutoModelForSequenceClassification.from_pretrained(str(folder), num_labels=2)
+    enc = mlm.tokenizer(["the movie was great", "a dull film with no heart at all"], padding=True,
+                        return_tensors="pt")
+    return mlm, clf, enc
+
+
+def test_smoothed_rows_are_distributions_and_specials_stay_one_hot(parts):
+    mlm, _clf, enc = parts
+    sm = TextSmoothing(mlm.model, lam=0.3, special_ids=mlm.info.special_ids)
+    dist = sm.distributions(enc["input_ids"], enc["attention_mask"])
+    assert torch.allclose(dist.sum(-1), torch.ones(dist.shape[:2]), atol=1e-5)
+    ids = enc["input_ids"]
+    special = torch.isin(ids, torch.tensor(mlm.info.special_ids))
+    picked = dist.gather(-1, ids.unsqueeze(-1)).squeeze(-1)
+    assert torch.all(picked[special] == 1.0)
+    assert torch.all(picked[~special] >= 0.3) and torch.any(picked[~special] < 1.0)
+
+
+def test_lam_one_reproduces_the_plain_input(parts):
+    mlm, clf, enc = parts
+    sm = TextSmoothing(mlm.model, lam=1.0, special_ids=mlm.info.special_ids)
+    embeds = sm(enc["input_ids"], clf.get_input_embeddings(), enc["attention_mask"])
+    clf.eval()
+    with torch.no_grad():
+        a = clf(inputs_embeds=embeds, attention_mask=enc["attention_mask"]).logits
+        b = clf(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"]).logits
+    assert torch.allclose(a, b, atol=1e-5)
+
+
+def test_gradients_reach_the_classifier_not_the_mlm(parts):
+    mlm, clf, enc = parts
+    sm = TextSmoothing(mlm.model, lam=0.5, special_ids=mlm.info.special_ids)
+    clf.train()
+    clf.zero_grad()
+    out = clf(inputs_embeds=sm(enc["input_ids"], clf.get_input_embeddings(), enc["attention_mask"]),
+              attention_mask=enc["attention_mask"], labels=torch.tensor([1, 0]))
+    out.loss.backward()
+    assert clf.get_input_embeddings().weight.grad is not None
+    assert all(p.grad is None and not p.requires_grad for p in mlm.model.parameters())
+
+
+def test_consistency_loss_is_zero_without_masking_and_trains_the_student(parts):
+    mlm, _clf, enc = parts
+    model = mlm.model
+    args = dict(mask_id=mlm.info.mask_id, attention_mask=enc["attention_mask"], special_ids=mlm.info.special_ids)
+    model.eval()
+    zero = consistency_loss(model, enc["input_ids"], rate=0.0, **args)
+    assert zero.item() == pytest.approx(0.0, abs=1e-6)
+    g = torch.Generator().manual_seed(0)
+    loss = consistency_loss(model, enc["input_ids"], rate=0.5, generator=g, **args)
+    assert loss.item() > 0
+    for p in model.parameters():
+        p.requires_grad_(True)
+    model.zero_grad()
+    consistency_loss(model, enc["input_ids"], rate=0.5, generator=torch.Generator().manual_seed(0), **args).backward()
+    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in model.parameters())
+
+
+def test_mask_tokens_never_masks_specials_or_padding(parts):
+    mlm, _clf, enc = parts
+    ids = enc["input_ids"]
+    out = mask_tokens(ids, mlm.info.mask_id, 1.0, mlm.info.special_ids, enc["attention_mask"])
+    special = torch.isin(ids, torch.tensor(mlm.info.special_ids)) | (enc["attention_mask"] == 0)
+    assert torch.equal(out[special], ids[special]) and torch.all(out[~special] == mlm.info.mask_id)
+
+
+def test_trainer_example_runs(tiny_model_dirs, tmp_path):
+    rows = [{"text": "the movie was great", "label": "pos"}, {"text": "a dull film", "label": "neg"}] * 4
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    path = Path(__file__).parents[1] / "examples" / "text_smoothing_trainer.py"
+    spec = importlib.util.spec_from_file_location("ts_example", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    folder = str(tiny_model_dirs["wordpiece"])
+    res = mod.main(["--data", str(data), "--test", str(data), "--mlm", folder, "--classifier", folder,
+                    "--max-steps", "3", "--batch-size", "4"])
+    assert res["train_loss"] > 0 and 0 <= res["test_accuracy"] <= 1

@@ -114,3 +114,15 @@ def test_conditional_method_fine_tunes_one_mlm_per_split(data, tiny_model_dirs, 
     models = sorted((tmp_path / "cache" / "models").glob("prepend-*"))
     assert len(models) == 2 and all((m / "maskaug_conditioning.json").is_file() for m in models)
     assert res["quality"]["prepend"]["shortfall"] == 0
+
+
+def test_teacher_constraint_in_a_method_spec_is_trained_per_split(data, tiny_model_dirs, tmp_path):
+    cfg = _config(data, tiny_model_dirs, tmp_path, splits=2, methods=["none", "substitute:teacher=filter"],
+                  quality=True)
+    res = Evaluation(cfg, progress=False).run()
+    stats = res["throughput"]["substitute:teacher=filter"]
+    assert stats["rows"] == 8 and "teacher" in stats["rejected"]  # two splits of 4 rows, each with its teacher
+    q = res["quality"]["substitute:teacher=filter"]
+    assert q["outputs"] + q["shortfall"] == q["sources"] and 0 <= q["label_flip"] <= 1
+    with pytest.raises(ValueError, match="only be 'filter'"):
+        MethodSpec.parse("substitute:teacher=soft").check()

@@ -1,7 +1,9 @@
 """Intrinsic quality of augmented text, per method.
 
 - ``label_kept``: share of outputs the oracle (logistic regression on sentence embeddings of the
-  full training set) assigns the source's gold label; ``oracle_on_sources`` is the same for sources.
+  full training set) assigns the source's gold label; ``oracle_on_sources`` is the same for sources;
+  ``label_flip``: share of outputs the oracle labels differently from their source (oracle errors
+  on the sources cancel out).
 - ``edit_rate``: word-level Levenshtein distance / source length (rapidfuzz).
 - ``identical``: outputs equal to their source; ``duplicate``: outputs equal to an earlier output
   of the same source; ``shortfall``: requested outputs a method could not produce.
@@ -37,8 +39,10 @@ def intrinsic(sources: Sequence[str], source_labels: Sequence[int], outputs: Seq
     gold = np.asarray(source_labels)
     out_x = embedder(flat)
     src_x = embedder(list(sources))
-    res["label_kept"] = float((oracle.predict(out_x) == gold[src_idx]).mean())
-    res["oracle_on_sources"] = float((oracle.predict(src_x) == gold).mean())
+    out_pred, src_pred = oracle.predict(out_x), oracle.predict(src_x)
+    res["label_kept"] = float((out_pred == gold[src_idx]).mean())
+    res["oracle_on_sources"] = float((src_pred == gold).mean())
+    res["label_flip"] = float((out_pred != src_pred[src_idx]).mean())
     res["similarity"] = float((out_x * src_x[src_idx]).sum(1).mean())
     res["edit_rate"] = float(np.mean([edit_rate(sources[i], o) for i, o in pairs]))
     res["identical"] = float(np.mean([sources[i] == o for i, o in pairs]))

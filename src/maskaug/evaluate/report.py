@@ -10,7 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-QUALITY_COLUMNS = [("label_kept", "label kept", "{:.1%}"), ("edit_rate", "edit rate", "{:.2f}"),
+QUALITY_COLUMNS = [("label_kept", "label kept", "{:.1%}"), ("label_flip", "label flip", "{:.1%}"),
+                   ("edit_rate", "edit rate", "{:.2f}"),
                    ("similarity", "similarity", "{:.3f}"), ("fluency", "Δ PLL/token", "{:+.2f}"),
                    ("distinct_2", "distinct-2", "{:.3f}"), ("identical", "identical", "{:.1%}"),
                    ("duplicate", "duplicate", "{:.1%}"), ("shortfall", "shortfall", "{:.0f}")]

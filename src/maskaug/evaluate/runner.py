@@ -23,6 +23,9 @@ from maskaug.evaluate import splits as splitting
 from maskaug.evaluate.stats import mean_std, paired
 
 BASELINES = ("none", "eda")
+# Constraint keys a method spec may carry, e.g. "substitute:teacher=filter,min_similarity=0.8". The teacher is
+# a logistic regression on sentence embeddings trained on each split's own training rows.
+CONSTRAINT_KEYS = ("teacher", "min_similarity", "max_fluency_drop", "min_edit_rate", "max_edit_rate")
 DEFAULT_METHODS = ["none", "eda", "substitute", "iterative", "insert", "ssmba"]
 # Wei & Zou 2019, Table 3: augmented sentences per original by training-set size.
 EDA_N_AUG = ((500, 16), (2000, 8), (5000, 4))
@@ -96,11 +99,22 @@ class MethodSpec:
                 params[key.strip()] = value
         return cls(str(spec), name, params)
 
+    @property
+    def method_params(self) -> dict[str, Any]:
+        return {k: v for k, v in self.params.items() if k not in CONSTRAINT_KEYS}
+
+    @property
+    def constraint_params(self) -> dict[str, Any]:
+        return {k: v for k, v in self.params.items() if k in CONSTRAINT_KEYS}
+
     def check(self) -> None:
         if self.method not in BASELINES:
             from maskaug.methods.registry import build
 
-            build(self.method, **self.params)  # raises on an unknown method or parameter
+            build(self.method, **self.method_params)  # raises on an unknown method or parameter
+        teacher = self.constraint_params.get("teacher")
+        if teacher not in (None, "filter"):
+            raise ValueError(f"method spec {self.label!r}: in evaluate, teacher can only be 'filter'")
 
 
 @dataclass
@@ -154,6 +168,7 @@ class Evaluation:
         if config.protocol not in ("kumar2020", "eda2019"):
             raise ValueError(f"unknown protocol {config.protocol!r}; use kumar2020 or eda2019")
         self._mlm = None
+        self.embedder = None
         self.timings: dict[str, float] = {}
 
     # -- pieces ------------------------------------------------------------------------------------------
@@ -191,7 +206,7 @@ class Evaluation:
             return None
         from maskaug.methods.registry import build
 
-        return getattr(build(spec.method, **spec.params), "requires", None)
+        return getattr(build(spec.method, **spec.method_params), "requires", None)
 
     def augment(self, spec: MethodSpec, pool: Dataset, size_splits: list[splitting.Split], n: int
                 ) -> tuple[list[dict[int, list[str]]], dict]:
@@ -203,20 +218,39 @@ class Evaluation:
         if spec.method == "none":
             return [{i: [] for i in s.train} for s in size_splits], {}
         kind = self.conditional(spec)
-        groups = [[s] for s in size_splits] if kind else [size_splits]
+        per_split_work = bool(kind) or "teacher" in spec.constraint_params
+        groups = [[s] for s in size_splits] if per_split_work else [size_splits]
         per_split: dict[int, dict[int, list[str]]] = {}
-        total_rows, total_s, forward = 0, 0.0, 0
+        total_rows, total_s, forward, rejected = 0, 0.0, 0, {}
         for group in groups:
             rows = sorted({i for s in group for i in s.train})
-            outputs, stats = self._augment_rows(spec, pool, rows, n, group[0] if kind else None, kind)
+            outputs, stats = self._augment_rows(spec, pool, rows, n, group[0] if per_split_work else None, kind)
             for s in group:
                 per_split[s.index] = {i: outputs[i] for i in s.train}
             total_rows += stats["rows"]
             total_s += stats["seconds"]
             forward += stats["forward_passes"]
+            for k, v in stats.get("rejected", {}).items():
+                rejected[k] = rejected.get(k, 0) + v
         stats = {"rows": total_rows, "seconds": total_s, "rows_per_s": total_rows / total_s if total_s else 0.0,
-                 "forward_passes": forward}
+                 "forward_passes": forward, "rejected": rejected}
         return [per_split[s.index] for s in size_splits], stats
+
+    def _constraints(self, spec: MethodSpec, pool: Dataset, rows: list[int]) -> list:
+        from maskaug import constraints as C
+
+        p = spec.constraint_params
+        out: list = []
+        if "min_edit_rate" in p or "max_edit_rate" in p:
+            out.append(C.EditRate(p.get("min_edit_rate", 0.0), p.get("max_edit_rate", 1e9)))
+        if "min_similarity" in p:
+            out.append(C.Similarity(p["min_similarity"], embedder=self.embedder))
+        if "max_fluency_drop" in p:
+            out.append(C.Fluency(p["max_fluency_drop"]))
+        if "teacher" in p:
+            out.append(C.Teacher([pool.texts[i] for i in rows], [pool.classes[pool.labels[i]] for i in rows],
+                                 embedder=self.embedder))
+        return out
 
     def _augment_rows(self, spec: MethodSpec, pool: Dataset, rows: list[int], n: int,
                       split: splitting.Split | None, kind: str | None) -> tuple[dict[int, list[str]], dict]:
@@ -231,7 +265,7 @@ class Evaluation:
             from maskaug.augmenter import row_rng
             from maskaug.evaluate.eda import eda
 
-            outputs = {i: eda(pool.texts[i], n, row_rng(self.cfg.seed, i, 0, 0), **spec.params)
+            outputs = {i: eda(pool.texts[i], n, row_rng(self.cfg.seed, i, 0, 0), **spec.method_params)
                        for i in tqdm(rows, desc="eda", disable=not self.progress, unit="row")}
             forward = 0
         else:
@@ -244,20 +278,24 @@ class Evaluation:
 
                 folder = self.cache / "models" / f"{kind}-{key}"
                 if not (folder / "maskaug_conditioning.json").is_file():
-                    dev = ([pool.texts[i] for i in split.dev], [pool.classes[pool.labels[i]] for i in split.dev])
+                    dev = ([pool.texts[i] for i in split.dev], [pool.classes[pool.labels[i]] for i in split.dev]
+                           ) if split.dev else None  # eda2019: finetune holds out its own dev rows
                     finetune([pool.texts[i] for i in rows], [pool.classes[pool.labels[i]] for i in rows], folder,
                              kind, model=self.cfg.model, seed=self.cfg.seed, dev=dev, progress=False)
                 model = str(folder)
                 labels = [pool.classes[pool.labels[i]] for i in rows]
-            aug = Augmenter(spec.method, model=model, n=n, seed=self.cfg.seed, progress=self.progress and not kind,
-                            **spec.params)
+            aug = Augmenter(spec.method, model=model, n=n, seed=self.cfg.seed, progress=self.progress and not split,
+                            constraints=self._constraints(spec, pool, rows), **spec.method_params)
+            if "teacher" in spec.constraint_params:
+                labels = [pool.classes[pool.labels[i]] for i in rows]
             outputs = {rid: [a.texts["text"] for a in outs]
                        for rid, outs in aug.iter_rows(({"text": pool.texts[i]} for i in rows), rows, total=len(rows),
                                                       labels=labels)}
             forward = aug.report.forward_passes
+            rejected = dict(aug.report.rejected)
         seconds = time.perf_counter() - t0
         stats = {"rows": len(rows), "seconds": seconds, "rows_per_s": len(rows) / seconds if seconds else 0.0,
-                 "forward_passes": forward}
+                 "forward_passes": forward, "rejected": rejected}
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp{os.getpid()}")
         tmp.write_text(json.dumps({"spec": asdict(spec), "outputs": outputs, "stats": stats}))
@@ -274,7 +312,7 @@ class Evaluation:
         self.data_hash = _file_hash(cfg.data)
         pool, test = self.load()
         all_splits = self.make_splits(pool)
-        embedder = Embedder(cfg.encoder, cache_dir=self.cache, progress=False)
+        embedder = self.embedder = Embedder(cfg.encoder, cache_dir=self.cache, progress=False)
         clf = make_classifier(cfg.classifier, embedder, encoder=cfg.encoder, epochs=cfg.epochs)
         results: dict[str, Any] = {"config": asdict(cfg), "classes": pool.classes, "pool_size": len(pool.texts),
                                    "test_size": len(test.texts), "runs": [], "summary": {}, "quality": {},

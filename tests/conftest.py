@@ -89,7 +89,9 @@ BUILDERS = {"wordpiece": _bert, "bytebpe": _roberta, "sentencepiece": _xlmr}
 @pytest.fixture(scope="session")
 def tiny_model_dirs(tmp_path_factory):
     import torch
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # "Writing model shards" bars would land in tests' captured stderr
     out = {}
     for name, build in BUILDERS.items():
         torch.manual_seed(0)

@@ -50,6 +50,8 @@ def _augment_parser(sub) -> None:
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                    help="any method parameter, VALUE parsed as JSON when it can be")
     p.add_argument("--max-attempts", type=int, default=10, help="tries per output before a shortfall")
+    p.add_argument("--restart", action="store_true",
+                   help="discard OUTPUT.partial.jsonl from an interrupted run instead of resuming it")
     c = p.add_argument_group("constraints (rejected candidates are retried; counts in the summary)")
     c.add_argument("--teacher", nargs="?", const="train", metavar="FOLDER",
                    help="keep outputs a classifier labels like the source: a 🤗 sequence-classification FOLDER, or "
@@ -107,6 +109,7 @@ def _constraints(args, texts, labels) -> list:
 
 def cmd_augment(args) -> int:
     from maskaug.augmenter import Augmenter, to_records
+    from maskaug.checkpoint import Checkpoint, fingerprint
     from maskaug.io import AtomicWriter, InputError, read_rows, validate
 
     text_fields = args.text_columns or ["text"]
@@ -130,18 +133,29 @@ def cmd_augment(args) -> int:
     labels = [rows[i][label_column] for i in good] if label_column else None
     output = args.output or args.input.with_name(args.input.stem + ".augmented.jsonl")
     writer = AtomicWriter(output, protect=[args.input])
+    settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
+                if k not in ("output", "quiet", "restart", "func")}
+    ckpt = Checkpoint(output, fingerprint(args.input, {**settings, "params": params}), restart=args.restart)
+    todo = [i for i in good if i not in ckpt.done]
+    if ckpt.done and not args.quiet:
+        print(f"resuming: {len(ckpt.done)} rows ({ckpt.kept} records) already done in {ckpt.records_path.name}",
+              file=sys.stderr)
     preview = []
     try:
-        stream = aug.iter_rows(({f: rows[i][f] for f in text_fields} for i in good), good, total=len(good),
-                               labels=labels)
+        lab = {i: lbl for i, lbl in zip(good, labels)} if labels is not None else None
+        stream = aug.iter_rows(({f: rows[i][f] for f in text_fields} for i in todo), todo, total=len(todo),
+                               labels=[lab[i] for i in todo] if lab is not None else None)
         for rid, outs in stream:
-            for rec in to_records(rows[rid], rid, outs, aug.method.name, args.seed, args.keep_original):
-                writer.write(rec)
+            ckpt.write_row(rid, to_records(rows[rid], rid, outs, aug.method.name, args.seed, args.keep_original))
             if len(preview) < 3 and outs:
                 preview.append((rows[rid], outs[0]))
+        for rec in ckpt.records():
+            writer.write(rec)
         writer.commit()
+        ckpt.discard()
     except BaseException:
         writer.abort()
+        ckpt.close()
         raise
     if rejected:
         rej = AtomicWriter(output.with_name(output.name + ".rejected.jsonl"), fmt="jsonl")
@@ -356,7 +370,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except KeyboardInterrupt:
-        print("maskaug: interrupted; no output written", file=sys.stderr)
+        print("maskaug: interrupted; finished rows are kept in OUTPUT.partial.jsonl -- rerun the same command to "
+              "resume", file=sys.stderr)
         return 130
 
 

@@ -1,6 +1,7 @@
 """End to end with the tiny local models: protocol, classifiers, quality, report, config rerun."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -126,3 +127,11 @@ def test_teacher_constraint_in_a_method_spec_is_trained_per_split(data, tiny_mod
     assert q["outputs"] + q["shortfall"] == q["sources"] and 0 <= q["label_flip"] <= 1
     with pytest.raises(ValueError, match="only be 'filter'"):
         MethodSpec.parse("substitute:teacher=soft").check()
+
+
+@pytest.mark.skipif(not Path("/usr/share/wordnet/data.noun").is_file(), reason="Debian wordnet-base not installed")
+def test_eda_baseline_runs_in_the_protocol(data, tiny_model_dirs, tmp_path):
+    cfg = _config(data, tiny_model_dirs, tmp_path, splits=2, methods=["none", "eda"], fluency_sample=3)
+    res = Evaluation(cfg, progress=False).run()
+    assert {r["train_examples"] for r in res["runs"] if r["method"] == "eda"} == {8}
+    assert res["throughput"]["eda"]["forward_passes"] == 0 and res["quality"]["eda"]["outputs"] > 0

@@ -267,7 +267,7 @@ class Evaluation:
 
             outputs = {i: eda(pool.texts[i], n, row_rng(self.cfg.seed, i, 0, 0), **spec.method_params)
                        for i in tqdm(rows, desc="eda", disable=not self.progress, unit="row")}
-            forward = 0
+            forward, rejected = 0, {}
         else:
             from maskaug.augmenter import Augmenter
 

@@ -135,3 +135,16 @@ def test_eda_baseline_runs_in_the_protocol(data, tiny_model_dirs, tmp_path):
     res = Evaluation(cfg, progress=False).run()
     assert {r["train_examples"] for r in res["runs"] if r["method"] == "eda"} == {8}
     assert res["throughput"]["eda"]["forward_passes"] == 0 and res["quality"]["eda"]["outputs"] > 0
+
+
+def test_report_for_a_k_sweep_plots_gain_against_k(data, tiny_model_dirs, tmp_path):
+    from maskaug.evaluate.report import write
+
+    cfg = _config(data, tiny_model_dirs, tmp_path, k=[1, 2], splits=2, methods=["none", "substitute"],
+                  quality=False)
+    res = Evaluation(cfg, progress=False).run()
+    assert set(res["summary"]) == {"1", "2"}
+    paths = write(res, tmp_path / "r")
+    html = paths["html"].read_text()
+    assert html.count("data:image/png;base64,") == 3 and "Gain against k" in html
+    assert "(k = 1)" in paths["md"].read_text() and json.loads(paths["json"].read_text())["config"]["k"] == [1, 2]

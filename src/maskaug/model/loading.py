@@ -85,6 +85,9 @@ def load_mlm(name_or_path: str | os.PathLike | None = None, device: str | None =
         return MaskedLM(model, tokenizer, BUILTIN_NAME, dev, pick_dtype(dev, dtype))
     local = Path(name).expanduser()
     offline = not local.exists()
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # a "Loading weights" bar per load is noise in a CLI
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(local) if not offline else name)
         model = AutoModelForMaskedLM.from_pretrained(str(local) if not offline else name)

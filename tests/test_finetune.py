@@ -112,3 +112,31 @@ def test_cli_finetune_then_augment_reads_labels(tiny_model_dirs, tmp_path, capsy
     assert main(["augment", str(bad), "-o", str(tmp_path / "x.jsonl"), "--method", "expand", "--model",
                  str(model), "--quiet"]) == 2
     assert f"{bad}: row 1, field 'label'" in capsys.readouterr().err
+
+
+def test_cbert_without_token_types_adds_a_label_embedding(tiny_model_dirs, tmp_path):
+    import torch
+    from transformers import AutoTokenizer, DistilBertConfig, DistilBertForMaskedLM
+
+    tok = AutoTokenizer.from_pretrained(str(tiny_model_dirs["wordpiece"]))
+    torch.manual_seed(0)
+    base = tmp_path / "distil"
+    DistilBertForMaskedLM(DistilBertConfig(vocab_size=len(tok), dim=32, n_layers=1, n_heads=2, hidden_dim=64,
+                                           max_position_embeddings=64)).save_pretrained(base)
+    tok.save_pretrained(base)
+    out = tmp_path / "cb"
+    finetune(TEXTS, LABELS, out, "cbert", model=str(base), max_epochs=2, lr=5e-2, progress=False)
+    cond = Conditioning.load(out)
+    assert cond.label_embedding == "added" and (out / "maskaug_label_embedding.safetensors").is_file()
+    mlm = load_mlm(out, device="cpu")
+    table = mlm.model.maskaug_label_embedding
+    assert table.table.weight.abs().sum() > 0  # trained away from its zero start, and reloaded
+    aug = Augmenter("cbert", model=mlm, n=1, seed=0)
+    seen = []
+    handle = mlm.model.get_input_embeddings().register_forward_hook(lambda m, a, o: seen.append(table.labels))
+    try:
+        results = list(aug.iter_rows([{"text": TEXTS[0]}, {"text": TEXTS[3]}], labels=["pos", "neg"]))
+    finally:
+        handle.remove()
+    assert all(outs for _, outs in results)
+    assert sorted(int(v) for t in seen for v in t) == [0, 1] and table.labels is None

@@ -3,7 +3,10 @@
 - ``prepend`` (Kumar et al. 2020, BERTprepend): the label's name, as text, before the sentence.
 - ``expand`` (Kumar et al. 2020, BERTexpand): one new vocabulary token per label before the sentence.
 - ``cbert`` (Wu et al. 2019, C-BERT): the label replaces the segment (token type) embedding; the
-  type-embedding table is resized to one row per label.
+  type-embedding table is resized to one row per label. Models without token types (DistilBERT,
+  ModernBERT, ...) get an added label embedding instead (``label_embedding = "added"``): a table
+  saved as ``maskaug_label_embedding.safetensors`` whose row for the label is added to every input
+  embedding by a forward hook.
 - ``none``: plain (domain-adaptive) MLM fine-tuning; nothing to condition on.
 
 Label text and label tokens are never masked, never sampled as fills, and never appear in outputs.
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 FILE = "maskaug_conditioning.json"
+LABEL_EMBEDDING_FILE = "maskaug_label_embedding.safetensors"
 KINDS = ("none", "prepend", "expand", "cbert")
 
 
@@ -27,6 +31,7 @@ class Conditioning:
     label_column: str = "label"
     label_tokens: dict[str, str] = field(default_factory=dict)  # expand: label -> added token
     base_model: str = ""
+    label_embedding: str = ""  # cbert: "token_type", or "added" for models without token types
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -52,6 +57,21 @@ class Conditioning:
         text = self.label_tokens[self.labels[i]] if self.kind == "expand" else self.labels[i]
         return tuple(tokenizer(text, add_special_tokens=False)["input_ids"]), None
 
+    def attach(self, model, folder: str | Path | None = None) -> LabelEmbedding | None:
+        """For ``cbert`` with an added label embedding: build (or load from ``folder``) and hook it."""
+        if self.kind != "cbert" or self.label_embedding != "added":
+            return None
+        emb = model.get_input_embeddings()
+        table = LabelEmbedding(len(self.labels), emb.weight.shape[1])
+        if folder is not None:
+            from safetensors.torch import load_file
+
+            table.load_state_dict(load_file(str(Path(folder, LABEL_EMBEDDING_FILE))))
+        table.to(emb.weight.device)
+        emb.register_forward_hook(table.hook)
+        model.maskaug_label_embedding = table  # a submodule, so it trains with the model
+        return table
+
     def save(self, folder: str | Path) -> None:
         Path(folder, FILE).write_text(json.dumps(asdict(self), indent=1, ensure_ascii=False) + "\n")
 
@@ -61,3 +81,34 @@ class Conditioning:
         if not path.is_file():
             return None
         return cls(**json.loads(path.read_text()))
+
+
+def _label_embedding_base():
+    import torch
+
+    return torch.nn.Module
+
+
+class LabelEmbedding(_label_embedding_base()):
+    """One vector per label, added to every position's input embedding (zero-initialised).
+
+    Set ``labels`` (a LongTensor, one per row) before each model call; ``None`` adds nothing.
+    """
+
+    def __init__(self, n_labels: int, dim: int):
+        import torch
+
+        super().__init__()
+        self.table = torch.nn.Embedding(n_labels, dim)
+        torch.nn.init.zeros_(self.table.weight)
+        self.labels = None
+
+    def hook(self, module, args, output):
+        if self.labels is None:
+            return None
+        return output + self.table(self.labels.to(output.device)).unsqueeze(1).to(output.dtype)
+
+    def save(self, folder: str | Path) -> None:
+        from safetensors.torch import save_file
+
+        save_file({k: v.contiguous() for k, v in self.state_dict().items()}, str(Path(folder, LABEL_EMBEDDING_FILE)))

@@ -57,12 +57,17 @@ class _MaskedLoss:
     def __call__(self, batch) -> torch.Tensor:
         labels = batch["labels"]
         self.sel = labels != -100
+        table = getattr(self.net, "maskaug_label_embedding", None)
         try:
             inputs = {k: v for k, v in batch.items() if k != "labels"}
             inputs.pop("special_tokens_mask", None)
+            if table is not None:  # cbert on a model without token types: the label rides on the hook
+                table.labels = inputs.pop("token_type_ids")[:, 0]
             logits = self.net(**inputs).logits
         finally:
             sel, self.sel = self.sel, None
+            if table is not None:
+                table.labels = None
         if logits.dim() == 3:
             logits = logits[sel]
         return torch.nn.functional.cross_entropy(logits.float(), labels[sel])
@@ -80,9 +85,11 @@ def _prepare_model(model, tokenizer, cond: Conditioning) -> None:
     elif cond.kind == "cbert":
         emb = getattr(getattr(model, model.base_model_prefix, model), "embeddings", None)
         types = getattr(emb, "token_type_embeddings", None)
-        if types is None:
-            raise ValueError(f"cbert needs a model with token type (segment) embeddings; "
-                             f"{type(model).__name__} has none -- use --conditioning prepend or expand")
+        if types is None:  # no segment embedding to replace: add a label embedding instead
+            cond.label_embedding = "added"
+            cond.attach(model)
+            return
+        cond.label_embedding = "token_type"
         n = len(cond.labels)
         new = torch.nn.Embedding(n, types.embedding_dim)
         with torch.no_grad():  # every label starts as segment A
@@ -200,9 +207,15 @@ def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, 
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
+    table = getattr(net, "maskaug_label_embedding", None)
+    if table is not None:
+        del net.maskaug_label_embedding  # saved on its own; from_pretrained would not know it
     net.save_pretrained(out)
     tok.save_pretrained(out)
     cond.save(out)
+    if table is not None:
+        table.save(out)
+        net.maskaug_label_embedding = table
     report = FinetuneReport(epoch, best[1], dev_curve, train_curve, time.perf_counter() - t0, len(train_rows),
                             len(dev_rows))
     (out / "maskaug_finetune_log.txt").write_text(report.summary() + "\n")

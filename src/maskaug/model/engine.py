@@ -64,12 +64,17 @@ class FillEngine:
         dev = self.mlm.device
         self._sel = sel.to(dev)
         extra = {"token_type_ids": token_type_ids.to(dev)} if token_type_ids is not None else {}
+        table = getattr(self.mlm.model, "maskaug_label_embedding", None)
+        if table is not None and token_type_ids is not None:  # added label embedding, not token types
+            table.labels = extra.pop("token_type_ids")[:, 0]
         try:
             with torch.inference_mode(), torch.autocast(dev.type, dtype=self.mlm.dtype or torch.float32,
                                                         enabled=self.mlm.dtype is not None):
                 return self.mlm.model(input_ids=ids.to(dev), attention_mask=attn.to(dev), **extra).logits
         finally:
             self._sel = None
+            if table is not None:
+                table.labels = None
 
     def _gather_masked(self, module, args):
         sel, x = self._sel, args[0]

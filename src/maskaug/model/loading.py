@@ -99,4 +99,6 @@ def load_mlm(name_or_path: str | os.PathLike | None = None, device: str | None =
             f"{BUILTIN_NAME!r}"
         ) from exc
     conditioning = Conditioning.load(local) if not offline else None
+    if conditioning is not None:
+        conditioning.attach(model, local)
     return MaskedLM(model, tokenizer, name, dev, pick_dtype(dev, dtype), conditioning)

@@ -140,3 +140,16 @@ def test_cbert_without_token_types_adds_a_label_embedding(tiny_model_dirs, tmp_p
         handle.remove()
     assert all(outs for _, outs in results)
     assert sorted(int(v) for t in seen for v in t) == [0, 1] and table.labels is None
+
+
+def test_python_api_passes_labels_to_a_conditioned_model(tuned):
+    import pandas as pd
+
+    from maskaug import augment
+
+    kind, out, _ = tuned
+    df = pd.DataFrame({"text": TEXTS, "label": LABELS})
+    got = augment(df, method=kind, model=str(out), label_column="label", seed=1)
+    assert list(got["label"]) == LABELS and set(got["aug_method"]) == {f"{kind}.v1"}
+    with pytest.raises(ValueError, match="label-conditioned"):
+        augment(df, method=kind, model=str(out))

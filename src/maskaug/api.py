@@ -12,12 +12,15 @@ def _fields(text_column: str | list[str]) -> list[str]:
 
 
 def augment(data: Any, method: str = "substitute", n: int = 1, text_column: str | list[str] = "text",
-            keep_original: bool = False, augmenter: Augmenter | None = None, **kwargs: Any) -> Any:
+            keep_original: bool = False, augmenter: Augmenter | None = None, label_column: str | None = None,
+            **kwargs: Any) -> Any:
     """Augment ``data`` and return the same kind of container with the output rows.
 
     ``data``: a list of strings, a list of dicts, a ``pandas.DataFrame`` or a ``datasets.Dataset``.
     Each output row carries the input's columns plus ``aug_*`` provenance (source row, method,
-    seed, copy, edits, score). ``kwargs`` go to :class:`Augmenter` (model, seed, method params).
+    seed, copy, edits, score). ``label_column`` feeds each row's label to label-conditioned models
+    and the teacher constraint. ``kwargs`` go to :class:`Augmenter` (model, seed, constraints,
+    method params).
     """
     aug = augmenter or Augmenter(method, n=n, **kwargs)
     fields = _fields(text_column)
@@ -35,9 +38,10 @@ def augment(data: Any, method: str = "substitute", n: int = 1, text_column: str 
         for f in fields:
             if not isinstance(r.get(f), str):
                 raise ValueError(f"row {i}, field {f!r}: expected text, got {type(r.get(f)).__name__}")
+    labels = [r[label_column] for r in rows] if label_column else None
     records = []
-    for (rid, outs), row in zip(aug.iter_rows(({f: r[f] for f in fields} for r in rows), ids, total=len(rows)),
-                                rows):
+    stream = aug.iter_rows(({f: r[f] for f in fields} for r in rows), ids, total=len(rows), labels=labels)
+    for (rid, outs), row in zip(stream, rows):
         records.extend(to_records(row, rid, outs, aug.method.name, aug.seed, keep_original))
     if kind == "pandas":
         import pandas as pd
@@ -50,7 +54,8 @@ def augment(data: Any, method: str = "substitute", n: int = 1, text_column: str 
     return records
 
 
-def map_function(augmenter: Augmenter, text_column: str | list[str] = "text", keep_original: bool = True):
+def map_function(augmenter: Augmenter, text_column: str | list[str] = "text", keep_original: bool = True,
+                 label_column: str | None = None):
     """A function for ``Dataset.map(fn, batched=True, with_indices=True, remove_columns=ds.column_names)``."""
     fields = _fields(text_column)
 
@@ -58,7 +63,9 @@ def map_function(augmenter: Augmenter, text_column: str | list[str] = "text", ke
         cols = list(batch)
         rows = [{c: batch[c][i] for c in cols} for i in range(len(indices))]
         records = []
-        for (rid, outs), row in zip(augmenter.iter_rows(({f: r[f] for f in fields} for r in rows), indices), rows):
+        labels = [r[label_column] for r in rows] if label_column else None
+        stream = augmenter.iter_rows(({f: r[f] for f in fields} for r in rows), indices, labels=labels)
+        for (rid, outs), row in zip(stream, rows):
             records.extend(to_records(row, rid, outs, augmenter.method.name, augmenter.seed, keep_original))
         keys = list(records[0]) if records else cols
         return {k: [r.get(k) for r in records] for k in keys}

@@ -165,6 +165,10 @@ class Evaluation:
             self.specs.insert(0, MethodSpec("none", "none", {}))
         for s in self.specs:
             s.check()
+        if any(s.method == "eda" for s in self.specs):
+            from maskaug.evaluate.eda import wordnet_dir
+
+            wordnet_dir()  # fail before any work when WordNet is missing, saying how to install it
         if config.protocol not in ("kumar2020", "eda2019"):
             raise ValueError(f"unknown protocol {config.protocol!r}; use kumar2020 or eda2019")
         self._mlm = None

@@ -89,27 +89,10 @@ def _method_params(args) -> tuple[str, dict[str, Any]]:
     return entry.name, params
 
 
-def _constraints(args, texts, labels) -> list:
-    from maskaug import constraints as C
-
-    out: list = []
-    if args.min_edit_rate is not None or args.max_edit_rate is not None:
-        out.append(C.EditRate(args.min_edit_rate or 0.0, args.max_edit_rate if args.max_edit_rate is not None else 1e9))
-    if args.min_similarity is not None:
-        out.append(C.Similarity(args.min_similarity))
-    if args.max_fluency_drop is not None:
-        out.append(C.Fluency(args.max_fluency_drop))
-    if args.teacher:
-        if args.teacher == "train":
-            out.append(C.Teacher(texts, labels, mode=args.teacher_mode))
-        else:
-            out.append(C.Teacher(model=args.teacher, mode=args.teacher_mode))
-    return out
-
-
 def cmd_augment(args) -> int:
     from maskaug.augmenter import Augmenter, to_records
     from maskaug.checkpoint import Checkpoint, fingerprint
+    from maskaug.constraints import build as build_constraints
     from maskaug.io import AtomicWriter, InputError, read_rows, validate
 
     text_fields = args.text_columns or ["text"]
@@ -123,8 +106,11 @@ def cmd_augment(args) -> int:
     if args.teacher and not label_column:
         label_column = "label"
     good, rejected = validate(args.input, rows, text_fields, label_column, args.skip_bad_rows)
-    aug.constraints = _constraints(args, [rows[i][text_fields[0]] for i in good],
-                                   [rows[i][label_column] for i in good] if label_column else None)
+    aug.constraints = build_constraints(
+        min_edit_rate=args.min_edit_rate, max_edit_rate=args.max_edit_rate, min_similarity=args.min_similarity,
+        max_fluency_drop=args.max_fluency_drop, teacher=args.teacher, teacher_mode=args.teacher_mode,
+        texts=[rows[i][text_fields[0]] for i in good],
+        labels=[rows[i][label_column] for i in good] if label_column else None)
     if cond and cond.kind != "none":
         for i in good:
             if str(rows[i][label_column]) not in cond.labels:

@@ -15,6 +15,7 @@ rejected copies with fresh randomness, so the exact-n contract holds or the shor
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -150,3 +151,23 @@ class Teacher(Constraint):
             if self.mode == "soft":
                 extra["teacher_probs"] = {c: round(float(v), 4) for c, v in zip(self.classes, row)}
         return np.ones(len(batch.texts), dtype=bool)
+
+
+def build(min_edit_rate: float | None = None, max_edit_rate: float | None = None,
+          min_similarity: float | None = None, max_fluency_drop: float | None = None, teacher: str | None = None,
+          teacher_mode: str = "filter", texts: Sequence[str] | None = None, labels: Sequence[Any] | None = None,
+          embedder=None) -> list[Constraint]:
+    """The constraints the options ask for, cheapest first. ``teacher``: ``"train"`` (a logistic
+    regression on ``texts``/``labels``) or a 🤗 sequence-classification folder."""
+    out: list[Constraint] = []
+    if min_edit_rate is not None or max_edit_rate is not None:
+        out.append(EditRate(min_edit_rate or 0.0, max_edit_rate if max_edit_rate is not None else math.inf))
+    if min_similarity is not None:
+        out.append(Similarity(min_similarity, embedder=embedder))
+    if max_fluency_drop is not None:
+        out.append(Fluency(max_fluency_drop))
+    if teacher == "train":
+        out.append(Teacher(texts, labels, mode=teacher_mode, embedder=embedder))
+    elif teacher:
+        out.append(Teacher(model=teacher, mode=teacher_mode))
+    return out

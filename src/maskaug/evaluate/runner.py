@@ -241,20 +241,13 @@ class Evaluation:
         return [per_split[s.index] for s in size_splits], stats
 
     def _constraints(self, spec: MethodSpec, pool: Dataset, rows: list[int]) -> list:
-        from maskaug import constraints as C
+        from maskaug.constraints import build
 
-        p = spec.constraint_params
-        out: list = []
-        if "min_edit_rate" in p or "max_edit_rate" in p:
-            out.append(C.EditRate(p.get("min_edit_rate", 0.0), p.get("max_edit_rate", 1e9)))
-        if "min_similarity" in p:
-            out.append(C.Similarity(p["min_similarity"], embedder=self.embedder))
-        if "max_fluency_drop" in p:
-            out.append(C.Fluency(p["max_fluency_drop"]))
-        if "teacher" in p:
-            out.append(C.Teacher([pool.texts[i] for i in rows], [pool.classes[pool.labels[i]] for i in rows],
-                                 embedder=self.embedder))
-        return out
+        p = dict(spec.constraint_params)
+        if "teacher" in p:  # "filter": trained on the rows being augmented (this split's labelled data)
+            p["teacher"] = "train"
+        return build(**p, texts=[pool.texts[i] for i in rows], labels=[pool.classes[pool.labels[i]] for i in rows],
+                     embedder=self.embedder)
 
     def _augment_rows(self, spec: MethodSpec, pool: Dataset, rows: list[int], n: int,
                       split: splitting.Split | None, kind: str | None) -> tuple[dict[int, list[str]], dict]:

@@ -16,19 +16,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from maskaug.io import InputError, _jsonable
+from maskaug.io import InputError, _jsonable, file_digest
 
 DONE = "__done__"
 
 
 def fingerprint(input_path: str | os.PathLike, settings: dict[str, Any]) -> str:
-    h = hashlib.sha256()
-    p = Path(input_path)
-    for f in sorted(p.rglob("*")) if p.is_dir() else [p]:
-        if f.is_file():
-            with open(f, "rb") as fh:
-                for block in iter(lambda: fh.read(1 << 20), b""):
-                    h.update(block)
+    h = hashlib.sha256(file_digest(input_path).encode())
     h.update(json.dumps(settings, sort_keys=True, default=str).encode())
     return h.hexdigest()
 

@@ -108,6 +108,20 @@ def read_rows(path: str | os.PathLike, fmt: str | None = None) -> list[dict[str,
     raise InputError(path, f"unknown format {fmt!r}")
 
 
+def file_digest(path: str | os.PathLike) -> str:
+    """SHA-256 of a file's bytes, or of every file in a folder (sorted by path), read in blocks."""
+    import hashlib
+
+    h = hashlib.sha256()
+    p = Path(path)
+    for f in sorted(p.rglob("*")) if p.is_dir() else [p]:
+        if f.is_file():
+            with open(f, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+    return h.hexdigest()
+
+
 def is_missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 

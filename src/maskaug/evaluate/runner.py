@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 
 from maskaug.evaluate import splits as splitting
 from maskaug.evaluate.stats import mean_std, paired
+from maskaug.io import file_digest
 
 BASELINES = ("none", "eda")
 # Constraint keys a method spec may carry, e.g. "substitute:teacher=filter,min_similarity=0.8". The teacher is
@@ -143,16 +144,6 @@ def _fingerprint(*parts: Any) -> str:
     for p in parts:
         h.update(json.dumps(p, sort_keys=True, default=str).encode())
     return h.hexdigest()[:16]
-
-
-def _file_hash(path: str) -> str:
-    p = Path(path)
-    h = hashlib.sha1()
-    files = sorted(p.rglob("*")) if p.is_dir() else [p]
-    for f in files:
-        if f.is_file():
-            h.update(f.read_bytes())
-    return h.hexdigest()
 
 
 class Evaluation:
@@ -306,7 +297,7 @@ class Evaluation:
 
         cfg = self.cfg
         t_start = time.perf_counter()
-        self.data_hash = _file_hash(cfg.data)
+        self.data_hash = file_digest(cfg.data)
         pool, test = self.load()
         all_splits = self.make_splits(pool)
         embedder = self.embedder = Embedder(cfg.encoder, cache_dir=self.cache, progress=False)

@@ -21,7 +21,7 @@ import torch
 from tqdm.auto import tqdm
 
 from maskaug.conditioning import Conditioning
-from maskaug.model.loading import load_mlm
+from maskaug.model.loading import cpu_bf16, load_mlm
 
 
 @dataclass
@@ -158,8 +158,7 @@ def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, 
         raise ValueError("fine-tuning needs at least 2 rows per label (one goes to the dev split)")
     collate = DataCollatorForLanguageModeling(tok, mlm_probability=rate, return_tensors="pt")
     loss_at = _MaskedLoss(net)
-    use_bf16 = torch.backends.cpu.get_cpu_capability() == "AVX512" if bf16 is None else bf16
-    autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=bool(use_bf16))
+    autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=cpu_bf16() if bf16 is None else bf16)
     gen = torch.Generator().manual_seed(seed + 1)
     dev_batches = []
     state = torch.random.get_rng_state()

@@ -111,9 +111,9 @@ class FineTuneClassifier:
         finally:
             hf_logging.set_verbosity(verbosity)
         model.to(self.device)
-        use_bf16 = self.bf16 if self.bf16 is not None else (self.device == "cpu" and torch.backends.cpu
-                                                               .get_cpu_capability() in ("AVX512",))
-        use_bf16 = bool(use_bf16) and self.device == "cpu"
+        from maskaug.model.loading import cpu_bf16
+
+        use_bf16 = self.device == "cpu" and (cpu_bf16() if self.bf16 is None else self.bf16)
 
         def autocast():
             return torch.autocast("cpu", dtype=torch.bfloat16) if use_bf16 else contextlib.nullcontext()

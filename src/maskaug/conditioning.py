@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import torch
+
 FILE = "maskaug_conditioning.json"
 LABEL_EMBEDDING_FILE = "maskaug_label_embedding.safetensors"
 KINDS = ("none", "prepend", "expand", "cbert")
@@ -83,21 +85,13 @@ class Conditioning:
         return cls(**json.loads(path.read_text()))
 
 
-def _label_embedding_base():
-    import torch
-
-    return torch.nn.Module
-
-
-class LabelEmbedding(_label_embedding_base()):
+class LabelEmbedding(torch.nn.Module):
     """One vector per label, added to every position's input embedding (zero-initialised).
 
     Set ``labels`` (a LongTensor, one per row) before each model call; ``None`` adds nothing.
     """
 
     def __init__(self, n_labels: int, dim: int):
-        import torch
-
         super().__init__()
         self.table = torch.nn.Embedding(n_labels, dim)
         torch.nn.init.zeros_(self.table.weight)

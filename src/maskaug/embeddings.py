@@ -58,9 +58,9 @@ class Embedder:
             for (k, _), v in zip(todo, vecs):
                 self._cache[k] = v.astype(np.float32)
             self._dirty = True
-        dim = self.model.get_sentence_embedding_dimension() if not self._cache else len(next(iter(
-            self._cache.values())))
-        return np.stack([self._cache[k] for k in keys]) if keys else np.zeros((0, dim), np.float32)
+        if not keys:
+            return np.zeros((0, self.model.get_sentence_embedding_dimension()), np.float32)
+        return np.stack([self._cache[k] for k in keys])
 
     def save(self) -> None:
         if not (self.path and self._dirty):

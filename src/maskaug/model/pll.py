@@ -34,8 +34,7 @@ def pseudo_log_likelihood(mlm: MaskedLM, texts: Sequence[str], batch_tokens: int
     jobs.sort(key=lambda j: len(j[2]))
     totals = np.zeros(len(texts))
     counts = np.zeros(len(texts), dtype=int)
-    mask_id = tok.mask_token_id
-    pad_id = tok.pad_token_id if tok.pad_token_id is not None else 0
+    mask_id, pad_id = mlm.info.mask_id, mlm.info.pad_id
     start = 0
     while start < len(jobs):
         end = start

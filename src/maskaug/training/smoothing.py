@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+from transformers import Trainer
 
 
 class TextSmoothing(nn.Module):
@@ -47,13 +48,7 @@ class TextSmoothing(nn.Module):
         return dist.to(weight.dtype) @ weight
 
 
-def _trainer_base():
-    from transformers import Trainer
-
-    return Trainer
-
-
-class SmoothingTrainer(_trainer_base()):
+class SmoothingTrainer(Trainer):
     """A 🤗 ``Trainer`` whose training batches go through :class:`TextSmoothing` (evaluation does not)."""
 
     def __init__(self, *args, smoothing: TextSmoothing, **kwargs):

@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 
 from maskaug.conditioning import Conditioning
 from maskaug.model.loading import cpu_bf16, load_mlm
+from maskaug.model.masked_call import MaskedCall
 
 
 @dataclass
@@ -40,37 +41,16 @@ class FinetuneReport:
                 f"{self.seconds:.0f} s; best epoch {self.best_epoch} (dev MLM loss per epoch: {curve})")
 
 
-class _MaskedLoss:
-    """MLM loss with the vocabulary projection run only at the positions being predicted (a pre-hook
-    on the output embedding gathers them), instead of full-vocabulary logits at every position."""
-
-    def __init__(self, net):
-        self.net, self.sel = net, None
-        net.get_output_embeddings().register_forward_pre_hook(self._gather)
-
-    def _gather(self, module, args):
-        x = args[0]
-        if self.sel is not None and x.dim() == 3 and tuple(x.shape[:2]) == tuple(self.sel.shape):
-            return (x[self.sel],) + tuple(args[1:])
-        return None
-
-    def __call__(self, batch) -> torch.Tensor:
-        labels = batch["labels"]
-        self.sel = labels != -100
-        table = getattr(self.net, "maskaug_label_embedding", None)
-        try:
-            inputs = {k: v for k, v in batch.items() if k != "labels"}
-            inputs.pop("special_tokens_mask", None)
-            if table is not None:  # cbert on a model without token types: the label rides on the hook
-                table.labels = inputs.pop("token_type_ids")[:, 0]
-            logits = self.net(**inputs).logits
-        finally:
-            sel, self.sel = self.sel, None
-            if table is not None:
-                table.labels = None
-        if logits.dim() == 3:
-            logits = logits[sel]
-        return torch.nn.functional.cross_entropy(logits.float(), labels[sel])
+def _masked_loss(call: MaskedCall, batch) -> torch.Tensor:
+    """MLM loss with the vocabulary projection run only at the positions being predicted, instead of
+    full-vocabulary logits at every position."""
+    labels = batch["labels"]
+    sel = labels != -100
+    inputs = {k: v for k, v in batch.items() if k not in ("labels", "special_tokens_mask")}
+    logits = call(sel, **inputs)
+    if logits.dim() == 3:
+        logits = logits[sel]
+    return torch.nn.functional.cross_entropy(logits.float(), labels[sel])
 
 
 def _prepare_model(model, tokenizer, cond: Conditioning) -> None:
@@ -157,7 +137,7 @@ def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, 
     if not train_rows or not dev_rows:
         raise ValueError("fine-tuning needs at least 2 rows per label (one goes to the dev split)")
     collate = DataCollatorForLanguageModeling(tok, mlm_probability=rate, return_tensors="pt")
-    loss_at = _MaskedLoss(net)
+    call = MaskedCall(net)
     autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=cpu_bf16() if bf16 is None else bf16)
     gen = torch.Generator().manual_seed(seed + 1)
     dev_batches = []
@@ -180,7 +160,7 @@ def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, 
         for s in range(0, len(order), batch_size):
             batch = collate([dict(train_rows[i]) for i in order[s:s + batch_size]])
             with autocast:
-                loss = loss_at(batch)
+                loss = _masked_loss(call, batch)
             loss.backward()
             opt.step()
             opt.zero_grad()
@@ -188,7 +168,7 @@ def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, 
         net.eval()
         with torch.no_grad():
             with autocast:
-                dev_loss = float(np.mean([loss_at(b).item() for b in dev_batches]))
+                dev_loss = float(np.mean([_masked_loss(call, b).item() for b in dev_batches]))
         dev_curve.append(dev_loss)
         train_curve.append(float(np.mean(losses)))
         bar.update(1)

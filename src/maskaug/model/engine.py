@@ -1,7 +1,7 @@
 """Batched mask filling: many texts and many masked positions per forward pass.
 
 Sequences are sorted by length and packed under a token budget; the LM head runs only at masked
-positions (a pre-hook on the output embedding gathers them); texts longer than the model's window
+positions (:class:`~maskaug.model.masked_call.MaskedCall`); texts longer than the model's window
 are cut into overlapping windows, each masked position predicted in the window where it is most
 central. On CUDA out-of-memory the batch is halved and the work continues.
 """
@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from maskaug.model.loading import MaskedLM
+from maskaug.model.masked_call import MaskedCall
 
 START, CONTINUATION, ANY = 0, 1, 2
 
@@ -51,36 +52,20 @@ class FillEngine:
         allowed[:, 1] &= info.wordy
         bias = np.where(allowed.reshape(6, v), 0.0, -np.inf).astype(np.float32)
         self._bias = torch.from_numpy(bias).to(mlm.device)
-        self._sel: torch.Tensor | None = None
+        self._call = MaskedCall(mlm.model)
         self.forward_passes = 0
         self.trace: list | None = None  # set to a list to record (input_ids, attention_mask, selection)
-        head = mlm.model.get_output_embeddings()
-        if head is not None:
-            head.register_forward_pre_hook(self._gather_masked)
 
     def forward_only(self, ids: torch.Tensor, attn: torch.Tensor, sel: torch.Tensor,
                      token_type_ids: torch.Tensor | None = None) -> torch.Tensor:
         """The model call on one prepared batch; logits at ``sel`` when the head hook applies, else all."""
         dev = self.mlm.device
-        self._sel = sel.to(dev)
-        extra = {"token_type_ids": token_type_ids.to(dev)} if token_type_ids is not None else {}
-        table = getattr(self.mlm.model, "maskaug_label_embedding", None)
-        if table is not None and token_type_ids is not None:  # added label embedding, not token types
-            table.labels = extra.pop("token_type_ids")[:, 0]
-        try:
-            with torch.inference_mode(), torch.autocast(dev.type, dtype=self.mlm.dtype or torch.float32,
-                                                        enabled=self.mlm.dtype is not None):
-                return self.mlm.model(input_ids=ids.to(dev), attention_mask=attn.to(dev), **extra).logits
-        finally:
-            self._sel = None
-            if table is not None:
-                table.labels = None
-
-    def _gather_masked(self, module, args):
-        sel, x = self._sel, args[0]
-        if sel is not None and x.dim() == 3 and tuple(x.shape[:2]) == tuple(sel.shape):
-            return (x[sel],) + tuple(args[1:])
-        return None
+        inputs = {"input_ids": ids.to(dev), "attention_mask": attn.to(dev)}
+        if token_type_ids is not None:
+            inputs["token_type_ids"] = token_type_ids.to(dev)
+        with torch.inference_mode(), torch.autocast(dev.type, dtype=self.mlm.dtype or torch.float32,
+                                                    enabled=self.mlm.dtype is not None):
+            return self._call(sel.to(dev), **inputs)
 
     @property
     def window(self) -> int:

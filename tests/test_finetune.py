@@ -153,3 +153,10 @@ def test_python_api_passes_labels_to_a_conditioned_model(tuned):
     assert list(got["label"]) == LABELS and set(got["aug_method"]) == {f"{kind}.v1"}
     with pytest.raises(ValueError, match="label-conditioned"):
         augment(df, method=kind, model=str(out))
+
+
+def test_tiny_dev_split_without_a_masked_token_is_a_clear_error(tiny_model_dirs, tmp_path):
+    # two one-word rows: the single dev row has one token, drawn for prediction 15% of the time
+    with pytest.raises(ValueError, match="dev split .* no token drawn"):
+        finetune(["fine", "bad"], ["x", "x"], tmp_path / "m", "prepend", model=str(tiny_model_dirs["wordpiece"]),
+                 max_epochs=1, progress=False, seed=0)

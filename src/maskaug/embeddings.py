@@ -59,7 +59,8 @@ class Embedder:
                 self._cache[k] = v.astype(np.float32)
             self._dirty = True
         if not keys:
-            return np.zeros((0, self.model.get_sentence_embedding_dimension()), np.float32)
+            dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+            return np.zeros((0, dim()), np.float32)
         return np.stack([self._cache[k] for k in keys])
 
     def save(self) -> None:

@@ -146,6 +146,10 @@ def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, 
     for s in range(0, len(dev_rows), batch_size):
         dev_batches.append(collate([dict(r) for r in dev_rows[s:s + batch_size]]))
     torch.random.set_rng_state(state)
+    dev_batches = [b for b in dev_batches if (b["labels"] != -100).any()]
+    if not dev_batches:
+        raise ValueError(f"the dev split ({len(dev_rows)} rows) has no token drawn for prediction at rate {rate}; "
+                         f"give more rows or a --dev file")
     net.train()
     opt = torch.optim.AdamW([p for p in net.parameters() if p.requires_grad], lr=lr)
     best = (float("inf"), 0, None)
@@ -159,6 +163,8 @@ def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, 
         losses = []
         for s in range(0, len(order), batch_size):
             batch = collate([dict(train_rows[i]) for i in order[s:s + batch_size]])
+            if not (batch["labels"] != -100).any():  # nothing drawn for prediction: no loss to learn from
+                continue
             with autocast:
                 loss = _masked_loss(call, batch)
             loss.backward()
@@ -170,7 +176,7 @@ def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, 
             with autocast:
                 dev_loss = float(np.mean([_masked_loss(call, b).item() for b in dev_batches]))
         dev_curve.append(dev_loss)
-        train_curve.append(float(np.mean(losses)))
+        train_curve.append(float(np.mean(losses)) if losses else float("nan"))
         bar.update(1)
         bar.set_postfix(dev_loss=f"{dev_loss:.3f}")
         if dev_loss < best[0]:

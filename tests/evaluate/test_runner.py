@@ -148,3 +148,16 @@ def test_report_for_a_k_sweep_plots_gain_against_k(data, tiny_model_dirs, tmp_pa
     html = paths["html"].read_text()
     assert html.count("data:image/png;base64,") == 3 and "Gain against k" in html
     assert "(k = 1)" in paths["md"].read_text() and json.loads(paths["json"].read_text())["config"]["k"] == [1, 2]
+
+
+def test_empty_data_and_small_class_are_named(tmp_path, capsys):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    assert main(["evaluate", str(empty), "-o", str(tmp_path / "o"), "--methods", "none", "--quiet"]) == 2
+    assert f"{empty}: no rows" in capsys.readouterr().err
+    few = tmp_path / "few.jsonl"
+    few.write_text('{"text": "a good film", "label": "pos"}\n{"text": "a bad film", "label": "neg"}\n'
+                   '{"text": "a fine film", "label": "pos"}\n')
+    assert main(["evaluate", str(few), "--test", str(few), "-o", str(tmp_path / "o"), "--methods", "none", "--k", "1",
+                 "--quiet"]) == 2
+    assert "too few in {'neg': 1}" in capsys.readouterr().err

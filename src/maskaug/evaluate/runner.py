@@ -129,6 +129,8 @@ def _read(path: str, text_col: str, label_col: str, classes: list[str] | None = 
     from maskaug.io import InputError, read_rows, validate
 
     rows = read_rows(path)
+    if not rows:
+        raise InputError(path, "no rows")
     validate(path, rows, [text_col], label_col)
     raw = [str(r[label_col]) for r in rows]
     classes = classes or sorted(set(raw))
@@ -192,7 +194,7 @@ class Evaluation:
     def make_splits(self, pool: Dataset) -> dict[int, list[splitting.Split]]:
         cfg = self.cfg
         if cfg.protocol == "kumar2020":
-            return {k: splitting.kumar2020(pool.labels, k, cfg.splits, cfg.seed) for k in cfg.k}
+            return {k: splitting.kumar2020(pool.labels, k, cfg.splits, cfg.seed, pool.classes) for k in cfg.k}
         return {n: splitting.eda2019(pool.labels, n, cfg.splits, cfg.seed) for n in cfg.sizes}
 
     def conditional(self, spec: MethodSpec) -> str | None:

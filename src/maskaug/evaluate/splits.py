@@ -31,10 +31,12 @@ def _by_class(labels: Sequence) -> dict[object, list[int]]:
     return dict(sorted(groups.items(), key=lambda kv: str(kv[0])))
 
 
-def kumar2020(labels: Sequence, k: int, n_splits: int, seed: int = 0) -> list[Split]:
-    """``k`` train + ``k`` dev examples per class for each of ``n_splits`` splits."""
+def kumar2020(labels: Sequence, k: int, n_splits: int, seed: int = 0, names: Sequence[str] | None = None
+              ) -> list[Split]:
+    """``k`` train + ``k`` dev examples per class for each of ``n_splits`` splits (``names[label]``, when
+    given, is how an error message names a class)."""
     groups = _by_class(labels)
-    small = {str(c): len(ix) for c, ix in groups.items() if len(ix) < 2 * k}
+    small = {str(names[c] if names else c): len(ix) for c, ix in groups.items() if len(ix) < 2 * k}
     if small:
         raise ValueError(f"kumar2020 with k={k} needs {2 * k} examples per class; too few in {small}")
     splits = []

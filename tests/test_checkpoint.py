@@ -57,3 +57,11 @@ def test_partial_from_another_job_is_refused(setup, tmp_path, capsys):
     assert main(["augment", str(data), "-o", str(out), *args]) == 2
     assert "--restart" in capsys.readouterr().err
     assert main(["augment", str(data), "-o", str(out), *args, "--restart"]) == 0 and out.exists()
+
+
+def test_corrupt_partial_record_is_refused_not_a_traceback(setup, tmp_path, capsys):
+    data, args, _ = setup
+    out = tmp_path / "c.jsonl"
+    out.with_name("c.jsonl.partial.json").write_text("{not json")
+    assert main(["augment", str(data), "-o", str(out), *args]) == 2
+    assert "c.jsonl.partial.jsonl: partial output of a different job" in capsys.readouterr().err

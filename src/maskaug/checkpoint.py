@@ -37,7 +37,10 @@ class Checkpoint:
         if restart:
             self.discard()
         if self.meta_path.is_file():
-            saved = json.loads(self.meta_path.read_text()).get("key")
+            try:
+                saved = json.loads(self.meta_path.read_text()).get("key")
+            except (ValueError, AttributeError):
+                saved = None
             if saved != key:
                 raise InputError(self.records_path, "partial output of a different job (other input or settings); "
                                                     "rerun with --restart to discard it")

@@ -265,6 +265,8 @@ def _evaluate_parser(sub) -> None:
     p.add_argument("--label-column")
     p.add_argument("--test-limit", type=int, help="evaluate on a fixed random subset of the test rows")
     p.add_argument("--no-quality", action="store_true", help="skip intrinsic quality metrics")
+    p.add_argument("--flip-reference", help="method spec whose label flips every other method's are compared with, "
+                                            "output by output (default: the first substitute spec)")
     p.add_argument("--cache-dir", help="cache for augmentations, embeddings, oracles (default ~/.cache/maskaug)")
     p.add_argument("--quick", action="store_true", help="smoke run: 3 splits, 300 test rows, small fluency sample")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -286,7 +288,7 @@ def cmd_evaluate(args) -> int:
                  "sizes": args.sizes, "splits": args.splits, "n": args.n, "seed": args.seed,
                  "classifier": args.classifier, "encoder": args.encoder, "model": args.model, "epochs": args.epochs,
                  "text_column": args.text_column, "label_column": args.label_column, "test_limit": args.test_limit,
-                 "cache_dir": args.cache_dir}
+                 "cache_dir": args.cache_dir, "flip_reference": args.flip_reference}
     methods = ([m.strip() for m in args.methods.split(",") if m.strip()] if args.methods else []) + args.method_specs
     if methods:
         overrides["methods"] = methods

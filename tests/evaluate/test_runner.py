@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from maskaug.cli import main
+from maskaug.evaluate.report import markdown
 from maskaug.evaluate.runner import EvalConfig, Evaluation, MethodSpec
 
 POS = ["the movie was great and the actors were wonderful", "i loved every minute of this charming comedy",
@@ -53,6 +54,11 @@ def test_kumar2020_end_to_end_same_splits_for_every_method(data, tiny_model_dirs
     q = res["quality"]["substitute"]
     assert q["shortfall"] == 0 and q["identical"] == 0 and 0 < q["edit_rate"] and "fluency" in q
     assert 0 <= q["label_kept"] <= 1 and res["throughput"]["substitute"]["rows"] > 0
+    assert q["label_flip_lo"] <= q["label_flip"] <= q["label_flip_hi"] and "flip_vs_reference" not in q
+    vs = res["quality"]["ssmba:rate=0.3"]["flip_vs_reference"]  # substitute is the default reference
+    assert vs["reference"] == "substitute" and vs["n"] == q["outputs"]
+    assert vs["rate_diff"] == pytest.approx(res["quality"]["ssmba:rate=0.3"]["label_flip"] - q["label_flip"])
+    assert "Δ flip vs substitute" in markdown(res)
 
 
 def test_cached_rerun_gives_identical_numbers(data, tiny_model_dirs, tmp_path):
@@ -161,3 +167,8 @@ def test_empty_data_and_small_class_are_named(tmp_path, capsys):
     assert main(["evaluate", str(few), "--test", str(few), "-o", str(tmp_path / "o"), "--methods", "none", "--k", "1",
                  "--quiet"]) == 2
     assert "too few in {'neg': 1}" in capsys.readouterr().err
+
+
+def test_unknown_flip_reference_is_refused_before_any_work(data, tiny_model_dirs, tmp_path):
+    with pytest.raises(ValueError, match=r"flip reference 'insert' is not one of the methods \['substitute'"):
+        Evaluation(_config(data, tiny_model_dirs, tmp_path, flip_reference="insert"), progress=False)

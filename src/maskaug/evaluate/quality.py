@@ -3,7 +3,7 @@
 - ``label_kept``: share of outputs the oracle (logistic regression on sentence embeddings of the
   full training set) assigns the source's gold label; ``oracle_on_sources`` is the same for sources;
   ``label_flip``: share of outputs the oracle labels differently from their source (oracle errors
-  on the sources cancel out).
+  on the sources cancel out), with its 95% Wilson interval ``label_flip_lo`` / ``label_flip_hi``.
 - ``edit_rate``: word-level Levenshtein distance / source length (rapidfuzz).
 - ``identical``: outputs equal to their source; ``duplicate``: outputs equal to an earlier output
   of the same source; ``shortfall``: requested outputs a method could not produce.
@@ -18,18 +18,24 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from maskaug.evaluate.stats import proportion_ci
 from maskaug.metrics import distinct_n, edit_rate
 
 
 def intrinsic(sources: Sequence[str], source_labels: Sequence[int], outputs: Sequence[Sequence[str]],
               requested: int, embedder, oracle, mlm=None, fluency_sample: int = 100, seed: int = 0,
-              pll_cache: dict[str, float] | None = None) -> dict[str, float]:
+              pll_cache: dict[str, float] | None = None,
+              flips: dict[tuple[int, int], bool] | None = None) -> dict[str, float]:
     """Metrics over ``outputs[i]`` (the outputs made for ``sources[i]``).
+
+    ``flips``, when given, receives each output's label flip keyed by (source index, copy index), so
+    two methods can be compared output by output.
 
     Fluency uses the first output of ``fluency_sample`` sources picked by ``seed`` (the same sources for
     every method); ``pll_cache`` (text -> PLL per token) is shared across calls.
     """
     pairs = [(i, o) for i, outs in enumerate(outputs) for o in outs]
+    copies = [j for outs in outputs for j in range(len(outs))]
     flat = [o for _, o in pairs]
     res: dict[str, float] = {"sources": len(sources), "outputs": len(flat),
                              "shortfall": float(requested * len(sources) - len(flat))}
@@ -42,7 +48,11 @@ def intrinsic(sources: Sequence[str], source_labels: Sequence[int], outputs: Seq
     out_pred, src_pred = oracle.predict(out_x), oracle.predict(src_x)
     res["label_kept"] = float((out_pred == gold[src_idx]).mean())
     res["oracle_on_sources"] = float((src_pred == gold).mean())
-    res["label_flip"] = float((out_pred != src_pred[src_idx]).mean())
+    flipped = out_pred != src_pred[src_idx]
+    res["label_flip"] = float(flipped.mean())
+    res["label_flip_lo"], res["label_flip_hi"] = proportion_ci(int(flipped.sum()), len(flipped))
+    if flips is not None:
+        flips.update({(int(i), j): bool(f) for i, j, f in zip(src_idx, copies, flipped)})
     res["similarity"] = float((out_x * src_x[src_idx]).sum(1).mean())
     res["edit_rate"] = float(np.mean([edit_rate(sources[i], o) for i, o in pairs]))
     res["identical"] = float(np.mean([sources[i] == o for i, o in pairs]))

@@ -42,14 +42,25 @@ def accuracy_table(summary: dict[str, dict], size_name: str, size: str) -> list[
     return lines
 
 
+def _flip_cells(q: dict) -> list[str]:
+    ci = (f"{100 * q['label_flip_lo']:.1f}–{100 * q['label_flip_hi']:.1f}" if "label_flip_lo" in q else "—")
+    ref = q.get("flip_vs_reference")
+    vs = (f"{100 * ref['rate_diff']:+.1f} ({ref['only_method']}/{ref['only_reference']}, p {_p(ref['pvalue'])})"
+          if ref else "—")
+    return [ci, vs]
+
+
 def quality_table(quality: dict[str, dict], throughput: dict[str, dict]) -> list[str]:
-    head = "| method | " + " | ".join(c[1] for c in QUALITY_COLUMNS) + " | rows/s |"
-    lines = [head, "|" + "---|" * (len(QUALITY_COLUMNS) + 2)]
+    refs = {q["flip_vs_reference"]["reference"] for q in quality.values() if "flip_vs_reference" in q}
+    ref = f"Δ flip vs {refs.pop()}" if len(refs) == 1 else "Δ flip vs reference"
+    names = [c[1] for c in QUALITY_COLUMNS]
+    names[2:2] = ["flip 95% CI", f"{ref} (only this/only ref, McNemar)"]
+    lines = ["| method | " + " | ".join(names) + " | rows/s |", "|" + "---|" * (len(names) + 2)]
     for label, q in quality.items():
         cells = [c[2].format(q[c[0]]) if c[0] in q else "—" for c in QUALITY_COLUMNS]
+        cells[2:2] = _flip_cells(q)
         rate = throughput.get(label, {}).get("rows_per_s")
-        lines.append(f"| {label} | " + " | ".join(cells) + f" | {rate:.1f} |" if rate else
-                     f"| {label} | " + " | ".join(cells) + " | — |")
+        lines.append(f"| {label} | " + " | ".join(cells) + (f" | {rate:.1f} |" if rate else " | — |"))
     return lines
 
 

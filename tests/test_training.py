@@ -107,7 +107,7 @@ def test_consistency_trainer_adds_the_term_and_trains_on_unlabelled_rows(parts, 
     loss = trainer.compute_loss(clf, {**enc, "labels": torch.tensor([-100, -100])})  # unlabelled rows
     torch.manual_seed(1)
     term = consistency_loss(clf, enc["input_ids"], mlm.info.mask_id, 0.5, enc["attention_mask"], mlm.info.special_ids)
-    assert loss.item() == pytest.approx(2.0 * term.item(), rel=1e-5) and loss.item() > 1e-4
+    assert loss.item() == pytest.approx(2.0 * term.item(), rel=1e-5) and loss.item() > 1e-6
     clf.zero_grad()
     loss.backward()
     assert clf.get_input_embeddings().weight.grad.abs().sum() > 0

@@ -30,3 +30,24 @@ def test_pll_matches_one_forward_pass_per_masked_token(tiny_mlm):
             want += torch.log_softmax(logits, -1)[ids[p]].item()
             n += 1
         assert count == n and pll == pytest.approx(want, abs=1e-3)
+
+
+def test_pll_of_no_texts_is_empty(tiny_mlm):
+    assert pseudo_log_likelihood(tiny_mlm, []) == []
+
+
+def test_two_methods_with_the_same_outputs_share_the_fluency_cache(tiny_model_dirs, tiny_mlms):
+    from sklearn.linear_model import LogisticRegression
+
+    from maskaug.embeddings import Embedder
+    from maskaug.evaluate.quality import intrinsic
+
+    sources = ["the movie was great", "a dull film with no heart", "great fun", "no heart at all"]
+    labels = [1, 0, 1, 0]
+    outputs = [["the film was great"], ["a dull film with no soul"], ["great jokes"], ["no jokes at all"]]
+    embedder = Embedder(str(tiny_model_dirs["wordpiece"]))
+    oracle = LogisticRegression().fit(embedder(sources), labels)
+    cache: dict[str, float] = {}
+    first = intrinsic(sources, labels, outputs, 1, embedder, oracle, tiny_mlms["wordpiece"], 4, 0, cache)
+    again = intrinsic(sources, labels, outputs, 1, embedder, oracle, tiny_mlms["wordpiece"], 4, 0, cache)
+    assert again == first and len(cache) == 8  # the second call finds every text cached

@@ -23,6 +23,8 @@ def shared_engine(mlm: MaskedLM) -> FillEngine:
 def pseudo_log_likelihood(mlm: MaskedLM, texts: Sequence[str], batch_tokens: int = 8192,
                           max_length: int = 128) -> list[tuple[float, int]]:
     """``(PLL, token count)`` per text (special tokens excluded; texts cut at ``max_length`` tokens)."""
+    if not texts:  # the tokenizer fails on an empty batch
+        return []
     tok = mlm.tokenizer
     engine = shared_engine(mlm)
     enc = tok(list(texts), truncation=True, max_length=max_length, return_special_tokens_mask=True)

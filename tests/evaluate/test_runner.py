@@ -62,11 +62,25 @@ def test_kumar2020_end_to_end_same_splits_for_every_method(data, tiny_model_dirs
 
 
 def test_cached_rerun_gives_identical_numbers(data, tiny_model_dirs, tmp_path):
+    import shutil
+
     cfg = _config(data, tiny_model_dirs, tmp_path, quality=False)
     first = Evaluation(cfg, progress=False).run()
-    second = Evaluation(cfg, progress=False).run()
-    assert first["runs"] == second["runs"]
     assert list((tmp_path / "cache" / "augment").glob("*.json"))
+    shutil.rmtree(tmp_path / "cache" / "runs")  # classifiers rerun from cached augmentations: deterministic
+    second = Evaluation(cfg, progress=False).run()
+    assert first["runs"] == second["runs"] and second["cached_runs"] == 0
+    third = Evaluation(cfg, progress=False).run()  # every classifier run read back
+    assert third["runs"] == first["runs"] and third["cached_runs"] == len(first["runs"]) == 9
+    assert "(9 of 9 classifier runs read from the cache)" in markdown(third)
+
+
+def test_an_extended_evaluation_reruns_only_the_new_classifier_runs(data, tiny_model_dirs, tmp_path):
+    small = Evaluation(_config(data, tiny_model_dirs, tmp_path, methods=["none", "substitute"], quality=False),
+                       progress=False).run()
+    more = Evaluation(_config(data, tiny_model_dirs, tmp_path, quality=False), progress=False).run()
+    assert more["cached_runs"] == len(small["runs"]) == 6 and len(more["runs"]) == 9
+    assert [r for r in more["runs"] if r["method"] != "ssmba:rate=0.3"] == small["runs"]
 
 
 def test_eda2019_and_finetune_classifier(data, tiny_model_dirs, tmp_path):

@@ -33,6 +33,10 @@ class LogRegClassifier:
                  default_c: float = 10.0):
         self.embedder, self.grid, self.default_c = embedder, tuple(grid), default_c
 
+    def settings(self) -> dict:
+        """Everything that decides a run's result besides its data and seed (a cache key)."""
+        return {"name": "logreg.v1", "encoder": self.embedder.encoder, "grid": self.grid, "default_c": self.default_c}
+
     def fit(self, train_x: np.ndarray, train_y: Sequence[int], c: float):
         from sklearn.linear_model import LogisticRegression
 
@@ -68,6 +72,11 @@ class FineTuneClassifier:
         self.device = device or "cpu"
         self.bf16 = bf16
         self._tokenizer = None
+
+    def settings(self) -> dict:
+        """Everything that decides a run's result besides its data and seed (a cache key)."""
+        return {"name": "finetune.v1", "encoder": self.encoder, "epochs": self.epochs, "lr": self.lr,
+                "batch_size": self.batch_size, "max_length": self.max_length, "device": self.device, "bf16": self.bf16}
 
     @property
     def tokenizer(self):

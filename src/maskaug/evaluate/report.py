@@ -25,6 +25,11 @@ def _p(x: float) -> str:
     return "n/a" if x != x else (f"{x:.3f}" if x >= 0.001 else "<0.001")
 
 
+def _cached(results: dict[str, Any]) -> str:
+    n = results.get("cached_runs", 0)
+    return f" ({n} of {len(results['runs'])} classifier runs read from the cache)" if n else ""
+
+
 def accuracy_table(summary: dict[str, dict], size_name: str, size: str) -> list[str]:
     lines = [f"| method ({size_name} = {size}) | accuracy % (mean ± std) | Δ vs no-aug (paired) | wins/losses "
              f"| p (t) | p (Wilcoxon) | Δ vs EDA |",
@@ -71,7 +76,8 @@ def markdown(results: dict[str, Any], title: str = "maskaug evaluate") -> str:
            f"Protocol `{cfg['protocol']}` on `{cfg['data']}` (test: `{cfg['test'] or 'held-out 20% of the data'}`), "
            f"{len(results['classes'])} classes, classifier `{cfg['classifier']}`, {cfg['splits']} splits, seed "
            f"{cfg['seed']}; test rows {results['test_size']}. Machine: {results['machine']['cpu']}, "
-           f"{results['machine']['torch_threads']} threads. Wall time {results['timings_s']['total']:.0f} s.", ""]
+           f"{results['machine']['torch_threads']} threads. Wall time {results['timings_s']['total']:.0f} s"
+           f"{_cached(results)}.", ""]
     for size, summary in results["summary"].items():
         out += accuracy_table(summary, size_name, size) + [""]
     if results.get("quality"):

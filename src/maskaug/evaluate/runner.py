@@ -171,6 +171,7 @@ class Evaluation:
         self._mlm = None
         self.embedder = None
         self.timings: dict[str, float] = {}
+        self.cached_runs = 0
 
     # -- pieces ------------------------------------------------------------------------------------------
     def mlm(self):
@@ -312,6 +313,7 @@ class Evaluation:
                                    "test_size": len(test.texts), "runs": [], "summary": {}, "quality": {},
                                    "throughput": {}, "machine": _machine()}
         test_xy = (test.texts, test.labels)
+        test_key = _fingerprint(test_xy)
         outputs_by: dict[tuple[str, int], list[dict[int, list[str]]]] = {}
         for size, size_splits in all_splits.items():
             n = cfg.n_for(size)
@@ -333,13 +335,14 @@ class Evaluation:
                     for i in split.train:
                         texts += outs[i]
                         labels += [pool.labels[i]] * len(outs[i])
-                    r = clf.run((texts, labels), dev, test_xy, seed=cfg.seed * 1000 + split.index)
+                    r = self.classify(clf, (texts, labels), dev, test_xy, seed=cfg.seed * 1000 + split.index,
+                                      test_key=test_key)
                     results["runs"].append({"size": size, "split": split.index, "method": spec.label,
-                                            "train_examples": len(texts), "test_accuracy": r.test_accuracy,
-                                            "dev_accuracy": r.dev_accuracy, "chosen": r.chosen})
+                                            "train_examples": len(texts), **r})
                     bar.update(1)
             bar.close()
             self.timings[f"classifiers size={size}"] = time.perf_counter() - t0
+            results["cached_runs"] = self.cached_runs
             results["summary"][str(size)] = summarize(results["runs"], size, [s.label for s in self.specs])
         embedder.save()
         if cfg.quality:
@@ -350,6 +353,24 @@ class Evaluation:
         self.timings["total"] = time.perf_counter() - t_start
         results["timings_s"] = self.timings
         return results
+
+    def classify(self, clf, train: tuple[list[str], list[int]], dev: tuple[list[str], list[int]] | None,
+                 test: tuple[list[str], list[int]], seed: int, test_key: str) -> dict[str, Any]:
+        """One classifier run, cached by the classifier's settings, the exact data (``test_key``: the
+        test set's fingerprint) and the seed, so an interrupted or repeated evaluation redoes only the
+        runs it has not finished."""
+        key = _fingerprint(clf.settings(), seed, train, dev, test_key)
+        path = self.cache / "runs" / f"{key}.json"
+        if path.is_file():
+            self.cached_runs += 1
+            return json.loads(path.read_text())
+        r = clf.run(train, dev, test, seed=seed)
+        out = {"test_accuracy": r.test_accuracy, "dev_accuracy": r.dev_accuracy, "chosen": r.chosen}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(out))
+        tmp.replace(path)
+        return out
 
     def quality(self, pool: Dataset, outputs_by, all_splits, embedder) -> dict[str, dict[str, float]]:
         from sklearn.linear_model import LogisticRegression

@@ -160,3 +160,17 @@ def test_tiny_dev_split_without_a_masked_token_is_a_clear_error(tiny_model_dirs,
     with pytest.raises(ValueError, match="dev split .* no token drawn"):
         finetune(["fine", "bad"], ["x", "x"], tmp_path / "m", "prepend", model=str(tiny_model_dirs["wordpiece"]),
                  max_epochs=1, progress=False, seed=0)
+
+
+def test_label_lr_trains_only_the_label_embedding_when_lr_is_zero(tiny_model_dirs, tmp_path):
+    import torch
+
+    out = tmp_path / "cb"
+    finetune(TEXTS, LABELS, out, "cbert", model=str(tiny_model_dirs["wordpiece"]), max_epochs=2, patience=5,
+             lr=0.0, label_lr=1e-2, progress=False)
+    base = load_mlm(tiny_model_dirs["wordpiece"], device="cpu").model.state_dict()
+    tuned = load_mlm(out, device="cpu").model.state_dict()
+    types = tuned["bert.embeddings.token_type_embeddings.weight"]
+    assert not torch.equal(types[0], types[1])  # both labels started as segment A; they moved apart
+    same = [k for k in base if "token_type" not in k]
+    assert same and all(torch.equal(base[k], tuned[k]) for k in same)

@@ -177,6 +177,8 @@ def _finetune_parser(sub) -> None:
     p.add_argument("--patience", type=int, default=3, help="stop after this many epochs without a lower dev loss")
     p.add_argument("--max-minutes", type=float, default=None, help="stop after this much training time")
     p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--label-lr", type=float, default=None,
+                   help="cbert: learning rate of the new label embedding (default: --lr)")
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--rate", type=float, default=0.15, help="share of text tokens predicted per example")
     p.add_argument("--seed", type=int, default=0)
@@ -199,7 +201,8 @@ def cmd_finetune(args) -> int:
     report = finetune([rows[i][args.text_column] for i in good],
                       [str(rows[i][label]) for i in good] if label else None, args.output, args.conditioning,
                       model=args.model, dev=dev, max_epochs=args.max_epochs, patience=args.patience, lr=args.lr,
-                      batch_size=args.batch_size, rate=args.rate, seed=args.seed, max_minutes=args.max_minutes,
+                      label_lr=args.label_lr, batch_size=args.batch_size, rate=args.rate, seed=args.seed,
+                      max_minutes=args.max_minutes,
                       label_column=args.label_column, progress=not args.quiet)
     print(f"finetune ({args.conditioning}): {report.summary()}; saved {args.output}", file=sys.stderr)
     return 0

@@ -78,6 +78,17 @@ def _prepare_model(model, tokenizer, cond: Conditioning) -> None:
         model.config.type_vocab_size = n
 
 
+def _label_parameters(model, cond: Conditioning) -> list[torch.nn.Parameter]:
+    """The parameters that exist only to carry the label (C-BERT's label embedding), for ``label_lr``."""
+    if cond.kind != "cbert":
+        return []
+    table = getattr(model, "maskaug_label_embedding", None)
+    if table is not None:
+        return list(table.parameters())
+    emb = getattr(getattr(model, model.base_model_prefix, model), "embeddings", None)
+    return [emb.token_type_embeddings.weight]
+
+
 def _encode(texts, labels, tokenizer, info, cond: Conditioning, max_length: int) -> list[dict]:
     """Token ids with the special frame; ``special_tokens_mask`` covers everything but the text."""
     out = []
@@ -111,7 +122,8 @@ def _split_dev(labels: Sequence, fraction: float, seed: int) -> tuple[list[int],
 
 def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, conditioning: str = "none",
              model: str | None = None, dev: tuple[Sequence[str], Sequence] | None = None, dev_fraction: float = 0.15,
-             max_epochs: int = 20, patience: int = 3, lr: float = 1e-4, batch_size: int = 16, rate: float = 0.15,
+             max_epochs: int = 20, patience: int = 3, lr: float = 1e-4, label_lr: float | None = None,
+             batch_size: int = 16, rate: float = 0.15,
              max_length: int = 128, seed: int = 0, max_minutes: float | None = None, label_column: str = "label",
              progress: bool = True, bf16: bool | None = None) -> FinetuneReport:
     """Fine-tune ``model`` (default: built-in) for MLM on ``texts`` and save it to ``output``."""
@@ -151,7 +163,10 @@ def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, 
         raise ValueError(f"the dev split ({len(dev_rows)} rows) has no token drawn for prediction at rate {rate}; "
                          f"give more rows or a --dev file")
     net.train()
-    opt = torch.optim.AdamW([p for p in net.parameters() if p.requires_grad], lr=lr)
+    label_params = _label_parameters(net, cond)
+    rest = [p for p in net.parameters() if p.requires_grad and all(p is not q for q in label_params)]
+    groups = [{"params": rest, "lr": lr}] + ([{"params": label_params, "lr": label_lr or lr}] if label_params else [])
+    opt = torch.optim.AdamW(groups, lr=lr)
     best = (float("inf"), 0, None)
     dev_curve, train_curve = [], []
     t0 = time.perf_counter()

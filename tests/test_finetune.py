@@ -174,3 +174,26 @@ def test_label_lr_trains_only_the_label_embedding_when_lr_is_zero(tiny_model_dir
     assert not torch.equal(types[0], types[1])  # both labels started as segment A; they moved apart
     same = [k for k in base if "token_type" not in k]
     assert same and all(torch.equal(base[k], tuned[k]) for k in same)
+
+
+def test_prepend_writes_the_given_label_text_and_it_round_trips(tiny_model_dirs, tmp_path, capsys):
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps({"text": t, "label": y}) + "\n" for t, y in ROWS))
+    model = tmp_path / "model"
+    assert main(["finetune", str(data), "-o", str(model), "--conditioning", "prepend", "--model",
+                 str(tiny_model_dirs["wordpiece"]), "--max-epochs", "1", "--quiet",
+                 "--label-text", "pos=great", "--label-text", "neg=dull"]) == 0
+    cond = Conditioning.load(model)
+    assert cond.label_text == {"pos": "great", "neg": "dull"}
+    aug = Augmenter("prepend", model=str(model), n=1, seed=0)
+    aug.engine.trace = []
+    list(aug.iter_rows([{"text": TEXTS[0]}], labels=["pos"]))
+    want = aug.mlm.tokenizer("great", add_special_tokens=False)["input_ids"]
+    ids = aug.engine.trace[0][0][0, len(aug.info.prefix_ids):].tolist()
+    assert ids[:len(want)] == want  # the words, not the label's name, precede the sentence
+    assert main(["finetune", str(data), "-o", str(tmp_path / "m2"), "--conditioning", "prepend", "--model",
+                 str(tiny_model_dirs["wordpiece"]), "--quiet", "--label-text", "good=great"]) == 2
+    assert "label text given for ['good']" in capsys.readouterr().err
+    assert main(["finetune", str(data), "-o", str(tmp_path / "m3"), "--conditioning", "cbert", "--quiet",
+                 "--model", str(tiny_model_dirs["wordpiece"]), "--label-text", "pos=great"]) == 2
+    assert "only by --conditioning prepend" in capsys.readouterr().err

@@ -179,10 +179,22 @@ def _finetune_parser(sub) -> None:
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--label-lr", type=float, default=None,
                    help="cbert: learning rate of the new label embedding (default: --lr)")
+    p.add_argument("--label-text", action="append", default=[], metavar="LABEL=TEXT",
+                   help="prepend: the words written for a label (repeatable), e.g. 1=positive; default: the label")
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--rate", type=float, default=0.15, help="share of text tokens predicted per example")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quiet", action="store_true")
+
+
+def _label_text(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        label, eq, text = item.partition("=")
+        if not eq or not text.strip():
+            raise ValueError(f"--label-text {item!r}: use LABEL=TEXT, e.g. 1=positive")
+        out[label] = text.strip()
+    return out
 
 
 def cmd_finetune(args) -> int:
@@ -201,9 +213,9 @@ def cmd_finetune(args) -> int:
     report = finetune([rows[i][args.text_column] for i in good],
                       [str(rows[i][label]) for i in good] if label else None, args.output, args.conditioning,
                       model=args.model, dev=dev, max_epochs=args.max_epochs, patience=args.patience, lr=args.lr,
-                      label_lr=args.label_lr, batch_size=args.batch_size, rate=args.rate, seed=args.seed,
-                      max_minutes=args.max_minutes,
-                      label_column=args.label_column, progress=not args.quiet)
+                      label_lr=args.label_lr, label_text=_label_text(args.label_text), batch_size=args.batch_size,
+                      rate=args.rate, seed=args.seed, max_minutes=args.max_minutes, label_column=args.label_column,
+                      progress=not args.quiet)
     print(f"finetune ({args.conditioning}): {report.summary()}; saved {args.output}", file=sys.stderr)
     return 0
 
@@ -268,6 +280,8 @@ def _evaluate_parser(sub) -> None:
     p.add_argument("--label-column")
     p.add_argument("--test-limit", type=int, help="evaluate on a fixed random subset of the test rows")
     p.add_argument("--no-quality", action="store_true", help="skip intrinsic quality metrics")
+    p.add_argument("--label-text", action="append", default=[], metavar="LABEL=TEXT",
+                   help="prepend: the words written for a label when fine-tuning (repeatable), e.g. 1=positive")
     p.add_argument("--flip-reference", help="method spec whose label flips every other method's are compared with, "
                                             "output by output (default: the first substitute spec)")
     p.add_argument("--cache-dir", help="cache for augmentations, embeddings, oracles (default ~/.cache/maskaug)")
@@ -291,7 +305,8 @@ def cmd_evaluate(args) -> int:
                  "sizes": args.sizes, "splits": args.splits, "n": args.n, "seed": args.seed,
                  "classifier": args.classifier, "encoder": args.encoder, "model": args.model, "epochs": args.epochs,
                  "text_column": args.text_column, "label_column": args.label_column, "test_limit": args.test_limit,
-                 "cache_dir": args.cache_dir, "flip_reference": args.flip_reference}
+                 "cache_dir": args.cache_dir, "flip_reference": args.flip_reference,
+                 "label_text": _label_text(args.label_text) or None}
     methods = ([m.strip() for m in args.methods.split(",") if m.strip()] if args.methods else []) + args.method_specs
     if methods:
         overrides["methods"] = methods

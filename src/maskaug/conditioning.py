@@ -1,6 +1,7 @@
 """Label conditioning of a fine-tuned MLM, recorded in its folder as ``maskaug_conditioning.json``.
 
-- ``prepend`` (Kumar et al. 2020, BERTprepend): the label's name, as text, before the sentence.
+- ``prepend`` (Kumar et al. 2020, BERTprepend): the label's name, as text, before the sentence
+  (``label_text`` can give each label the words to write instead, e.g. ``{"1": "positive"}``).
 - ``expand`` (Kumar et al. 2020, BERTexpand): one new vocabulary token per label before the sentence.
 - ``cbert`` (Wu et al. 2019, C-BERT): the label replaces the segment (token type) embedding; the
   type-embedding table is resized to one row per label. Models without token types (DistilBERT,
@@ -34,10 +35,16 @@ class Conditioning:
     label_tokens: dict[str, str] = field(default_factory=dict)  # expand: label -> added token
     base_model: str = ""
     label_embedding: str = ""  # cbert: "token_type", or "added" for models without token types
+    label_text: dict[str, str] = field(default_factory=dict)  # prepend: label -> words written for it
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown conditioning {self.kind!r}; use one of {', '.join(KINDS)}")
+        unknown = sorted(set(self.label_text) - set(self.labels))
+        if unknown:
+            raise ValueError(f"label text given for {unknown}, which are not labels of the data ({self.labels})")
+        if self.label_text and self.kind != "prepend":
+            raise ValueError("label text is written before the sentence only by --conditioning prepend")
 
     @staticmethod
     def token_for(label: str) -> str:
@@ -56,7 +63,8 @@ class Conditioning:
         i = self.index(label)
         if self.kind == "cbert":
             return (), i
-        text = self.label_tokens[self.labels[i]] if self.kind == "expand" else self.labels[i]
+        lab = self.labels[i]
+        text = self.label_tokens[lab] if self.kind == "expand" else self.label_text.get(lab, lab)
         return tuple(tokenizer(text, add_special_tokens=False)["input_ids"]), None
 
     def attach(self, model, folder: str | Path | None = None) -> LabelEmbedding | None:

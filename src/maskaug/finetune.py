@@ -123,6 +123,7 @@ def _split_dev(labels: Sequence, fraction: float, seed: int) -> tuple[list[int],
 def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, conditioning: str = "none",
              model: str | None = None, dev: tuple[Sequence[str], Sequence] | None = None, dev_fraction: float = 0.15,
              max_epochs: int = 20, patience: int = 3, lr: float = 1e-4, label_lr: float | None = None,
+             label_text: dict[str, str] | None = None,
              batch_size: int = 16, rate: float = 0.15,
              max_length: int = 128, seed: int = 0, max_minutes: float | None = None, label_column: str = "label",
              progress: bool = True, bf16: bool | None = None) -> FinetuneReport:
@@ -138,7 +139,7 @@ def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, 
     if mlm.conditioning is not None and mlm.conditioning.kind != "none":
         raise ValueError(f"{mlm.name} is already label-conditioned; fine-tune from its base model")
     classes = sorted({str(y) for y in labels}) if conditioning != "none" else []
-    cond = Conditioning(conditioning, classes, label_column, base_model=mlm.name)
+    cond = Conditioning(conditioning, classes, label_column, base_model=mlm.name, label_text=dict(label_text or {}))
     _prepare_model(net, tok, cond)
     if dev is None:
         train_ix, dev_ix = _split_dev(labels, dev_fraction, seed)

@@ -186,3 +186,13 @@ def test_empty_data_and_small_class_are_named(tmp_path, capsys):
 def test_unknown_flip_reference_is_refused_before_any_work(data, tiny_model_dirs, tmp_path):
     with pytest.raises(ValueError, match=r"flip reference 'insert' is not one of the methods \['substitute'"):
         Evaluation(_config(data, tiny_model_dirs, tmp_path, flip_reference="insert"), progress=False)
+
+
+def test_label_text_reaches_the_per_split_prepend_model(data, tiny_model_dirs, tmp_path):
+    from maskaug.conditioning import Conditioning
+
+    cfg = _config(data, tiny_model_dirs, tmp_path, splits=1, methods=["none", "prepend"], quality=False,
+                  label_text={"pos": "great", "neg": "dull"})
+    Evaluation(cfg, progress=False).run()
+    (folder,) = (tmp_path / "cache" / "models").glob("prepend-*")
+    assert Conditioning.load(folder).label_text == {"pos": "great", "neg": "dull"}

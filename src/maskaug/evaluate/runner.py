@@ -51,6 +51,7 @@ class EvalConfig:
     epochs: int = 10
     quality: bool = True
     fluency_sample: int = 100
+    label_text: dict[str, str] | None = None  # prepend: words written for each label when fine-tuning
     flip_reference: str | None = None  # method whose label flips the others are compared with, output by output
     test_limit: int | None = None
     cache_dir: str | None = None
@@ -249,8 +250,10 @@ class Evaluation:
 
     def _augment_rows(self, spec: MethodSpec, pool: Dataset, rows: list[int], n: int,
                       split: splitting.Split | None, kind: str | None) -> tuple[dict[int, list[str]], dict]:
+        label_text = self.cfg.label_text if kind == "prepend" and self.cfg.label_text else None
         key = _fingerprint(self.data_hash, self.cfg.text_column, spec.method, spec.params, n, self.cfg.seed,
-                           self.cfg.model or "builtin", rows, split.dev if split else None)
+                           self.cfg.model or "builtin", rows, split.dev if split else None,
+                           *([label_text] if label_text else []))
         path = self.cache / "augment" / f"{spec.method}-{key}.json"
         if path.is_file():
             saved = json.loads(path.read_text())
@@ -276,7 +279,8 @@ class Evaluation:
                     dev = ([pool.texts[i] for i in split.dev], [pool.classes[pool.labels[i]] for i in split.dev]
                            ) if split.dev else None  # eda2019: finetune holds out its own dev rows
                     finetune([pool.texts[i] for i in rows], [pool.classes[pool.labels[i]] for i in rows], folder,
-                             kind, model=self.cfg.model, seed=self.cfg.seed, dev=dev, progress=False)
+                             kind, model=self.cfg.model, seed=self.cfg.seed, dev=dev, label_text=label_text,
+                             progress=False)
                 model = str(folder)
                 labels = [pool.classes[pool.labels[i]] for i in rows]
             aug = Augmenter(spec.method, model=model, n=n, seed=self.cfg.seed, progress=self.progress and not split,

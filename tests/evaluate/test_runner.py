@@ -191,7 +191,7 @@ def test_unknown_flip_reference_is_refused_before_any_work(data, tiny_model_dirs
 def test_label_text_reaches_the_per_split_prepend_model(data, tiny_model_dirs, tmp_path):
     from maskaug.conditioning import Conditioning
 
-    cfg = _config(data, tiny_model_dirs, tmp_path, splits=1, methods=["none", "prepend"], quality=False,
+    cfg = _config(data, tiny_model_dirs, tmp_path, k=[3], splits=1, methods=["none", "prepend"], quality=False,
                   label_text={"pos": "great", "neg": "dull"})
     Evaluation(cfg, progress=False).run()
     (folder,) = (tmp_path / "cache" / "models").glob("prepend-*")

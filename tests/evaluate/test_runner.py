@@ -196,3 +196,13 @@ def test_label_text_reaches_the_per_split_prepend_model(data, tiny_model_dirs, t
     Evaluation(cfg, progress=False).run()
     (folder,) = (tmp_path / "cache" / "models").glob("prepend-*")
     assert Conditioning.load(folder).label_text == {"pos": "great", "neg": "dull"}
+
+
+def test_label_lr_in_a_cbert_spec_fine_tunes_its_own_model(data, tiny_model_dirs, tmp_path):
+    cfg = _config(data, tiny_model_dirs, tmp_path, k=[3], splits=1, quality=False,
+                  methods=["none", "cbert", "cbert:label_lr=0.05"])
+    res = Evaluation(cfg, progress=False).run()
+    assert len(list((tmp_path / "cache" / "models").glob("cbert-*"))) == 2
+    assert {r["method"] for r in res["runs"]} == {"none", "cbert", "cbert:label_lr=0.05"}
+    with pytest.raises(ValueError, match="fine-tuning of cbert only"):
+        MethodSpec.parse("substitute:label_lr=0.01").check()

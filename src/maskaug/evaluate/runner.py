@@ -27,6 +27,7 @@ BASELINES = ("none", "eda")
 # Constraint keys a method spec may carry, e.g. "substitute:teacher=filter,min_similarity=0.8". The teacher is
 # a logistic regression on sentence embeddings trained on each split's own training rows.
 CONSTRAINT_KEYS = ("teacher", "min_similarity", "max_fluency_drop", "min_edit_rate", "max_edit_rate")
+FINETUNE_KEYS = ("label_lr",)  # options of a conditional method's per-split MLM fine-tuning
 DEFAULT_METHODS = ["none", "eda", "substitute", "iterative", "insert", "ssmba"]
 # Wei & Zou 2019, Table 3: augmented sentences per original by training-set size.
 EDA_N_AUG = ((500, 16), (2000, 8), (5000, 4))
@@ -104,17 +105,24 @@ class MethodSpec:
 
     @property
     def method_params(self) -> dict[str, Any]:
-        return {k: v for k, v in self.params.items() if k not in CONSTRAINT_KEYS}
+        return {k: v for k, v in self.params.items() if k not in CONSTRAINT_KEYS + FINETUNE_KEYS}
 
     @property
     def constraint_params(self) -> dict[str, Any]:
         return {k: v for k, v in self.params.items() if k in CONSTRAINT_KEYS}
 
+    @property
+    def finetune_params(self) -> dict[str, Any]:
+        return {k: v for k, v in self.params.items() if k in FINETUNE_KEYS}
+
     def check(self) -> None:
         if self.method not in BASELINES:
             from maskaug.methods.registry import build
 
-            build(self.method, **self.method_params)  # raises on an unknown method or parameter
+            method = build(self.method, **self.method_params)  # raises on an unknown method or parameter
+            if self.finetune_params and getattr(method, "requires", None) != "cbert":
+                raise ValueError(f"method spec {self.label!r}: {sorted(self.finetune_params)} applies to the "
+                                 f"per-split fine-tuning of cbert only")
         teacher = self.constraint_params.get("teacher")
         if teacher not in (None, "filter"):
             raise ValueError(f"method spec {self.label!r}: in evaluate, teacher can only be 'filter'")
@@ -280,7 +288,7 @@ class Evaluation:
                            ) if split.dev else None  # eda2019: finetune holds out its own dev rows
                     finetune([pool.texts[i] for i in rows], [pool.classes[pool.labels[i]] for i in rows], folder,
                              kind, model=self.cfg.model, seed=self.cfg.seed, dev=dev, label_text=label_text,
-                             progress=False)
+                             progress=False, **spec.finetune_params)
                 model = str(folder)
                 labels = [pool.classes[pool.labels[i]] for i in rows]
             aug = Augmenter(spec.method, model=model, n=n, seed=self.cfg.seed, progress=self.progress and not split,

@@ -178,7 +178,7 @@ def _finetune_parser(sub) -> None:
     p.add_argument("--max-minutes", type=float, default=None, help="stop after this much training time")
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--label-lr", type=float, default=None,
-                   help="cbert: learning rate of the new label embedding (default: --lr)")
+                   help="cbert: learning rate of the new label embedding (default 1e-2)")
     p.add_argument("--label-text", action="append", default=[], metavar="LABEL=TEXT",
                    help="prepend: the words written for a label (repeatable), e.g. 1=positive; default: the label")
     p.add_argument("--batch-size", type=int, default=16)
@@ -210,12 +210,13 @@ def cmd_finetune(args) -> int:
         dgood, _ = validate(args.dev, drows, [args.text_column], label)
         dev = ([drows[i][args.text_column] for i in dgood],
                [str(drows[i][label]) if label else "" for i in dgood])
+    extra = {"label_lr": args.label_lr} if args.label_lr is not None else {}
     report = finetune([rows[i][args.text_column] for i in good],
                       [str(rows[i][label]) for i in good] if label else None, args.output, args.conditioning,
                       model=args.model, dev=dev, max_epochs=args.max_epochs, patience=args.patience, lr=args.lr,
-                      label_lr=args.label_lr, label_text=_label_text(args.label_text), batch_size=args.batch_size,
-                      rate=args.rate, seed=args.seed, max_minutes=args.max_minutes, label_column=args.label_column,
-                      progress=not args.quiet)
+                      label_text=_label_text(args.label_text), batch_size=args.batch_size, rate=args.rate,
+                      seed=args.seed, max_minutes=args.max_minutes, label_column=args.label_column,
+                      progress=not args.quiet, **extra)
     print(f"finetune ({args.conditioning}): {report.summary()}; saved {args.output}", file=sys.stderr)
     return 0
 

@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 
 from maskaug.evaluate import splits as splitting
 from maskaug.evaluate.stats import mean_std, paired, paired_rate
+from maskaug.finetune import LABEL_LR
 from maskaug.io import file_digest
 
 BASELINES = ("none", "eda")
@@ -259,9 +260,10 @@ class Evaluation:
     def _augment_rows(self, spec: MethodSpec, pool: Dataset, rows: list[int], n: int,
                       split: splitting.Split | None, kind: str | None) -> tuple[dict[int, list[str]], dict]:
         label_text = self.cfg.label_text if kind == "prepend" and self.cfg.label_text else None
+        recipe = [("label_lr", spec.finetune_params.get("label_lr", LABEL_LR))] if kind == "cbert" else []
         key = _fingerprint(self.data_hash, self.cfg.text_column, spec.method, spec.params, n, self.cfg.seed,
                            self.cfg.model or "builtin", rows, split.dev if split else None,
-                           *([label_text] if label_text else []))
+                           *([label_text] if label_text else []), *recipe)
         path = self.cache / "augment" / f"{spec.method}-{key}.json"
         if path.is_file():
             saved = json.loads(path.read_text())

@@ -381,9 +381,9 @@ class Evaluation:
         r = clf.run(train, dev, test, seed=seed)
         out = {"test_accuracy": r.test_accuracy, "dev_accuracy": r.dev_accuracy, "chosen": r.chosen}
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
         tmp.write_text(json.dumps(out))
-        tmp.replace(path)
+        os.replace(tmp, path)
         return out
 
     def quality(self, pool: Dataset, outputs_by, all_splits, embedder) -> dict[str, dict[str, float]]:

@@ -155,7 +155,7 @@ def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, 
     if not train_rows or not dev_rows:
         raise ValueError("fine-tuning needs at least 2 rows per label (one goes to the dev split)")
     collate = DataCollatorForLanguageModeling(tok, mlm_probability=rate, return_tensors="pt")
-    call = MaskedCall(net)
+    call = MaskedCall.of(net)
     autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=cpu_bf16() if bf16 is None else bf16)
     gen = torch.Generator().manual_seed(seed + 1)
     dev_batches = []

@@ -51,3 +51,15 @@ def test_long_text_is_windowed_not_truncated(tiny_mlm):
     out = engine.predict([FillRequest(ids, pos, [ANY] * 3, [False] * 3)])[0]
     assert len(out) == 3 and all(len(c[0]) > 0 for c in out)
     assert engine.forward_passes == 1  # the windows of one text share a batch
+
+
+def test_engines_on_one_model_share_one_head_hook(tiny_mlms):
+    from maskaug.model.loading import load_mlm
+    from maskaug.model.pll import pseudo_log_likelihood
+
+    mlm = load_mlm(tiny_mlms["wordpiece"].model.name_or_path, device="cpu")  # a fresh model, no hooks yet
+    head = mlm.model.get_output_embeddings()
+    for _ in range(3):
+        FillEngine(mlm).predict(_requests(mlm, TEXTS[:1]))
+    pseudo_log_likelihood(mlm, TEXTS[:1])
+    assert len(head._forward_pre_hooks) == 1

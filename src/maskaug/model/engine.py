@@ -52,7 +52,7 @@ class FillEngine:
         allowed[:, 1] &= info.wordy
         bias = np.where(allowed.reshape(6, v), 0.0, -np.inf).astype(np.float32)
         self._bias = torch.from_numpy(bias).to(mlm.device)
-        self._call = MaskedCall(mlm.model)
+        self._call = MaskedCall.of(mlm.model)
         self.forward_passes = 0
         self.trace: list | None = None  # set to a list to record (input_ids, attention_mask, selection)
 

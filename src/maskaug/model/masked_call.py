@@ -13,12 +13,22 @@ import torch
 
 
 class MaskedCall:
+    """Use :meth:`of`: one instance, and so one head hook, per model."""
+
     def __init__(self, model: torch.nn.Module):
         self.model = model
         self._sel: torch.Tensor | None = None
         head = model.get_output_embeddings()
         if head is not None:
             head.register_forward_pre_hook(self._gather)
+
+    @classmethod
+    def of(cls, model: torch.nn.Module) -> MaskedCall:
+        """The model's one ``MaskedCall`` (every fill engine, PLL scorer and fine-tuning loop on the same
+        model shares it, instead of each adding another hook that every forward pass then runs)."""
+        if "_maskaug_masked_call" not in model.__dict__:
+            model.__dict__["_maskaug_masked_call"] = cls(model)
+        return model.__dict__["_maskaug_masked_call"]
 
     def _gather(self, module, args):
         sel, x = self._sel, args[0]

@@ -206,3 +206,10 @@ def test_label_lr_in_a_cbert_spec_fine_tunes_its_own_model(data, tiny_model_dirs
     assert {r["method"] for r in res["runs"]} == {"none", "cbert", "cbert:label_lr=0.05"}
     with pytest.raises(ValueError, match="fine-tuning of cbert only"):
         MethodSpec.parse("substitute:label_lr=0.01").check()
+
+
+def test_label_text_for_an_unknown_label_is_refused_before_any_work(data, tiny_model_dirs, tmp_path):
+    cfg = _config(data, tiny_model_dirs, tmp_path, methods=["none", "prepend"], label_text={"good": "great"})
+    with pytest.raises(ValueError, match=r"label text given for \['good'\]"):
+        Evaluation(cfg, progress=False).run()
+    assert not (tmp_path / "cache" / "models").exists()

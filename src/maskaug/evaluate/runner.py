@@ -152,6 +152,14 @@ def _read(path: str, text_col: str, label_col: str, classes: list[str] | None = 
     return Dataset([r[text_col] for r in rows], [index[y] for y in raw], classes)
 
 
+def _write_json(path: Path, obj: Any) -> None:
+    """A cache entry, written whole or not at all (a per-process temporary name, then a rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(json.dumps(obj))
+    os.replace(tmp, path)
+
+
 def _fingerprint(*parts: Any) -> str:
     h = hashlib.sha1()
     for p in parts:
@@ -280,7 +288,8 @@ class Evaluation:
             from maskaug.augmenter import Augmenter
 
             model: Any = self.mlm()
-            labels = None
+            row_labels = [pool.classes[pool.labels[i]] for i in rows]
+            labels = row_labels if kind or "teacher" in spec.constraint_params else None
             if kind:
                 from maskaug.finetune import finetune
 
@@ -288,15 +297,12 @@ class Evaluation:
                 if not (folder / "maskaug_conditioning.json").is_file():
                     dev = ([pool.texts[i] for i in split.dev], [pool.classes[pool.labels[i]] for i in split.dev]
                            ) if split.dev else None  # eda2019: finetune holds out its own dev rows
-                    finetune([pool.texts[i] for i in rows], [pool.classes[pool.labels[i]] for i in rows], folder,
+                    finetune([pool.texts[i] for i in rows], row_labels, folder,
                              kind, model=self.cfg.model, seed=self.cfg.seed, dev=dev, label_text=label_text,
                              progress=False, **spec.finetune_params)
                 model = str(folder)
-                labels = [pool.classes[pool.labels[i]] for i in rows]
             aug = Augmenter(spec.method, model=model, n=n, seed=self.cfg.seed, progress=self.progress and not split,
                             constraints=self._constraints(spec, pool, rows), **spec.method_params)
-            if "teacher" in spec.constraint_params:
-                labels = [pool.classes[pool.labels[i]] for i in rows]
             outputs = {rid: [a.texts["text"] for a in outs]
                        for rid, outs in aug.iter_rows(({"text": pool.texts[i]} for i in rows), rows, total=len(rows),
                                                       labels=labels)}
@@ -305,10 +311,7 @@ class Evaluation:
         seconds = time.perf_counter() - t0
         stats = {"rows": len(rows), "seconds": seconds, "rows_per_s": len(rows) / seconds if seconds else 0.0,
                  "forward_passes": forward, "rejected": rejected}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps({"spec": asdict(spec), "outputs": outputs, "stats": stats}))
-        os.replace(tmp, path)
+        _write_json(path, {"spec": asdict(spec), "outputs": outputs, "stats": stats})
         return outputs, stats
 
     # -- the run -----------------------------------------------------------------------------------------
@@ -320,6 +323,10 @@ class Evaluation:
         t_start = time.perf_counter()
         self.data_hash = file_digest(cfg.data)
         pool, test = self.load()
+        if cfg.label_text:  # a label text for a label the data lacks: refused before any work
+            from maskaug.conditioning import Conditioning
+
+            Conditioning("prepend", pool.classes, label_text=cfg.label_text)
         all_splits = self.make_splits(pool)
         embedder = self.embedder = Embedder(cfg.encoder, cache_dir=self.cache, progress=False)
         clf = make_classifier(cfg.classifier, embedder, encoder=cfg.encoder, epochs=cfg.epochs)
@@ -380,10 +387,7 @@ class Evaluation:
             return json.loads(path.read_text())
         r = clf.run(train, dev, test, seed=seed)
         out = {"test_accuracy": r.test_accuracy, "dev_accuracy": r.dev_accuracy, "chosen": r.chosen}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(out))
-        os.replace(tmp, path)
+        _write_json(path, out)
         return out
 
     def quality(self, pool: Dataset, outputs_by, all_splits, embedder) -> dict[str, dict[str, float]]:

@@ -128,8 +128,7 @@ def _split_dev(labels: Sequence, fraction: float, seed: int) -> tuple[list[int],
 def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, conditioning: str = "none",
              model: str | None = None, dev: tuple[Sequence[str], Sequence] | None = None, dev_fraction: float = 0.15,
              max_epochs: int = 20, patience: int = 3, lr: float = 1e-4, label_lr: float = LABEL_LR,
-             label_text: dict[str, str] | None = None,
-             batch_size: int = 16, rate: float = 0.15,
+             label_text: dict[str, str] | None = None, batch_size: int = 16, rate: float = 0.15,
              max_length: int = 128, seed: int = 0, max_minutes: float | None = None, label_column: str = "label",
              progress: bool = True, bf16: bool | None = None) -> FinetuneReport:
     """Fine-tune ``model`` (default: built-in) for MLM on ``texts`` and save it to ``output``."""

@@ -51,11 +51,14 @@ class Report:
     seconds: float = 0.0
     forward_passes: int = 0
     rejected: dict[str, int] = field(default_factory=dict)  # constraint name -> candidates rejected
+    ray_workers: int = 0  # set when Ray actors did the work (their own passes and rejections are not counted)
 
     def summary(self) -> str:
         rate = self.rows / self.seconds if self.seconds else 0.0
+        where = (f"on {self.ray_workers} Ray workers" if self.ray_workers
+                 else f"{self.forward_passes} forward passes")
         line = (f"{self.rows} rows -> {self.produced}/{self.requested} outputs in {self.seconds:.1f} s "
-                f"({rate:.1f} rows/s, {self.forward_passes} forward passes)")
+                f"({rate:.1f} rows/s, {where})")
         if self.rejected:
             line += "; rejected by constraints: " + ", ".join(f"{k} {v}" for k, v in self.rejected.items())
         if self.shortfall:

@@ -65,6 +65,12 @@ def _augment_parser(sub) -> None:
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:1, mps (default: best available)")
     p.add_argument("--dtype", default=None, help="auto, fp32, bf16, fp16 (default: bf16/fp16 on GPU)")
     p.add_argument("--token-budget", type=int, default=8192, help="padded tokens per forward pass")
+    r = p.add_argument_group("scale-out on Ray Data (same output file as a local run)")
+    r.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
+                   help="run on Ray actors: a local Ray, or the cluster at ADDRESS ('auto' joins a running one)")
+    r.add_argument("--workers", type=int, default=2, help="--ray: actors, one model each (default 2)")
+    r.add_argument("--gpus-per-worker", type=float, default=0, help="--ray: GPUs per actor (default 0)")
+    r.add_argument("--cpus-per-worker", type=float, default=1, help="--ray: CPUs per actor (default 1)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or preview")
 
 
@@ -120,7 +126,7 @@ def cmd_augment(args) -> int:
     output = args.output or args.input.with_name(args.input.stem + ".augmented.jsonl")
     writer = AtomicWriter(output, protect=[args.input])
     settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
-                if k not in ("output", "quiet", "restart", "func")}
+                if k not in ("output", "quiet", "restart", "func", *RAY_FLAGS)}
     ckpt = Checkpoint(output, fingerprint(args.input, {**settings, "params": params}), restart=args.restart)
     todo = [i for i in good if i not in ckpt.done]
     if ckpt.done and not args.quiet:
@@ -129,12 +135,21 @@ def cmd_augment(args) -> int:
     preview = []
     try:
         lab = {i: lbl for i, lbl in zip(good, labels)} if labels is not None else None
-        stream = aug.iter_rows(({f: rows[i][f] for f in text_fields} for i in todo), todo, total=len(todo),
-                               labels=[lab[i] for i in todo] if lab is not None else None)
-        for rid, outs in stream:
-            ckpt.write_row(rid, to_records(rows[rid], rid, outs, aug.method.name, args.seed, args.keep_original))
-            if len(preview) < 3 and outs:
-                preview.append((rows[rid], outs[0]))
+        todo_labels = [lab[i] for i in todo] if lab is not None else None
+        if args.ray:
+            for rid, recs in _ray_rows(args, aug, method, params, rows, todo, text_fields, todo_labels):
+                ckpt.write_row(rid, recs)
+                outs = [r for r in recs if not r["aug_is_original"]]
+                if len(preview) < 3 and outs:
+                    preview.append((rows[rid], outs[0]))
+        else:
+            stream = aug.iter_rows(({f: rows[i][f] for f in text_fields} for i in todo), todo, total=len(todo),
+                                   labels=todo_labels)
+            for rid, outs in stream:
+                ckpt.write_row(rid, to_records(rows[rid], rid, outs, aug.method.name, args.seed,
+                                               args.keep_original))
+                if len(preview) < 3 and outs:
+                    preview.append((rows[rid], outs[0].texts))
         for rec in ckpt.records():
             writer.write(rec)
         writer.commit()
@@ -149,14 +164,81 @@ def cmd_augment(args) -> int:
             rej.write({"row": r.row, "field": r.field, "reason": r.reason, "record": r.record})
         rej.commit()
     if not args.quiet:
-        for row, a in preview:
+        for row, new in preview:
             for f in text_fields:
-                print(f"  {row[f]!r}\n  -> {a.texts[f]!r}", file=sys.stderr)
+                print(f"  {row[f]!r}\n  -> {new[f]!r}", file=sys.stderr)
     summary = aug.report.summary()
     if rejected:
         summary += f"; {len(rejected)} bad rows set aside in {output.name}.rejected.jsonl"
     print(f"{aug.method.name}: {summary}; wrote {writer.count} rows to {output}", file=sys.stderr)
     return 0
+
+
+RAY_FLAGS = ("ray", "workers", "gpus_per_worker", "cpus_per_worker")
+
+
+def _ray_rows(args, aug, method: str, params: dict[str, Any], rows: list[dict], todo: list[int],
+              text_fields: list[str], labels: list[Any] | None):
+    """Yield ``(row, records)`` for each row in ``todo``, in order, computed by Ray actors.
+
+    Only the row id, text fields and label travel; the records are joined to the full input row here,
+    so the output equals a local run's. The summary counts go into ``aug.report``.
+    """
+    import logging
+    import time
+    import warnings
+
+    from maskaug.distributed import RECORDS, ROW, _require_ray, augment_dataset
+
+    ray = _require_ray()
+    if args.workers < 1:
+        raise ValueError("--workers must be >= 1")
+    if not ray.is_initialized():
+        ray.init(address=None if args.ray == "local" else args.ray, include_dashboard=False,
+                 logging_level=logging.WARNING, log_to_driver=not args.quiet)
+    ctx = ray.data.DataContext.get_current()
+    ctx.enable_progress_bars = not args.quiet
+    if args.quiet:
+        logging.getLogger("ray.data").setLevel(logging.WARNING)
+    label_key = "_maskaug_label"
+    items = [{ROW: i, **{f: rows[i][f] for f in text_fields}, **({label_key: lbl} if labels is not None else {})}
+             for i, lbl in zip(todo, labels if labels is not None else [None] * len(todo))]
+    model = str(Path(args.model).resolve()) if args.model and Path(args.model).exists() else args.model
+    kwargs = {"model": model, "seed": args.seed, "max_attempts": args.max_attempts,
+              "token_budget": args.token_budget, "device": args.device, "dtype": args.dtype,
+              "constraints": aug.constraints, **params}
+    t0 = time.perf_counter()
+    rep = aug.report
+    rep.ray_workers = args.workers
+    if not items:
+        return
+    with warnings.catch_warnings():  # the all-CPUs warning is about file reads and writes; these rows are in memory
+        warnings.simplefilter("ignore", UserWarning)
+        out = augment_dataset(ray.data.from_items(items), method, n=args.n, text_column=text_fields,
+                              label_column=label_key if labels is not None else None, id_column=ROW,
+                              keep_original=args.keep_original, concurrency=args.workers,
+                              num_gpus=args.gpus_per_worker, num_cpus=args.cpus_per_worker,
+                              batch_size=max(1, min(512, -(-len(items) // args.workers))), per_row=True, **kwargs)
+    pending: dict[int, list[dict]] = {}
+    order = iter(todo)
+    want = next(order, None)
+    try:
+        for rec in out.iter_rows():
+            pending[int(rec[ROW])] = json.loads(rec[RECORDS])
+            while want is not None and want in pending:  # input order, even if blocks arrive out of order
+                recs = [{**rows[want], **r} for r in pending.pop(want)]
+                made = sum(1 for r in recs if not r["aug_is_original"])
+                rep.rows += 1
+                rep.requested += args.n
+                rep.produced += made
+                if made < args.n:
+                    rep.shortfall[want] = args.n - made
+                yield want, recs
+                want = next(order, None)
+        if want is not None:
+            raise RuntimeError(f"Ray returned no result for input row {want}")
+    finally:
+        rep.seconds += time.perf_counter() - t0
 
 
 def _finetune_parser(sub) -> None:

@@ -85,3 +85,14 @@ def test_cli_constraints_and_attached_teacher_labels(tiny_model_dirs, tmp_path, 
                  "--max-edit-rate", "0.5", "--quiet"]) == 0
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(rows) == 4 and all(r["aug_teacher_label"] in ("pos", "neg") for r in rows)
+
+
+def test_a_trained_teacher_pickles_without_its_encoder(embedder):
+    import pickle
+
+    teacher = Teacher(TEXTS, LABELS, embedder=embedder)
+    assert embedder._model is not None
+    copy = pickle.loads(pickle.dumps(teacher))  # how Ray ships constraints to its actors
+    assert copy.embedder._model is None
+    assert (copy.probabilities(TEXTS[::-1] + ["a new sentence"]).round(5)
+            == teacher.probabilities(TEXTS[::-1] + ["a new sentence"]).round(5)).all()

@@ -99,3 +99,24 @@ def test_corrupt_binary_inputs_give_one_clear_error(tmp_path, name):
         target.write_bytes(b"PAR1 this is not parquet")
     with pytest.raises(InputError, match=name):
         read_rows(target)
+
+
+def test_write_atomically_leaves_the_old_file_when_writing_fails(tmp_path):
+    import numpy as np
+
+    from maskaug.io import write_atomically
+
+    target = tmp_path / "sub" / "cache.npz"
+    write_atomically(target, lambda tmp: np.savez(tmp, a=np.arange(3)))
+    with np.load(target) as z:
+        assert z["a"].tolist() == [0, 1, 2]
+
+    def half_then_fail(tmp):
+        tmp.write_bytes(b"half a file")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_atomically(target, half_then_fail)
+    with np.load(target) as z:  # the earlier entry is intact, and no temporary file is left behind
+        assert z["a"].tolist() == [0, 1, 2]
+    assert [p.name for p in target.parent.iterdir()] == ["cache.npz"]

@@ -7,7 +7,6 @@ Vectors are L2-normalised float32. The cache maps ``sha1(text)`` to a vector per
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -49,6 +48,10 @@ class Embedder:
             self._model = SentenceTransformer(self.encoder, device=self.device or "cpu")
         return self._model
 
+    def __getstate__(self) -> dict:
+        """Pickled (e.g. to Ray actors) without the loaded encoder; each copy loads its own."""
+        return {**self.__dict__, "_model": None}
+
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         keys = [_key(t) for t in texts]
         todo = sorted({k: t for k, t in zip(keys, texts) if k not in self._cache}.items())
@@ -66,9 +69,9 @@ class Embedder:
     def save(self) -> None:
         if not (self.path and self._dirty):
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.stem + f".tmp{os.getpid()}.npz")
+        from maskaug.io import write_atomically
+
         keys = list(self._cache)
-        np.savez(tmp, keys=np.array(keys), vecs=np.stack([self._cache[k] for k in keys]))
-        os.replace(tmp, self.path)
+        write_atomically(self.path, lambda tmp: np.savez(tmp, keys=np.array(keys),
+                                                         vecs=np.stack([self._cache[k] for k in keys])))
         self._dirty = False

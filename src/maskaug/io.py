@@ -9,7 +9,7 @@ import math
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,6 +120,19 @@ def file_digest(path: str | os.PathLike) -> str:
                 for block in iter(lambda: fh.read(1 << 20), b""):
                     h.update(block)
     return h.hexdigest()
+
+
+def write_atomically(path: str | os.PathLike, write: Callable[[Path], Any]) -> None:
+    """Write ``path`` whole or not at all: ``write(tmp)`` to a per-process temporary name with the same
+    suffix (``np.savez`` keeps ``.npz`` names as they are), then an atomic rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.stem}.tmp{os.getpid()}{path.suffix}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def is_missing(value: Any) -> bool:

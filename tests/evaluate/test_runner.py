@@ -213,3 +213,9 @@ def test_label_text_for_an_unknown_label_is_refused_before_any_work(data, tiny_m
     with pytest.raises(ValueError, match=r"label text given for \['good'\]"):
         Evaluation(cfg, progress=False).run()
     assert not (tmp_path / "cache" / "models").exists()
+
+
+def test_label_text_without_a_prepend_method_is_refused(data, tiny_model_dirs, tmp_path):
+    cfg = _config(data, tiny_model_dirs, tmp_path, methods=["none", "cbert"], label_text={"pos": "great"})
+    with pytest.raises(ValueError, match="no prepend method is in this run"):
+        Evaluation(cfg, progress=False)

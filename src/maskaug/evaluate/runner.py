@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 from maskaug.evaluate import splits as splitting
 from maskaug.evaluate.stats import mean_std, paired, paired_rate
 from maskaug.finetune import LABEL_LR
-from maskaug.io import file_digest
+from maskaug.io import file_digest, write_atomically
 
 BASELINES = ("none", "eda")
 # Constraint keys a method spec may carry, e.g. "substitute:teacher=filter,min_similarity=0.8". The teacher is
@@ -153,11 +153,7 @@ def _read(path: str, text_col: str, label_col: str, classes: list[str] | None = 
 
 
 def _write_json(path: Path, obj: Any) -> None:
-    """A cache entry, written whole or not at all (a per-process temporary name, then a rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps(obj))
-    os.replace(tmp, path)
+    write_atomically(path, lambda tmp: tmp.write_text(json.dumps(obj)))
 
 
 def _fingerprint(*parts: Any) -> str:
@@ -184,6 +180,8 @@ class Evaluation:
         labels = [s.label for s in self.specs if s.method != "none"]
         if config.flip_reference is not None and config.flip_reference not in labels:
             raise ValueError(f"flip reference {config.flip_reference!r} is not one of the methods {labels}")
+        if config.label_text and "prepend" not in [s.method for s in self.specs]:
+            raise ValueError("label texts only change how prepend fine-tunes, and no prepend method is in this run")
         if config.protocol not in ("kumar2020", "eda2019"):
             raise ValueError(f"unknown protocol {config.protocol!r}; use kumar2020 or eda2019")
         self._mlm = None
@@ -403,8 +401,8 @@ class Evaluation:
                 oracle.coef_, oracle.intercept_, oracle.classes_ = z["coef"], z["intercept"], z["classes"]
         else:
             oracle = LogisticRegression(C=10.0, max_iter=3000).fit(embedder(pool.texts), pool.labels)
-            oracle_path.parent.mkdir(parents=True, exist_ok=True)
-            np.savez(oracle_path, coef=oracle.coef_, intercept=oracle.intercept_, classes=oracle.classes_)
+            write_atomically(oracle_path, lambda tmp: np.savez(tmp, coef=oracle.coef_, intercept=oracle.intercept_,
+                                                               classes=oracle.classes_))
         size = next(iter(all_splits))
         rows = sorted({i for s in all_splits[size] for i in s.train})
         out: dict[str, dict[str, Any]] = {}

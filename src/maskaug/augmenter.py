@@ -107,7 +107,10 @@ class Augmenter:
         ``labels`` (one per row) are required by label-conditioned models: each row is filled
         conditioned on its own label.
         """
-        cond = self.mlm.conditioning if self.mlm.conditioning and self.mlm.conditioning.kind != "none" else None
+        cond = self.mlm.conditioning if self.mlm.conditioning and self.mlm.conditioning.uses_row_label else None
+        if getattr(self.method, "requires", None) == "melm" and protected is None:
+            raise ValueError(f"{self.method.name} fills the entity tokens of token/tag (NER) records; give records "
+                             f"with tokens and tags (maskaug.ner.augment_tagged, or --tokens-column/--tags-column)")
         if cond is not None and labels is None:
             raise ValueError(f"{self.mlm.name} is label-conditioned ({cond.kind}); pass each row's label "
                              f"(--label-column {cond.label_column})")

@@ -36,6 +36,9 @@ def _augment_parser(sub) -> None:
     p.add_argument("--text-column", action="append", dest="text_columns",
                    help="text field to augment (repeat for pairs; default: text)")
     p.add_argument("--label-column", help="label field that must be present on every row")
+    p.add_argument("--tokens-column", help="token/tag (NER) records: the list-of-tokens field (default: tokens, "
+                   "used when rows have list-valued tokens and tags)")
+    p.add_argument("--tags-column", help="token/tag records: the BIO tags field, one per token (default: tags)")
     p.add_argument("--keep-original", action="store_true", help="also write each input row")
     p.add_argument("--skip-bad-rows", action="store_true",
                    help="set rows with empty/missing fields aside in OUTPUT.rejected.jsonl instead of failing")
@@ -108,16 +111,21 @@ def cmd_augment(args) -> int:
                     token_budget=args.token_budget, device=args.device, dtype=args.dtype,
                     progress=not args.quiet, **params)
     cond = aug.mlm.conditioning
-    label_column = args.label_column or (cond.label_column if cond and cond.kind != "none" else None)
+    label_column = args.label_column or (cond.label_column if cond and cond.uses_row_label else None)
     if args.teacher and not label_column:
         label_column = "label"
-    good, rejected = validate(args.input, rows, text_fields, label_column, args.skip_bad_rows)
+    tagged = _tagged_columns(args, rows)
+    if tagged:
+        good, rejected = _validate_tagged(args, rows, tagged, aug)
+        text_fields = []
+    else:
+        good, rejected = validate(args.input, rows, text_fields, label_column, args.skip_bad_rows)
     aug.constraints = build_constraints(
         min_edit_rate=args.min_edit_rate, max_edit_rate=args.max_edit_rate, min_similarity=args.min_similarity,
         max_fluency_drop=args.max_fluency_drop, teacher=args.teacher, teacher_mode=args.teacher_mode,
-        texts=[rows[i][text_fields[0]] for i in good],
+        texts=[rows[i][text_fields[0]] for i in good] if text_fields else None,
         labels=[rows[i][label_column] for i in good] if label_column else None)
-    if cond and cond.kind != "none":
+    if cond and cond.uses_row_label:
         for i in good:
             if str(rows[i][label_column]) not in cond.labels:
                 raise InputError(args.input, f"label {rows[i][label_column]!r} is not one {aug.mlm.name} was "
@@ -136,7 +144,16 @@ def cmd_augment(args) -> int:
     try:
         lab = {i: lbl for i, lbl in zip(good, labels)} if labels is not None else None
         todo_labels = [lab[i] for i in todo] if lab is not None else None
-        if args.ray:
+        if tagged:
+            from maskaug.ner import augment_tagged, to_tagged_records
+
+            stream = augment_tagged(aug, [(rows[i][tagged[0]], rows[i][tagged[1]]) for i in todo], todo)
+            for rid, outs in stream:
+                ckpt.write_row(rid, to_tagged_records(rows[rid], rid, outs, tagged[0], args.keep_original,
+                                                      aug.method.name, args.seed))
+                if len(preview) < 3 and outs:
+                    preview.append(({"tokens": " ".join(rows[rid][tagged[0]])}, {"tokens": " ".join(outs[0][0])}))
+        elif args.ray:
             for rid, recs in _ray_rows(args, aug, method, params, rows, todo, text_fields, todo_labels):
                 ckpt.write_row(rid, recs)
                 outs = [r for r in recs if not r["aug_is_original"]]
@@ -165,13 +182,48 @@ def cmd_augment(args) -> int:
         rej.commit()
     if not args.quiet:
         for row, new in preview:
-            for f in text_fields:
+            for f in text_fields or ["tokens"]:
                 print(f"  {row[f]!r}\n  -> {new[f]!r}", file=sys.stderr)
     summary = aug.report.summary()
     if rejected:
         summary += f"; {len(rejected)} bad rows set aside in {output.name}.rejected.jsonl"
     print(f"{aug.method.name}: {summary}; wrote {writer.count} rows to {output}", file=sys.stderr)
     return 0
+
+
+def _tagged_columns(args, rows: list[dict]) -> tuple[str, str] | None:
+    """(tokens column, tags column) for token/tag records, or None for text records."""
+    tokens, tags = args.tokens_column or "tokens", args.tags_column or "tags"
+    explicit = bool(args.tokens_column or args.tags_column)
+    looks = bool(rows) and isinstance(rows[0].get(tokens), list) and tags in rows[0]
+    if not (explicit or (looks and not args.text_columns)):
+        return None
+    if args.text_columns:
+        raise ValueError("give either --text-column (text records) or --tokens-column/--tags-column (NER records)")
+    if args.ray:
+        raise ValueError("--ray does not take token/tag records yet; run them without --ray")
+    if args.teacher or args.min_similarity is not None:
+        raise ValueError("the teacher and similarity constraints judge sentence labels; NER records have tags")
+    return tokens, tags
+
+
+def _validate_tagged(args, rows: list[dict], columns: tuple[str, str], aug) -> tuple[list[int], list]:
+    from maskaug.io import InputError, Rejected
+    from maskaug.ner import check_record
+
+    cond = aug.mlm.conditioning
+    tag_set = cond.labels if cond is not None and cond.kind == "melm" else None
+    good, rejected = [], []
+    for i, row in enumerate(rows):
+        try:
+            check_record(args.input, i + 1, row, *columns, tag_set=tag_set)
+        except InputError as exc:
+            if not args.skip_bad_rows:
+                raise
+            rejected.append(Rejected(i + 1, exc.field or columns[0], exc.reason, row))
+            continue
+        good.append(i)
+    return good, rejected
 
 
 RAY_FLAGS = ("ray", "workers", "gpus_per_worker", "cpus_per_worker")
@@ -250,10 +302,14 @@ def _finetune_parser(sub) -> None:
                                    "its own label.")
     p.add_argument("input", type=Path, help="training data (CSV, TSV, JSONL, Parquet, folder)")
     p.add_argument("-o", "--output", type=Path, required=True, help="model folder to write")
-    p.add_argument("--conditioning", choices=["none", "prepend", "expand", "cbert"], default="none")
+    p.add_argument("--conditioning", choices=["none", "prepend", "expand", "cbert", "melm"], default="none",
+                   help="melm: token/tag (NER) records, entity-type markers around entity tokens, only entity "
+                        "tokens masked (--rate 0.7 unless given)")
     p.add_argument("--model", default=None, help="base MLM (default: built-in)")
     p.add_argument("--text-column", default="text")
     p.add_argument("--label-column", default="label")
+    p.add_argument("--tokens-column", default="tokens", help="melm: the list-of-tokens field")
+    p.add_argument("--tags-column", default="tags", help="melm: the BIO tags field")
     p.add_argument("--dev", type=Path, help="dev file (default: a stratified 15%% of INPUT)")
     p.add_argument("--max-epochs", type=int, default=20)
     p.add_argument("--patience", type=int, default=3, help="stop after this many epochs without a lower dev loss")
@@ -264,7 +320,8 @@ def _finetune_parser(sub) -> None:
     p.add_argument("--label-text", action="append", default=[], metavar="LABEL=TEXT",
                    help="prepend: the words written for a label (repeatable), e.g. 1=positive; default: the label")
     p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--rate", type=float, default=0.15, help="share of text tokens predicted per example")
+    p.add_argument("--rate", type=float, default=None,
+                   help="share of text tokens predicted per example (default 0.15; melm: of entity tokens, 0.7)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quiet", action="store_true")
 
@@ -283,8 +340,21 @@ def cmd_finetune(args) -> int:
     from maskaug.finetune import finetune
     from maskaug.io import read_rows, validate
 
-    label = args.label_column if args.conditioning != "none" else None
     rows = read_rows(args.input)
+    common = dict(model=args.model, max_epochs=args.max_epochs, patience=args.patience, lr=args.lr,
+                  batch_size=args.batch_size, seed=args.seed, max_minutes=args.max_minutes, progress=not args.quiet)
+    if args.conditioning == "melm":
+        from maskaug.ner import check_record, finetune_melm
+
+        if args.dev:
+            raise ValueError("--conditioning melm splits its dev rows from INPUT; drop --dev")
+        for i, row in enumerate(rows):
+            check_record(args.input, i + 1, row, args.tokens_column, args.tags_column)
+        records = [(r[args.tokens_column], r[args.tags_column]) for r in rows]
+        report = finetune_melm(records, args.output, rate=0.7 if args.rate is None else args.rate, **common)
+        print(f"finetune (melm): {report.summary()}; saved {args.output}", file=sys.stderr)
+        return 0
+    label = args.label_column if args.conditioning != "none" else None
     good, _ = validate(args.input, rows, [args.text_column], label)
     dev = None
     if args.dev:
@@ -295,10 +365,8 @@ def cmd_finetune(args) -> int:
     extra = {"label_lr": args.label_lr} if args.label_lr is not None else {}
     report = finetune([rows[i][args.text_column] for i in good],
                       [str(rows[i][label]) for i in good] if label else None, args.output, args.conditioning,
-                      model=args.model, dev=dev, max_epochs=args.max_epochs, patience=args.patience, lr=args.lr,
-                      label_text=_label_text(args.label_text), batch_size=args.batch_size, rate=args.rate,
-                      seed=args.seed, max_minutes=args.max_minutes, label_column=args.label_column,
-                      progress=not args.quiet, **extra)
+                      dev=dev, label_text=_label_text(args.label_text), rate=0.15 if args.rate is None else args.rate,
+                      label_column=args.label_column, **common, **extra)
     print(f"finetune ({args.conditioning}): {report.summary()}; saved {args.output}", file=sys.stderr)
     return 0
 

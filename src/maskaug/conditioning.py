@@ -8,6 +8,9 @@
   ModernBERT, ...) get an added label embedding instead (``label_embedding = "added"``): a table
   saved as ``maskaug_label_embedding.safetensors`` whose row for the label is added to every input
   embedding by a forward hook.
+- ``melm`` (Zhou et al. 2022, MELM): for token/tag (NER) records; one new vocabulary token per
+  entity tag, written before and after each entity token (:mod:`maskaug.ner`), and only entity
+  tokens are masked when fine-tuning. The markers are in the text itself, so no row label is needed.
 - ``none``: plain (domain-adaptive) MLM fine-tuning; nothing to condition on.
 
 Label text and label tokens are never masked, never sampled as fills, and never appear in outputs.
@@ -24,7 +27,8 @@ import torch
 
 FILE = "maskaug_conditioning.json"
 LABEL_EMBEDDING_FILE = "maskaug_label_embedding.safetensors"
-KINDS = ("none", "prepend", "expand", "cbert")
+KINDS = ("none", "prepend", "expand", "cbert", "melm")
+ROW_LABEL_KINDS = ("prepend", "expand", "cbert")  # conditionings that need each row's label
 
 
 @dataclass
@@ -32,7 +36,7 @@ class Conditioning:
     kind: str
     labels: list[str]
     label_column: str = "label"
-    label_tokens: dict[str, str] = field(default_factory=dict)  # expand: label -> added token
+    label_tokens: dict[str, str] = field(default_factory=dict)  # expand / melm: label (tag) -> added token
     base_model: str = ""
     label_embedding: str = ""  # cbert: "token_type", or "added" for models without token types
     label_text: dict[str, str] = field(default_factory=dict)  # prepend: label -> words written for it
@@ -58,7 +62,7 @@ class Conditioning:
 
     def condition(self, label: Any, tokenizer) -> tuple[tuple[int, ...], int | None]:
         """(ids placed before the sentence, token type id) for one row's label."""
-        if self.kind == "none":
+        if self.kind not in ROW_LABEL_KINDS:
             return (), None
         i = self.index(label)
         if self.kind == "cbert":
@@ -66,6 +70,10 @@ class Conditioning:
         lab = self.labels[i]
         text = self.label_tokens[lab] if self.kind == "expand" else self.label_text.get(lab, lab)
         return tuple(tokenizer(text, add_special_tokens=False)["input_ids"]), None
+
+    @property
+    def uses_row_label(self) -> bool:
+        return self.kind in ROW_LABEL_KINDS
 
     def attach(self, model, folder: str | Path | None = None) -> LabelEmbedding | None:
         """For ``cbert`` with an added label embedding: build (or load from ``folder``) and hook it."""

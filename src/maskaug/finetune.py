@@ -54,7 +54,7 @@ def _masked_loss(call: MaskedCall, batch) -> torch.Tensor:
 
 
 def _prepare_model(model, tokenizer, cond: Conditioning) -> None:
-    if cond.kind == "expand":
+    if cond.kind in ("expand", "melm"):
         tokens = [cond.token_for(label) for label in cond.labels]
         tokenizer.add_special_tokens({"additional_special_tokens": tokens}, replace_extra_special_tokens=False)
         cond.label_tokens = dict(zip(cond.labels, tokens))
@@ -94,16 +94,23 @@ def _label_parameters(model, cond: Conditioning) -> list[torch.nn.Parameter]:
     return [emb.token_type_embeddings.weight]
 
 
-def _encode(texts, labels, tokenizer, info, cond: Conditioning, max_length: int) -> list[dict]:
-    """Token ids with the special frame; ``special_tokens_mask`` covers everything but the text."""
+def _encode(texts, labels, tokenizer, info, cond: Conditioning, max_length: int,
+            maskable: Sequence[Sequence[tuple[int, int]]] | None = None) -> list[dict]:
+    """Token ids with the special frame; ``special_tokens_mask`` covers everything but the text (and,
+    with ``maskable``, every piece outside those character spans)."""
     out = []
-    for text, label in zip(texts, labels):
+    for r, (text, label) in enumerate(zip(texts, labels)):
         prefix, type_id = cond.condition(label, tokenizer)
         room = max_length - len(prefix) - len(info.prefix_ids) - len(info.suffix_ids)
-        body = tokenizer(text, add_special_tokens=False)["input_ids"][:room]
+        enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=maskable is not None)
+        body = enc["input_ids"][:room]
         ids = info.wrap(list(prefix) + body)
         start = len(info.prefix_ids) + len(prefix)
-        special = [0 if start <= j < start + len(body) else 1 for j in range(len(ids))]
+        if maskable is not None:
+            ok = [any(s <= a and b <= e for s, e in maskable[r]) and b > a for a, b in enc["offset_mapping"][:room]]
+        else:
+            ok = [True] * len(body)
+        special = [0 if start <= j < start + len(body) and ok[j - start] else 1 for j in range(len(ids))]
         row = {"input_ids": ids, "special_tokens_mask": special}
         if type_id is not None:
             row["token_type_ids"] = [type_id] * len(ids)
@@ -130,11 +137,17 @@ def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, 
              max_epochs: int = 20, patience: int = 3, lr: float = 1e-4, label_lr: float = LABEL_LR,
              label_text: dict[str, str] | None = None, batch_size: int = 16, rate: float = 0.15,
              max_length: int = 128, seed: int = 0, max_minutes: float | None = None, label_column: str = "label",
-             progress: bool = True, bf16: bool | None = None) -> FinetuneReport:
-    """Fine-tune ``model`` (default: built-in) for MLM on ``texts`` and save it to ``output``."""
+             progress: bool = True, bf16: bool | None = None, classes: Sequence[str] | None = None,
+             maskable: Sequence[Sequence[tuple[int, int]]] | None = None) -> FinetuneReport:
+    """Fine-tune ``model`` (default: built-in) for MLM on ``texts`` and save it to ``output``.
+
+    ``maskable`` (per text, character spans) limits which pieces are drawn for prediction; ``classes``
+    names the labels of a conditioning whose labels are not per row (MELM's entity tags,
+    see :func:`maskaug.ner.finetune_melm`).
+    """
     from transformers import DataCollatorForLanguageModeling
 
-    if conditioning != "none" and labels is None:
+    if conditioning in ("prepend", "expand", "cbert") and labels is None:
         raise ValueError(f"--conditioning {conditioning} needs labels (--label-column)")
     labels = list(labels) if labels is not None else [""] * len(texts)
     torch.manual_seed(seed)
@@ -142,15 +155,23 @@ def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, 
     net, tok = mlm.model, mlm.tokenizer
     if mlm.conditioning is not None and mlm.conditioning.kind != "none":
         raise ValueError(f"{mlm.name} is already label-conditioned; fine-tune from its base model")
-    classes = sorted({str(y) for y in labels}) if conditioning != "none" else []
-    cond = Conditioning(conditioning, classes, label_column, base_model=mlm.name, label_text=dict(label_text or {}))
+    if classes is None:
+        classes = sorted({str(y) for y in labels}) if conditioning != "none" else []
+    cond = Conditioning(conditioning, list(classes), label_column, base_model=mlm.name,
+                        label_text=dict(label_text or {}))
     _prepare_model(net, tok, cond)
+    spans = list(maskable) if maskable is not None else None
+    dev_spans = None
     if dev is None:
         train_ix, dev_ix = _split_dev(labels, dev_fraction, seed)
         dev = ([texts[i] for i in dev_ix], [labels[i] for i in dev_ix])
+        if spans is not None:
+            dev_spans, spans = [spans[i] for i in dev_ix], [spans[i] for i in train_ix]
         texts, labels = [texts[i] for i in train_ix], [labels[i] for i in train_ix]
-    train_rows = _encode(texts, labels, tok, mlm.info, cond, max_length)
-    dev_rows = _encode(dev[0], dev[1], tok, mlm.info, cond, max_length)
+    elif spans is not None:
+        raise ValueError("maskable spans need the dev rows split from the training rows (no dev=)")
+    train_rows = _encode(texts, labels, tok, mlm.info, cond, max_length, spans)
+    dev_rows = _encode(dev[0], dev[1], tok, mlm.info, cond, max_length, dev_spans)
     if not train_rows or not dev_rows:
         raise ValueError("fine-tuning needs at least 2 rows per label (one goes to the dev split)")
     collate = DataCollatorForLanguageModeling(tok, mlm_probability=rate, return_tensors="pt")

@@ -21,7 +21,7 @@ class InputError(ValueError):
     """Bad input: the message names the file, the row and the field."""
 
     def __init__(self, path: str | os.PathLike, message: str, row: int | None = None, field: str | None = None):
-        self.path, self.row, self.field = str(path), row, field
+        self.path, self.row, self.field, self.reason = str(path), row, field, message
         where = self.path
         if row is not None:
             where += f": row {row}"

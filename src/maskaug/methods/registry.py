@@ -147,3 +147,7 @@ _recipe("prepend.v1", "parallel",
 _recipe("expand.v1", "parallel",
         "Label expand (Kumar et al. 2020): fill with an MLM that reads a label token added to its vocabulary "
         "(model from `maskaug finetune --conditioning expand`).", requires="expand", **_CONDITIONAL)
+_recipe("melm.v1", "parallel",
+        "MELM (Zhou et al. 2022): for token/tag (NER) records, mask 70% of the entity tokens (entity-type markers "
+        "around them) and sample new entities among the top 5 fills, the original excluded; tags are copied. "
+        "Model from `maskaug finetune --conditioning melm`.", requires="melm", rate=0.7, top_k=5)

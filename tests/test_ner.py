@@ -1,0 +1,136 @@
+"""Token/tag (NER) records: linearised for the MLM, edited, and re-aligned token by token."""
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from maskaug import Augmenter
+from maskaug.cli import main
+from maskaug.ner import augment_tagged, finetune_melm, is_entity, linearize, marker_tokens, realign
+from maskaug.splice import Edit
+
+TAGS = ["O", "B-PER", "I-PER", "B-LOC", "B-ORG"]
+token = st.text(min_size=1, max_size=8).filter(lambda t: not any(c.isspace() for c in t))
+record = st.lists(st.tuples(token, st.sampled_from(TAGS)), min_size=1, max_size=12)
+fill = st.text(max_size=5).filter(lambda t: not any(c.isspace() for c in t))
+
+RECORDS = [
+    (["Peter", "Blackburn", "visited", "Paris", "on", "Monday", "."], ["B-PER", "I-PER", "O", "B-LOC", "O", "O", "O"]),
+    (["The", "European", "Commission", "said", "it", "disagreed", "."],
+     ["O", "B-ORG", "I-ORG", "O", "O", "O", "O"]),
+    (["John", "lives", "in", "London", "with", "his", "family", "."], ["B-PER", "O", "O", "B-LOC", "O", "O", "O", "O"]),
+    (["Maria", "works", "for", "Siemens", "in", "Berlin", "."], ["B-PER", "O", "O", "B-ORG", "O", "B-LOC", "O"]),
+] * 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(record, st.sampled_from(["context", "entities"]), st.booleans())
+def test_linearize_puts_every_token_at_its_span(rec, where, with_markers):
+    tokens, tags = [t for t, _ in rec], [g for _, g in rec]
+    markers = marker_tokens([g for g in TAGS if is_entity(g)]) if with_markers else None
+    lin = linearize(tokens, tags, where, markers)
+    assert [lin.text[s:e] for s, e in lin.spans] == tokens
+    protected_tokens = {i for i, span in enumerate(lin.spans) if span in lin.protected}
+    expect = {i for i, g in enumerate(tags) if is_entity(g) == (where == "context")}
+    assert protected_tokens == expect
+    if markers:  # each entity token sits between two protected copies of its tag's marker
+        for i, (s, e) in enumerate(lin.spans):
+            m = markers.get(tags[i])
+            if m:
+                assert lin.text[s - len(m) - 1:s - 1] == m and lin.text[e + 1:e + 1 + len(m)] == m
+                assert (s - len(m) - 1, s - 1) in lin.protected and (e + 1, e + 1 + len(m)) in lin.protected
+
+
+@settings(max_examples=200, deadline=None)
+@given(record, st.data())
+def test_realign_applies_edits_inside_tokens_and_keeps_the_count(rec, data):
+    tokens, tags = [t for t, _ in rec], [g for _, g in rec]
+    lin = linearize(tokens, tags)
+    chosen = data.draw(st.sets(st.integers(0, len(tokens) - 1)))
+    edits, expect = [], list(tokens)
+    for i in sorted(chosen):
+        tok = tokens[i]
+        a = data.draw(st.integers(0, len(tok)))
+        b = data.draw(st.integers(a, len(tok)))
+        new = data.draw(fill)
+        if not (tok[:a] + new + tok[b:]):
+            continue
+        s = lin.spans[i][0]
+        edits.append(Edit("text", s + a, s + b, tok[a:b], new))
+        expect[i] = tok[:a] + new + tok[b:]
+    got, changes = realign(lin, tokens, edits)
+    assert got == expect and len(got) == len(tokens)
+    assert {c["token"] for c in changes} == {i for i in range(len(tokens)) if expect[i] != tokens[i]}
+
+
+def test_realign_refuses_an_edit_across_tokens():
+    lin = linearize(["New", "York"], ["B-LOC", "I-LOC"])
+    with pytest.raises(RuntimeError, match="inside one token"):
+        realign(lin, ["New", "York"], [Edit("text", 2, 5, "w Y", "x")])
+    with pytest.raises(RuntimeError, match="inside one token"):
+        realign(lin, ["New", "York"], [Edit("text", 0, 3, "New", "Old Town")])
+
+
+def test_substitute_changes_only_context_words(tiny_mlms):
+    aug = Augmenter("substitute", model=tiny_mlms["bytebpe"], n=2, rate=0.5)
+    changed = 0
+    for rid, outs in augment_tagged(aug, RECORDS):
+        tokens, tags = RECORDS[rid]
+        for new, edits, _a in outs:
+            assert len(new) == len(tokens)
+            for i, (old, now) in enumerate(zip(tokens, new)):
+                if is_entity(tags[i]):
+                    assert now == old
+            assert all(not is_entity(tags[e["token"]]) for e in edits) and edits
+            changed += 1
+    assert changed == 2 * len(RECORDS)
+
+
+def test_melm_fine_tunes_with_markers_and_changes_only_entities(tiny_model_dirs, tmp_path):
+    from maskaug.conditioning import Conditioning
+
+    folder = tmp_path / "melm"
+    finetune_melm(RECORDS * 2, folder, model=str(tiny_model_dirs["wordpiece"]), max_epochs=1, progress=False)
+    cond = Conditioning.load(folder)
+    assert cond.kind == "melm" and cond.labels == ["B-LOC", "B-ORG", "B-PER", "I-ORG", "I-PER"]
+    aug = Augmenter("melm", model=str(folder), n=2, seed=3)
+    markers = set(cond.label_tokens.values())
+    for rid, outs in augment_tagged(aug, RECORDS[:4]):
+        tokens, tags = RECORDS[rid]
+        assert len(outs) == 2
+        for new, edits, _a in outs:
+            assert edits and all(is_entity(tags[e["token"]]) for e in edits)
+            assert [t for t, g in zip(new, tags) if not is_entity(g)] == [t for t, g in zip(tokens, tags)
+                                                                           if not is_entity(g)]
+            assert not any(m in t for t in new for m in markers)
+    with pytest.raises(ValueError, match="token/tag"):
+        aug.augment(["Peter visited Paris."])
+    with pytest.raises(ValueError, match="--conditioning melm"):
+        Augmenter("melm", model=tiny_model_dirs["wordpiece"], n=1)
+
+
+def test_cli_tagged_records_and_bad_ones(tiny_model_dirs, tmp_path, capsys):
+    data = tmp_path / "ner.jsonl"
+    rows = [{"tokens": t, "tags": g, "doc": i} for i, (t, g) in enumerate(RECORDS[:4])]
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "out.jsonl"
+    assert main(["augment", str(data), "-o", str(out), "--n", "2", "--model", str(tiny_model_dirs["wordpiece"]),
+                 "--keep-original", "--quiet"]) == 0
+    got = [json.loads(x) for x in out.read_text().splitlines()]
+    assert len(got) == 12 and all(r["tags"] == rows[r["aug_source_row"]]["tags"] for r in got)
+    assert all(r["doc"] == r["aug_source_row"] for r in got)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(rows[0]) + "\n" + json.dumps({"tokens": ["a", "b c"], "tags": ["O", "O"]}) + "\n")
+    capsys.readouterr()
+    assert main(["augment", str(bad), "-o", str(tmp_path / "x.jsonl"), "--model", str(tiny_model_dirs["wordpiece"]),
+                 "--quiet"]) == 2
+    assert "row 2, field 'tokens': token 1 ('b c') is empty or contains whitespace" in capsys.readouterr().err
+    bad.write_text(json.dumps({"tokens": ["a", "b"], "tags": ["O"]}) + "\n")
+    assert main(["augment", str(bad), "-o", str(tmp_path / "x.jsonl"), "--model", str(tiny_model_dirs["wordpiece"]),
+                 "--quiet"]) == 2
+    assert "row 1, field 'tags': 2 tokens but 1 tags" in capsys.readouterr().err
+    assert main(["augment", str(bad), "-o", str(tmp_path / "x.jsonl"), "--model", str(tiny_model_dirs["wordpiece"]),
+                 "--quiet", "--skip-bad-rows"]) == 0
+    assert "1 bad rows set aside" in capsys.readouterr().err

@@ -412,11 +412,14 @@ def _evaluate_parser(sub) -> None:
     p.add_argument("-o", "--output", type=Path, default=Path("maskaug-eval"), help="report folder")
     p.add_argument("--test", type=Path, help="test file (default: a stratified 20%% of DATA held out)")
     p.add_argument("--config", type=Path, help="a config.json from an earlier run (flags override it)")
-    p.add_argument("--protocol", choices=["kumar2020", "eda2019"])
+    p.add_argument("--protocol", choices=["kumar2020", "eda2019", "melm2022"],
+                   help="melm2022: NER token/tag records, training subsets of --size sentences, tagger micro F1")
     p.add_argument("--k", type=int, action="append", help="kumar2020: examples per class (repeat for a sweep)")
-    p.add_argument("--size", type=int, action="append", dest="sizes", help="eda2019: training-set size N (repeat)")
-    p.add_argument("--splits", type=int, help="random splits (default 15)")
-    p.add_argument("--n", type=int, help="outputs per training example (kumar2020: 1; eda2019: 16/8/4 by N)")
+    p.add_argument("--size", type=int, action="append", dest="sizes",
+                   help="eda2019 / melm2022: training-set size N (repeat)")
+    p.add_argument("--splits", type=int, help="random splits (default 15; melm2022: 5)")
+    p.add_argument("--n", type=int,
+                   help="outputs per training example (kumar2020: 1; eda2019: 16/8/4 by N; melm2022: 3)")
     p.add_argument("--seed", type=int)
     p.add_argument("--methods", help="comma-separated: none, eda, or registered methods with optional "
                                      "':KEY=VALUE' params, e.g. none,eda,substitute,ssmba (default: none,eda,"
@@ -426,7 +429,7 @@ def _evaluate_parser(sub) -> None:
     p.add_argument("--classifier", choices=["logreg", "finetune"], help="logreg (fast) or finetune")
     p.add_argument("--encoder", help="sentence encoder / classifier backbone folder (default: MiniLM package)")
     p.add_argument("--model", help="MLM for the methods (default: built-in)")
-    p.add_argument("--epochs", type=int, help="finetune: epochs (default 10)")
+    p.add_argument("--epochs", type=int, help="finetune / melm2022 tagger: epochs (default 10)")
     p.add_argument("--text-column")
     p.add_argument("--label-column")
     p.add_argument("--test-limit", type=int, help="evaluate on a fixed random subset of the test rows")
@@ -440,9 +443,34 @@ def _evaluate_parser(sub) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
+def _evaluate_ner(args) -> int:
+    from maskaug.evaluate.ner import NerConfig, NerEvaluation, markdown, write
+
+    if args.data is None or args.test is None:
+        raise ValueError("--protocol melm2022 needs DATA and --test (token/tag records)")
+    cfg = NerConfig(data=str(args.data), test=str(args.test))
+    methods = ([m.strip() for m in args.methods.split(",") if m.strip()] if args.methods else []) + args.method_specs
+    overrides = {"sizes": args.sizes, "splits": args.splits, "n": args.n, "seed": args.seed, "epochs": args.epochs,
+                 "encoder": args.encoder, "model": args.model, "test_limit": args.test_limit,
+                 "cache_dir": args.cache_dir, "methods": methods or None}
+    for key, value in overrides.items():
+        if value is not None:
+            setattr(cfg, key, value)
+    if args.quick:
+        cfg.splits, cfg.test_limit = min(cfg.splits, 2), min(cfg.test_limit or 200, 200)
+    results = NerEvaluation(cfg, progress=not args.quiet).run()
+    paths = write(results, args.output)
+    print(markdown(results))
+    print(f"wrote {paths['md']}, {paths['json']}", file=sys.stderr)
+    return 0
+
+
 def cmd_evaluate(args) -> int:
     from maskaug.evaluate.report import markdown, write
     from maskaug.evaluate.runner import EvalConfig, Evaluation
+
+    if args.protocol == "melm2022":
+        return _evaluate_ner(args)
 
     if args.config:
         cfg = EvalConfig.from_file(args.config)

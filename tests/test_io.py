@@ -120,3 +120,15 @@ def test_write_atomically_leaves_the_old_file_when_writing_fails(tmp_path):
     with np.load(target) as z:  # the earlier entry is intact, and no temporary file is left behind
         assert z["a"].tolist() == [0, 1, 2]
     assert [p.name for p in target.parent.iterdir()] == ["cache.npz"]
+
+
+def test_conll_columns_become_token_tag_rows(tmp_path):
+    p = _write(tmp_path / "d.conll", b"-DOCSTART- -X- -X- O\n\nAnna NNP B-NP B-PER\nsang VBD B-VP O\n\r\n\n"
+                                      b"Paris NNP B-NP B-LOC\n")
+    assert read_rows(p) == [{"tokens": ["Anna", "sang"], "tags": ["B-PER", "O"]},
+                            {"tokens": ["Paris"], "tags": ["B-LOC"]}]
+    bad = _write(tmp_path / "b.conll", b"Anna B-PER\nsang\n")
+    with pytest.raises(InputError, match="row 1: line 2 has one column"):
+        read_rows(bad)
+    with pytest.raises(InputError, match="CoNLL is read, not written"):
+        AtomicWriter(tmp_path / "out.conll")

@@ -37,9 +37,9 @@ def detect_format(path: str | os.PathLike) -> str:
         return "hf"
     if suffix in ("json", "jsonl", "ndjson"):
         return "jsonl"
-    if suffix in ("csv", "tsv", "parquet"):
+    if suffix in ("csv", "tsv", "parquet", "conll"):
         return suffix
-    raise InputError(path, f"unknown format {suffix!r}; use one of .csv .tsv .jsonl .parquet or a "
+    raise InputError(path, f"unknown format {suffix!r}; use one of .csv .tsv .jsonl .parquet .conll or a "
                            "datasets save_to_disk folder")
 
 
@@ -87,6 +87,8 @@ def read_rows(path: str | os.PathLike, fmt: str | None = None) -> list[dict[str,
                 raise InputError(path, f"line {i} is not a JSON object", row=len(rows) + 1)
             rows.append(obj)
         return rows
+    if fmt == "conll":
+        return _read_conll(path)
     if fmt == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -106,6 +108,30 @@ def read_rows(path: str | os.PathLike, fmt: str | None = None) -> list[dict[str,
             raise InputError(path, f"a DatasetDict; point to one split folder: {sorted(ds.keys())}")
         return ds.to_list()
     raise InputError(path, f"unknown format {fmt!r}")
+
+
+def _read_conll(path: Path) -> list[dict[str, Any]]:
+    """CoNLL columns: one token per line, its first column the token and its last the tag; a blank line
+    ends a sentence; ``-DOCSTART-`` lines are skipped. Rows are ``{"tokens": [...], "tags": [...]}``."""
+    rows: list[dict[str, Any]] = []
+    tokens: list[str] = []
+    tags: list[str] = []
+    for i, line in enumerate(_decode(path, path.read_bytes()).splitlines(), start=1):
+        cols = line.split()
+        if cols and cols[0] == "-DOCSTART-":
+            continue
+        if not cols:
+            if tokens:
+                rows.append({"tokens": tokens, "tags": tags})
+                tokens, tags = [], []
+            continue
+        if len(cols) < 2:
+            raise InputError(path, f"line {i} has one column; a CoNLL line is TOKEN ... TAG", row=len(rows) + 1)
+        tokens.append(cols[0])
+        tags.append(cols[-1])
+    if tokens:
+        rows.append({"tokens": tokens, "tags": tags})
+    return rows
 
 
 def file_digest(path: str | os.PathLike) -> str:
@@ -197,6 +223,9 @@ class AtomicWriter:
     def __init__(self, path: str | os.PathLike, fmt: str | None = None, protect: Iterable[Path] = ()):
         self.path = Path(path)
         self.fmt = fmt or detect_format(self.path)
+        if self.fmt == "conll":
+            raise InputError(self.path, "CoNLL is read, not written (it has no place for provenance); write "
+                                        ".jsonl or .parquet")
         for p in protect:
             if Path(p).resolve() == self.path.resolve():
                 raise InputError(self.path, "the output would overwrite the input; choose another path")

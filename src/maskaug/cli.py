@@ -24,7 +24,8 @@ def _value(text: str) -> Any:
 def _augment_parser(sub) -> None:
     p = sub.add_parser("augment", help="write augmented rows for a dataset",
                        description="Make n new, label-preserving rows per input row with a masked LM.")
-    p.add_argument("input", type=Path, help="CSV, TSV, JSONL, Parquet, CoNLL (.conll) file or datasets save_to_disk folder")
+    p.add_argument("input", type=Path,
+                   help="CSV, TSV, JSONL, Parquet, CoNLL (.conll) file or datasets save_to_disk folder")
     p.add_argument("-o", "--output", type=Path, help="output file (format from the suffix; default: "
                    "INPUT stem + .augmented.jsonl)")
     p.add_argument("--method", default="substitute", help="a registered method (see `maskaug methods`)")

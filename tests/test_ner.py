@@ -134,3 +134,16 @@ def test_cli_tagged_records_and_bad_ones(tiny_model_dirs, tmp_path, capsys):
     assert main(["augment", str(bad), "-o", str(tmp_path / "x.jsonl"), "--model", str(tiny_model_dirs["wordpiece"]),
                  "--quiet", "--skip-bad-rows"]) == 0
     assert "1 bad rows set aside" in capsys.readouterr().err
+
+
+def test_tagged_records_refuse_what_does_not_apply(tiny_model_dirs, tmp_path, capsys):
+    data = tmp_path / "ner.jsonl"
+    data.write_text(json.dumps({"tokens": RECORDS[0][0], "tags": RECORDS[0][1]}) + "\n")
+    base = ["augment", str(data), "-o", str(tmp_path / "o.jsonl"), "--model", str(tiny_model_dirs["wordpiece"]),
+            "--quiet"]
+    for extra, message in ((["--ray"], "--ray does not take token/tag records"),
+                           (["--teacher"], "judge sentence labels"),
+                           (["--method", "insert"], "insertion adds tokens without tags"),
+                           (["--text-column", "text", "--tags-column", "tags"], "either --text-column")):
+        assert main(base + extra) == 2
+        assert message in capsys.readouterr().err

@@ -37,10 +37,12 @@ def test_tagger_learns_its_training_sentences(tiny_model_dirs):
 def test_ner_protocol_runs_caches_and_reports(files, tiny_model_dirs, tmp_path):
     enc = str(tiny_model_dirs["wordpiece"])
     cfg = NerConfig(data=str(files[0]), test=str(files[1]), sizes=[8], splits=2, n=1, epochs=1, encoder=enc,
-                    model=enc, methods=["none", "substitute:rate=0.3", "melm"], cache_dir=str(tmp_path / "c"))
+                    model=enc, methods=["none", "copy", "substitute:rate=0.3", "melm"], cache_dir=str(tmp_path / "c"))
     res = NerEvaluation(cfg, progress=False).run()
-    assert len(res["runs"]) == 6 and {r["method"] for r in res["runs"]} == {"none", "substitute:rate=0.3", "melm"}
-    assert res["summary"]["melm@8"]["vs_none"]["n"] == 2
+    assert len(res["runs"]) == 8
+    assert {r["method"] for r in res["runs"]} == {"none", "copy", "substitute:rate=0.3", "melm"}
+    assert res["summary"]["melm@8"]["vs_none"]["n"] == 2 and res["summary"]["melm@8"]["vs_copy"]["n"] == 2
+    assert "vs_copy" not in res["summary"]["copy@8"] and "vs_none" in res["summary"]["copy@8"]
     assert sum(a["requested"] for a in res["augmentation"]["melm@8"]) == 16
     assert len(list((tmp_path / "c" / "ner" / "models").glob("melm-*"))) == 2  # one MELM per split
     again = NerEvaluation(cfg, progress=False).run()  # everything read back from the cache

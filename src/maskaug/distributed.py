@@ -28,7 +28,7 @@ ROW = "_maskaug_row"
 RECORDS = "_maskaug_records"
 
 
-def _require_ray():
+def require_ray():
     try:
         import ray
         import ray.data  # noqa: F401
@@ -96,7 +96,7 @@ def augment_dataset(ds, method: Any = "substitute", n: int = 1, text_column: str
     ``constraints``, ``dtype``, method parameters…). ``num_gpus``/``num_cpus`` are each actor's share;
     with ``num_gpus`` set, an actor's model lands on its GPU. Output rows keep input order.
     """
-    ray = _require_ray()
+    ray = require_ray()
     fields = [text_column] if isinstance(text_column, str) else list(text_column)
     schema = ds.schema()
     names = list(schema.names) if schema is not None else []

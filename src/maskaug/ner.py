@@ -133,9 +133,9 @@ def augment_tagged(aug, records: Sequence[tuple[Sequence[str], Sequence[str]]], 
         raise ValueError("insertion adds tokens without tags; use a substituting method on token/tag records")
     cond = aug.mlm.conditioning
     markers = cond.label_tokens if cond is not None and cond.kind == "melm" else None
-    if where_for(aug.method) == "entities" and markers is None:
-        raise ValueError(f"{aug.method.name} needs a model fine-tuned with `maskaug finetune --conditioning melm`")
     where = where_for(aug.method)
+    if where == "entities" and markers is None:
+        raise ValueError(f"{aug.method.name} needs a model fine-tuned with `maskaug finetune --conditioning melm`")
     lins = [linearize(toks, tags, where, markers) for toks, tags in records]
     ids = list(row_ids) if row_ids is not None else list(range(len(lins)))
     stream = aug.iter_rows(({"text": lin.text} for lin in lins), ids, total=len(lins),

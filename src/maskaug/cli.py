@@ -241,7 +241,7 @@ def _ray_rows(args, aug, method: str, params: dict[str, Any], rows: list[dict], 
     import time
     import warnings
 
-    from maskaug.distributed import RECORDS, ROW, require_ray, augment_dataset
+    from maskaug.distributed import RECORDS, ROW, augment_dataset, require_ray
 
     ray = require_ray()
     if args.workers < 1:

@@ -113,3 +113,30 @@ def tiny_mlms(tiny_model_dirs):
 @pytest.fixture(params=sorted(BUILDERS))
 def tiny_mlm(request, tiny_mlms):
     return tiny_mlms[request.param]
+
+
+@pytest.fixture
+def interrupted_cli(monkeypatch):
+    """Run ``maskaug ARGV`` with the checkpoint raising KeyboardInterrupt after ``rows`` finished rows;
+    returns the exit code (the checkpoint is restored afterwards)."""
+    from maskaug.checkpoint import Checkpoint
+    from maskaug.cli import main
+
+    real = Checkpoint.write_row
+
+    def run(argv: list[str], rows: int) -> int:
+        done = []
+
+        def write_row(self, row_id, records):
+            if len(done) == rows:
+                raise KeyboardInterrupt
+            done.append(row_id)
+            real(self, row_id, records)
+
+        monkeypatch.setattr(Checkpoint, "write_row", write_row)
+        try:
+            return main(argv)
+        finally:
+            monkeypatch.setattr(Checkpoint, "write_row", real)
+
+    return run

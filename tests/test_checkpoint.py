@@ -4,7 +4,6 @@ import json
 
 import pytest
 
-from maskaug.checkpoint import Checkpoint
 from maskaug.cli import main
 
 ROWS = [{"text": t, "label": i % 2} for i, t in enumerate([
@@ -23,21 +22,10 @@ def setup(tmp_path, tiny_model_dirs):
     return data, args, full.read_text()
 
 
-def test_interrupted_run_resumes_to_the_uninterrupted_output(setup, tmp_path, monkeypatch, capsys):
+def test_interrupted_run_resumes_to_the_uninterrupted_output(setup, tmp_path, interrupted_cli, capsys):
     data, args, full_text = setup
     out = tmp_path / "out.jsonl"
-    real = Checkpoint.write_row
-    calls = []
-
-    def interrupt_after_three(self, row_id, records):
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        calls.append(row_id)
-        real(self, row_id, records)
-
-    monkeypatch.setattr(Checkpoint, "write_row", interrupt_after_three)
-    assert main(["augment", str(data), "-o", str(out), *args]) == 130
-    monkeypatch.setattr(Checkpoint, "write_row", real)
+    assert interrupted_cli(["augment", str(data), "-o", str(out), *args], rows=3) == 130
     partial = out.with_name("out.jsonl.partial.jsonl")
     assert not out.exists() and partial.is_file()
     with open(partial, "a") as fh:  # a row half-written when the process died, and a torn line

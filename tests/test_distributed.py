@@ -5,7 +5,6 @@ import json
 import pytest
 
 from maskaug import Augmenter, augment
-from maskaug.checkpoint import Checkpoint
 from maskaug.cli import main
 
 ray = pytest.importorskip("ray")
@@ -49,21 +48,11 @@ def test_cli_ray_writes_the_local_file(local_ray, data, tiny_model_dirs, tmp_pat
     assert rows[0]["note"] == {"k": 0} and rows[0]["label"] == 0
 
 
-def test_a_local_partial_run_resumes_on_ray(local_ray, data, tiny_model_dirs, tmp_path, monkeypatch, capsys):
+def test_a_local_partial_run_resumes_on_ray(local_ray, data, tiny_model_dirs, tmp_path, interrupted_cli, capsys):
     args = ["--n", "2", "--model", str(tiny_model_dirs["bytebpe"]), "--method", "iterative", "--quiet"]
     assert main(["augment", str(data), "-o", str(tmp_path / "full.jsonl"), *args]) == 0
     out = tmp_path / "out.jsonl"
-    real, calls = Checkpoint.write_row, []
-
-    def interrupt_after_two(self, row_id, records):
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        calls.append(row_id)
-        real(self, row_id, records)
-
-    monkeypatch.setattr(Checkpoint, "write_row", interrupt_after_two)
-    assert main(["augment", str(data), "-o", str(out), *args]) == 130
-    monkeypatch.setattr(Checkpoint, "write_row", real)
+    assert interrupted_cli(["augment", str(data), "-o", str(out), *args], rows=2) == 130
     capsys.readouterr()
     assert main(["augment", str(data), "-o", str(out), *args[:-1], "--ray", "--workers", "2"]) == 0
     assert "resuming: 2 rows" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from maskaug.augmenter import Augmenter, to_records
@@ -9,6 +10,14 @@ from maskaug.augmenter import Augmenter, to_records
 
 def _fields(text_column: str | list[str]) -> list[str]:
     return [text_column] if isinstance(text_column, str) else list(text_column)
+
+
+def check_texts(rows: list[dict[str, Any]], ids: Iterable[Any], fields: list[str]) -> None:
+    """Every text field of every row is a string, or one error naming the row and the field."""
+    for rid, r in zip(ids, rows):
+        for f in fields:
+            if not isinstance(r.get(f), str):
+                raise ValueError(f"row {rid}, field {f!r}: expected text, got {type(r.get(f)).__name__}")
 
 
 def augment(data: Any, method: str = "substitute", n: int = 1, text_column: str | list[str] = "text",
@@ -34,10 +43,7 @@ def augment(data: Any, method: str = "substitute", n: int = 1, text_column: str 
     else:
         rows = [{fields[0]: r} if isinstance(r, str) else dict(r) for r in data]
         ids = list(range(len(rows)))
-    for i, r in enumerate(rows):
-        for f in fields:
-            if not isinstance(r.get(f), str):
-                raise ValueError(f"row {i}, field {f!r}: expected text, got {type(r.get(f)).__name__}")
+    check_texts(rows, range(len(rows)), fields)
     labels = [r[label_column] for r in rows] if label_column else None
     records = []
     stream = aug.iter_rows(({f: r[f] for f in fields} for r in rows), ids, total=len(rows), labels=labels)

@@ -53,6 +53,14 @@ class Report:
     rejected: dict[str, int] = field(default_factory=dict)  # constraint name -> candidates rejected
     ray_workers: int = 0  # set when Ray actors did the work (their own passes and rejections are not counted)
 
+    def count(self, row_id: Any, requested: int, produced: int) -> None:
+        """One finished row: its requested and produced outputs (a shortfall is recorded)."""
+        self.rows += 1
+        self.requested += requested
+        self.produced += produced
+        if produced < requested:
+            self.shortfall[row_id] = requested - produced
+
     def summary(self) -> str:
         rate = self.rows / self.seconds if self.seconds else 0.0
         where = (f"on {self.ray_workers} Ray workers" if self.ray_workers
@@ -180,11 +188,7 @@ class Augmenter:
             pending = sorted(still)
         for i, (rid, *_rest) in enumerate(chunk):
             outs = [accepted[i][c] for c in sorted(accepted[i])]
-            self.report.rows += 1
-            self.report.requested += self.n
-            self.report.produced += len(outs)
-            if len(outs) < self.n:
-                self.report.shortfall[rid] = self.n - len(outs)
+            self.report.count(rid, self.n, len(outs))
             yield rid, outs
 
     def _constrain(self, chunk, fresh, extras) -> np.ndarray:
@@ -217,13 +221,16 @@ class Augmenter:
 def to_records(row: dict[str, Any], row_id: Any, outputs: list[Augmentation], method: str, seed: int,
                keep_original: bool = False) -> list[dict[str, Any]]:
     """Output rows: the input's columns (text fields replaced) plus ``aug_*`` provenance columns."""
-    out = []
-    if keep_original:
-        out.append({**row, "aug_source_row": row_id, "aug_method": method, "aug_seed": seed, "aug_copy": -1,
-                    "aug_is_original": True, "aug_edits": [], "aug_score": None})
+    out = [{**row, **provenance(row_id, method, seed)}] if keep_original else []
     for a in outputs:
-        out.append({**row, **a.texts, "aug_source_row": row_id, "aug_method": a.method, "aug_seed": a.seed,
-                    "aug_copy": a.copy, "aug_is_original": False,
-                    "aug_edits": [e.as_dict() for e in a.edits], "aug_score": a.score,
-                    **{f"aug_{k}": v for k, v in a.extra.items()}})
+        out.append({**row, **a.texts, **provenance(row_id, a.method, a.seed, a.copy,
+                                                   [e.as_dict() for e in a.edits], a.score, a.extra)})
     return out
+
+
+def provenance(row_id: Any, method: str, seed: int, copy: int = -1, edits: list[dict] | None = None,
+               score: float | None = None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The ``aug_*`` columns of one output row; ``copy=-1`` marks the kept original."""
+    return {"aug_source_row": row_id, "aug_method": method, "aug_seed": seed, "aug_copy": copy,
+            "aug_is_original": copy < 0, "aug_edits": list(edits or []), "aug_score": score,
+            **{f"aug_{k}": v for k, v in (extra or {}).items()}}

@@ -108,6 +108,7 @@ def cmd_augment(args) -> int:
     text_fields = args.text_columns or ["text"]
     method, params = _method_params(args)
     rows = read_rows(args.input)
+    tagged = _tagged_columns(args, rows)  # refuses what does not apply to token/tag records before loading a model
     aug = Augmenter(method, model=args.model, n=args.n, seed=args.seed, max_attempts=args.max_attempts,
                     token_budget=args.token_budget, device=args.device, dtype=args.dtype,
                     progress=not args.quiet, **params)
@@ -115,7 +116,6 @@ def cmd_augment(args) -> int:
     label_column = args.label_column or (cond.label_column if cond and cond.uses_row_label else None)
     if args.teacher and not label_column:
         label_column = "label"
-    tagged = _tagged_columns(args, rows)
     if tagged:
         good, rejected = _validate_tagged(args, rows, tagged, aug)
         text_fields = []
@@ -280,12 +280,7 @@ def _ray_rows(args, aug, method: str, params: dict[str, Any], rows: list[dict], 
             pending[int(rec[ROW])] = json.loads(rec[RECORDS])
             while want is not None and want in pending:  # input order, even if blocks arrive out of order
                 recs = [{**rows[want], **r} for r in pending.pop(want)]
-                made = sum(1 for r in recs if not r["aug_is_original"])
-                rep.rows += 1
-                rep.requested += args.n
-                rep.produced += made
-                if made < args.n:
-                    rep.shortfall[want] = args.n - made
+                rep.count(want, args.n, sum(1 for r in recs if not r["aug_is_original"]))
                 yield want, recs
                 want = next(order, None)
         if want is not None:

@@ -62,14 +62,12 @@ class AugmentBatches:
     def __call__(self, batch):
         import pyarrow as pa
 
+        from maskaug.api import check_texts
         from maskaug.augmenter import to_records
 
         rows = batch.to_pylist()
         ids = [r[self.id_column] if self.id_column else content_id(r, self.fields) for r in rows]
-        for rid, r in zip(ids, rows):
-            for f in self.fields:
-                if not isinstance(r.get(f), str):
-                    raise ValueError(f"row {rid}, field {f!r}: expected text, got {type(r.get(f)).__name__}")
+        check_texts(rows, ids, self.fields)
         labels = [r.get(self.label_column) for r in rows] if self.label_column else None
         stream = self.aug.iter_rows(({f: r[f] for f in self.fields} for r in rows), ids, labels=labels)
         name, seed = self.aug.method.name, self.aug.seed

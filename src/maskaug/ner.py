@@ -147,14 +147,12 @@ def augment_tagged(aug, records: Sequence[tuple[Sequence[str], Sequence[str]]], 
 def to_tagged_records(row: dict[str, Any], row_id: Any, outputs: list, tokens_column: str, keep_original: bool,
                       method: str, seed: int) -> list[dict[str, Any]]:
     """Output rows: the input's columns with new tokens (tags unchanged) plus ``aug_*`` provenance."""
-    out = []
-    if keep_original:
-        out.append({**row, "aug_source_row": row_id, "aug_method": method, "aug_seed": seed, "aug_copy": -1,
-                    "aug_is_original": True, "aug_edits": [], "aug_score": None})
+    from maskaug.augmenter import provenance
+
+    out = [{**row, **provenance(row_id, method, seed)}] if keep_original else []
     for tokens, edits, a in outputs:
-        out.append({**row, tokens_column: tokens, "aug_source_row": row_id, "aug_method": a.method,
-                    "aug_seed": a.seed, "aug_copy": a.copy, "aug_is_original": False, "aug_edits": edits,
-                    "aug_score": a.score, **{f"aug_{k}": v for k, v in a.extra.items()}})
+        out.append({**row, tokens_column: tokens, **provenance(row_id, a.method, a.seed, a.copy, edits, a.score,
+                                                               a.extra)})
     return out
 
 

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -104,28 +105,14 @@ class FineTuneClassifier:
 
     def run(self, train: tuple[list[str], list[int]], dev: tuple[list[str], list[int]] | None,
             test: tuple[list[str], list[int]], seed: int = 0) -> Result:
-        import contextlib
-
         import torch
         from transformers import AutoModelForSequenceClassification
-        from transformers.utils import logging as hf_logging
 
         n_labels = max(max(train[1]), max(test[1]), max(dev[1]) if dev and dev[1] else 0) + 1
         torch.manual_seed(seed)
-        verbosity = hf_logging.get_verbosity()
-        hf_logging.set_verbosity_error()  # "newly initialized: classifier.weight" is expected
-        hf_logging.disable_progress_bar()
-        try:
-            model = AutoModelForSequenceClassification.from_pretrained(self.encoder, num_labels=n_labels)
-        finally:
-            hf_logging.set_verbosity(verbosity)
+        model = with_new_head(AutoModelForSequenceClassification, self.encoder, n_labels)
         model.to(self.device)
-        from maskaug.model.loading import cpu_bf16
-
-        use_bf16 = self.device == "cpu" and (cpu_bf16() if self.bf16 is None else self.bf16)
-
-        def autocast():
-            return torch.autocast("cpu", dtype=torch.bfloat16) if use_bf16 else contextlib.nullcontext()
+        autocast = cpu_autocast(self.bf16) if self.device == "cpu" else contextlib.nullcontext
 
         opt = torch.optim.AdamW(model.parameters(), lr=self.lr)
         rng = np.random.default_rng(seed)
@@ -154,6 +141,30 @@ class FineTuneClassifier:
         dev_acc = best[0] if best[2] is not None else None
         chosen = f"epoch={best[1] + 1}" if best[2] is not None else f"epoch={self.epochs}"
         return Result(float((pred == np.asarray(test[1])).mean()), dev_acc, chosen, pred.tolist())
+
+
+def with_new_head(auto_class, encoder: str, num_labels: int):
+    """``auto_class.from_pretrained`` with a fresh head, without the expected "newly initialized" warning."""
+    from transformers.utils import logging as hf_logging
+
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        return auto_class.from_pretrained(encoder, num_labels=num_labels)
+    finally:
+        hf_logging.set_verbosity(verbosity)
+
+
+def cpu_autocast(bf16: bool | None = None):
+    """A factory of bf16 autocast contexts on CPU (default: when the CPU has bf16 instructions), else no-ops."""
+    import torch
+
+    from maskaug.model.loading import cpu_bf16
+
+    if cpu_bf16() if bf16 is None else bf16:
+        return lambda: torch.autocast("cpu", dtype=torch.bfloat16)
+    return contextlib.nullcontext
 
 
 def make_classifier(name: str, embedder: Embedder, **kw):

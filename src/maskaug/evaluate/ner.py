@@ -14,8 +14,6 @@ Taggers' results and augmentations are cached by their exact inputs, so a rerun 
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
 import time
 from collections.abc import Sequence
@@ -26,6 +24,8 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
+from maskaug.evaluate.classifiers import cpu_autocast, with_new_head
+from maskaug.evaluate.runner import MethodSpec, cache_key
 from maskaug.evaluate.stats import mean_std, paired
 from maskaug.io import file_digest, read_rows, write_atomically
 from maskaug.ner import augment_tagged, check_record, finetune_melm
@@ -51,13 +51,6 @@ class NerConfig:
     tokens_column: str = "tokens"
     tags_column: str = "tags"
     cache_dir: str | None = None
-
-
-def _key(*parts: Any) -> str:
-    h = hashlib.sha1()
-    for p in parts:
-        h.update(json.dumps(p, sort_keys=True, default=str).encode())
-    return h.hexdigest()[:16]
 
 
 class Tagger:
@@ -89,13 +82,12 @@ class Tagger:
 
         enc = self.tokenizer([r[0] for r in records], is_split_into_words=True, truncation=True,
                              max_length=self.max_length, padding=True, return_tensors="pt")
-        firsts = []
+        firsts = []  # per record: word index -> position of its first sub-token
         labels = torch.full(enc["input_ids"].shape, -100, dtype=torch.long)
         for b, (_tokens, tags) in enumerate(records):
-            seen, first = set(), {}
+            first: dict[int, int] = {}
             for j, w in enumerate(enc.word_ids(b)):
-                if w is not None and w not in seen:
-                    seen.add(w)
+                if w is not None and w not in first:
                     first[w] = j
                     if with_labels:
                         labels[b, j] = self.tags.index(tags[w])
@@ -106,22 +98,10 @@ class Tagger:
         import torch
         from seqeval.metrics import f1_score, precision_score, recall_score
         from transformers import AutoModelForTokenClassification
-        from transformers.utils import logging as hf_logging
-
-        from maskaug.model.loading import cpu_bf16
 
         torch.manual_seed(seed)
-        verbosity = hf_logging.get_verbosity()
-        hf_logging.set_verbosity_error()  # "newly initialized: classifier.weight" is expected
-        hf_logging.disable_progress_bar()
-        try:
-            model = AutoModelForTokenClassification.from_pretrained(self.encoder, num_labels=len(self.tags))
-        finally:
-            hf_logging.set_verbosity(verbosity)
-        use_bf16 = cpu_bf16() if self.bf16 is None else self.bf16
-
-        def autocast():
-            return torch.autocast("cpu", dtype=torch.bfloat16) if use_bf16 else contextlib.nullcontext()
+        model = with_new_head(AutoModelForTokenClassification, self.encoder, len(self.tags))
+        autocast = cpu_autocast(self.bf16)
 
         opt = torch.optim.AdamW(model.parameters(), lr=self.lr)
         rng = np.random.default_rng(seed)
@@ -160,22 +140,23 @@ def load_records(path: str | Path, tokens_column: str, tags_column: str) -> list
 
 class NerEvaluation:
     def __init__(self, cfg: NerConfig, progress: bool = True):
-        from maskaug.evaluate.runner import MethodSpec
+        from maskaug.methods.registry import build
+        from maskaug.ner import where_for
 
         self.cfg, self.progress = cfg, progress
         self.cache = Path(cfg.cache_dir or Path.home() / ".cache" / "maskaug" / "evaluate") / "ner"
         self.specs = [MethodSpec.parse(m) for m in cfg.methods]
         if "none" not in [s.method for s in self.specs]:
             self.specs.insert(0, MethodSpec("none", "none", {}))
+        self.rewrites_entities: dict[str, bool] = {}  # spec label -> MELM-style (needs a per-split model)
         for s in self.specs:
             if s.method == "eda":
                 raise ValueError("EDA is not defined for token/tag records; use none, copy and maskaug methods")
             if s.method not in BASELINES:
-                from maskaug.methods.registry import build
-
                 method = build(s.method, **s.params)  # raises on an unknown method or parameter
                 if getattr(getattr(method, "masker", None), "unit", None) == "insert":
                     raise ValueError(f"{s.label}: insertion adds untagged tokens; not for NER records")
+                self.rewrites_entities[s.label] = where_for(method) == "entities"
         self._mlm = None
 
     def mlm(self):
@@ -188,14 +169,14 @@ class NerEvaluation:
     def _augment(self, spec, records: list[Record], split_key: str, seed: int) -> tuple[list[Record], dict]:
         from maskaug.augmenter import Augmenter
 
-        key = _key(split_key, spec.label, self.cfg.n, seed, self.cfg.model, "ner-aug.v1")
+        key = cache_key(split_key, spec.label, self.cfg.n, seed, self.cfg.model, "ner-aug.v1")
         path = self.cache / "augment" / f"{key}.json"
         if path.is_file():
             saved = json.loads(path.read_text())
             return [tuple(r) for r in saved["records"]], saved["stats"]
         t0 = time.perf_counter()
-        if spec.method.startswith("melm"):
-            folder = self.cache / "models" / f"melm-{_key(split_key, self.cfg.model, seed, 'melm.v1')}"
+        if self.rewrites_entities[spec.label]:
+            folder = self.cache / "models" / f"melm-{cache_key(split_key, self.cfg.model, seed, 'melm.v1')}"
             if not (folder / "maskaug_conditioning.json").is_file():
                 finetune_melm(records, folder, model=self.cfg.model, seed=seed, progress=False)
             model = str(folder)
@@ -225,7 +206,7 @@ class NerEvaluation:
         tags = sorted({t for _, ts in train_all + test for t in ts})
         tagger = Tagger(tags, cfg.encoder, epochs=cfg.epochs, lr=cfg.lr)
         data_key = file_digest(cfg.data)
-        test_key = _key([r for r in test])
+        test_key = cache_key(test)
         results: dict[str, Any] = {"config": asdict(cfg), "tags": tags, "test_size": len(test), "runs": [],
                                    "augmentation": {}, "summary": {}}
         jobs = [(size, s) for size in cfg.sizes for s in range(cfg.splits)]
@@ -236,13 +217,13 @@ class NerEvaluation:
             seed = cfg.seed * 1000 + s
             pick = sorted(np.random.default_rng([cfg.seed, size, s]).choice(len(train_all), size, replace=False))
             records = [train_all[i] for i in pick]
-            split_key = _key(data_key, size, s, cfg.seed, [int(i) for i in pick])
+            split_key = cache_key(data_key, size, s, cfg.seed, [int(i) for i in pick])
             for spec in self.specs:
                 if spec.method in BASELINES:
                     extra, stats = (records * cfg.n if spec.method == "copy" else []), None
                 else:
                     extra, stats = self._augment(spec, records, split_key, seed)
-                run_key = _key(tagger.settings(), records, extra, test_key, seed)
+                run_key = cache_key(tagger.settings(), records, extra, test_key, seed)
                 path = self.cache / "runs" / f"{run_key}.json"
                 if path.is_file():
                     score = json.loads(path.read_text())
@@ -255,6 +236,7 @@ class NerEvaluation:
                 bar.update(1)
         bar.close()
         copy = next((s.label for s in self.specs if s.method == "copy"), None)
+
         def scores(size: int, label: str) -> list[float]:
             return [r["f1"] for r in results["runs"] if r["size"] == size and r["method"] == label]
 

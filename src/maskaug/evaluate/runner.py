@@ -156,7 +156,8 @@ def _write_json(path: Path, obj: Any) -> None:
     write_atomically(path, lambda tmp: tmp.write_text(json.dumps(obj)))
 
 
-def _fingerprint(*parts: Any) -> str:
+def cache_key(*parts: Any) -> str:
+    """A short, stable key for a cache entry: sha1 of the parts as sorted JSON."""
     h = hashlib.sha1()
     for p in parts:
         h.update(json.dumps(p, sort_keys=True, default=str).encode())
@@ -267,7 +268,7 @@ class Evaluation:
                       split: splitting.Split | None, kind: str | None) -> tuple[dict[int, list[str]], dict]:
         label_text = self.cfg.label_text if kind == "prepend" and self.cfg.label_text else None
         recipe = [("label_lr", spec.finetune_params.get("label_lr", LABEL_LR))] if kind == "cbert" else []
-        key = _fingerprint(self.data_hash, self.cfg.text_column, spec.method, spec.params, n, self.cfg.seed,
+        key = cache_key(self.data_hash, self.cfg.text_column, spec.method, spec.params, n, self.cfg.seed,
                            self.cfg.model or "builtin", rows, split.dev if split else None,
                            *([label_text] if label_text else []), *recipe)
         path = self.cache / "augment" / f"{spec.method}-{key}.json"
@@ -332,7 +333,7 @@ class Evaluation:
                                    "test_size": len(test.texts), "runs": [], "summary": {}, "quality": {},
                                    "throughput": {}, "machine": _machine()}
         test_xy = (test.texts, test.labels)
-        test_key = _fingerprint(test_xy)
+        test_key = cache_key(test_xy)
         outputs_by: dict[tuple[str, int], list[dict[int, list[str]]]] = {}
         for size, size_splits in all_splits.items():
             n = cfg.n_for(size)
@@ -378,7 +379,7 @@ class Evaluation:
         """One classifier run, cached by the classifier's settings, the exact data (``test_key``: the
         test set's fingerprint) and the seed, so an interrupted or repeated evaluation redoes only the
         runs it has not finished."""
-        key = _fingerprint(clf.settings(), seed, train, dev, test_key)
+        key = cache_key(clf.settings(), seed, train, dev, test_key)
         path = self.cache / "runs" / f"{key}.json"
         if path.is_file():
             self.cached_runs += 1
@@ -393,7 +394,7 @@ class Evaluation:
 
         from maskaug.evaluate.quality import intrinsic
 
-        key = _fingerprint(self.data_hash, self.cfg.encoder, "oracle")
+        key = cache_key(self.data_hash, self.cfg.encoder, "oracle")
         oracle_path = self.cache / "oracles" / f"{key}.npz"
         if oracle_path.is_file():
             with np.load(oracle_path) as z:

@@ -160,3 +160,22 @@ def test_other_methods_keep_the_token_count_and_the_entities(tiny_mlms, kind, me
             assert len(new) == len(tokens) and edits
             assert all(not is_entity(tags[e["token"]]) and new[e["token"]] == e["new"] for e in edits)
             assert [t for t, g in zip(new, tags) if is_entity(g)] == [t for t, g in zip(tokens, tags) if is_entity(g)]
+
+
+def test_long_and_unusual_tagged_records(tiny_mlms, tiny_model_dirs, tmp_path, capsys):
+    """Longer than the model's window (64 pieces), RTL, emoji and zero-width text: same count, entities kept."""
+    records = [(["Anna"] + ["the", "movie", "was", "great"] * 40 + ["Paris", "."],
+                ["B-PER"] + ["O"] * 160 + ["B-LOC", "O"]),
+               (["مرحبا", "Zoë", "🙂", "\u200bx", "Berlin", "."], ["O", "B-PER", "O", "O", "B-LOC", "O"])]
+    aug = Augmenter("substitute", model=tiny_mlms["sentencepiece"], n=2)
+    for rid, outs in augment_tagged(aug, records):
+        tokens, tags = records[rid]
+        assert len(outs) == 2
+        for new, _edits, _a in outs:
+            assert len(new) == len(tokens)
+            assert [t for t, g in zip(new, tags) if is_entity(g)] == [t for t, g in zip(tokens, tags) if is_entity(g)]
+    data = tmp_path / "empty_record.jsonl"
+    data.write_text(json.dumps({"tokens": ["a"], "tags": ["O"]}) + "\n" + json.dumps({"tokens": [], "tags": []}) + "\n")
+    assert main(["augment", str(data), "-o", str(tmp_path / "o.jsonl"), "--model", str(tiny_model_dirs["wordpiece"]),
+                 "--quiet"]) == 2
+    assert "row 2, field 'tokens': no tokens" in capsys.readouterr().err

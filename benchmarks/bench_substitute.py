@@ -44,8 +44,8 @@ def run_mode(mode: str, texts: list[str], threads: int, dtype: str | None) -> di
         aug.augment(texts)
         batches, aug.engine.trace = aug.engine.trace, None
         t0 = time.perf_counter()
-        for ids, attn, sel in batches:
-            aug.engine.forward_only(ids, attn, sel)
+        for batch in batches:
+            aug.engine.backend.logits(batch)
         secs = time.perf_counter() - t0
     else:
         mlm, info, method = aug.mlm, aug.info, aug.method

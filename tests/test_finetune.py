@@ -46,7 +46,7 @@ def test_each_row_is_filled_conditioned_on_its_own_label(tuned):
     results = list(aug.iter_rows(({"text": t} for t in TEXTS), labels=LABELS))
     assert len(results) == len(TEXTS) and all(outs for _, outs in results)
     cond = aug.mlm.conditioning
-    for ids, _attn, _sel in aug.engine.trace:
+    for ids in (b.input_ids for b in aug.engine.trace):
         for row in range(ids.shape[0]):
             after_cls = ids[row, len(aug.info.prefix_ids):].tolist()
             if kind == "expand":
@@ -129,17 +129,21 @@ def test_cbert_without_token_types_adds_a_label_embedding(tiny_model_dirs, tmp_p
     cond = Conditioning.load(out)
     assert cond.label_embedding == "added" and (out / "maskaug_label_embedding.safetensors").is_file()
     mlm = load_mlm(out, device="cpu")
-    table = mlm.model.maskaug_label_embedding
+    table = mlm.label_embedding
     assert table.table.weight.abs().sum() > 0  # trained away from its zero start, and reloaded
     aug = Augmenter("cbert", model=mlm, n=1, seed=0)
-    seen = []
-    handle = mlm.model.get_input_embeddings().register_forward_hook(lambda m, a, o: seen.append(table.labels))
-    try:
-        results = list(aug.iter_rows([{"text": TEXTS[0]}, {"text": TEXTS[3]}], labels=["pos", "neg"]))
-    finally:
-        handle.remove()
+    aug.engine.trace = []
+    results = list(aug.iter_rows([{"text": TEXTS[0]}, {"text": TEXTS[3]}], labels=["pos", "neg"]))
     assert all(outs for _, outs in results)
-    assert sorted(int(v) for t in seen for v in t) == [0, 1] and table.labels is None
+    assert sorted(int(v) for b in aug.engine.trace for v in b.labels) == [0, 1]  # each row's own label, explicitly
+    batch = aug.engine.trace[0]
+    one = batch.labels[:1]
+    with torch.inference_mode():
+        a = mlm.backend.logits(type(batch)(batch.input_ids[:1], batch.attention_mask[:1], batch.select[:1], one))
+        b = mlm.backend.logits(type(batch)(batch.input_ids[:1], batch.attention_mask[:1], batch.select[:1], 1 - one))
+    assert not torch.equal(a, b)  # the label changes the prediction
+    emb = mlm.model.get_input_embeddings()
+    assert not emb._forward_hooks and not hasattr(mlm.model, "maskaug_label_embedding")  # no state on the model
 
 
 def test_python_api_passes_labels_to_a_conditioned_model(tuned):
@@ -189,7 +193,7 @@ def test_prepend_writes_the_given_label_text_and_it_round_trips(tiny_model_dirs,
     aug.engine.trace = []
     list(aug.iter_rows([{"text": TEXTS[0]}], labels=["pos"]))
     want = aug.mlm.tokenizer("great", add_special_tokens=False)["input_ids"]
-    ids = aug.engine.trace[0][0][0, len(aug.info.prefix_ids):].tolist()
+    ids = aug.engine.trace[0].input_ids[0, len(aug.info.prefix_ids):].tolist()
     assert ids[:len(want)] == want  # the words, not the label's name, precede the sentence
     assert main(["finetune", str(data), "-o", str(tmp_path / "m2"), "--conditioning", "prepend", "--model",
                  str(tiny_model_dirs["wordpiece"]), "--quiet", "--label-text", "good=great"]) == 2

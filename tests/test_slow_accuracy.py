@@ -16,6 +16,6 @@ def test_builtin_accuracy_matches_the_model_card():
 
     texts = [json.loads(x)["text"] for x in SST2.read_text(encoding="utf-8").splitlines()]
     mlm = load_mlm(device="cpu")
-    tokens = masked_accuracy(mlm.model, mlm.tokenizer, texts, unit="token")
+    tokens = masked_accuracy(mlm.backend, mlm.tokenizer, texts, unit="token")
     assert tokens["top1"] == pytest.approx(0.295, abs=0.005)
     assert tokens["top5"] == pytest.approx(0.445, abs=0.005)

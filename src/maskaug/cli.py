@@ -393,7 +393,7 @@ def cmd_models(args) -> int:
     texts = [r[args.text_column] for r in read_rows(args.data)][: args.limit]
     mlm = load_mlm(args.model, device=args.device, dtype=args.dtype)
     for unit in args.unit:
-        s = masked_accuracy(mlm.model, mlm.tokenizer, texts, unit=unit, rate=args.rate, seed=args.seed)
+        s = masked_accuracy(mlm.backend, mlm.tokenizer, texts, unit=unit, rate=args.rate, seed=args.seed)
         print(f"{mlm.name} on {args.data} ({len(texts)} texts), {args.rate:.0%} masked {unit}s: "
               f"top-1 {s['top1']:.1%}  top-5 {s['top5']:.1%}  (n={s['n']})")
     return 0

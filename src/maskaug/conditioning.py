@@ -7,7 +7,7 @@
   type-embedding table is resized to one row per label. Models without token types (DistilBERT,
   ModernBERT, ...) get an added label embedding instead (``label_embedding = "added"``): a table
   saved as ``maskaug_label_embedding.safetensors`` whose row for the label is added to every input
-  embedding by a forward hook.
+  embedding (:class:`~maskaug.model.backend.LabelEmbedding`; the backend passes the sum as ``inputs_embeds``).
 - ``melm`` (Zhou et al. 2022, MELM): for token/tag (NER) records; one new vocabulary token per
   entity tag, written before and after each entity token (:mod:`maskaug.ner`), and only entity
   tokens are masked when fine-tuning. The markers are in the text itself, so no row label is needed.
@@ -22,8 +22,6 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-
-import torch
 
 FILE = "maskaug_conditioning.json"
 LABEL_EMBEDDING_FILE = "maskaug_label_embedding.safetensors"
@@ -75,20 +73,30 @@ class Conditioning:
     def uses_row_label(self) -> bool:
         return self.kind in ROW_LABEL_KINDS
 
-    def attach(self, model, folder: str | Path | None = None) -> LabelEmbedding | None:
-        """For ``cbert`` with an added label embedding: build (or load from ``folder``) and hook it."""
+    @property
+    def label_input(self) -> str | None:
+        """How the model takes a row's label: ``token_type`` ids, an ``added`` embedding, or not at all."""
+        return (self.label_embedding or None) if self.kind == "cbert" else None
+
+    def label_table(self, model, folder: str | Path | None = None):
+        """For ``cbert`` with an added label embedding: a new table, or the one saved in ``folder``."""
         if self.kind != "cbert" or self.label_embedding != "added":
             return None
+        from maskaug.model.backend import LabelEmbedding
+
         emb = model.get_input_embeddings()
         table = LabelEmbedding(len(self.labels), emb.weight.shape[1])
         if folder is not None:
             from safetensors.torch import load_file
 
             table.load_state_dict(load_file(str(Path(folder, LABEL_EMBEDDING_FILE))))
-        table.to(emb.weight.device)
-        emb.register_forward_hook(table.hook)
-        model.maskaug_label_embedding = table  # a submodule, so it trains with the model
-        return table
+        return table.to(emb.weight.device)
+
+    @staticmethod
+    def save_label_table(table, folder: str | Path) -> None:
+        from safetensors.torch import save_file
+
+        save_file({k: v.contiguous() for k, v in table.state_dict().items()}, str(Path(folder, LABEL_EMBEDDING_FILE)))
 
     def save(self, folder: str | Path) -> None:
         Path(folder, FILE).write_text(json.dumps(asdict(self), indent=1, ensure_ascii=False) + "\n")
@@ -99,26 +107,3 @@ class Conditioning:
         if not path.is_file():
             return None
         return cls(**json.loads(path.read_text()))
-
-
-class LabelEmbedding(torch.nn.Module):
-    """One vector per label, added to every position's input embedding (zero-initialised).
-
-    Set ``labels`` (a LongTensor, one per row) before each model call; ``None`` adds nothing.
-    """
-
-    def __init__(self, n_labels: int, dim: int):
-        super().__init__()
-        self.table = torch.nn.Embedding(n_labels, dim)
-        torch.nn.init.zeros_(self.table.weight)
-        self.labels = None
-
-    def hook(self, module, args, output):
-        if self.labels is None:
-            return None
-        return output + self.table(self.labels.to(output.device)).unsqueeze(1).to(output.dtype)
-
-    def save(self, folder: str | Path) -> None:
-        from safetensors.torch import save_file
-
-        save_file({k: v.contiguous() for k, v in self.state_dict().items()}, str(Path(folder, LABEL_EMBEDDING_FILE)))

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from maskaug.text import normalize
+
 STRATEGIES = ("sample", "argmax", "rank")
-
-
-def normalize(s: str) -> str:
-    """Case- and width-insensitive form used to compare a fill with the original word."""
-    return unicodedata.normalize("NFKC", s).casefold().strip()
+__all__ = ["STRATEGIES", "Sampler", "normalize"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +38,17 @@ class Sampler:
             raise ValueError("top_p must be in (0, 1]")
         if self.top_k is not None and self.top_k < 1:
             raise ValueError("top_k must be >= 1")
+
+    def __repr__(self) -> str:
+        if self.strategy == "argmax":
+            return "Sampler(argmax)"
+        if self.strategy == "rank":
+            return f"Sampler(rank={self.rank})"
+        parts = ["sample", f"top_k={self.top_k}"]
+        if self.top_p is not None:
+            parts.append(f"top_p={self.top_p:g}")
+        parts.append(f"temperature={self.temperature:g}")
+        return f"Sampler({', '.join(parts)})"
 
     def choose(self, ids: np.ndarray, logprobs: np.ndarray, rng: np.random.Generator,
                reject: Callable[[int], bool] = lambda _id: False) -> int | None:

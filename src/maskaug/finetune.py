@@ -21,8 +21,9 @@ import torch
 from tqdm.auto import tqdm
 
 from maskaug.conditioning import Conditioning
+from maskaug.model.backend import LabelEmbedding, TorchBackend
+from maskaug.model.batching import Batch
 from maskaug.model.loading import cpu_bf16, load_mlm
-from maskaug.model.masked_call import MaskedCall
 
 
 @dataclass
@@ -41,19 +42,19 @@ class FinetuneReport:
                 f"{self.seconds:.0f} s; best epoch {self.best_epoch} (dev MLM loss per epoch: {curve})")
 
 
-def _masked_loss(call: MaskedCall, batch) -> torch.Tensor:
+def _masked_loss(backend: TorchBackend, batch) -> torch.Tensor:
     """MLM loss with the vocabulary projection run only at the positions being predicted, instead of
-    full-vocabulary logits at every position."""
+    full-vocabulary logits at every position. A C-BERT row's label rides in ``token_type_ids``."""
     labels = batch["labels"]
     sel = labels != -100
-    inputs = {k: v for k, v in batch.items() if k not in ("labels", "special_tokens_mask")}
-    logits = call(sel, **inputs)
-    if logits.dim() == 3:
-        logits = logits[sel]
+    types = batch.get("token_type_ids")
+    row_labels = types[:, 0] if types is not None and backend.label_input is not None else None
+    logits = backend.logits(Batch(batch["input_ids"], batch["attention_mask"], sel, row_labels), grad=True)
     return torch.nn.functional.cross_entropy(logits.float(), labels[sel])
 
 
-def _prepare_model(model, tokenizer, cond: Conditioning) -> None:
+def _prepare_model(model, tokenizer, cond: Conditioning) -> LabelEmbedding | None:
+    """Make room for the conditioning in the model; returns C-BERT's added label table, if it needs one."""
     if cond.kind in ("expand", "melm"):
         tokens = [cond.token_for(label) for label in cond.labels]
         tokenizer.add_special_tokens({"additional_special_tokens": tokens}, replace_extra_special_tokens=False)
@@ -67,8 +68,7 @@ def _prepare_model(model, tokenizer, cond: Conditioning) -> None:
         types = getattr(emb, "token_type_embeddings", None)
         if types is None:  # no segment embedding to replace: add a label embedding instead
             cond.label_embedding = "added"
-            cond.attach(model)
-            return
+            return cond.label_table(model)
         cond.label_embedding = "token_type"
         n = len(cond.labels)
         new = torch.nn.Embedding(n, types.embedding_dim)
@@ -83,11 +83,10 @@ def _prepare_model(model, tokenizer, cond: Conditioning) -> None:
 LABEL_LR = 1e-2
 
 
-def _label_parameters(model, cond: Conditioning) -> list[torch.nn.Parameter]:
+def _label_parameters(model, cond: Conditioning, table: LabelEmbedding | None) -> list[torch.nn.Parameter]:
     """The parameters that exist only to carry the label (C-BERT's label embedding), for ``label_lr``."""
     if cond.kind != "cbert":
         return []
-    table = getattr(model, "maskaug_label_embedding", None)
     if table is not None:
         return list(table.parameters())
     emb = getattr(getattr(model, model.base_model_prefix, model), "embeddings", None)
@@ -159,7 +158,7 @@ def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, 
         classes = sorted({str(y) for y in labels}) if conditioning != "none" else []
     cond = Conditioning(conditioning, list(classes), label_column, base_model=mlm.name,
                         label_text=dict(label_text or {}))
-    _prepare_model(net, tok, cond)
+    table = _prepare_model(net, tok, cond)
     spans = list(maskable) if maskable is not None else None
     dev_spans = None
     if dev is None:
@@ -175,7 +174,7 @@ def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, 
     if not train_rows or not dev_rows:
         raise ValueError("fine-tuning needs at least 2 rows per label (one goes to the dev split)")
     collate = DataCollatorForLanguageModeling(tok, mlm_probability=rate, return_tensors="pt")
-    call = MaskedCall.of(net)
+    call = TorchBackend(net, "cpu", None, cond.label_input, table)
     autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=cpu_bf16() if bf16 is None else bf16)
     gen = torch.Generator().manual_seed(seed + 1)
     dev_batches = []
@@ -189,11 +188,13 @@ def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, 
         raise ValueError(f"the dev split ({len(dev_rows)} rows) has no token drawn for prediction at rate {rate}; "
                          f"give more rows or a --dev file")
     net.train()
-    label_params = _label_parameters(net, cond)
+    if table is not None:
+        table.train()
+    label_params = _label_parameters(net, cond, table)
     rest = [p for p in net.parameters() if p.requires_grad and all(p is not q for q in label_params)]
     groups = [{"params": rest, "lr": lr}] + ([{"params": label_params, "lr": label_lr}] if label_params else [])
     opt = torch.optim.AdamW(groups, lr=lr)
-    best = (float("inf"), 0, None)
+    best = (float("inf"), 0, None, None)
     dev_curve, train_curve = [], []
     t0 = time.perf_counter()
     bar = tqdm(total=max_epochs, desc=f"finetune ({conditioning})", unit="epoch", disable=not progress)
@@ -221,27 +222,26 @@ def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, 
         bar.update(1)
         bar.set_postfix(dev_loss=f"{dev_loss:.3f}")
         if dev_loss < best[0]:
-            best = (dev_loss, epoch, copy.deepcopy(net.state_dict()))
+            best = (dev_loss, epoch, copy.deepcopy(net.state_dict()),
+                    copy.deepcopy(table.state_dict()) if table is not None else None)
         elif epoch - best[1] >= patience:
             break
         if max_minutes is not None and time.perf_counter() - t0 > 60 * max_minutes:
             break
     bar.close()
     net.load_state_dict(best[2])
+    if table is not None:
+        table.load_state_dict(best[3])
     out = Path(output)
     out.mkdir(parents=True, exist_ok=True)
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
-    table = getattr(net, "maskaug_label_embedding", None)
-    if table is not None:
-        del net.maskaug_label_embedding  # saved on its own; from_pretrained would not know it
     net.save_pretrained(out)
     tok.save_pretrained(out)
     cond.save(out)
-    if table is not None:
-        table.save(out)
-        net.maskaug_label_embedding = table
+    if table is not None:  # saved on its own; from_pretrained would not know it
+        cond.save_label_table(table, out)
     report = FinetuneReport(epoch, best[1], dev_curve, train_curve, time.perf_counter() - t0, len(train_rows),
                             len(dev_rows))
     (out / "maskaug_finetune_log.txt").write_text(report.summary() + "\n")

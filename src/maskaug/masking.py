@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from maskaug.document import Doc
-from maskaug.model.engine import CONTINUATION, START
-from maskaug.model.vocab import TokenizerInfo
+from maskaug.model.vocab import CONTINUATION, START, TokenizerInfo
+from maskaug.text import has_alnum as _has_alnum
 
 UNITS = ("token", "word", "span", "insert")
 
@@ -33,10 +33,6 @@ class Slot:
     @property
     def is_insert(self) -> bool:
         return self.first == self.last
-
-
-def _has_alnum(s: str) -> bool:
-    return any(ch.isalnum() for ch in s)
 
 
 @dataclass(frozen=True)
@@ -65,6 +61,20 @@ class Masker:
         if self.max_count is not None and self.max_count < self.min_count:
             raise ValueError("max_count must be >= min_count")
         object.__setattr__(self, "_patterns", tuple(re.compile(p) for p in self.protect))
+
+    def __repr__(self) -> str:
+        parts = [f"unit={self.unit}", f"rate={self.rate:.3g}", f"min_count={self.min_count}"]
+        if self.max_count is not None:
+            parts.append(f"max_count={self.max_count}")
+        if self.unit == "span":
+            parts.append(f"span_length={self.span_length}")
+        if self.stopwords:
+            parts.append(f"stopwords={len(self.stopwords)} words kept")
+        if self.skip_punct:
+            parts.append("skip_punct")
+        if self.protect:
+            parts.append(f"protect={list(self.protect)}")
+        return f"Masker({', '.join(parts)})"
 
     def count(self, n: int) -> int:
         k = max(self.min_count, math.floor(self.rate * n + 0.5))

@@ -53,13 +53,14 @@ def test_long_text_is_windowed_not_truncated(tiny_mlm):
     assert engine.forward_passes == 1  # the windows of one text share a batch
 
 
-def test_engines_on_one_model_share_one_head_hook(tiny_mlms):
+def test_model_calls_leave_no_hooks_or_state_on_the_model(tiny_mlms):
     from maskaug.model.loading import load_mlm
     from maskaug.model.pll import pseudo_log_likelihood
 
-    mlm = load_mlm(tiny_mlms["wordpiece"].model.name_or_path, device="cpu")  # a fresh model, no hooks yet
+    mlm = load_mlm(tiny_mlms["wordpiece"].model.name_or_path, device="cpu")
     head = mlm.model.get_output_embeddings()
+    before = set(mlm.model.__dict__)
     for _ in range(3):
         FillEngine(mlm).predict(_requests(mlm, TEXTS[:1]))
     pseudo_log_likelihood(mlm, TEXTS[:1])
-    assert len(head._forward_pre_hooks) == 1
+    assert not head._forward_pre_hooks and set(mlm.model.__dict__) == before

@@ -26,6 +26,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
+from maskaug.model.backend import TorchBackend  # noqa: E402
 from maskaug.model.builtin import base_mlm, save_delta, trainable_names  # noqa: E402
 from maskaug.model.mlm_accuracy import masked_accuracy  # noqa: E402
 
@@ -159,7 +160,7 @@ def main() -> None:
     if args.eval:
         texts = [json.loads(x)["text"] for x in args.eval.read_text(encoding="utf-8").splitlines() if x.strip()]
         for unit in ("token", "word"):
-            scores[unit] = masked_accuracy(model, tok, texts, unit=unit)
+            scores[unit] = masked_accuracy(TorchBackend(model, dev), tok, texts, unit=unit)
             print(f"{args.eval.name} {unit}: top1 {scores[unit]['top1']:.3f} top5 {scores[unit]['top5']:.3f} "
                   f"(n={scores[unit]['n']})", flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)

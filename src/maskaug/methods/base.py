@@ -22,7 +22,7 @@ class Job:
     rng: np.random.Generator
     protected: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     prefix: tuple[int, ...] = ()  # label conditioning ids (prepend/expand models)
-    type_id: int | None = None  # label as token type (C-BERT models)
+    label_id: int | None = None  # the row's label as a model input (C-BERT models)
 
 
 @dataclass
@@ -32,9 +32,35 @@ class Draft:
     score: float | None  # mean log-probability of the fills; None when nothing was filled
 
 
+EDITS = ("any", "context", "entities")
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a method needs and what it changes, declared so a job can check it against the record type and the
+    model once, before any work.
+
+    ``requires``: the conditioning the model must have been fine-tuned with (``maskaug finetune --conditioning``).
+    ``edits``: which words it may change: ``any``, only the ``context`` around entities, or only ``entities``
+    (MELM). ``inserts``: it adds words, so token counts change.
+    """
+
+    needs_model: bool = True
+    requires: str | None = None
+    edits: str = "any"
+    inserts: bool = False
+
+    def __post_init__(self) -> None:
+        if self.edits not in EDITS:
+            raise ValueError(f"edits must be one of {EDITS}, not {self.edits!r}")
+
+
 class Method(Protocol):
     name: str
-    needs_model: bool
+
+    @property
+    def capabilities(self) -> Capabilities:
+        ...
 
     def generate(self, jobs: list[Job], info: TokenizerInfo, engine: FillEngine | None) -> list[Draft]:
         ...

@@ -8,7 +8,7 @@ import numpy as np
 
 from maskaug.fill import Sampler, normalize
 from maskaug.masking import Masker, Slot
-from maskaug.methods.base import Draft, Job
+from maskaug.methods.base import Capabilities, Draft, Job
 from maskaug.model.engine import FillEngine, FillRequest
 from maskaug.model.vocab import TokenizerInfo
 from maskaug.splice import Edit, match_case, splice
@@ -56,6 +56,23 @@ class MaskFill:
     @property
     def needs_model(self) -> bool:
         return self.fill != "none"
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return Capabilities(needs_model=self.needs_model, requires=self.requires,
+                            edits="entities" if self.requires == "melm" else "any",
+                            inserts=self.masker.unit == "insert")
+
+    def __repr__(self) -> str:
+        lines = [f"MaskFill({self.name}", f"  masker={self.masker!r}", f"  fill={self.fill}"]
+        if self.needs_model:
+            lines.append(f"  sampler={self.sampler!r}")
+            lines.append(f"  exclude_original={self.exclude_original}")
+        if self.fill == "reconstruct":
+            lines.append(f"  corruption=mask/random/keep {'/'.join(f'{p:g}' for p in self.corruption)}")
+        if self.requires:
+            lines.append(f"  requires={self.requires} conditioning")
+        return ",\n".join(lines) + ")"
 
     # ------------------------------------------------------------------ helpers
     def _reject(self, info: TokenizerInfo, slot: Slot):
@@ -122,7 +139,7 @@ class MaskFill:
                     tokens = [info.mask_id] * len(slots)
                 ids, where = build_ids(job.docs[f].ids, slots, tokens)
                 requests.append(FillRequest(ids, where, [s.kind for s in slots], [s.wordy for s in slots],
-                                            job.prefix, job.type_id))
+                                            job.prefix, job.label_id))
                 keys.append((ji, f))
         results = engine.predict(requests) if requests else []
         by_key = dict(zip(keys, results))
@@ -158,7 +175,7 @@ class MaskFill:
                     tokens[step] = info.mask_id
                     ids, where = build_ids(job.docs[f].ids, slots, tokens)
                     s = slots[step]
-                    requests.append(FillRequest(ids, [where[step]], [s.kind], [s.wordy], job.prefix, job.type_id))
+                    requests.append(FillRequest(ids, [where[step]], [s.kind], [s.wordy], job.prefix, job.label_id))
                     keys.append((ji, f))
             for (ji, f), cand in zip(keys, engine.predict(requests)):
                 slot = plans[ji][f][step]

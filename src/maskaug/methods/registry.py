@@ -58,10 +58,20 @@ def register(name: str, params: dict[str, Any], doc: str):
     return wrap
 
 
+def _version(name: str) -> tuple[str, int]:
+    """``("substitute", 2)`` for ``"substitute.v2"``; a name without a version is version 0."""
+    base, dot, v = name.rpartition(".v")
+    return (base, int(v)) if dot and v.isdigit() else (name, 0)
+
+
 def resolve(name: str) -> Entry:
+    """The entry registered under ``name``, or, for a name without a version, its newest version (``x.v10``
+    comes after ``x.v2``)."""
+    if not isinstance(name, str):
+        raise ValueError(f"a method name is text, not {type(name).__name__} ({name!r})")
     if name in _REGISTRY:
         return _REGISTRY[name]
-    versions = sorted(k for k in _REGISTRY if k.split(".v")[0] == name)
+    versions = sorted((k for k in _REGISTRY if _version(k)[0] == name), key=lambda k: _version(k)[1])
     if versions:
         return _REGISTRY[versions[-1]]
     raise KeyError(f"unknown method {name!r}; known: {', '.join(names())}")

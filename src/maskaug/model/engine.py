@@ -1,9 +1,10 @@
 """Batched mask filling: many texts and many masked positions per forward pass.
 
-Sequences are sorted by length and packed under a token budget; the LM head runs only at masked
-positions (:class:`~maskaug.model.masked_call.MaskedCall`); texts longer than the model's window
-are cut into overlapping windows, each masked position predicted in the window where it is most
-central. On CUDA out-of-memory the batch is halved and the work continues.
+Sequences are sorted by length and packed under a token budget (:func:`~maskaug.model.batching.pack`); the
+backend computes logits only at masked positions (:mod:`maskaug.model.backend`); texts longer than the
+model's window are cut into overlapping windows, each masked position predicted in the window where it is
+most central. Candidates are the best pieces of the kind a slot allows (word-initial, continuation, any;
+optionally with a letter or digit), with log-probabilities rounded to 4 decimals.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from maskaug.model.batching import Batch, pack
 from maskaug.model.loading import MaskedLM
-from maskaug.model.masked_call import MaskedCall
+from maskaug.model.vocab import ANY, CONTINUATION, START
 
-START, CONTINUATION, ANY = 0, 1, 2
+__all__ = ["ANY", "CONTINUATION", "START", "Candidates", "FillEngine", "FillRequest"]
 
 
 @dataclass
@@ -29,7 +31,7 @@ class FillRequest:
     kinds: list[int]  # START / CONTINUATION / ANY per position
     wordy: list[bool]  # candidate must contain a letter or digit
     prefix: tuple[int, ...] = ()  # conditioning ids placed after the special prefix (label text/token)
-    type_id: int | None = None  # token type id for every position (C-BERT label embedding)
+    label_id: int | None = None  # the row's label as a model input (C-BERT)
 
 
 Candidates = tuple[np.ndarray, np.ndarray]  # (token ids [K], log-probabilities [K]), best first
@@ -38,7 +40,10 @@ Candidates = tuple[np.ndarray, np.ndarray]  # (token ids [K], log-probabilities 
 class FillEngine:
     def __init__(self, mlm: MaskedLM, token_budget: int = 8192, max_batch: int = 256,
                  max_candidates: int = 64):
+        if token_budget < 1:
+            raise ValueError(f"token_budget must be >= 1, not {token_budget}")
         self.mlm = mlm
+        self.backend = mlm.backend
         self.token_budget = token_budget
         self.max_batch = max_batch
         self.k = max_candidates
@@ -52,20 +57,11 @@ class FillEngine:
         allowed[:, 1] &= info.wordy
         bias = np.where(allowed.reshape(6, v), 0.0, -np.inf).astype(np.float32)
         self._bias = torch.from_numpy(bias).to(mlm.device)
-        self._call = MaskedCall.of(mlm.model)
         self.forward_passes = 0
-        self.trace: list | None = None  # set to a list to record (input_ids, attention_mask, selection)
+        self.trace: list[Batch] | None = None  # set to a list to record every batch run
 
-    def forward_only(self, ids: torch.Tensor, attn: torch.Tensor, sel: torch.Tensor,
-                     token_type_ids: torch.Tensor | None = None) -> torch.Tensor:
-        """The model call on one prepared batch; logits at ``sel`` when the head hook applies, else all."""
-        dev = self.mlm.device
-        inputs = {"input_ids": ids.to(dev), "attention_mask": attn.to(dev)}
-        if token_type_ids is not None:
-            inputs["token_type_ids"] = token_type_ids.to(dev)
-        with torch.inference_mode(), torch.autocast(dev.type, dtype=self.mlm.dtype or torch.float32,
-                                                    enabled=self.mlm.dtype is not None):
-            return self._call(sel.to(dev), **inputs)
+    def __repr__(self) -> str:
+        return f"FillEngine({self.backend!r}, token_budget={self.token_budget}, max_batch={self.max_batch})"
 
     @property
     def window(self) -> int:
@@ -100,73 +96,41 @@ class FillEngine:
             for ids, local, js in self._windows(req):
                 codes = [req.kinds[j] * 2 + int(req.wordy[j]) for j in js]
                 seqs.append((self.mlm.info.wrap(list(req.prefix) + list(ids)), [p + n_cond for p in local], ri, js,
-                             codes, req.type_id))
-        seqs.sort(key=lambda s: -len(s[0]))
-        batch: list = []
-        for seq in seqs:
-            if batch and (len(batch) + 1) * len(batch[0][0]) > self.token_budget or len(batch) >= self.max_batch:
-                self._run(batch, out)
-                batch = []
-            batch.append(seq)
-        if batch:
-            self._run(batch, out)
+                             codes, req.label_id))
+        for group in pack([len(s[0]) for s in seqs], self.token_budget, self.max_batch):
+            self._forward([seqs[i] for i in group], out)
         return out  # type: ignore[return-value]
 
-    def _run(self, batch, out) -> None:
-        try:
-            self._forward(batch, out)
-        except torch.cuda.OutOfMemoryError:
-            if len(batch) == 1:
-                raise
-            torch.cuda.empty_cache()
-            half = len(batch) // 2
-            self._run(batch[:half], out)
-            self._run(batch[half:], out)
-
-    @torch.inference_mode()
     def _forward(self, batch, out) -> None:
-        mlm, info = self.mlm, self.mlm.info
+        info = self.mlm.info
         n_pre = len(info.prefix_ids)
-        lengths = np.array([len(s[0]) for s in batch])
-        ids_np = np.full((len(batch), int(lengths.max())), info.pad_id, dtype=np.int64)
-        for b, seq in enumerate(batch):
-            ids_np[b, : lengths[b]] = seq[0]
-        attn = torch.from_numpy((np.arange(ids_np.shape[1]) < lengths[:, None]).astype(np.int64))
-        types = None
-        if any(s[5] is not None for s in batch):
-            types = torch.from_numpy(np.array([[s[5] or 0] for s in batch], dtype=np.int64) * attn.numpy())
-        ids = torch.from_numpy(ids_np)
-        # masked positions in row-major order, matching boolean indexing
-        rows, cols, order, codes = [], [], [], []
-        for b, (_seq, local, ri, js, c, _t) in enumerate(batch):
-            for p, j, code in sorted(zip(local, js, c)):
-                rows.append(b)
-                cols.append(p + n_pre)
-                order.append((ri, j))
-                codes.append(code)
-        sel = torch.zeros(ids.shape, dtype=torch.bool)
-        sel[rows, cols] = True
-        dev = mlm.device
+        positions, order, codes = [], [], []
+        for _seq, local, ri, js, c, _label in batch:  # positions in row-major order, as the backend returns them
+            mine = sorted(zip(local, js, c))
+            positions.append([p + n_pre for p, _, _ in mine])
+            order += [(ri, j) for _, j, _ in mine]
+            codes += [code for _, _, code in mine]
+        labels = [s[5] or 0 for s in batch] if any(s[5] is not None for s in batch) else None
+        prepared = Batch.pad([s[0] for s in batch], info.pad_id, positions, labels)
         if self.trace is not None:
-            self.trace.append((ids, attn, sel))
-        sel_dev = sel.to(dev)
-        logits = self.forward_only(ids, attn, sel_dev, types)
-        self.forward_passes += 1
-        if logits.dim() == 3:
-            logits = logits[sel_dev]
-        logits = logits[:, : self._bias.shape[1]].float()
-        codes_t = torch.tensor(codes, device=dev)
-        for c in codes_t.unique().tolist():  # in place, one vocabulary mask per slot kind
-            rows = (codes_t == c).nonzero().squeeze(1)
-            if len(rows) == len(codes_t):
-                logits += self._bias[c]
-            else:
-                logits.index_copy_(0, rows, logits.index_select(0, rows) + self._bias[c])
-        k = min(self.k, logits.shape[-1])
-        top = logits.topk(k, dim=-1)
-        logp = top.values - torch.logsumexp(logits, dim=-1, keepdim=True)
-        vals = np.round(logp.cpu().numpy().astype(np.float64), 4)
-        idx = top.indices.cpu().numpy()
+            self.trace.append(prepared)
+        with torch.inference_mode():
+            logits = self.backend.logits(prepared)
+            self.forward_passes += 1
+            dev = logits.device
+            logits = logits[:, : self._bias.shape[1]].float()
+            codes_t = torch.tensor(codes, device=dev)
+            for c in codes_t.unique().tolist():  # in place, one vocabulary mask per slot kind
+                rows = (codes_t == c).nonzero().squeeze(1)
+                if len(rows) == len(codes_t):
+                    logits += self._bias[c]
+                else:
+                    logits.index_copy_(0, rows, logits.index_select(0, rows) + self._bias[c])
+            k = min(self.k, logits.shape[-1])
+            top = logits.topk(k, dim=-1)
+            logp = top.values - torch.logsumexp(logits, dim=-1, keepdim=True)
+            vals = np.round(logp.cpu().numpy().astype(np.float64), 4)
+            idx = top.indices.cpu().numpy()
         for row, (ri, j) in enumerate(order):
             keep = np.isfinite(vals[row])
             out[ri][j] = (idx[row][keep], vals[row][keep])

@@ -10,6 +10,7 @@ import torch
 from transformers import AutoModelForMaskedLM, AutoTokenizer
 
 from maskaug.conditioning import Conditioning
+from maskaug.model.backend import LabelEmbedding, TorchBackend
 from maskaug.model.builtin import BUILTIN_ALIASES, BUILTIN_NAME, load_builtin
 from maskaug.model.vocab import TokenizerInfo
 
@@ -60,7 +61,9 @@ class MaskedLM:
     device: torch.device
     dtype: torch.dtype | None = None
     conditioning: Conditioning | None = None  # set for models from `maskaug finetune`
+    label_embedding: LabelEmbedding | None = None  # C-BERT's added label table (models without token types)
     info: TokenizerInfo = field(init=False)
+    backend: TorchBackend = field(init=False)
 
     def __post_init__(self) -> None:
         vocab = self.model.get_output_embeddings()
@@ -70,6 +73,15 @@ class MaskedLM:
             for token in self.conditioning.label_tokens.values():  # never a fill
                 self.info.bad[self.tokenizer.convert_tokens_to_ids(token)] = True
         self.model.to(self.device).eval()
+        if self.label_embedding is not None:
+            self.label_embedding.to(self.device).eval()
+        label_input = self.conditioning.label_input if self.conditioning is not None else None
+        self.backend = TorchBackend(self.model, self.device, self.dtype, label_input, self.label_embedding)
+
+    def __repr__(self) -> str:
+        cond = f", conditioning={self.conditioning.kind}" if self.conditioning is not None else ""
+        dtype = str(self.dtype).replace("torch.", "") if self.dtype else "fp32"
+        return f"MaskedLM({self.name!r}, device={self.device}, dtype={dtype}{cond})"
 
     @property
     def max_length(self) -> int:
@@ -104,6 +116,5 @@ def load_mlm(name_or_path: str | os.PathLike | None = None, device: str | None =
             f"{BUILTIN_NAME!r}"
         ) from exc
     conditioning = Conditioning.load(local) if not offline else None
-    if conditioning is not None:
-        conditioning.attach(model, local)
-    return MaskedLM(model, tokenizer, name, dev, pick_dtype(dev, dtype), conditioning)
+    table = conditioning.label_table(model, local) if conditioning is not None else None
+    return MaskedLM(model, tokenizer, name, dev, pick_dtype(dev, dtype), conditioning, table)

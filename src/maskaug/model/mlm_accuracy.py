@@ -14,53 +14,54 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from maskaug.model.backend import Backend
+from maskaug.model.batching import Batch, pack
+
 
 @torch.inference_mode()
-def masked_accuracy(
-    model: torch.nn.Module,
-    tokenizer,
-    texts: Sequence[str],
-    unit: str = "token",
-    rate: float = 0.15,
-    seed: int = 0,
-    batch_size: int = 64,
-    max_length: int = 128,
-) -> dict[str, float]:
+def masked_accuracy(backend: Backend, tokenizer, texts: Sequence[str], unit: str = "token", rate: float = 0.15,
+                    seed: int = 0, token_budget: int = 8192, max_length: int = 128) -> dict[str, float]:
     if unit not in ("token", "word"):
         raise ValueError("unit must be 'token' or 'word'")
-    device = next(model.parameters()).device
+    enc = tokenizer(list(texts), truncation=True, max_length=max_length)
+    items = []  # per text: (masked ids, units as lists of positions, original ids)
+    for i, ids in enumerate(enc["input_ids"]):
+        rng = np.random.default_rng([seed, i])
+        word_ids = enc.word_ids(i)
+        cols = [c for c, w in enumerate(word_ids) if w is not None]
+        if unit == "token":
+            units = [[c] for c in cols]
+        else:
+            by_word: dict[int, list[int]] = {}
+            for c in cols:
+                by_word.setdefault(word_ids[c], []).append(c)
+            units = list(by_word.values())
+        if not units:
+            continue
+        k = max(1, round(rate * len(units)))
+        chosen = [units[u] for u in rng.choice(len(units), size=k, replace=False)]
+        masked = list(ids)
+        for group in chosen:
+            for c in group:
+                masked[c] = tokenizer.mask_token_id
+        items.append((masked, chosen, list(ids)))
     hits1 = hits5 = total = 0
-    for start in range(0, len(texts), batch_size):
-        chunk = list(texts[start : start + batch_size])
-        enc = tokenizer(chunk, truncation=True, max_length=max_length, padding=True, return_tensors="pt")
-        ids = enc["input_ids"].clone()
-        groups: list[list[tuple[int, int]]] = []  # per masked unit: list of (row, col)
-        for row in range(len(chunk)):
-            rng = np.random.default_rng([seed, start + row])
-            word_ids = enc.word_ids(row)
-            cols = [c for c, w in enumerate(word_ids) if w is not None]
-            if unit == "token":
-                units = [[c] for c in cols]
-            else:
-                by_word: dict[int, list[int]] = {}
-                for c in cols:
-                    by_word.setdefault(word_ids[c], []).append(c)
-                units = list(by_word.values())
-            if not units:
-                continue
-            k = max(1, round(rate * len(units)))
-            for u in rng.choice(len(units), size=k, replace=False):
-                groups.append([(row, c) for c in units[u]])
-        for group in groups:
-            for row, col in group:
-                ids[row, col] = tokenizer.mask_token_id
-        logits = model(input_ids=ids.to(device), attention_mask=enc["attention_mask"].to(device)).logits
+    for group in pack([len(it[0]) for it in items], token_budget):
+        batch = [items[g] for g in group]
+        positions = [sorted(c for unit_ in chosen for c in unit_) for _, chosen, _ in batch]
+        logits = backend.logits(Batch.pad([it[0] for it in batch], tokenizer.pad_token_id or 0, positions))
         top5 = logits.float().topk(5, dim=-1).indices.cpu()
-        orig = enc["input_ids"]
-        for group in groups:
-            r1 = all(top5[r, c, 0] == orig[r, c] for r, c in group)
-            r5 = all(bool((top5[r, c] == orig[r, c]).any()) for r, c in group)
-            hits1 += r1
-            hits5 += r5
-            total += 1
+        row = 0
+        where: dict[tuple[int, int], int] = {}
+        for b, ps in enumerate(positions):
+            for p in ps:
+                where[b, p] = row
+                row += 1
+        for b, (_, chosen, orig) in enumerate(batch):
+            for unit_ in chosen:
+                r1 = all(int(top5[where[b, c], 0]) == orig[c] for c in unit_)
+                r5 = all(bool((top5[where[b, c]] == orig[c]).any()) for c in unit_)
+                hits1 += r1
+                hits5 += r5
+                total += 1
     return {"top1": hits1 / max(total, 1), "top5": hits5 / max(total, 1), "n": total}

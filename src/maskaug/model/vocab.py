@@ -8,7 +8,10 @@ import unicodedata
 
 import numpy as np
 
-from maskaug.fill import normalize
+from maskaug.text import normalize
+
+# Which pieces may fill a slot: a word-initial piece, a continuation piece, or any piece.
+START, CONTINUATION, ANY = 0, 1, 2
 
 _PLACEHOLDER = re.compile(r"^(\[[^\]]+\]|<[^>]+>|<\|[^|]+\|>)$")
 
@@ -88,12 +91,12 @@ class TokenizerInfo:
         return self._forms[token_id]
 
     def random_pool(self, kind: int) -> np.ndarray:
-        """Ids of ordinary wordy pieces of one kind (0 word start, 1 continuation, 2 any), for random corruption."""
+        """Ids of ordinary wordy pieces of one kind (START, CONTINUATION or ANY), for random corruption."""
         if kind not in self._pools:
             ok = ~self.bad & self.wordy
-            if kind == 0:
+            if kind == START:
                 ok &= self.is_start
-            elif kind == 1:
+            elif kind == CONTINUATION:
                 ok &= ~self.is_start
             self._pools[kind] = np.flatnonzero(ok)
         return self._pools[kind]

@@ -119,24 +119,24 @@ def tiny_mlm(request, tiny_mlms):
 def interrupted_cli(monkeypatch):
     """Run ``maskaug ARGV`` with the checkpoint raising KeyboardInterrupt after ``rows`` finished rows;
     returns the exit code (the checkpoint is restored afterwards)."""
-    from maskaug.checkpoint import Checkpoint
+    from maskaug.checkpoint import Partial
     from maskaug.cli import main
 
-    real = Checkpoint.write_row
+    real = Partial.add
 
     def run(argv: list[str], rows: int) -> int:
         done = []
 
-        def write_row(self, row_id, records):
+        def add(self, entry):
             if len(done) == rows:
                 raise KeyboardInterrupt
-            done.append(row_id)
-            real(self, row_id, records)
+            done.append(entry["row"])
+            real(self, entry)
 
-        monkeypatch.setattr(Checkpoint, "write_row", write_row)
+        monkeypatch.setattr(Partial, "add", add)
         try:
             return main(argv)
         finally:
-            monkeypatch.setattr(Checkpoint, "write_row", real)
+            monkeypatch.setattr(Partial, "add", real)
 
     return run

@@ -26,30 +26,38 @@ def test_interrupted_run_resumes_to_the_uninterrupted_output(setup, tmp_path, in
     data, args, full_text = setup
     out = tmp_path / "out.jsonl"
     assert interrupted_cli(["augment", str(data), "-o", str(out), *args], rows=3) == 130
-    partial = out.with_name("out.jsonl.partial.jsonl")
+    assert "rerun the same command to resume" in capsys.readouterr().err
+    partial = tmp_path / ".out.jsonl.maskaug" / "partial.jsonl"
     assert not out.exists() and partial.is_file()
-    with open(partial, "a") as fh:  # a row half-written when the process died, and a torn line
-        fh.write(json.dumps({"aug_source_row": 3, "text": "x"}) + "\n" + '{"aug_source_row": 3, "te')
+    with open(partial, "a") as fh:  # a torn line: the process died while writing row 4
+        fh.write('{"row": 3, "records": [{"te')
     capsys.readouterr()
     assert main(["augment", str(data), "-o", str(out), *args[:-1]]) == 0
     assert "resuming: 3 rows" in capsys.readouterr().err
     assert out.read_text() == full_text
-    assert not partial.exists() and not out.with_name("out.jsonl.partial.json").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["full.jsonl", "in.jsonl", "out.jsonl"]
 
 
 def test_partial_from_another_job_is_refused(setup, tmp_path, capsys):
     data, args, _ = setup
     out = tmp_path / "o.jsonl"
-    out.with_name("o.jsonl.partial.json").write_text(json.dumps({"key": "something else"}))
-    out.with_name("o.jsonl.partial.jsonl").write_text("")
+    side = tmp_path / ".o.jsonl.maskaug"
+    side.mkdir()
+    (side / "job.json").write_text(json.dumps({"key": "something else"}))
+    (side / "partial.jsonl").write_text("")
     assert main(["augment", str(data), "-o", str(out), *args]) == 2
     assert "--restart" in capsys.readouterr().err
+    assert (side / "partial.jsonl").exists()  # another job's partial output is kept until --restart
     assert main(["augment", str(data), "-o", str(out), *args, "--restart"]) == 0 and out.exists()
+    assert not side.exists()
 
 
 def test_corrupt_partial_record_is_refused_not_a_traceback(setup, tmp_path, capsys):
     data, args, _ = setup
     out = tmp_path / "c.jsonl"
-    out.with_name("c.jsonl.partial.json").write_text("{not json")
+    side = tmp_path / ".c.jsonl.maskaug"
+    side.mkdir()
+    (side / "job.json").write_text("{not json")
+    (side / "partial.jsonl").write_text("")
     assert main(["augment", str(data), "-o", str(out), *args]) == 2
-    assert "c.jsonl.partial.jsonl: partial output of a different job" in capsys.readouterr().err
+    assert ".c.jsonl.maskaug: partial output of a different job" in capsys.readouterr().err

@@ -43,7 +43,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, tiny_model_dirs, capsys):
     rc = main(["augment", str(p), "-o", str(tmp_path / "o.csv"), "--model", str(tiny_model_dirs["wordpiece"])])
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 2 and len(err) == 1
-    assert "bad.csv: row 2, field 'text': empty or whitespace-only text" in err[0]
+    assert "bad.csv: row 2, field 'text': empty text" in err[0]
     assert not (tmp_path / "o.csv").exists()
 
 

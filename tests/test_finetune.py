@@ -155,8 +155,10 @@ def test_python_api_passes_labels_to_a_conditioned_model(tuned):
     df = pd.DataFrame({"text": TEXTS, "label": LABELS})
     got = augment(df, method=kind, model=str(out), label_column="label", seed=1)
     assert list(got["label"]) == LABELS and set(got["aug_method"]) == {f"{kind}.v1"}
-    with pytest.raises(ValueError, match="label-conditioned"):
-        augment(df, method=kind, model=str(out))
+    same = augment(df, method=kind, model=str(out), seed=1)  # the label column the model was fine-tuned with
+    assert same.equals(got)
+    with pytest.raises(ValueError, match="field 'label': no such column"):
+        augment(df.drop(columns="label"), method=kind, model=str(out))
 
 
 def test_tiny_dev_split_without_a_masked_token_is_a_clear_error(tiny_model_dirs, tmp_path):

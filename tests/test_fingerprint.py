@@ -6,16 +6,12 @@ from __future__ import annotations
 import json
 import shutil
 
-import pytest
-
 from maskaug.cli import main
 
-FAILS_ON_MAIN = pytest.mark.xfail(strict=True, reason="issue 10: fails on main before the fingerprint module")
 TEXTS = ["The movie was great and the actors were wonderful.", "A dull, lifeless film with no heart at all.",
          "Who invented the telephone in the nineteenth century?", "What is the capital city of France?"]
 
 
-@FAILS_ON_MAIN
 def test_a_config_whose_method_changed_does_not_resume_the_other_methods_output(tmp_path, tiny_model_dirs,
                                                                                 interrupted_cli, capsys):
     data = tmp_path / "in.jsonl"
@@ -34,7 +30,6 @@ def test_a_config_whose_method_changed_does_not_resume_the_other_methods_output(
     assert {json.loads(x)["aug_method"] for x in out.read_text().splitlines()} == {"insert.v1"}
 
 
-@FAILS_ON_MAIN
 def test_a_model_retrained_into_the_same_folder_invalidates_evaluation_caches(tmp_path, tiny_model_dirs):
     import torch
     from transformers import AutoModelForMaskedLM

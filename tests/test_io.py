@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from maskaug.io import AtomicWriter, InputError, read_rows, validate
+from maskaug.io import InputError, OutputError, read_rows, validate, write_records
 
 
 def _write(path, data: bytes):
@@ -29,7 +29,8 @@ def test_broken_json_names_the_row(tmp_path):
         read_rows(p)
 
 
-@pytest.mark.parametrize("value,reason", [("", "empty"), ("   \t", "empty"), (None, "missing text"),
+@pytest.mark.parametrize("value,reason", [("", "empty"), ("   \t", "empty"), ("\u200b", "empty"),
+                                          (None, "missing text"),
                                           (float("nan"), "missing text"), (3, "must be a string")])
 def test_bad_text_is_named_by_row_and_field(tmp_path, value, reason):
     rows = [{"text": "fine", "label": 1}, {"text": value, "label": 0}]
@@ -56,25 +57,34 @@ def test_round_trip_every_format(tmp_path, suffix):
     out = tmp_path / f"out.{suffix}"
     records = [{"text": "a, \"quoted\"\ttab", "label": 1, "aug_edits": [{"start": 0, "end": 1}]},
                {"text": "b", "label": 0, "aug_edits": []}]
-    w = AtomicWriter(out)
-    for r in records:
-        w.write(r)
-    w.commit()
+    fmt = "hf" if suffix == "hf" else suffix
+    assert write_records(out, fmt, lambda: iter(records), tmp_path / "tmp") == 2
     back = read_rows(out)
     assert [r["text"] for r in back] == [r["text"] for r in records]
     edits = back[0]["aug_edits"]
     assert (json.loads(edits) if isinstance(edits, str) else edits) == [{"start": 0, "end": 1}]
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp files left
+    assert not list((tmp_path / "tmp").iterdir())  # no temporary files left
 
 
-def test_writer_refuses_to_overwrite_input_and_abort_leaves_nothing(tmp_path):
-    src = _write(tmp_path / "d.jsonl", b'{"text": "a"}\n')
-    with pytest.raises(InputError, match="overwrite the input"):
-        AtomicWriter(src, protect=[src])
-    w = AtomicWriter(tmp_path / "o.jsonl")
-    w.write({"text": "x"})
-    w.abort()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.jsonl"]
+def test_csv_columns_are_the_union_of_every_record(tmp_path):
+    out = tmp_path / "o.csv"
+    write_records(out, "csv", lambda: iter([{"a": 1}, {"a": 2, "b": "x"}]), tmp_path / "tmp")
+    assert out.read_text().splitlines() == ["a,b", "1,", "2,x"]
+
+
+def test_a_failed_write_leaves_the_old_output(tmp_path):
+    out = tmp_path / "o.jsonl"
+    out.write_text("old\n")
+
+    def broken():
+        yield {"a": 1}
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_records(out, "jsonl", broken, tmp_path / "tmp")
+    assert out.read_text() == "old\n" and not list((tmp_path / "tmp").iterdir())
+    with pytest.raises(OutputError, match="CoNLL is read, not written"):
+        write_records(tmp_path / "o.conll", "conll", lambda: iter([]), tmp_path / "tmp")
 
 
 def test_huge_csv_field_is_read_not_refused(tmp_path):
@@ -130,5 +140,3 @@ def test_conll_columns_become_token_tag_rows(tmp_path):
     bad = _write(tmp_path / "b.conll", b"Anna B-PER\nsang\n")
     with pytest.raises(InputError, match="row 1: line 2 has one column"):
         read_rows(bad)
-    with pytest.raises(InputError, match="CoNLL is read, not written"):
-        AtomicWriter(tmp_path / "out.conll")

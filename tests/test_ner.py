@@ -6,10 +6,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from maskaug import Augmenter
+from maskaug import Augmenter, augment
 from maskaug.cli import main
-from maskaug.ner import augment_tagged, finetune_melm, is_entity, linearize, marker_tokens, realign
+from maskaug.finetune import finetune_melm
+from maskaug.records.tagged import is_entity, linearize, marker_tokens, realign
 from maskaug.splice import Edit
+
+
+def augment_tagged(aug, records):
+    """``(row, [(new tokens, token edits), ...])`` per ``(tokens, tags)`` record, through the Python API."""
+    out = augment([{"tokens": list(t), "tags": list(g)} for t, g in records], augmenter=aug)
+    by_row = {i: [] for i in range(len(records))}
+    for rec in out:
+        by_row[rec["aug_source_row"]].append((rec["tokens"], rec["aug_edits"]))
+    return by_row.items()
 
 TAGS = ["O", "B-PER", "I-PER", "B-LOC", "B-ORG"]
 token = st.text(min_size=1, max_size=8).filter(lambda t: not any(c.isspace() for c in t))
@@ -79,7 +89,7 @@ def test_substitute_changes_only_context_words(tiny_mlms, kind):
     changed = 0
     for rid, outs in augment_tagged(aug, RECORDS):
         tokens, tags = RECORDS[rid]
-        for new, edits, _a in outs:
+        for new, edits in outs:
             assert len(new) == len(tokens)
             for i, (old, now) in enumerate(zip(tokens, new)):
                 if is_entity(tags[i]):
@@ -101,7 +111,7 @@ def test_melm_fine_tunes_with_markers_and_changes_only_entities(tiny_model_dirs,
     for rid, outs in augment_tagged(aug, RECORDS[:4]):
         tokens, tags = RECORDS[rid]
         assert len(outs) == 2
-        for new, edits, _a in outs:
+        for new, edits in outs:
             assert edits and all(is_entity(tags[e["token"]]) for e in edits)
             assert [t for t, g in zip(new, tags) if not is_entity(g)] == [t for t, g in zip(tokens, tags)
                                                                            if not is_entity(g)]
@@ -142,8 +152,7 @@ def test_tagged_records_refuse_what_does_not_apply(tiny_model_dirs, tmp_path, ca
     data.write_text(json.dumps({"tokens": RECORDS[0][0], "tags": RECORDS[0][1]}) + "\n")
     base = ["augment", str(data), "-o", str(tmp_path / "o.jsonl"), "--model", str(tiny_model_dirs["wordpiece"]),
             "--quiet"]
-    for extra, message in ((["--ray"], "--ray does not take token/tag records"),
-                           (["--teacher"], "judge sentence labels"),
+    for extra, message in ((["--teacher"], "judge sentence labels"),
                            (["--method", "insert"], "insertion adds tokens without tags"),
                            (["--text-column", "text", "--tags-column", "tags"], "either --text-column")):
         assert main(base + extra) == 2
@@ -156,7 +165,7 @@ def test_other_methods_keep_the_token_count_and_the_entities(tiny_mlms, kind, me
     aug = Augmenter(method, model=tiny_mlms[kind], n=2)
     for rid, outs in augment_tagged(aug, RECORDS[:4]):
         tokens, tags = RECORDS[rid]
-        for new, edits, _a in outs:
+        for new, edits in outs:
             assert len(new) == len(tokens) and edits
             assert all(not is_entity(tags[e["token"]]) and new[e["token"]] == e["new"] for e in edits)
             assert [t for t, g in zip(new, tags) if is_entity(g)] == [t for t, g in zip(tokens, tags) if is_entity(g)]
@@ -171,7 +180,7 @@ def test_long_and_unusual_tagged_records(tiny_mlms, tiny_model_dirs, tmp_path, c
     for rid, outs in augment_tagged(aug, records):
         tokens, tags = records[rid]
         assert len(outs) == 2
-        for new, _edits, _a in outs:
+        for new, _edits in outs:
             assert len(new) == len(tokens)
             assert [t for t, g in zip(new, tags) if is_entity(g)] == [t for t, g in zip(tokens, tags) if is_entity(g)]
     data = tmp_path / "empty_record.jsonl"

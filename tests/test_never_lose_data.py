@@ -19,9 +19,6 @@ import pytest
 
 from maskaug.cli import main
 
-# Marks the tests that fail on main before the issue-15 fix (removed as each defect is fixed).
-FAILS_ON_MAIN = pytest.mark.xfail(strict=True, reason="issue 15: fails on main before the fix")
-
 TEXTS = ["The movie was great and the actors were wonderful.", "A dull, lifeless film with no heart at all.",
          "Who invented the telephone in the nineteenth century?", "What is the capital city of France?"]
 
@@ -52,7 +49,6 @@ def one_line(err: list[str]) -> str:
     return err[0]
 
 
-@FAILS_ON_MAIN
 # -- the input and anything not ours are never touched ---------------------------------------------------------
 def test_output_naming_the_folder_that_holds_the_input_is_refused(tmp_path, model, capsys):
     folder = tmp_path / "data"
@@ -67,7 +63,6 @@ def test_output_naming_the_folder_that_holds_the_input_is_refused(tmp_path, mode
     assert rc == 2 and src.read_bytes() == before and (folder / "notes.txt").exists()
 
 
-@FAILS_ON_MAIN
 def test_an_existing_file_is_not_replaced_without_overwrite(tmp_path, model, capsys):
     src = jsonl(tmp_path / "in.jsonl", [{"text": t} for t in TEXTS])
     out = tmp_path / "precious.jsonl"
@@ -78,8 +73,8 @@ def test_an_existing_file_is_not_replaced_without_overwrite(tmp_path, model, cap
     assert len(rows_of(out)) == len(TEXTS)
 
 
-@pytest.mark.parametrize("side", [pytest.param("partial.jsonl", marks=FAILS_ON_MAIN),
-                                  pytest.param("rejected.jsonl", marks=FAILS_ON_MAIN), "partial.json"])
+@pytest.mark.parametrize("side", ["partial.jsonl",
+                                  "rejected.jsonl", "partial.json"])
 def test_an_input_named_like_a_side_file_is_never_touched(tmp_path, model, capsys, side):
     src = jsonl(tmp_path / f"out.jsonl.{side}", [{"text": t} for t in TEXTS] + [{"text": "  "}])
     before = src.read_bytes()
@@ -89,7 +84,6 @@ def test_an_input_named_like_a_side_file_is_never_touched(tmp_path, model, capsy
         assert len([r for r in rows_of(tmp_path / "out.jsonl")]) == len(TEXTS)
 
 
-@FAILS_ON_MAIN
 def test_a_column_named_like_the_partial_files_marker_is_data(tmp_path, model, capsys):
     src = jsonl(tmp_path / "in.jsonl", [{"text": t, "__done__": i, "row": "x"} for i, t in enumerate(TEXTS)])
     out = tmp_path / "o.jsonl"
@@ -98,7 +92,6 @@ def test_a_column_named_like_the_partial_files_marker_is_data(tmp_path, model, c
     assert len(got) == len(TEXTS) and [r["__done__"] for r in got] == list(range(len(TEXTS)))
 
 
-@FAILS_ON_MAIN
 # -- one writer per output ----------------------------------------------------------------------------------
 def test_a_second_run_on_the_same_output_refuses_naming_the_holder(tmp_path, tiny_model_dirs, capsys):
     src = jsonl(tmp_path / "in.jsonl", [{"text": f"{t} Number {i}."} for i in range(300) for t in TEXTS[:1]])
@@ -120,12 +113,10 @@ def test_a_second_run_on_the_same_output_refuses_naming_the_holder(tmp_path, tin
     assert len(rows_of(out)) == 600
 
 
-@FAILS_ON_MAIN
 # -- failures leave nothing that blocks the fix -------------------------------------------------------------
 @pytest.mark.parametrize("bad", [["--seed", "-1"], ["--max-attempts", "0"], ["--token-budget", "0"],
                                  ["--n", "0"],
-                                 pytest.param(["--n", "1000000000"], marks=pytest.mark.skip("grows to the machine's "
-                                              "memory on main (issue 15); enabled with the fix"))])
+                                 ["--n", "1000000000"]])
 def test_a_bad_option_fails_first_and_leaves_nothing(tmp_path, model, capsys, bad):
     src = jsonl(tmp_path / "in.jsonl", [{"text": t} for t in TEXTS])
     out = tmp_path / "o.jsonl"
@@ -135,7 +126,6 @@ def test_a_bad_option_fails_first_and_leaves_nothing(tmp_path, model, capsys, ba
     assert main(["augment", str(src), "-o", str(out), *model]) == 0
 
 
-@FAILS_ON_MAIN
 def test_a_parquet_type_conflict_is_refused_before_work_and_the_fix_runs(tmp_path, model, capsys):
     src = jsonl(tmp_path / "in.jsonl", [{"text": TEXTS[0], "x": 1}, {"text": TEXTS[1], "x": "one"}])
     out = tmp_path / "o.parquet"
@@ -147,10 +137,10 @@ def test_a_parquet_type_conflict_is_refused_before_work_and_the_fix_runs(tmp_pat
 
 
 # -- every failure is one line -------------------------------------------------------------------------------
-@pytest.mark.parametrize("bad", [pytest.param(["--protect", "("], marks=FAILS_ON_MAIN),
-                                 pytest.param(["--param", "rate=abc"], marks=FAILS_ON_MAIN), ["--param", "top_k=-3"],
-                                 pytest.param(["--device", "cuda:7"], marks=FAILS_ON_MAIN),
-                                 pytest.param(["--device", "toaster"], marks=FAILS_ON_MAIN),
+@pytest.mark.parametrize("bad", [["--protect", "("],
+                                 ["--param", "rate=abc"], ["--param", "top_k=-3"],
+                                 ["--device", "cuda:7"],
+                                 ["--device", "toaster"],
                                  ["--dtype", "fp8"],
                                  ["--unit", "sentence"], ["--strategy", "best"]])
 def test_bad_option_values_are_one_line(tmp_path, model, capsys, bad):
@@ -161,7 +151,6 @@ def test_bad_option_values_are_one_line(tmp_path, model, capsys, bad):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
 
-@FAILS_ON_MAIN
 @pytest.mark.parametrize("config", ["missing", "dir", "[1, 2]", '{"rate": "high"}', '{"method": 3}', "{not json",
                                     '{"nope": 1}'])
 def test_bad_configs_are_one_line(tmp_path, model, capsys, config):
@@ -176,7 +165,6 @@ def test_bad_configs_are_one_line(tmp_path, model, capsys, config):
     assert not (tmp_path / "o.jsonl").exists()
 
 
-@FAILS_ON_MAIN
 @pytest.mark.parametrize("target", ["/proc/maskaug-test/o.jsonl", "/proc/o.jsonl"])
 def test_an_unwritable_output_is_one_line(tmp_path, model, capsys, target):
     src = jsonl(tmp_path / "in.jsonl", [{"text": t} for t in TEXTS])
@@ -184,7 +172,6 @@ def test_an_unwritable_output_is_one_line(tmp_path, model, capsys, target):
     assert rc == 2 and target.split("/")[2] in one_line(err)
 
 
-@FAILS_ON_MAIN
 def test_parquet_input_with_timestamps_and_decimals_passes_through(tmp_path, model, capsys):
     import datetime
     import decimal
@@ -209,7 +196,6 @@ def test_parquet_input_with_timestamps_and_decimals_passes_through(tmp_path, mod
     assert back.column("price").to_pylist()[1] == decimal.Decimal("2.50")
 
 
-@FAILS_ON_MAIN
 def test_raw_line_separators_inside_json_strings_are_text(tmp_path, model, capsys):
     texts = ["A film\u2028with a line separator.", "A plot\u2029that ends\u0085here."]
     src = tmp_path / "in.jsonl"
@@ -224,7 +210,6 @@ def test_raw_line_separators_inside_json_strings_are_text(tmp_path, model, capsy
     assert main(["augment", str(out), "-o", str(again), *model]) == 0
 
 
-@FAILS_ON_MAIN
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
 def test_output_is_standard_json_whatever_the_numbers(tmp_path, model, capsys, value):
     src = tmp_path / "in.jsonl"
@@ -242,7 +227,6 @@ def test_output_is_standard_json_whatever_the_numbers(tmp_path, model, capsys, v
     assert math.isnan(value) or "label" in err[0]
 
 
-@FAILS_ON_MAIN
 @pytest.mark.parametrize("header", ["id,text,text", "text,,label", "text,label,"])
 def test_duplicate_or_empty_csv_header_names_are_refused(tmp_path, model, capsys, header):
     src = tmp_path / "in.csv"
@@ -252,7 +236,6 @@ def test_duplicate_or_empty_csv_header_names_are_refused(tmp_path, model, capsys
     assert rc == 2 and "in.csv" in line and "header" in line
 
 
-@FAILS_ON_MAIN
 # -- every row accounted for ---------------------------------------------------------------------------------
 def test_rows_with_no_output_are_named_with_their_reason(tmp_path, model, capsys):
     rows = [{"text": TEXTS[0]}, {"text": "!!! ..."}, {"text": TEXTS[1]}]
@@ -266,7 +249,6 @@ def test_rows_with_no_output_are_named_with_their_reason(tmp_path, model, capsys
     assert short[0]["row"] == 2 and short[0]["produced"] == 0 and short[0]["reason"]
 
 
-@FAILS_ON_MAIN
 @pytest.mark.parametrize("text", ["\u200b\u200b\u200b", "\u200e\u200f", "\ufeff \u2060"])
 def test_texts_without_visible_characters_are_rejected_as_empty(tmp_path, model, capsys, text):
     src = jsonl(tmp_path / "in.jsonl", [{"text": TEXTS[0]}, {"text": text}])
@@ -277,15 +259,14 @@ def test_texts_without_visible_characters_are_rejected_as_empty(tmp_path, model,
     assert rejected[0]["row"] == 2 and "empty" in rejected[0]["reason"]
 
 
-@FAILS_ON_MAIN
 # -- interrupts -------------------------------------------------------------------------------------------
 def test_ctrl_c_during_start_up_is_one_line_and_130(tmp_path, tiny_model_dirs, monkeypatch, capsys):
-    import maskaug.model.loading as loading
+    import transformers
 
-    def interrupted(*a, **k):
+    def interrupted(*a, **k):  # Ctrl-C while the model loads
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(loading, "load_mlm", interrupted)
+    monkeypatch.setattr(transformers.AutoModelForMaskedLM, "from_pretrained", interrupted)
     src = jsonl(tmp_path / "in.jsonl", [{"text": t} for t in TEXTS])
     rc, err = run(["augment", str(src), "-o", str(tmp_path / "o.jsonl"), "--model",
                    str(tiny_model_dirs["wordpiece"])], capsys)
@@ -293,7 +274,6 @@ def test_ctrl_c_during_start_up_is_one_line_and_130(tmp_path, tiny_model_dirs, m
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
 
-@FAILS_ON_MAIN
 def test_no_temporary_folder_is_left_after_kill_9_and_resume(tmp_path, tiny_model_dirs):
     src = jsonl(tmp_path / "in.jsonl", [{"text": f"{TEXTS[i % 4]} Take {i}."} for i in range(4000)])
     out = tmp_path / "o.jsonl"

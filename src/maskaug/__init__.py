@@ -1,9 +1,10 @@
 """maskaug: masking-based data generation with masked language models."""
 
+__version__ = "0.1.0"  # before the imports: maskaug.fingerprint reads it
+
 from maskaug.api import augment, map_function
 from maskaug.augmenter import Augmentation, Augmenter, Report
 from maskaug.model.loading import DEFAULT_MODEL, MaskedLM, load_mlm
 
-__version__ = "0.1.0"
 __all__ = ["Augmentation", "Augmenter", "DEFAULT_MODEL", "MaskedLM", "Report", "augment", "load_mlm",
            "map_function", "__version__"]

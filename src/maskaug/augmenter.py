@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,16 +42,23 @@ class Augmentation:
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. a teacher's label or probabilities
 
 
+SHORTFALL_IDS = 20  # row ids a report keeps for its summary (every short row goes to the shortfall file)
+
+
 @dataclass
 class Report:
+    """Counts of one run: rows, outputs, shortfall, constraint rejections, time and forward passes."""
+
     rows: int = 0
     requested: int = 0
     produced: int = 0
-    shortfall: dict[Any, int] = field(default_factory=dict)  # row id -> missing outputs
+    short_rows: int = 0
+    missing: int = 0  # outputs short over all rows
+    shortfall: dict[Any, int] = field(default_factory=dict)  # row id -> missing outputs, for the first rows
     seconds: float = 0.0
     forward_passes: int = 0
     rejected: dict[str, int] = field(default_factory=dict)  # constraint name -> candidates rejected
-    ray_workers: int = 0  # set when Ray actors did the work (their own passes and rejections are not counted)
+    ray_workers: int = 0  # set when Ray actors did the work (their own passes are not counted)
 
     def count(self, row_id: Any, requested: int, produced: int) -> None:
         """One finished row: its requested and produced outputs (a shortfall is recorded)."""
@@ -59,7 +66,10 @@ class Report:
         self.requested += requested
         self.produced += produced
         if produced < requested:
-            self.shortfall[row_id] = requested - produced
+            self.short_rows += 1
+            self.missing += requested - produced
+            if len(self.shortfall) < SHORTFALL_IDS:
+                self.shortfall[row_id] = requested - produced
 
     def summary(self) -> str:
         rate = self.rows / self.seconds if self.seconds else 0.0
@@ -69,14 +79,32 @@ class Report:
                 f"({rate:.1f} rows/s, {where})")
         if self.rejected:
             line += "; rejected by constraints: " + ", ".join(f"{k} {v}" for k, v in self.rejected.items())
-        if self.shortfall:
-            line += (f"; shortfall: {len(self.shortfall)} rows short by {sum(self.shortfall.values())} "
-                     f"outputs (no new distinct text found)")
+        if self.short_rows:
+            line += (f"; shortfall: {self.short_rows} rows short by {self.missing} outputs (no new distinct text "
+                     f"found)")
         return line
 
 
+@dataclass
+class Tries:
+    """Why a row's candidates were not kept, for the reason of a shortfall."""
+
+    unchanged: int = 0  # identical to the input (nothing masked, or every fill equal to the original)
+    repeats: int = 0  # identical to an output already kept
+    rejected: dict[str, int] = field(default_factory=dict)
+
+    def reason(self, attempts: int) -> str:
+        parts = []
+        if self.unchanged:
+            parts.append(f"{self.unchanged} unchanged")
+        if self.repeats:
+            parts.append(f"{self.repeats} repeats")
+        parts += [f"{v} rejected by {k}" for k, v in self.rejected.items()]
+        return f"no new distinct text in {attempts} attempts ({', '.join(parts) or 'no candidates'})"
+
+
 class Augmenter:
-    """Run one method over rows of text fields.
+    """Generate candidates with a method, constrain them, keep exactly ``n`` distinct ones per row.
 
     >>> aug = Augmenter("substitute", n=2, seed=0)            # doctest: +SKIP
     >>> aug.augment(["A quiet, moving film."])                # doctest: +SKIP
@@ -88,18 +116,27 @@ class Augmenter:
                  constraints: Sequence[Any] = (), **params: Any):
         if n < 1:
             raise ValueError("n must be >= 1")
+        if max_attempts < 1:
+            raise ValueError(f"max_attempts must be >= 1, not {max_attempts}")
         self.method = build(method, **params) if isinstance(method, str) else method
         self.mlm = model if isinstance(model, MaskedLM) else load_mlm(model, device=device, dtype=dtype)
-        need = getattr(self.method, "requires", None)
+        need = self.method.capabilities.requires
         have = self.mlm.conditioning.kind if self.mlm.conditioning else None
         if need and need != have:
             raise ValueError(f"method {self.method.name} needs a model fine-tuned with `maskaug finetune "
                              f"--conditioning {need}`; {self.mlm.name} has conditioning {have or 'none'}")
-        self.engine = FillEngine(self.mlm, token_budget=token_budget) if self.method.needs_model else None
+        self.engine = FillEngine(self.mlm, token_budget=token_budget) if self.method.capabilities.needs_model else None
         self.n, self.seed, self.max_attempts = n, seed, max_attempts
         self.chunk_size, self.progress = chunk_size, progress
         self.constraints = list(constraints)
         self.report = Report()
+        self.tries: dict[Any, Tries] = {}  # the rows of the last chunk that fell short, and why
+
+    def __repr__(self) -> str:
+        method = "\n  ".join(repr(self.method).splitlines())
+        cons = ", ".join(repr(c) for c in self.constraints) or "none"
+        return (f"Augmenter(\n  method={method},\n  model={self.mlm!r},\n  n={self.n}, seed={self.seed}, "
+                f"max_attempts={self.max_attempts},\n  constraints=[{cons}])")
 
     @property
     def info(self):
@@ -108,38 +145,47 @@ class Augmenter:
     def iter_rows(self, rows: Iterable[dict[str, str]], row_ids: Iterable[Any] | None = None,
                   total: int | None = None,
                   protected: Iterable[dict[str, list[tuple[int, int]]]] | None = None,
-                  labels: Iterable[Any] | None = None,
+                  labels: Iterable[Any] | None = None, judge: Callable[[dict[str, str]], Any] | None = None,
                   ) -> Iterator[tuple[Any, list[Augmentation]]]:
         """Yield ``(row_id, outputs)`` per row, in input order, working in chunks.
 
         ``labels`` (one per row) are required by label-conditioned models: each row is filled
-        conditioned on its own label.
+        conditioned on its own label. ``judge`` maps a row's texts to what record-level constraints (the
+        teacher) read: by default the text, or the tuple of a row's texts (a pair judged as a pair).
         """
-        cond = self.mlm.conditioning if self.mlm.conditioning and self.mlm.conditioning.uses_row_label else None
-        if getattr(self.method, "requires", None) == "melm" and protected is None:
+        if self.method.capabilities.edits == "entities" and protected is None:
             raise ValueError(f"{self.method.name} fills the entity tokens of token/tag (NER) records; give records "
-                             f"with tokens and tags (maskaug.ner.augment_tagged, or --tokens-column/--tags-column)")
-        if cond is not None and labels is None:
+                             f"with tokens and tags (maskaug.records.TaggedRecord, or --tokens-column/--tags-column)")
+        ids = iter(row_ids) if row_ids is not None else None
+        prot = iter(protected) if protected is not None else None
+        labs = iter(labels) if labels is not None else None
+        items = ((next(ids) if ids is not None else i, row, next(prot) if prot is not None else {},
+                  next(labs) if labs is not None else None) for i, row in enumerate(rows))
+        return self.iter_items(items, total=total, labelled=labels is not None, judge=judge)
+
+    def iter_items(self, items: Iterable[tuple[Any, dict[str, str], dict, Any]], total: int | None = None,
+                   labelled: bool = False, judge: Callable[[dict[str, str]], Any] | None = None,
+                   ) -> Iterator[tuple[Any, list[Augmentation]]]:
+        """Like :meth:`iter_rows`, over ``(row_id, texts, protected spans, label)`` items; ``labelled`` says
+        the items carry real labels."""
+        cond = self.mlm.conditioning if self.mlm.conditioning and self.mlm.conditioning.uses_row_label else None
+        if cond is not None and not labelled:
             raise ValueError(f"{self.mlm.name} is label-conditioned ({cond.kind}); pass each row's label "
                              f"(--label-column {cond.label_column})")
-        if labels is None and any(c.name == "teacher" for c in self.constraints):
+        if not labelled and any(c.name == "teacher" for c in self.constraints):
             raise ValueError("the teacher constraint compares with each row's label; pass labels (--label-column)")
-        label_iter = iter(labels) if labels is not None else None
+        return self._run(items, total, cond, judge or _judge)
+
+    def _run(self, items, total, cond, judge) -> Iterator[tuple[Any, list[Augmentation]]]:
+        self._judge = judge
         t0 = time.perf_counter()
         passes0 = self.engine.forward_passes if self.engine else 0
-        ids_iter = iter(row_ids) if row_ids is not None else None
-        prot_iter = iter(protected) if protected is not None else None
         bar = tqdm(total=total, unit="row", disable=not self.progress, desc=self.method.name)
         chunk: list[tuple[Any, dict[str, str], dict]] = []
-        index = 0
         try:
-            for row in rows:
-                rid = next(ids_iter) if ids_iter is not None else index
-                prot = next(prot_iter) if prot_iter is not None else {}
-                label = next(label_iter) if label_iter is not None else None
+            for rid, row, prot, label in items:
                 condition = cond.condition(label, self.mlm.tokenizer) if cond else ((), None)
                 chunk.append((rid, row, prot, condition, label))
-                index += 1
                 if len(chunk) >= self.chunk_size:
                     yield from self._chunk(chunk)
                     bar.update(len(chunk))
@@ -162,6 +208,7 @@ class Augmenter:
             docs[i][f] = doc
         accepted: list[dict[int, Augmentation]] = [{} for _ in chunk]
         seen: list[set[tuple]] = [{tuple(sorted(row.items()))} for _, row, *_rest in chunk]
+        tries = [Tries() for _ in chunk]
         pending = [(i, c) for i in range(len(chunk)) for c in range(self.n)]
         for attempt in range(self.max_attempts):
             if not pending:
@@ -174,11 +221,15 @@ class Augmenter:
                 key = tuple(sorted(draft.texts.items()))
                 if key in seen[i]:
                     still.append((i, c))
+                    if draft.texts == chunk[i][1]:
+                        tries[i].unchanged += 1
+                    else:
+                        tries[i].repeats += 1
                     continue
                 seen[i].add(key)
                 fresh.append((i, c, draft))
             extras = [{} for _ in fresh]
-            keep = self._constrain(chunk, fresh, extras)
+            keep = self._constrain(chunk, fresh, extras, tries)
             for (i, c, draft), ok, extra in zip(fresh, keep, extras):
                 if not ok:
                     still.append((i, c))
@@ -186,13 +237,22 @@ class Augmenter:
                 accepted[i][c] = Augmentation(chunk[i][0], c, attempt, draft.texts, draft.edits, draft.score,
                                               self.method.name, self.seed, extra)
             pending = sorted(still)
+        self.tries = {}
         for i, (rid, *_rest) in enumerate(chunk):
             outs = [accepted[i][c] for c in sorted(accepted[i])]
             self.report.count(rid, self.n, len(outs))
+            if len(outs) < self.n:
+                self.tries[rid] = tries[i]
             yield rid, outs
 
-    def _constrain(self, chunk, fresh, extras) -> np.ndarray:
-        """Which fresh candidates every constraint keeps (each text field checked on its own)."""
+    def shortfall_reason(self, row_id: Any) -> str | None:
+        """Why a row of the chunk just yielded got fewer than ``n`` outputs (None when it did not)."""
+        t = self.tries.get(row_id)
+        return t.reason(self.max_attempts) if t is not None else None
+
+    def _constrain(self, chunk, fresh, extras, tries) -> np.ndarray:
+        """Which fresh candidates every constraint keeps: per-field constraints check each text field on its
+        own; record-level ones (the teacher) judge the row's texts together (a pair as a pair)."""
         from maskaug.constraints import Candidates
 
         keep = np.ones(len(fresh), dtype=bool)
@@ -203,12 +263,17 @@ class Augmenter:
             idx = np.flatnonzero(keep)
             if not len(idx):
                 break
-            for f in fields:
-                batch = Candidates([chunk[fresh[j][0]][1][f] for j in idx], [fresh[j][2].texts[f] for j in idx],
+            views = ([(f, lambda texts, f=f: texts[f]) for f in fields] if con.per_field
+                     else [(None, self._judge)])
+            for _, see in views:
+                batch = Candidates([see(chunk[fresh[j][0]][1]) for j in idx], [see(fresh[j][2].texts) for j in idx],
                                    [chunk[fresh[j][0]][4] for j in idx], [extras[j] for j in idx])
                 before = con.rejected
                 ok = con(batch, self.mlm)
                 self.report.rejected[con.name] = self.report.rejected.get(con.name, 0) + con.rejected - before
+                for j in idx[~ok]:
+                    r = tries[fresh[j][0]].rejected
+                    r[con.name] = r.get(con.name, 0) + 1
                 keep[idx[~ok]] = False
                 idx = idx[ok]
         return keep
@@ -216,6 +281,11 @@ class Augmenter:
     def augment(self, texts: Sequence[str], field: str = "text") -> list[list[str]]:
         """Plain lists: for each input text, its new texts (``n`` of them unless short)."""
         return [[a.texts[field] for a in outs] for _, outs in self.iter_rows({field: t} for t in texts)]
+
+
+def _judge(texts: dict[str, str]) -> Any:
+    values = list(texts.values())
+    return values[0] if len(values) == 1 else tuple(values)
 
 
 def to_records(row: dict[str, Any], row_id: Any, outputs: list[Augmentation], method: str, seed: int,

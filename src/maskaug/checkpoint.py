@@ -1,96 +1,103 @@
-"""Resumable output: records go to ``OUTPUT.partial.jsonl`` as each source row finishes.
+"""Resumable partial output: one line per finished input row, in input order, in the partial file's own schema.
 
-After a row's records comes a marker line ``{"__done__": row}``; a rerun of the same job (same input
-bytes and settings, recorded in ``OUTPUT.partial.json``) keeps the records of finished rows, skips
-those rows, and appends the rest. Output is deterministic per row, so a resumed run writes exactly
-what an uninterrupted one would. At the end the records are written to OUTPUT atomically and the
-partial files are removed.
+Each line of ``partial.jsonl`` (in the output's side folder, see :mod:`maskaug.output`) is one input row:
+``{"row": i, "records": [...], "requested": n, "produced": k}`` for a row that was augmented (plus
+``"reason"`` when it got fewer than ``n`` outputs), or ``{"row": i, "rejected": {"field", "reason",
+"record"}}`` for a row set aside by ``--skip-bad-rows``. User data only ever sits inside ``records`` and
+``record``, so no input column can be mistaken for a marker. ``job.json`` holds the job's fingerprint
+(:mod:`maskaug.fingerprint`).
+
+A rerun of the same job (same fingerprint) keeps the finished rows, truncates a torn last line and
+continues after them; rows are finished in input order, so resuming needs only their count. Output is
+deterministic per row, so a resumed run writes exactly what an uninterrupted one would.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from maskaug.io import InputError, _jsonable, file_digest
-
-DONE = "__done__"
-
-
-def fingerprint(input_path: str | os.PathLike, settings: dict[str, Any]) -> str:
-    h = hashlib.sha256(file_digest(input_path).encode())
-    h.update(json.dumps(settings, sort_keys=True, default=str).encode())
-    return h.hexdigest()
+from maskaug.io.errors import InputError
+from maskaug.io.jsonsafe import dumps
 
 
-class Checkpoint:
-    def __init__(self, output: str | os.PathLike, key: str, restart: bool = False):
-        self.output = Path(output)
-        self.records_path = self.output.with_name(self.output.name + ".partial.jsonl")
-        self.meta_path = self.output.with_name(self.output.name + ".partial.json")
-        self.done: set[Any] = set()
-        self.kept = 0
+class Partial:
+    """The partial output of one job in ``folder``."""
+
+    def __init__(self, folder: str | os.PathLike, key: str, restart: bool = False, describe: str = ""):
+        self.folder = Path(folder)
+        self.path = self.folder / "partial.jsonl"
+        self.meta = self.folder / "job.json"
+        self.key = key
+        self.done = 0  # finished input rows (a prefix of the input)
+        self.kept = 0  # output records among them
         if restart:
             self.discard()
-        if self.meta_path.is_file():
+        if self.meta.is_file() and self.path.is_file():
             try:
-                saved = json.loads(self.meta_path.read_text()).get("key")
+                saved = json.loads(self.meta.read_text()).get("key")
             except (ValueError, AttributeError):
                 saved = None
             if saved != key:
-                raise InputError(self.records_path, "partial output of a different job (other input or settings); "
-                                                    "rerun with --restart to discard it")
+                raise InputError(self.folder, "partial output of a different job (other input, method, model or "
+                                              "settings); rerun with --restart to discard it")
             self._recover()
         else:
-            self.records_path.parent.mkdir(parents=True, exist_ok=True)
-            self.meta_path.write_text(json.dumps({"key": key}) + "\n")
-            self.records_path.write_text("")
-        self._fh = open(self.records_path, "a", encoding="utf-8", newline="\n")
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.path.write_text("")
+            self.meta.write_text(json.dumps({"key": key, "job": describe}) + "\n")
+        self._fh = open(self.path, "a", encoding="utf-8", newline="\n")
+
+    def __repr__(self) -> str:
+        return f"Partial({str(self.path)!r}, done={self.done})"
 
     def _recover(self) -> None:
-        """Keep the records of rows with a marker; drop a torn last line and an unfinished row."""
-        lines = self.records_path.read_text(encoding="utf-8").splitlines(keepends=True) \
-            if self.records_path.is_file() else []
-        parsed = []
-        for line in lines:
-            if not line.endswith("\n"):
-                break
-            try:
-                parsed.append(json.loads(line))
-            except json.JSONDecodeError:
-                break
-        done = {r[DONE] for r in parsed if DONE in r}
-        good = [r for r in parsed if (DONE in r) or r.get("aug_source_row") in done]
-        tmp = self.records_path.with_name(self.records_path.name + ".tmp")
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            for r in good:
-                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-        os.replace(tmp, self.records_path)
-        self.done = done
-        self.kept = sum(1 for r in good if DONE not in r)
+        """Count the finished rows; cut a torn or damaged last line off the file."""
+        good = 0
+        with open(self.path, "rb") as fh:
+            for raw in fh:
+                if not raw.endswith(b"\n"):
+                    break
+                try:
+                    entry = json.loads(raw)
+                except ValueError:
+                    break
+                if not isinstance(entry, dict) or entry.get("row") != self.done:
+                    raise InputError(self.path, f"partial output is damaged at row {self.done + 1}; rerun with "
+                                                "--restart to discard it")
+                self.done += 1
+                self.kept += len(entry.get("records", ()))
+                good += len(raw)
+        os.truncate(self.path, good)
 
-    def write_row(self, row_id: Any, records: list[dict[str, Any]]) -> None:
-        for rec in records:
-            self._fh.write(json.dumps({k: _jsonable(v) for k, v in rec.items()}, ensure_ascii=False) + "\n")
-        self._fh.write(json.dumps({DONE: _jsonable(row_id)}) + "\n")
+    def add(self, entry: dict[str, Any]) -> None:
+        """One finished input row (``entry["row"]`` must be the next one)."""
+        if entry["row"] != self.done:
+            raise RuntimeError(f"partial output expects row {self.done}, got {entry['row']}")
+        self._fh.write(dumps(entry) + "\n")
         self._fh.flush()
+        self.done += 1
+        self.kept += len(entry.get("records", ()))
+
+    def entries(self) -> Iterator[dict[str, Any]]:
+        """Every finished row, in order (a fresh pass over the file)."""
+        self._fh.flush()
+        with open(self.path, encoding="utf-8", newline="\n") as fh:
+            for line in fh:
+                yield json.loads(line)
 
     def records(self) -> Iterator[dict[str, Any]]:
-        self._fh.close()
-        with open(self.records_path, encoding="utf-8") as fh:
-            for line in fh:
-                rec = json.loads(line)
-                if DONE not in rec:
-                    yield rec
+        for entry in self.entries():
+            yield from entry.get("records", ())
 
     def close(self) -> None:
         if not self._fh.closed:
             self._fh.close()
 
     def discard(self) -> None:
-        for p in (self.records_path, self.meta_path):
+        self.close() if hasattr(self, "_fh") else None
+        for p in (self.path, self.meta):
             p.unlink(missing_ok=True)

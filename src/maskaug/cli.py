@@ -33,16 +33,18 @@ def _augment_parser(sub) -> None:
     p.add_argument("--n", type=int, default=1, help="outputs per input row (default 1)")
     p.add_argument("--model", default=None, help="MLM name or local folder (default: built-in "
                    "maskaug/minilm-l6-mlm)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="randomness of every output (default 0); same seed, same "
+                                                        "output")
     p.add_argument("--text-column", action="append", dest="text_columns",
-                   help="text field to augment (repeat for pairs; default: text)")
+                   help="text field to augment (repeat for pairs; default: text; QA: context and/or question)")
     p.add_argument("--label-column", help="label field that must be present on every row")
     p.add_argument("--tokens-column", help="token/tag (NER) records: the list-of-tokens field (default: tokens, "
                    "used when rows have list-valued tokens and tags)")
     p.add_argument("--tags-column", help="token/tag records: the BIO tags field, one per token (default: tags)")
     p.add_argument("--keep-original", action="store_true", help="also write each input row")
     p.add_argument("--skip-bad-rows", action="store_true",
-                   help="set rows with empty/missing fields aside in OUTPUT.rejected.jsonl instead of failing")
+                   help="set bad rows (empty or missing fields, bad labels) aside in OUTPUT.rejected.jsonl instead "
+                        "of failing")
     for flag, kind, hlp in [("--rate", float, "fraction of units masked"),
                             ("--unit", str, "token | word | span | insert"),
                             ("--strategy", str, "sample | argmax | rank"),
@@ -55,7 +57,11 @@ def _augment_parser(sub) -> None:
                    help="any method parameter, VALUE parsed as JSON when it can be")
     p.add_argument("--max-attempts", type=int, default=10, help="tries per output before a shortfall")
     p.add_argument("--restart", action="store_true",
-                   help="discard OUTPUT.partial.jsonl from an interrupted run instead of resuming it")
+                   help="discard the partial output of an interrupted run (in .OUTPUT.maskaug/) instead of resuming it")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing output file (a folder maskaug did not write is never replaced)")
+    p.add_argument("--record", choices=["text", "tagged", "qa"],
+                   help="the rows' shape (default: detected): text or pairs, token/tag (NER), or extractive QA")
     c = p.add_argument_group("constraints (rejected candidates are retried; counts in the summary)")
     c.add_argument("--teacher", nargs="?", const="train", metavar="FOLDER",
                    help="keep outputs a classifier labels like the source: a 🤗 sequence-classification FOLDER, or "
@@ -79,13 +85,18 @@ def _augment_parser(sub) -> None:
 
 
 def _method_params(args) -> tuple[str, dict[str, Any]]:
-    from maskaug.methods.registry import load_config, resolve
+    """The method and its parameters from ``--config``, the named flags and ``--param`` (in that order)."""
+    from maskaug.methods.registry import check_value, load_config
 
     method, params = args.method, {}
     if args.config:
         cfg = load_config(args.config)
         method = cfg.pop("method", method)
-        params.update(cfg)
+        for key, value in cfg.items():
+            try:
+                params[key] = check_value(key, value)
+            except ValueError as exc:
+                raise ValueError(f"{args.config}: {exc}") from None
     for name in ("rate", "unit", "strategy", "top_k", "top_p", "temperature", "protect"):
         value = getattr(args, name)
         if value is not None:
@@ -94,199 +105,49 @@ def _method_params(args) -> tuple[str, dict[str, Any]]:
         if "=" not in item:
             raise ValueError(f"--param needs KEY=VALUE, got {item!r}")
         key, value = item.split("=", 1)
-        params[key.replace("-", "_")] = _value(value)
-    entry = resolve(method)
-    return entry.name, params
+        key = key.replace("-", "_")
+        try:
+            params[key] = check_value(key, _value(value))
+        except ValueError as exc:
+            raise ValueError(f"--param {item}: {exc}") from None
+    if args.config:
+        from maskaug.methods.registry import effective_params
+
+        try:
+            effective_params(method, **params)
+        except (ValueError, KeyError) as exc:
+            msg = exc.args[0] if isinstance(exc, KeyError) else str(exc)
+            raise ValueError(f"{args.config}: {msg}") from None
+    return method, params
+
+
+def job_config(args) -> Any:
+    """``maskaug augment``'s flags as a :class:`~maskaug.job.JobConfig`."""
+    from maskaug.job import ConstraintSpec, JobConfig, RaySpec
+
+    method, params = _method_params(args)
+    constraints = ConstraintSpec(min_edit_rate=args.min_edit_rate, max_edit_rate=args.max_edit_rate,
+                                 min_similarity=args.min_similarity, max_fluency_drop=args.max_fluency_drop,
+                                 teacher=args.teacher, teacher_mode=args.teacher_mode)
+    ray = (RaySpec(args.ray, args.workers, args.gpus_per_worker, args.cpus_per_worker) if args.ray else None)
+    return JobConfig(input=args.input, output=args.output, method=method, params=params, n=args.n, seed=args.seed,
+                     model=args.model, device=args.device, dtype=args.dtype, token_budget=args.token_budget,
+                     max_attempts=args.max_attempts, text_columns=tuple(args.text_columns or ()),
+                     label_column=args.label_column, tokens_column=args.tokens_column, tags_column=args.tags_column,
+                     record=args.record, keep_original=args.keep_original, skip_bad_rows=args.skip_bad_rows,
+                     restart=args.restart, overwrite=args.overwrite, constraints=constraints, ray=ray,
+                     progress=not args.quiet)
 
 
 def cmd_augment(args) -> int:
-    from maskaug.augmenter import Augmenter, to_records
-    from maskaug.checkpoint import Checkpoint, fingerprint
-    from maskaug.constraints import build as build_constraints
-    from maskaug.io import AtomicWriter, InputError, read_rows, validate
+    from maskaug.job import AugmentJob
 
-    text_fields = args.text_columns or ["text"]
-    method, params = _method_params(args)
-    rows = read_rows(args.input)
-    tagged = _tagged_columns(args, rows)  # refuses what does not apply to token/tag records before loading a model
-    aug = Augmenter(method, model=args.model, n=args.n, seed=args.seed, max_attempts=args.max_attempts,
-                    token_budget=args.token_budget, device=args.device, dtype=args.dtype,
-                    progress=not args.quiet, **params)
-    cond = aug.mlm.conditioning
-    label_column = args.label_column or (cond.label_column if cond and cond.uses_row_label else None)
-    if args.teacher and not label_column:
-        label_column = "label"
-    if tagged:
-        good, rejected = _validate_tagged(args, rows, tagged, aug)
-        text_fields = []
-    else:
-        good, rejected = validate(args.input, rows, text_fields, label_column, args.skip_bad_rows)
-    aug.constraints = build_constraints(
-        min_edit_rate=args.min_edit_rate, max_edit_rate=args.max_edit_rate, min_similarity=args.min_similarity,
-        max_fluency_drop=args.max_fluency_drop, teacher=args.teacher, teacher_mode=args.teacher_mode,
-        texts=[rows[i][text_fields[0]] for i in good] if text_fields else None,
-        labels=[rows[i][label_column] for i in good] if label_column else None)
-    if cond and cond.uses_row_label:
-        for i in good:
-            if str(rows[i][label_column]) not in cond.labels:
-                raise InputError(args.input, f"label {rows[i][label_column]!r} is not one {aug.mlm.name} was "
-                                 f"fine-tuned on ({', '.join(cond.labels)})", row=i + 1, field=label_column)
-    labels = [rows[i][label_column] for i in good] if label_column else None
-    output = args.output or args.input.with_name(args.input.stem + ".augmented.jsonl")
-    writer = AtomicWriter(output, protect=[args.input])
-    settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
-                if k not in ("output", "quiet", "restart", "func", *RAY_FLAGS)}
-    ckpt = Checkpoint(output, fingerprint(args.input, {**settings, "params": params}), restart=args.restart)
-    todo = [i for i in good if i not in ckpt.done]
-    if ckpt.done and not args.quiet:
-        print(f"resuming: {len(ckpt.done)} rows ({ckpt.kept} records) already done in {ckpt.records_path.name}",
-              file=sys.stderr)
-    preview = []
-    try:
-        lab = {i: lbl for i, lbl in zip(good, labels)} if labels is not None else None
-        todo_labels = [lab[i] for i in todo] if lab is not None else None
-        if tagged:
-            from maskaug.ner import augment_tagged, to_tagged_records
-
-            stream = augment_tagged(aug, [(rows[i][tagged[0]], rows[i][tagged[1]]) for i in todo], todo)
-            for rid, outs in stream:
-                ckpt.write_row(rid, to_tagged_records(rows[rid], rid, outs, tagged[0], args.keep_original,
-                                                      aug.method.name, args.seed))
-                if len(preview) < 3 and outs:
-                    preview.append(({"tokens": " ".join(rows[rid][tagged[0]])}, {"tokens": " ".join(outs[0][0])}))
-        elif args.ray:
-            for rid, recs in _ray_rows(args, aug, method, params, rows, todo, text_fields, todo_labels):
-                ckpt.write_row(rid, recs)
-                outs = [r for r in recs if not r["aug_is_original"]]
-                if len(preview) < 3 and outs:
-                    preview.append((rows[rid], outs[0]))
-        else:
-            stream = aug.iter_rows(({f: rows[i][f] for f in text_fields} for i in todo), todo, total=len(todo),
-                                   labels=todo_labels)
-            for rid, outs in stream:
-                ckpt.write_row(rid, to_records(rows[rid], rid, outs, aug.method.name, args.seed,
-                                               args.keep_original))
-                if len(preview) < 3 and outs:
-                    preview.append((rows[rid], outs[0].texts))
-        for rec in ckpt.records():
-            writer.write(rec)
-        writer.commit()
-        ckpt.discard()
-    except BaseException:
-        writer.abort()
-        ckpt.close()
-        raise
-    if rejected:
-        rej = AtomicWriter(output.with_name(output.name + ".rejected.jsonl"), fmt="jsonl")
-        for r in rejected:
-            rej.write({"row": r.row, "field": r.field, "reason": r.reason, "record": r.record})
-        rej.commit()
+    result = AugmentJob(job_config(args)).run()
     if not args.quiet:
-        for row, new in preview:
-            for f in text_fields or ["tokens"]:
-                print(f"  {row[f]!r}\n  -> {new[f]!r}", file=sys.stderr)
-    summary = aug.report.summary()
-    if rejected:
-        summary += f"; {len(rejected)} bad rows set aside in {output.name}.rejected.jsonl"
-    print(f"{aug.method.name}: {summary}; wrote {writer.count} rows to {output}", file=sys.stderr)
+        for before, after in result.preview:
+            print(f"  {before!r}\n  -> {after!r}", file=sys.stderr)
+    print(result.summary(), file=sys.stderr)
     return 0
-
-
-def _tagged_columns(args, rows: list[dict]) -> tuple[str, str] | None:
-    """(tokens column, tags column) for token/tag records, or None for text records."""
-    tokens, tags = args.tokens_column or "tokens", args.tags_column or "tags"
-    explicit = bool(args.tokens_column or args.tags_column)
-    looks = bool(rows) and isinstance(rows[0].get(tokens), list) and tags in rows[0]
-    if not (explicit or (looks and not args.text_columns)):
-        return None
-    if args.text_columns:
-        raise ValueError("give either --text-column (text records) or --tokens-column/--tags-column (NER records)")
-    if args.ray:
-        raise ValueError("--ray does not take token/tag records yet; run them without --ray")
-    if args.teacher or args.min_similarity is not None:
-        raise ValueError("the teacher and similarity constraints judge sentence labels; NER records have tags")
-    return tokens, tags
-
-
-def _validate_tagged(args, rows: list[dict], columns: tuple[str, str], aug) -> tuple[list[int], list]:
-    from maskaug.io import InputError, Rejected
-    from maskaug.ner import check_record
-
-    cond = aug.mlm.conditioning
-    tag_set = cond.labels if cond is not None and cond.kind == "melm" else None
-    good, rejected = [], []
-    for i, row in enumerate(rows):
-        try:
-            check_record(args.input, i + 1, row, *columns, tag_set=tag_set)
-        except InputError as exc:
-            if not args.skip_bad_rows:
-                raise
-            rejected.append(Rejected(i + 1, exc.field or columns[0], exc.reason, row))
-            continue
-        good.append(i)
-    return good, rejected
-
-
-RAY_FLAGS = ("ray", "workers", "gpus_per_worker", "cpus_per_worker")
-
-
-def _ray_rows(args, aug, method: str, params: dict[str, Any], rows: list[dict], todo: list[int],
-              text_fields: list[str], labels: list[Any] | None):
-    """Yield ``(row, records)`` for each row in ``todo``, in order, computed by Ray actors.
-
-    Only the row id, text fields and label travel; the records are joined to the full input row here,
-    so the output equals a local run's. The summary counts go into ``aug.report``.
-    """
-    import logging
-    import time
-    import warnings
-
-    from maskaug.distributed import RECORDS, ROW, augment_dataset, require_ray
-
-    ray = require_ray()
-    if args.workers < 1:
-        raise ValueError("--workers must be >= 1")
-    if not ray.is_initialized():
-        ray.init(address=None if args.ray == "local" else args.ray, include_dashboard=False,
-                 logging_level=logging.WARNING, log_to_driver=not args.quiet)
-    ctx = ray.data.DataContext.get_current()
-    ctx.enable_progress_bars = not args.quiet
-    if args.quiet:
-        logging.getLogger("ray.data").setLevel(logging.WARNING)
-    label_key = "_maskaug_label"
-    items = [{ROW: i, **{f: rows[i][f] for f in text_fields}, **({label_key: lbl} if labels is not None else {})}
-             for i, lbl in zip(todo, labels if labels is not None else [None] * len(todo))]
-    model = str(Path(args.model).resolve()) if args.model and Path(args.model).exists() else args.model
-    kwargs = {"model": model, "seed": args.seed, "max_attempts": args.max_attempts,
-              "token_budget": args.token_budget, "device": args.device, "dtype": args.dtype,
-              "constraints": aug.constraints, **params}
-    t0 = time.perf_counter()
-    rep = aug.report
-    rep.ray_workers = args.workers
-    if not items:
-        return
-    with warnings.catch_warnings():  # the all-CPUs warning is about file reads and writes; these rows are in memory
-        warnings.simplefilter("ignore", UserWarning)
-        out = augment_dataset(ray.data.from_items(items), method, n=args.n, text_column=text_fields,
-                              label_column=label_key if labels is not None else None, id_column=ROW,
-                              keep_original=args.keep_original, concurrency=args.workers,
-                              num_gpus=args.gpus_per_worker, num_cpus=args.cpus_per_worker,
-                              batch_size=max(1, min(512, -(-len(items) // args.workers))), per_row=True, **kwargs)
-    pending: dict[int, list[dict]] = {}
-    order = iter(todo)
-    want = next(order, None)
-    try:
-        for rec in out.iter_rows():
-            pending[int(rec[ROW])] = json.loads(rec[RECORDS])
-            while want is not None and want in pending:  # input order, even if blocks arrive out of order
-                recs = [{**rows[want], **r} for r in pending.pop(want)]
-                rep.count(want, args.n, sum(1 for r in recs if not r["aug_is_original"]))
-                yield want, recs
-                want = next(order, None)
-        if want is not None:
-            raise RuntimeError(f"Ray returned no result for input row {want}")
-    finally:
-        rep.seconds += time.perf_counter() - t0
 
 
 def _finetune_parser(sub) -> None:
@@ -340,7 +201,8 @@ def cmd_finetune(args) -> int:
     common = dict(model=args.model, max_epochs=args.max_epochs, patience=args.patience, lr=args.lr,
                   batch_size=args.batch_size, seed=args.seed, max_minutes=args.max_minutes, progress=not args.quiet)
     if args.conditioning == "melm":
-        from maskaug.ner import check_record, finetune_melm
+        from maskaug.finetune import finetune_melm
+        from maskaug.records.tagged import check_record
 
         if args.dev:
             raise ValueError("--conditioning melm splits its dev rows from INPUT; drop --dev")
@@ -532,27 +394,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if getattr(args, "unit", None) is None and args.command == "models":
-        args.unit = ["token", "word"]
-    handlers = {"augment": cmd_augment, "evaluate": cmd_evaluate, "finetune": cmd_finetune, "methods": cmd_methods,
-                "models": cmd_models}
-    from maskaug.evaluate.eda import WordNetMissing
-    from maskaug.io import InputError
-    from maskaug.model.loading import ModelLoadError
+def _interrupted(exc: KeyboardInterrupt) -> str:
+    where = getattr(exc, "where", None)
+    if getattr(exc, "resumable", False) and where is not None:
+        return f"maskaug: interrupted; finished rows are kept in {where} -- rerun the same command to resume"
+    return "maskaug: interrupted"
 
+
+def main(argv: list[str] | None = None) -> int:
+    """The ``maskaug`` command: every failure is one line on stderr (exit 2), Ctrl-C exits 130."""
     try:
-        return handlers[args.command](args)
-    except (InputError, ModelLoadError, WordNetMissing, ValueError, KeyError) as exc:
-        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        print(f"maskaug: error: {msg}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except BrokenPipeError:
-        return 0
-    except KeyboardInterrupt:
-        print("maskaug: interrupted; finished rows are kept in OUTPUT.partial.jsonl -- rerun the same command to "
-              "resume", file=sys.stderr)
+        args = build_parser().parse_args(argv)
+        if getattr(args, "unit", None) is None and args.command == "models":
+            args.unit = ["token", "word"]
+        handlers = {"augment": cmd_augment, "evaluate": cmd_evaluate, "finetune": cmd_finetune,
+                    "methods": cmd_methods, "models": cmd_models}
+        from maskaug.evaluate.eda import WordNetMissing
+        from maskaug.io import InputError, OutputError, os_error_line
+        from maskaug.model.loading import ModelLoadError
+
+        try:
+            return handlers[args.command](args)
+        except (InputError, OutputError, ModelLoadError, WordNetMissing, ValueError, KeyError) as exc:
+            msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+            print(f"maskaug: error: {msg}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        except BrokenPipeError:
+            return 0
+        except OSError as exc:
+            print(f"maskaug: error: {os_error_line(exc)}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    except KeyboardInterrupt as exc:
+        print(_interrupted(exc), file=sys.stderr)
         return 130
 
 

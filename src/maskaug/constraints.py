@@ -37,10 +37,17 @@ class Candidates:
 
 class Constraint:
     name = "constraint"
+    per_field = True  # checks each text field on its own; False: judges a record's texts together
 
     def __init__(self) -> None:
         self.rejected = 0
         self.checked = 0
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._settings()})"
+
+    def _settings(self) -> str:
+        return ""
 
     def keep(self, batch: Candidates, mlm) -> np.ndarray:  # pragma: no cover - interface
         raise NotImplementedError
@@ -59,6 +66,9 @@ class EditRate(Constraint):
         super().__init__()
         self.low, self.high = low, high
 
+    def _settings(self) -> str:
+        return f"{self.low:g} <= words edited / words <= {self.high:g}"
+
     def keep(self, batch, mlm):
         rates = np.array([edit_rate(s, t) for s, t in zip(batch.sources, batch.texts)])
         return (rates >= self.low) & (rates <= self.high)
@@ -74,6 +84,9 @@ class Similarity(Constraint):
         self.threshold = threshold
         self.embedder = embedder or Embedder(encoder)
 
+    def _settings(self) -> str:
+        return f"cosine >= {self.threshold:g}"
+
     def keep(self, batch, mlm):
         a, b = self.embedder(batch.sources), self.embedder(batch.texts)
         return (a * b).sum(1) >= self.threshold
@@ -87,9 +100,14 @@ class Fluency(Constraint):
         self.max_drop = max_drop
         self._cache: dict[str, float] = {}
 
+    def _settings(self) -> str:
+        return f"per-token PLL drop <= {self.max_drop:g}"
+
     def per_token(self, texts: Sequence[str], mlm) -> np.ndarray:
         from maskaug.model.pll import pseudo_log_likelihood
 
+        if len(self._cache) > 50_000:  # the sources of earlier chunks: bounded memory on long inputs
+            self._cache.clear()
         todo = sorted(set(texts) - set(self._cache))
         for t, (pll, n) in zip(todo, pseudo_log_likelihood(mlm, todo) if todo else []):
             self._cache[t] = pll / max(n, 1)
@@ -102,7 +120,12 @@ class Fluency(Constraint):
 
 
 class Teacher(Constraint):
+    """A classifier's view of each candidate. A record with two texts (a sentence pair) is judged as the pair:
+    the logistic regression reads InferSent-style features ``[u, v, |u - v|, u * v]`` of the two sentence
+    embeddings; a 🤗 classifier reads the two texts as its tokenizer's text pair."""
+
     name = "teacher"
+    per_field = False
     MODES = ("filter", "hard", "soft")
 
     def __init__(self, texts: Sequence[str] | None = None, labels: Sequence[Any] | None = None,
@@ -130,15 +153,28 @@ class Teacher(Constraint):
             if len(self.classes) < 2:
                 raise ValueError("a teacher needs at least two labels in its training data")
             y = [self.classes.index(str(v)) for v in labels]
-            self.clf = LogisticRegression(C=10.0, max_iter=2000).fit(self.embedder(list(texts)), y)
+            self.clf = LogisticRegression(C=10.0, max_iter=2000).fit(self.features(list(texts)), y)
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+    def _settings(self) -> str:
+        where = "logistic regression on sentence embeddings" if self.clf is not None else "classifier folder"
+        return f"{where}, mode={self.mode}, classes={self.classes}"
+
+    def features(self, texts: Sequence[str | tuple[str, ...]]) -> np.ndarray:
+        """Sentence embeddings of single texts; ``[u, v, |u - v|, u * v]`` for pairs."""
+        if not texts or isinstance(texts[0], str):
+            return self.embedder(list(texts))
+        a, b = self.embedder([t[0] for t in texts]), self.embedder([t[1] for t in texts])
+        return np.concatenate([a, b, np.abs(a - b), a * b], axis=1)
+
+    def probabilities(self, texts: Sequence[str | tuple[str, ...]]) -> np.ndarray:
         if self.clf is not None:
-            return self.clf.predict_proba(self.embedder(list(texts)))
+            return self.clf.predict_proba(self.features(list(texts)))
         import torch
 
         with torch.inference_mode():
-            enc = self.tokenizer(list(texts), truncation=True, padding=True, return_tensors="pt")
+            pairs = bool(texts) and not isinstance(texts[0], str)
+            args = ([t[0] for t in texts], [t[1] for t in texts]) if pairs else (list(texts),)
+            enc = self.tokenizer(*args, truncation=True, padding=True, return_tensors="pt")
             return torch.softmax(self.net(**enc).logits.float(), -1).numpy()
 
     def keep(self, batch, mlm):

@@ -10,22 +10,39 @@ fields (so two rows with the same text get the same outputs).
     >>> out = augment_dataset(ds, "substitute", n=4, concurrency=8, num_gpus=1)  # doctest: +SKIP
     >>> out.write_parquet("augmented/")                                         # doctest: +SKIP
 
-``maskaug augment INPUT --ray [ADDRESS] --workers K`` uses the same actors and writes the rows a local
-run writes, in the same order (it also resumes a local run's partial output). Texts, edits and every
-other field are equal; a model score (a mean of log-probabilities rounded to 4 decimals) can differ
-by about 1e-5 when an actor runs with another number of threads than the local process.
+``maskaug augment INPUT --ray [ADDRESS] --workers K`` runs the job of :mod:`maskaug.job` with
+:class:`RayRunner` in place of the local pipeline: the driver reads the input a window at a time, sends
+only each row's texts, protected spans and label to the actors (so every record type works), and rebuilds
+the output rows itself, in input order, so it writes the rows a local run writes (and resumes a local run's
+partial output). The driver loads no masked LM. Texts, edits and every other field are equal; a model score
+(a mean of log-probabilities rounded to 4 decimals) can differ by about 1e-5 when an actor runs with another
+number of threads than the local process.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
+from maskaug.augmenter import Augmentation, Report
+from maskaug.pipeline import RowError, RowResult, output_records, row_problem
+from maskaug.records.base import RecordType
+from maskaug.records.text import TextRecord
+from maskaug.splice import Edit
+
 ROW = "_maskaug_row"
-RECORDS = "_maskaug_records"
+ID = "_maskaug_id"
+TEXTS = "_maskaug_texts"
+PROTECTED = "_maskaug_protected"
+LABEL = "_maskaug_label"
+OUTPUTS = "_maskaug_outputs"
+REASON = "_maskaug_reason"
+WINDOW = 20_000  # rows the driver holds at once (one actor pool per window)
 
 
 def require_ray():
@@ -43,51 +60,94 @@ def content_id(row: dict[str, Any], fields: Sequence[str]) -> str:
     return "sha256:" + hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
+def _augmentation_dict(a: Augmentation) -> dict[str, Any]:
+    return {"copy": a.copy, "attempt": a.attempt, "texts": a.texts, "edits": [e.as_dict() for e in a.edits],
+            "score": a.score, "extra": a.extra}
+
+
+def _augmentation(row_id: Any, method: str, seed: int, d: dict[str, Any]) -> Augmentation:
+    return Augmentation(row_id, d["copy"], d["attempt"], d["texts"], [Edit(**e) for e in d["edits"]], d["score"],
+                        method, seed, d["extra"])
+
+
 class AugmentBatches:
     """A Ray Data callable class: builds one :class:`~maskaug.augmenter.Augmenter` per actor.
 
-    ``per_row=False``: each batch becomes the flat output records (input columns + ``aug_*``).
-    ``per_row=True``: one row per input row, ``{ROW: id, RECORDS: json list of its records}`` without the
-    input's other columns, for a driver that joins them back itself (the CLI).
+    ``views=True`` (the CLI job's actors): each input row is ``{ROW, TEXTS, PROTECTED[, LABEL]}`` and each
+    output row ``{ROW, OUTPUTS, REASON}``, the augmentations as JSON, for a driver that rebuilds rows itself.
+    ``views=False`` (:func:`augment_dataset`): each batch of the user's rows becomes the flat output records
+    (input columns + ``aug_*``).
     """
 
-    def __init__(self, method: Any, n: int, fields: Sequence[str], label_column: str | None,
-                 id_column: str | None, keep_original: bool, per_row: bool, augmenter_kwargs: dict[str, Any]):
+    def __init__(self, method: Any, n: int, record: RecordType, label_column: str | None, id_column: str | None,
+                 keep_original: bool, views: bool, augmenter_kwargs: dict[str, Any]):
         from maskaug.augmenter import Augmenter
 
         self.aug = Augmenter(method, n=n, **augmenter_kwargs)
-        self.fields, self.label_column, self.id_column = list(fields), label_column, id_column
-        self.keep_original, self.per_row = keep_original, per_row
+        self.record, self.label_column, self.id_column = record, label_column, id_column
+        self.keep_original, self.views = keep_original, views
 
     def __call__(self, batch):
         import pyarrow as pa
 
-        from maskaug.api import check_texts
-        from maskaug.augmenter import to_records
-
         rows = batch.to_pylist()
-        ids = [r[self.id_column] if self.id_column else content_id(r, self.fields) for r in rows]
-        check_texts(rows, ids, self.fields)
-        labels = [r.get(self.label_column) for r in rows] if self.label_column else None
-        stream = self.aug.iter_rows(({f: r[f] for f in self.fields} for r in rows), ids, labels=labels)
-        name, seed = self.aug.method.name, self.aug.seed
-        if self.per_row:
-            out = {ROW: [], RECORDS: []}
-            for rid, outs in stream:
-                recs = to_records({}, rid, outs, name, seed, self.keep_original)
-                out[ROW].append(rid)
-                out[RECORDS].append(json.dumps(recs, ensure_ascii=False))
+        if self.views:
+            items = [(json.loads(r[ID]), json.loads(r[TEXTS]), {k: [tuple(s) for s in v] for k, v in
+                                                                json.loads(r[PROTECTED]).items()}, r.get(LABEL))
+                     for r in rows]
+            out: dict[str, list] = {ROW: [], OUTPUTS: [], REASON: []}
+            stream = self.aug.iter_items(items, labelled=self.label_column is not None, judge=self.record.judged)
+            for r, (rid, outs) in zip(rows, stream):  # in input order
+                out[ROW].append(r[ROW])
+                out[OUTPUTS].append(json.dumps([_augmentation_dict(a) for a in outs], ensure_ascii=False))
+                out[REASON].append(self.aug.shortfall_reason(rid) or "")
             return pa.table(out)
-        records = []
-        for (rid, outs), row in zip(stream, rows):
-            records.extend(to_records(row, rid, outs, name, seed, self.keep_original))
+        from maskaug.pipeline import Pipeline
+
+        ids = [r[self.id_column] if self.id_column else content_id(r, self.record.fields) for r in rows]
+        pipe = Pipeline(self.aug, self.record, self.label_column, self.keep_original)
+        records: list[dict[str, Any]] = []
+        try:
+            for res in pipe.run((i, rid, r) for i, (rid, r) in enumerate(zip(ids, rows))):
+                records.extend(res.records)
+        except RowError as exc:
+            raise ValueError(f"row {ids[exc.index]}, field {exc.field!r}: {exc.problem}") from None
         return pa.Table.from_pylist(records)
+
+
+def _init_ray(address: str | None, quiet: bool):
+    import logging
+
+    ray = require_ray()
+    if not ray.is_initialized():
+        ray.init(address=None if address in (None, "local") else address, include_dashboard=False,
+                 logging_level=logging.WARNING, log_to_driver=not quiet)
+    ctx = ray.data.DataContext.get_current()
+    ctx.enable_progress_bars = not quiet
+    if quiet:
+        logging.getLogger("ray.data").setLevel(logging.WARNING)
+    return ray
+
+
+def _pool(ray, ds, concurrency: int, num_gpus: float, num_cpus: float | None, batch_size: int, kwargs: dict):
+    ds.context.execution_options.preserve_order = True  # a dataset keeps the context it was made with
+    return ds.map_batches(AugmentBatches, batch_size=batch_size, batch_format="pyarrow",
+                          compute=ray.data.ActorPoolStrategy(size=concurrency), num_gpus=num_gpus or None,
+                          num_cpus=num_cpus, fn_constructor_kwargs=kwargs)
+
+
+def _warn_all_cpus(ray, concurrency: int, num_gpus: float, num_cpus: float | None) -> None:
+    total = ray.cluster_resources().get("CPU", 0) if ray.is_initialized() else 0
+    if total and not num_gpus and concurrency * (num_cpus or 1) >= total:
+        warnings.warn(f"{concurrency} augmentation actors x {num_cpus or 1} CPU take all {total:g} CPUs of the Ray "
+                      f"cluster; a pipeline that reads or writes files then waits for a free CPU forever. Pass "
+                      f"num_cpus={total / (concurrency + 1):.2g} or fewer workers.", stacklevel=3)
 
 
 def augment_dataset(ds, method: Any = "substitute", n: int = 1, text_column: str | Sequence[str] = "text",
                     label_column: str | None = None, id_column: str | None = None, keep_original: bool = False,
                     concurrency: int = 1, num_gpus: float = 0, num_cpus: float | None = None,
-                    batch_size: int = 512, per_row: bool = False, **augmenter_kwargs: Any):
+                    batch_size: int = 512, **augmenter_kwargs: Any):
     """Augment a ``ray.data.Dataset`` lazily with ``concurrency`` actors; returns the output Dataset.
 
     ``augmenter_kwargs`` go to :class:`~maskaug.augmenter.Augmenter` in each actor (``model``, ``seed``,
@@ -101,16 +161,84 @@ def augment_dataset(ds, method: Any = "substitute", n: int = 1, text_column: str
     missing = [c for c in [*fields, label_column, id_column] if c and c not in names]
     if missing:
         raise ValueError(f"the dataset has no column {missing[0]!r} (it has {', '.join(names) or 'none'})")
-    total = ray.cluster_resources().get("CPU", 0) if ray.is_initialized() else 0
-    if total and not num_gpus and concurrency * (num_cpus or 1) >= total:
-        warnings.warn(f"{concurrency} augmentation actors x {num_cpus or 1} CPU take all {total:g} CPUs of the Ray "
-                      f"cluster; a pipeline that reads or writes files then waits for a free CPU forever. Pass "
-                      f"num_cpus={total / (concurrency + 1):.2g} or fewer workers.", stacklevel=2)
-    ds.context.execution_options.preserve_order = True  # a dataset keeps the context it was made with
-    return ds.map_batches(
-        AugmentBatches, batch_size=batch_size, batch_format="pyarrow",
-        compute=ray.data.ActorPoolStrategy(size=concurrency),
-        num_gpus=num_gpus or None, num_cpus=num_cpus,
-        fn_constructor_kwargs={"method": method, "n": n, "fields": fields, "label_column": label_column,
-                               "id_column": id_column, "keep_original": keep_original, "per_row": per_row,
-                               "augmenter_kwargs": augmenter_kwargs})
+    _warn_all_cpus(ray, concurrency, num_gpus, num_cpus)
+    kwargs = {"method": method, "n": n, "record": TextRecord(fields), "label_column": label_column,
+              "id_column": id_column, "keep_original": keep_original, "views": False,
+              "augmenter_kwargs": augmenter_kwargs}
+    return _pool(ray, ds, concurrency, num_gpus, num_cpus, batch_size, kwargs)
+
+
+class RayRunner:
+    """The job's run stage on Ray actors: :meth:`run` yields the rows :class:`~maskaug.pipeline.Pipeline` would."""
+
+    def __init__(self, cfg, method: str, params: dict[str, Any], record: RecordType, label_column: str | None,
+                 constraints: list, known_labels: list[str] | None = None):
+        self.cfg, self.method, self.params = cfg, method, params
+        self.record, self.label_column, self.known_labels = record, label_column, known_labels
+        self.constraints = constraints
+        self.report = Report(ray_workers=cfg.ray.workers)
+
+    def __repr__(self) -> str:
+        return f"RayRunner({self.cfg.ray.address}, workers={self.cfg.ray.workers})"
+
+    def run(self, items: Iterable[tuple[int, Any, dict[str, Any]]], skip_bad: bool = False,
+            total: int | None = None) -> Iterator[RowResult]:
+        cfg, spec = self.cfg, self.cfg.ray
+        ray = _init_ray(spec.address, not cfg.progress)
+        model = str(Path(cfg.model).resolve()) if cfg.model and Path(cfg.model).exists() else cfg.model
+        kwargs = {"method": self.method, "n": cfg.n, "record": self.record, "label_column": self.label_column,
+                  "id_column": ROW, "keep_original": cfg.keep_original, "views": True,
+                  "augmenter_kwargs": {"model": model, "seed": cfg.seed, "max_attempts": cfg.max_attempts,
+                                       "token_budget": cfg.token_budget, "device": cfg.device, "dtype": cfg.dtype,
+                                       "constraints": self.constraints, **self.params}}
+        t0 = time.perf_counter()
+        window: list = []
+        try:
+            for item in items:
+                window.append(item)
+                if len(window) >= WINDOW:
+                    yield from self._window(ray, window, skip_bad, kwargs)
+                    window = []
+            if window:
+                yield from self._window(ray, window, skip_bad, kwargs)
+        finally:
+            self.report.seconds += time.perf_counter() - t0
+
+    def _window(self, ray, window, skip_bad: bool, kwargs: dict) -> Iterator[RowResult]:
+        spec = self.cfg.ray
+        views, payload = {}, []
+        for index, rid, row in window:
+            problem = row_problem(self.record, row, self.label_column, self.known_labels)
+            if problem is not None:
+                if not skip_bad:
+                    raise RowError(index, *problem)
+                continue
+            view = self.record.view(row)
+            views[index] = view
+            item = {ROW: index, ID: json.dumps(rid), TEXTS: json.dumps(view.texts, ensure_ascii=False),
+                    PROTECTED: json.dumps(view.protected)}
+            if self.label_column:
+                item[LABEL] = row[self.label_column]
+            payload.append(item)
+        got: dict[int, tuple[list, str]] = {}
+        if payload:
+            with warnings.catch_warnings():  # the all-CPUs warning is about file reads; these rows are in memory
+                warnings.simplefilter("ignore", UserWarning)
+                batch = max(1, min(512, -(-len(payload) // spec.workers)))
+                out = _pool(ray, ray.data.from_items(payload), spec.workers, spec.gpus_per_worker,
+                            spec.cpus_per_worker, batch, kwargs)
+                for rec in out.iter_rows():
+                    got[int(rec[ROW])] = (json.loads(rec[OUTPUTS]), rec[REASON])
+        n, seed = self.cfg.n, self.cfg.seed
+        for index, rid, row in window:
+            if index not in views:
+                yield RowResult(index, rid, row, [], rejected=row_problem(self.record, row, self.label_column,
+                                                                          self.known_labels))
+                continue
+            if index not in got:
+                raise RuntimeError(f"Ray returned no result for input row {index + 1}")
+            found, reason = got.pop(index)
+            outs = [_augmentation(rid, self.method, seed, d) for d in found]
+            recs = output_records(self.record, rid, row, views[index], outs, self.method, seed, self.cfg.keep_original)
+            self.report.count(rid, n, len(outs))
+            yield RowResult(index, rid, row, recs, n, len(outs), reason if len(outs) < n else None, outputs=outs)

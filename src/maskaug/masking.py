@@ -56,11 +56,19 @@ class Masker:
     def __post_init__(self) -> None:
         if self.unit not in UNITS:
             raise ValueError(f"unit must be one of {UNITS}, not {self.unit!r}")
+        if self.min_count < 0:
+            raise ValueError(f"min_count must be >= 0, not {self.min_count}")
         if not 0.0 <= self.rate <= 1.0:
             raise ValueError(f"rate must be in [0, 1], not {self.rate}")
         if self.max_count is not None and self.max_count < self.min_count:
             raise ValueError("max_count must be >= min_count")
-        object.__setattr__(self, "_patterns", tuple(re.compile(p) for p in self.protect))
+        patterns = []
+        for p in self.protect:
+            try:
+                patterns.append(re.compile(p))
+            except re.error as exc:
+                raise ValueError(f"protect {p!r} is not a regular expression ({exc})") from None
+        object.__setattr__(self, "_patterns", tuple(patterns))
 
     def __repr__(self) -> str:
         parts = [f"unit={self.unit}", f"rate={self.rate:.3g}", f"min_count={self.min_count}"]

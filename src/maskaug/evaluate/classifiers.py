@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from maskaug.embeddings import Embedder, default_encoder
+from maskaug.fingerprint import model_fingerprint
 
 
 @dataclass
@@ -36,7 +37,8 @@ class LogRegClassifier:
 
     def settings(self) -> dict:
         """Everything that decides a run's result besides its data and seed (a cache key)."""
-        return {"name": "logreg.v1", "encoder": self.embedder.encoder, "grid": self.grid, "default_c": self.default_c}
+        return {"name": "logreg.v1", "encoder": model_fingerprint(self.embedder.encoder), "grid": self.grid,
+                "default_c": self.default_c}
 
     def fit(self, train_x: np.ndarray, train_y: Sequence[int], c: float):
         from sklearn.linear_model import LogisticRegression
@@ -76,7 +78,7 @@ class FineTuneClassifier:
 
     def settings(self) -> dict:
         """Everything that decides a run's result besides its data and seed (a cache key)."""
-        return {"name": "finetune.v1", "encoder": self.encoder, "epochs": self.epochs, "lr": self.lr,
+        return {"name": "finetune.v1", "encoder": model_fingerprint(self.encoder), "epochs": self.epochs, "lr": self.lr,
                 "batch_size": self.batch_size, "max_length": self.max_length, "device": self.device, "bf16": self.bf16}
 
     @property

@@ -25,10 +25,13 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from maskaug.evaluate.classifiers import cpu_autocast, with_new_head
-from maskaug.evaluate.runner import MethodSpec, cache_key
+from maskaug.evaluate.runner import MethodSpec, method_identity
 from maskaug.evaluate.stats import mean_std, paired
+from maskaug.finetune import finetune_melm
+from maskaug.fingerprint import cache_root, model_fingerprint
+from maskaug.fingerprint import key as cache_key
 from maskaug.io import file_digest, read_rows, write_atomically
-from maskaug.ner import augment_tagged, check_record, finetune_melm
+from maskaug.records.tagged import check_record
 
 Record = tuple[list[str], list[str]]
 BASELINES = ("none", "copy")
@@ -66,7 +69,7 @@ class Tagger:
         self._tok = None
 
     def settings(self) -> dict:
-        return {"name": "tagger.v1", "encoder": self.encoder, "epochs": self.epochs, "lr": self.lr,
+        return {"name": "tagger.v1", "encoder": model_fingerprint(self.encoder), "epochs": self.epochs, "lr": self.lr,
                 "batch_size": self.batch_size, "max_length": self.max_length, "tags": self.tags, "bf16": self.bf16}
 
     @property
@@ -141,10 +144,9 @@ def load_records(path: str | Path, tokens_column: str, tags_column: str) -> list
 class NerEvaluation:
     def __init__(self, cfg: NerConfig, progress: bool = True):
         from maskaug.methods.registry import build
-        from maskaug.ner import where_for
 
         self.cfg, self.progress = cfg, progress
-        self.cache = Path(cfg.cache_dir or Path.home() / ".cache" / "maskaug" / "evaluate") / "ner"
+        self.cache = (Path(cfg.cache_dir) if cfg.cache_dir else cache_root() / "evaluate") / "ner"
         self.specs = [MethodSpec.parse(m) for m in cfg.methods]
         if "none" not in [s.method for s in self.specs]:
             self.specs.insert(0, MethodSpec("none", "none", {}))
@@ -154,9 +156,9 @@ class NerEvaluation:
                 raise ValueError("EDA is not defined for token/tag records; use none, copy and maskaug methods")
             if s.method not in BASELINES:
                 method = build(s.method, **s.params)  # raises on an unknown method or parameter
-                if getattr(getattr(method, "masker", None), "unit", None) == "insert":
+                if method.capabilities.inserts:
                     raise ValueError(f"{s.label}: insertion adds untagged tokens; not for NER records")
-                self.rewrites_entities[s.label] = where_for(method) == "entities"
+                self.rewrites_entities[s.label] = method.capabilities.edits == "entities"
         self._mlm = None
 
     def mlm(self):
@@ -168,15 +170,17 @@ class NerEvaluation:
 
     def _augment(self, spec, records: list[Record], split_key: str, seed: int) -> tuple[list[Record], dict]:
         from maskaug.augmenter import Augmenter
+        from maskaug.job import AugmentJob, JobConfig
 
-        key = cache_key(split_key, spec.label, self.cfg.n, seed, self.cfg.model, "ner-aug.v1")
+        model_id = model_fingerprint(self.cfg.model)
+        key = cache_key(split_key, method_identity(spec), self.cfg.n, seed, model_id, "ner-aug.v1")
         path = self.cache / "augment" / f"{key}.json"
         if path.is_file():
             saved = json.loads(path.read_text())
             return [tuple(r) for r in saved["records"]], saved["stats"]
         t0 = time.perf_counter()
         if self.rewrites_entities[spec.label]:
-            folder = self.cache / "models" / f"melm-{cache_key(split_key, self.cfg.model, seed, 'melm.v1')}"
+            folder = self.cache / "models" / f"melm-{cache_key(split_key, model_id, seed, 'melm.v1')}"
             if not (folder / "maskaug_conditioning.json").is_file():
                 finetune_melm(records, folder, model=self.cfg.model, seed=seed, progress=False)
             model = str(folder)
@@ -185,12 +189,12 @@ class NerEvaluation:
         aug = Augmenter(spec.method, model=model, n=self.cfg.n, seed=seed, **spec.params)
         out: list[Record] = []
         changed = total = 0
-        for rid, outs in augment_tagged(aug, records):
-            tags = records[rid][1]
-            for tokens, edits, _a in outs:
-                out.append((tokens, list(tags)))
-                changed += len(edits)
-                total += len(tokens)
+        rows = [{"tokens": list(toks), "tags": list(tags)} for toks, tags in records]
+        config = JobConfig(method=aug.method.name, n=aug.n, seed=seed, record="tagged", progress=False)
+        for rec in AugmentJob(config, rows=rows, augmenter=aug).run().records:
+            out.append((rec["tokens"], list(records[rec["aug_source_row"]][1])))
+            changed += len(rec["aug_edits"])
+            total += len(rec["tokens"])
         stats = {"outputs": len(out), "requested": self.cfg.n * len(records),
                  "tokens_changed": round(changed / max(total, 1), 4), "seconds": round(time.perf_counter() - t0, 1)}
         write_atomically(path, lambda tmp: tmp.write_text(json.dumps({"records": out, "stats": stats})))

@@ -1,13 +1,14 @@
 """Run a protocol end to end: splits, augmentation per method, classifiers, statistics, quality.
 
 Augmented outputs depend only on ``(seed, pool row, copy)``, so each training row is augmented once
-per method and reused by every split that draws it; outputs are cached on disk per (data, method,
-model, n, seed) and so are sentence embeddings, so a rerun only trains classifiers.
+per method and reused by every split that draws it. Every cache entry is keyed by a fingerprint
+(:mod:`maskaug.fingerprint`) of what it depends on: the data's bytes, the resolved method and its effective
+parameters, the model's and the encoder's content, n and the seed; entries live under
+``cache_root()/evaluate`` (``$MASKAUG_CACHE``), so a rerun only does what changed.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -22,6 +23,7 @@ from tqdm.auto import tqdm
 from maskaug.evaluate import splits as splitting
 from maskaug.evaluate.stats import mean_std, paired, paired_rate
 from maskaug.finetune import LABEL_LR
+from maskaug.fingerprint import cache_root, key, model_fingerprint
 from maskaug.io import file_digest, write_atomically
 
 BASELINES = ("none", "eda")
@@ -121,7 +123,7 @@ class MethodSpec:
             from maskaug.methods.registry import build
 
             method = build(self.method, **self.method_params)  # raises on an unknown method or parameter
-            if self.finetune_params and getattr(method, "requires", None) != "cbert":
+            if self.finetune_params and method.capabilities.requires != "cbert":
                 raise ValueError(f"method spec {self.label!r}: {sorted(self.finetune_params)} applies to the "
                                  f"per-split fine-tuning of cbert only")
         teacher = self.constraint_params.get("teacher")
@@ -156,19 +158,21 @@ def _write_json(path: Path, obj: Any) -> None:
     write_atomically(path, lambda tmp: tmp.write_text(json.dumps(obj)))
 
 
-def cache_key(*parts: Any) -> str:
-    """A short, stable key for a cache entry: sha1 of the parts as sorted JSON."""
-    h = hashlib.sha1()
-    for p in parts:
-        h.update(json.dumps(p, sort_keys=True, default=str).encode())
-    return h.hexdigest()[:16]
+def method_identity(spec: MethodSpec) -> dict[str, Any]:
+    """What a method spec runs: its resolved name and every parameter (defaults filled in)."""
+    if spec.method in BASELINES:
+        return {"method": spec.method, "params": spec.params}
+    from maskaug.methods.registry import effective_params
+
+    name, params = effective_params(spec.method, **spec.method_params)
+    return {"method": name, "params": params, "constraints": spec.constraint_params, "finetune": spec.finetune_params}
 
 
 class Evaluation:
     def __init__(self, config: EvalConfig, progress: bool = True):
         self.cfg = config
         self.progress = progress
-        self.cache = Path(config.cache_dir or Path.home() / ".cache" / "maskaug" / "evaluate")
+        self.cache = Path(config.cache_dir) if config.cache_dir else cache_root() / "evaluate"
         self.specs = [MethodSpec.parse(m) for m in config.methods]
         if "none" not in [s.method for s in self.specs]:
             self.specs.insert(0, MethodSpec("none", "none", {}))
@@ -225,7 +229,7 @@ class Evaluation:
             return None
         from maskaug.methods.registry import build
 
-        return getattr(build(spec.method, **spec.method_params), "requires", None)
+        return build(spec.method, **spec.method_params).capabilities.requires
 
     def augment(self, spec: MethodSpec, pool: Dataset, size_splits: list[splitting.Split], n: int
                 ) -> tuple[list[dict[int, list[str]]], dict]:
@@ -268,10 +272,9 @@ class Evaluation:
                       split: splitting.Split | None, kind: str | None) -> tuple[dict[int, list[str]], dict]:
         label_text = self.cfg.label_text if kind == "prepend" and self.cfg.label_text else None
         recipe = [("label_lr", spec.finetune_params.get("label_lr", LABEL_LR))] if kind == "cbert" else []
-        key = cache_key(self.data_hash, self.cfg.text_column, spec.method, spec.params, n, self.cfg.seed,
-                           self.cfg.model or "builtin", rows, split.dev if split else None,
-                           *([label_text] if label_text else []), *recipe)
-        path = self.cache / "augment" / f"{spec.method}-{key}.json"
+        entry = key(self.data_hash, self.cfg.text_column, method_identity(spec), n, self.cfg.seed,
+                    self.model_id, rows, split.dev if split else None, *([label_text] if label_text else []), *recipe)
+        path = self.cache / "augment" / f"{spec.method}-{entry}.json"
         if path.is_file():
             saved = json.loads(path.read_text())
             return {int(k): v for k, v in saved["outputs"].items()}, saved["stats"]
@@ -292,7 +295,7 @@ class Evaluation:
             if kind:
                 from maskaug.finetune import finetune
 
-                folder = self.cache / "models" / f"{kind}-{key}"
+                folder = self.cache / "models" / f"{kind}-{entry}"
                 if not (folder / "maskaug_conditioning.json").is_file():
                     dev = ([pool.texts[i] for i in split.dev], [pool.classes[pool.labels[i]] for i in split.dev]
                            ) if split.dev else None  # eda2019: finetune holds out its own dev rows
@@ -302,9 +305,7 @@ class Evaluation:
                 model = str(folder)
             aug = Augmenter(spec.method, model=model, n=n, seed=self.cfg.seed, progress=self.progress and not split,
                             constraints=self._constraints(spec, pool, rows), **spec.method_params)
-            outputs = {rid: [a.texts["text"] for a in outs]
-                       for rid, outs in aug.iter_rows(({"text": pool.texts[i]} for i in rows), rows, total=len(rows),
-                                                      labels=labels)}
+            outputs = augment_texts(aug, [pool.texts[i] for i in rows], rows, labels)
             forward = aug.report.forward_passes
             rejected = dict(aug.report.rejected)
         seconds = time.perf_counter() - t0
@@ -321,6 +322,7 @@ class Evaluation:
         cfg = self.cfg
         t_start = time.perf_counter()
         self.data_hash = file_digest(cfg.data)
+        self.model_id = model_fingerprint(cfg.model)
         pool, test = self.load()
         if cfg.label_text:  # a label text for a label the data lacks: refused before any work
             from maskaug.conditioning import Conditioning
@@ -333,7 +335,7 @@ class Evaluation:
                                    "test_size": len(test.texts), "runs": [], "summary": {}, "quality": {},
                                    "throughput": {}, "machine": _machine()}
         test_xy = (test.texts, test.labels)
-        test_key = cache_key(test_xy)
+        test_key = key(test_xy)
         outputs_by: dict[tuple[str, int], list[dict[int, list[str]]]] = {}
         for size, size_splits in all_splits.items():
             n = cfg.n_for(size)
@@ -379,8 +381,7 @@ class Evaluation:
         """One classifier run, cached by the classifier's settings, the exact data (``test_key``: the
         test set's fingerprint) and the seed, so an interrupted or repeated evaluation redoes only the
         runs it has not finished."""
-        key = cache_key(clf.settings(), seed, train, dev, test_key)
-        path = self.cache / "runs" / f"{key}.json"
+        path = self.cache / "runs" / f"{key(clf.settings(), seed, train, dev, test_key)}.json"
         if path.is_file():
             self.cached_runs += 1
             return json.loads(path.read_text())
@@ -394,8 +395,8 @@ class Evaluation:
 
         from maskaug.evaluate.quality import intrinsic
 
-        key = cache_key(self.data_hash, self.cfg.encoder, "oracle")
-        oracle_path = self.cache / "oracles" / f"{key}.npz"
+        oracle_key = key(self.data_hash, encoder_identity(self.cfg.encoder), "oracle")
+        oracle_path = self.cache / "oracles" / f"{oracle_key}.npz"
         if oracle_path.is_file():
             with np.load(oracle_path) as z:
                 oracle = LogisticRegression()
@@ -436,6 +437,27 @@ class Evaluation:
         subs = [s for s in self.specs if s.method == "substitute"]
         plain = [s for s in subs if not s.constraint_params]
         return (plain or subs)[0].label if subs else None
+
+
+def encoder_identity(encoder: str | None) -> dict[str, Any]:
+    """The sentence encoder / classifier backbone by content (the MiniLM package by default)."""
+    from maskaug.embeddings import default_encoder
+
+    return model_fingerprint(encoder or default_encoder())
+
+
+def augment_texts(aug, texts: list[str], ids: list[int], labels: list[Any] | None) -> dict[int, list[str]]:
+    """Each text's new texts (the evaluation's rows, in memory), through the one augmentation job."""
+    from maskaug.job import AugmentJob, JobConfig
+
+    rows = [{"text": t, **({"label": y} if labels is not None else {})} for t, y in
+            zip(texts, labels if labels is not None else [None] * len(texts))]
+    config = JobConfig(method=aug.method.name, n=aug.n, seed=aug.seed, text_columns=("text",),
+                       label_column="label" if labels is not None else None, progress=False)
+    out: dict[int, list[str]] = {i: [] for i in ids}
+    for rec in AugmentJob(config, rows=rows, ids=ids, augmenter=aug).run().records:
+        out[rec["aug_source_row"]].append(rec["text"])
+    return out
 
 
 def summarize(runs: list[dict], size: int, labels: list[str]) -> dict[str, dict]:

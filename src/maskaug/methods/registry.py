@@ -81,20 +81,79 @@ def names() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def build(name: str, **params: Any):
+# The type of every parameter (None: may be null), checked before a method is built.
+PARAM_TYPES: dict[str, tuple] = {
+    "unit": (str,), "rate": (float,), "min_count": (int,), "max_count": (int, None), "span_length": (int,),
+    "stopwords": (bool,), "skip_punct": (bool,), "protect": (list,), "strategy": (str,), "top_k": (int, None),
+    "top_p": (float, None), "temperature": (float,), "rank": (int,), "exclude_original": (bool,),
+}
+_TYPE_WORDS = {str: "text", float: "a number", int: "a whole number", bool: "true or false",
+               list: "a list of regular expressions"}
+
+
+def check_value(key: str, value: Any) -> Any:
+    """``value`` as parameter ``key`` takes it (a number for ``rate``, ...), or a ValueError saying why not."""
+    kinds = PARAM_TYPES.get(key)
+    if kinds is None:
+        return value
+    if value is None and None in kinds:
+        return None
+    kind = kinds[0]
+    ok = (isinstance(value, bool) if kind is bool
+          else isinstance(value, (int, float)) and not isinstance(value, bool) if kind is float
+          else isinstance(value, int) and not isinstance(value, bool) if kind is int
+          else isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value) if kind is list
+          else isinstance(value, kind))
+    if kind is list and isinstance(value, str):
+        value, ok = [value], True
+    if not ok:
+        null = " or null" if None in kinds else ""
+        raise ValueError(f"parameter {key} must be {_TYPE_WORDS[kind]}{null}, not {value!r}")
+    return float(value) if kind is float else tuple(value) if kind is list else value
+
+
+def effective_params(name: str, **params: Any) -> tuple[str, dict[str, Any]]:
+    """The resolved method name and every parameter it runs with (defaults filled in, values checked)."""
     entry = resolve(name)
     unknown = set(params) - set(entry.params)
     if unknown:
         raise ValueError(f"{entry.name} has no parameter(s) {sorted(unknown)}; it takes {sorted(entry.params)}")
-    return entry.factory(**{**entry.params, **params})
+    checked = {k: check_value(k, v) for k, v in params.items()}
+    return entry.name, {**entry.params, **checked}
+
+
+def build(name: str, **params: Any):
+    resolved, full = effective_params(name, **params)
+    return resolve(resolved).factory(**full)
 
 
 def load_config(path: str | Path) -> dict[str, Any]:
-    """A JSON or TOML method config as a dict: ``{"method": "substitute.v1", "rate": 0.2}``."""
+    """A JSON or TOML method config as a dict: ``{"method": "substitute.v1", "rate": 0.2}``; every problem is a
+    ``ValueError`` naming the file."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    cfg = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
-    return dict(cfg.get("method_config", cfg))
+    if not path.exists():
+        raise ValueError(f"{path}: no such config file")
+    if path.is_dir():
+        raise ValueError(f"{path}: is a folder, not a config file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read it ({exc})") from None
+    try:
+        cfg = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: not valid TOML ({exc})") from None
+    if isinstance(cfg, dict) and isinstance(cfg.get("method_config"), dict):
+        cfg = cfg["method_config"]
+    if not isinstance(cfg, dict):
+        raise ValueError(f"{path}: a config is an object such as {{\"method\": \"substitute.v1\", \"rate\": 0.2}}, "
+                         f"not {type(cfg).__name__}")
+    method = cfg.get("method")
+    if method is not None and not isinstance(method, str):
+        raise ValueError(f"{path}: method must be a name such as substitute.v1, not {method!r}")
+    return dict(cfg)
 
 
 def from_config(path: str | Path):

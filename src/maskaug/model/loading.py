@@ -22,8 +22,25 @@ class ModelLoadError(RuntimeError):
 
 
 def pick_device(device: str | None = None) -> torch.device:
+    """``device`` checked against this machine (a ValueError in one line when it has no such device), or the
+    best one available."""
     if device and device != "auto":
-        return torch.device(device)
+        try:
+            dev = torch.device(device)
+        except (RuntimeError, ValueError):
+            raise ValueError(f"unknown device {device!r}; use cpu, cuda, cuda:N or mps") from None
+        if dev.type == "cuda":
+            count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+            if count == 0:
+                raise ValueError(f"device {device!r}: CUDA is not available on this machine; use --device cpu")
+            if dev.index is not None and dev.index >= count:
+                raise ValueError(f"device {device!r}: this machine has {count} CUDA device(s) (cuda:0..cuda:"
+                                 f"{count - 1})")
+        elif dev.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+            raise ValueError(f"device {device!r}: MPS is not available on this machine; use --device cpu")
+        elif dev.type not in ("cpu", "cuda", "mps"):
+            raise ValueError(f"device {device!r}: maskaug runs on cpu, cuda or mps")
+        return dev
     if torch.cuda.is_available():
         return torch.device("cuda")
     if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():

@@ -1,0 +1,166 @@
+"""Read input rows in order, a block at a time, so memory does not grow with the file.
+
+JSONL and CSV/TSV are read record by record with Python's own ``json`` and ``csv`` modules, which keep each
+row exactly as written (Arrow's JSON and CSV readers would add ``null`` for keys a row lacks, promote an
+integer column to float across a block, or turn ``"007"`` into ``7``). Parquet is read in record batches
+(``pyarrow.parquet.ParquetFile.iter_batches``), 🤗 ``save_to_disk`` folders through their memory-mapped
+Arrow table, CoNLL files line by line. Row numbers in errors are 1-based data rows (a header is not a row).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from maskaug.io.errors import InputError
+from maskaug.io.formats import detect_format
+
+BATCH_ROWS = 1024
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """``(line number, text)`` of a UTF-8 file, split on ``\\n`` only (U+2028, U+2029 and U+0085 are text);
+    a BOM is dropped; invalid UTF-8 is named by byte offset and line."""
+    offset = 0
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(path, f"invalid UTF-8 at byte {offset + exc.start} (line {lineno}); re-save the "
+                                       "file as UTF-8") from None
+            if lineno == 1 and line.startswith("\ufeff"):
+                line = line[1:]
+            offset += len(raw)
+            yield lineno, line
+
+
+class Rows:
+    """The rows of one input file or folder. Iterating reads it again from the start."""
+
+    def __init__(self, path: str | os.PathLike, fmt: str | None = None):
+        self.path = Path(path)
+        if not self.path.exists():
+            raise InputError(self.path, "no such file or folder")
+        self.fmt = fmt or detect_format(self.path)
+        self.arrow_schema = None  # the Arrow schema of a Parquet / datasets input
+        if self.fmt == "parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            try:
+                self.arrow_schema = pq.ParquetFile(self.path).schema_arrow
+            except (pa.ArrowException, OSError) as exc:
+                raise InputError(self.path, f"not a readable Parquet file: {exc}") from None
+        elif self.fmt == "hf":
+            self.arrow_schema = self._dataset().data.schema
+
+    def __repr__(self) -> str:
+        return f"Rows({str(self.path)!r}, format={self.fmt})"
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return getattr(self, f"_read_{self.fmt}")()
+
+    def _read_jsonl(self) -> Iterator[dict[str, Any]]:
+        row = 0
+        for lineno, line in _lines(self.path):
+            if not line.strip():
+                continue
+            row += 1
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(self.path, f"invalid JSON on line {lineno}: {exc.msg}", row=row) from None
+            if not isinstance(obj, dict):
+                raise InputError(self.path, f"line {lineno} is not a JSON object", row=row)
+            yield obj
+
+    def _read_csv(self, delimiter: str = ",") -> Iterator[dict[str, Any]]:
+        csv.field_size_limit(2**31 - 1)  # long documents are legitimate input
+        reader = csv.reader((line for _, line in _lines(self.path)), delimiter=delimiter, strict=True)
+        kind = "TSV" if delimiter == "\t" else "CSV"
+        row = 0
+        try:
+            header = next(reader, None)
+            if header is None:
+                raise InputError(self.path, "the file is empty (no header row)")
+            self._check_header(header)
+            for values in reader:
+                if not values:  # a blank line
+                    continue
+                row += 1
+                if len(values) > len(header):
+                    raise InputError(self.path, f"{len(values) - len(header)} more value(s) than the header has "
+                                                "columns", row=row)
+                yield dict(zip(header, values + [None] * (len(header) - len(values))))
+        except csv.Error as exc:
+            raise InputError(self.path, f"malformed {kind}: {exc}", row=row + 1) from None
+
+    def _read_tsv(self) -> Iterator[dict[str, Any]]:
+        return self._read_csv("\t")
+
+    def _check_header(self, header: list[str]) -> None:
+        seen: dict[str, int] = {}
+        for i, name in enumerate(header, start=1):
+            if not name.strip():
+                raise InputError(self.path, f"header: column {i} has no name; name every column")
+            if name in seen:
+                raise InputError(self.path, f"header: column name {name!r} appears twice (columns {seen[name]} and "
+                                            f"{i}); column names must be unique")
+            seen[name] = i
+
+    def _read_parquet(self) -> Iterator[dict[str, Any]]:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            for batch in pq.ParquetFile(self.path).iter_batches(batch_size=BATCH_ROWS):
+                yield from batch.to_pylist()
+        except (pa.ArrowException, OSError) as exc:
+            raise InputError(self.path, f"not a readable Parquet file: {exc}") from None
+
+    def _dataset(self):
+        from datasets import load_from_disk
+
+        try:
+            ds = load_from_disk(str(self.path))
+        except (FileNotFoundError, ValueError, OSError) as exc:
+            raise InputError(self.path, f"not a datasets save_to_disk folder: {exc}") from None
+        if hasattr(ds, "keys"):  # DatasetDict
+            raise InputError(self.path, f"a DatasetDict; point to one split folder: {sorted(ds.keys())}")
+        return ds
+
+    def _read_hf(self) -> Iterator[dict[str, Any]]:
+        for batch in self._dataset().data.to_batches(max_chunksize=BATCH_ROWS):
+            yield from batch.to_pylist()
+
+    def _read_conll(self) -> Iterator[dict[str, Any]]:
+        """CoNLL columns: one token per line, its first column the token and its last the tag; a blank line
+        ends a sentence; ``-DOCSTART-`` lines are skipped. Rows are ``{"tokens": [...], "tags": [...]}``."""
+        tokens: list[str] = []
+        tags: list[str] = []
+        row = 1
+        for i, line in _lines(self.path):
+            cols = line.split()
+            if cols and cols[0] == "-DOCSTART-":
+                continue
+            if not cols:
+                if tokens:
+                    yield {"tokens": tokens, "tags": tags}
+                    tokens, tags, row = [], [], row + 1
+                continue
+            if len(cols) < 2:
+                raise InputError(self.path, f"line {i} has one column; a CoNLL line is TOKEN ... TAG", row=row)
+            tokens.append(cols[0])
+            tags.append(cols[-1])
+        if tokens:
+            yield {"tokens": tokens, "tags": tags}
+
+
+def read_rows(path: str | os.PathLike, fmt: str | None = None) -> list[dict[str, Any]]:
+    """All rows as a list, for data that fits in memory (evaluation sets, fine-tuning data)."""
+    return list(Rows(path, fmt))

@@ -1,0 +1,142 @@
+"""The run stage every entry point shares: rows → record views → augmenter → output rows with provenance.
+
+:class:`Pipeline` takes ``(index, row id, row)`` items in input order and yields one :class:`RowResult` per
+row, in the same order: its output rows (the kept original first, when asked), how many outputs it got of
+``n`` and, when short, why; or, for a bad row under ``skip_bad``, the field and the problem. The CLI job
+(:mod:`maskaug.job`), the Python API (:mod:`maskaug.api`), the Ray driver (:mod:`maskaug.distributed`) and
+``maskaug evaluate`` all produce their rows here.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from maskaug.augmenter import Augmentation, Augmenter
+from maskaug.io.checks import label_problem
+from maskaug.records.base import RecordType, View
+
+
+@dataclass
+class RowResult:
+    index: int  # position in the input (0-based)
+    row_id: Any
+    row: dict[str, Any]
+    records: list[dict[str, Any]]
+    requested: int = 0
+    produced: int = 0
+    reason: str | None = None  # why fewer than requested
+    rejected: tuple[str, str] | None = None  # (field, problem) of a row set aside
+    outputs: list[Augmentation] | None = None
+
+    def entry(self) -> dict[str, Any]:
+        """This row as a line of the partial file (:mod:`maskaug.checkpoint`)."""
+        if self.rejected is not None:
+            return {"row": self.index, "rejected": {"field": self.rejected[0], "reason": self.rejected[1],
+                                                   "record": self.row}}
+        out = {"row": self.index, "id": self.row_id, "records": self.records, "requested": self.requested,
+               "produced": self.produced}
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+class RowError(ValueError):
+    """A bad row when bad rows are not set aside: its 0-based index, the field and the problem."""
+
+    def __init__(self, index: int, field: str, problem: str):
+        self.index, self.field, self.problem = index, field, problem
+        super().__init__(f"row {index + 1}, field {field!r}: {problem}")
+
+
+def provenance(row_id: Any, method: str, seed: int, copy: int = -1, edits: list[dict] | None = None,
+               score: float | None = None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The ``aug_*`` columns of one output row; ``copy=-1`` marks the kept original."""
+    return {"aug_source_row": row_id, "aug_method": method, "aug_seed": seed, "aug_copy": copy,
+            "aug_is_original": copy < 0, "aug_edits": list(edits or []), "aug_score": score,
+            **{f"aug_{k}": v for k, v in (extra or {}).items()}}
+
+
+def output_records(record: RecordType, row_id: Any, row: dict[str, Any], view: View, outs: list[Augmentation],
+                   method: str, seed: int, keep_original: bool) -> list[dict[str, Any]]:
+    """Output rows for one input row: the kept original (when asked), then one per augmentation."""
+    recs = [{**row, **provenance(row_id, method, seed)}] if keep_original else []
+    for a in outs:
+        rebuilt, edits = record.rebuild(row, view, a.texts, a.edits)
+        recs.append({**rebuilt, **provenance(row_id, a.method, a.seed, a.copy, edits, a.score, a.extra)})
+    return recs
+
+
+def row_problem(record: RecordType, row: dict[str, Any], label_column: str | None,
+                labels: Iterable[str] | None = None) -> tuple[str, str] | None:
+    """``(field, problem)`` for a row the job cannot take, or None."""
+    problem = record.check(row)
+    if problem is None and label_column is not None:
+        p = label_problem(row.get(label_column))
+        if p is None and labels is not None and str(row[label_column]) not in labels:
+            p = f"label {row[label_column]!r} is not one the model was fine-tuned on ({', '.join(labels)})"
+        problem = (label_column, p) if p else None
+    return problem
+
+
+class Pipeline:
+    """One augmenter over rows of one record type."""
+
+    def __init__(self, augmenter: Augmenter, record: RecordType, label_column: str | None = None,
+                 keep_original: bool = False, known_labels: list[str] | None = None):
+        self.aug, self.record = augmenter, record
+        self.label_column, self.keep_original = label_column, keep_original
+        self.known_labels = known_labels
+
+    def __repr__(self) -> str:
+        return f"Pipeline({self.record!r}, label={self.label_column}, keep_original={self.keep_original})"
+
+    def records(self, row_id: Any, row: dict[str, Any], view: View, outs: list[Augmentation]) -> list[dict]:
+        return output_records(self.record, row_id, row, view, outs, self.aug.method.name, self.aug.seed,
+                              self.keep_original)
+
+    def run(self, items: Iterable[tuple[int, Any, dict[str, Any]]], skip_bad: bool = False,
+            total: int | None = None) -> Iterator[RowResult]:
+        """``RowResult`` per ``(index, row id, row)``, in input order."""
+        queue: deque = deque()  # rows read but not yet finished: (index, row id, row, view or problem)
+        done: list[RowResult] = []
+
+        def good_rows() -> Iterator[tuple[Any, View, Any]]:
+            for index, row_id, row in items:
+                problem = row_problem(self.record, row, self.label_column, self.known_labels)
+                if problem is not None:
+                    if not skip_bad:
+                        raise RowError(index, *problem)
+                    result = RowResult(index, row_id, row, [], rejected=problem)
+                    if queue:
+                        queue.append((index, row_id, row, result))
+                    else:  # nothing earlier is pending: it is finished now, in order
+                        done.append(result)
+                    continue
+                view = self.record.view(row)
+                queue.append((index, row_id, row, view))
+                yield row_id, view, label_of(row)
+
+        label_of = (lambda row: row[self.label_column]) if self.label_column else (lambda row: None)
+        stream = self.aug.iter_items(((rid, view.texts, view.protected, label) for rid, view, label in good_rows()),
+                                     total=total, labelled=self.label_column is not None, judge=self.record.judged)
+        yield from done
+        done.clear()
+        for rid, outs in stream:
+            yield from done
+            done.clear()
+            while True:
+                index, row_id, row, item = queue.popleft()
+                if isinstance(item, RowResult):
+                    yield item
+                    continue
+                break
+            recs = self.records(row_id, row, item, outs)
+            n = self.aug.n
+            reason = self.aug.shortfall_reason(rid) if len(outs) < n else None
+            yield RowResult(index, row_id, row, recs, n, len(outs), reason, outputs=outs)
+        yield from done
+        while queue:
+            yield queue.popleft()[3]

@@ -1,0 +1,35 @@
+"""Record types: the shapes of row maskaug augments (text, pairs, token/tag, extractive QA), as one concept.
+
+:func:`detect` picks the type for a dataset from the user's options and its first row. Every module in this
+package is imported here, and each registers its type, so a new record type is one new module.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any
+
+from maskaug.records.base import Options, RecordType, View, register, types
+
+for _module in pkgutil.iter_modules(__path__):
+    if _module.name != "base":
+        importlib.import_module(f"{__name__}.{_module.name}")
+
+from maskaug.records.qa import QARecord  # noqa: E402
+from maskaug.records.tagged import TaggedRecord  # noqa: E402
+from maskaug.records.text import TextRecord  # noqa: E402
+
+
+def detect(row: dict[str, Any] | None, options: Options = Options()) -> RecordType:
+    """The record type for rows like ``row`` (the first one), given what the user said."""
+    if options.record is not None and options.record not in [t.name for t in types()]:
+        raise ValueError(f"unknown record type {options.record!r}; known: {', '.join(t.name for t in types())}")
+    for cls in types():
+        found = cls.detect(row, options)
+        if found is not None:
+            return found
+    raise ValueError("no record type fits these rows")  # pragma: no cover - the text type always fits
+
+
+__all__ = ["Options", "QARecord", "RecordType", "TaggedRecord", "TextRecord", "View", "detect", "register", "types"]

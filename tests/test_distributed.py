@@ -91,3 +91,25 @@ def test_actors_taking_every_cpu_are_warned_about(local_ray, tiny_mlms):
     ds = ray.data.from_items([{"text": "A fine film."}])
     with pytest.warns(UserWarning, match="take all 2 CPUs.*num_cpus=0.67"):
         augment_dataset(ds, concurrency=2, model=tiny_mlms["wordpiece"])
+
+
+def test_the_driver_loads_no_model_and_token_tag_records_run_on_ray(local_ray, tiny_model_dirs, tmp_path,
+                                                                   monkeypatch):
+    import maskaug.augmenter
+    import maskaug.model.loading
+
+    rows = [{"tokens": ["Peter", "visited", "Paris", "on", "Monday", "."],
+             "tags": ["B-PER", "O", "B-LOC", "O", "O", "O"], "doc": i} for i in range(5)]
+    data = tmp_path / "ner.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    args = ["--n", "2", "--model", str(tiny_model_dirs["wordpiece"]), "--quiet"]
+    assert main(["augment", str(data), "-o", str(tmp_path / "local.jsonl"), *args]) == 0
+
+    def no_model(*a, **k):
+        raise AssertionError("the Ray driver loaded a masked LM")
+
+    monkeypatch.setattr(maskaug.model.loading, "load_mlm", no_model)  # actors are other processes: unaffected
+    monkeypatch.setattr(maskaug.augmenter, "load_mlm", no_model)
+    out = tmp_path / "ray.jsonl"
+    assert main(["augment", str(data), "-o", str(out), *args, "--ray", "--workers", "2"]) == 0
+    assert out.read_bytes() == (tmp_path / "local.jsonl").read_bytes()

@@ -96,11 +96,11 @@ class Tries:
     def reason(self, attempts: int) -> str:
         parts = []
         if self.unchanged:
-            parts.append(f"{self.unchanged} unchanged")
+            parts.append(f"{self.unchanged} candidates identical to the input")
         if self.repeats:
-            parts.append(f"{self.repeats} repeats")
+            parts.append(f"{self.repeats} repeats of a kept output")
         parts += [f"{v} rejected by {k}" for k, v in self.rejected.items()]
-        return f"no new distinct text in {attempts} attempts ({', '.join(parts) or 'no candidates'})"
+        return f"no new distinct text in {attempts} attempts per output ({', '.join(parts) or 'no candidates'})"
 
 
 class Augmenter:

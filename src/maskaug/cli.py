@@ -296,7 +296,8 @@ def _evaluate_parser(sub) -> None:
                    help="prepend: the words written for a label when fine-tuning (repeatable), e.g. 1=positive")
     p.add_argument("--flip-reference", help="method spec whose label flips every other method's are compared with, "
                                             "output by output (default: the first substitute spec)")
-    p.add_argument("--cache-dir", help="cache for augmentations, embeddings, oracles (default ~/.cache/maskaug)")
+    p.add_argument("--cache-dir", help="cache for augmentations, embeddings, oracles (default $MASKAUG_CACHE/evaluate, "
+                        "else ~/.cache/maskaug/evaluate)")
     p.add_argument("--quick", action="store_true", help="smoke run: 3 splits, 300 test rows, small fluency sample")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
@@ -369,10 +370,17 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (usage is one ``--help`` away)."""
+
+    def error(self, message: str):
+        self.exit(EXIT_BAD_INPUT, f"maskaug: error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="maskaug", description=textwrap.dedent(__doc__ or ""))
+    parser = _Parser(prog="maskaug", description=textwrap.dedent(__doc__ or ""))
     parser.add_argument("--version", action="version", version=f"maskaug {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _augment_parser(sub)
     _evaluate_parser(sub)
     _finetune_parser(sub)
@@ -401,8 +409,26 @@ def _interrupted(exc: KeyboardInterrupt) -> str:
     return "maskaug: interrupted"
 
 
+def _terminate(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
-    """The ``maskaug`` command: every failure is one line on stderr (exit 2), Ctrl-C exits 130."""
+    """The ``maskaug`` command: every failure is one line on stderr (exit 2); Ctrl-C or SIGTERM exits 130 after
+    keeping finished rows for a rerun to resume."""
+    import signal
+    import threading
+
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
+    try:
+        return _main(argv)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if getattr(args, "unit", None) is None and args.command == "models":

@@ -149,9 +149,10 @@ class JobResult:
     preview: list[tuple[str, str]] = field(default_factory=list)
     rejected_path: Path | None = None
     shortfall_path: Path | None = None
+    describe: str = ""  # the method in one line
 
     def summary(self) -> str:
-        line = f"{self.method}: {self.report.summary()}"
+        line = f"{self.describe or self.method}: {self.report.summary()}"
         if self.resumed_rows:
             line += f"; {self.resumed_rows} rows resumed"
         if self.short_rows:
@@ -405,7 +406,8 @@ class AugmentJob:
         cfg = self.cfg
         src = self.source.path
         output = Path(cfg.output) if cfg.output else src.with_name(src.stem + ".augmented.jsonl")
-        self.out_fmt = detect_format(output) if not output.is_dir() else "hf"
+        # a folder, or a path without a suffix, is a 🤗 datasets save_to_disk folder
+        self.out_fmt = "hf" if output.is_dir() or not output.suffix else detect_format(output)
         if self.out_fmt == "conll":
             raise OutputError(output, "CoNLL is read, not written (it has no place for provenance); write .jsonl or "
                                       ".parquet")
@@ -431,7 +433,8 @@ class AugmentJob:
                          f"{target.side.name}/{partial.path.name}")
             runner = self._runner(aug)
             report = runner.report if aug is None else aug.report
-            result = JobResult(report, self.method_name, output, resumed_rows=partial.done)
+            result = JobResult(report, self.method_name, output, resumed_rows=partial.done,
+                               describe=getattr(self.method, "describe", lambda: "")())
             start = partial.done
             items = ((i, i, row) for i, row in enumerate(self.source) if i >= start)
             for res in runner.run(items, skip_bad=cfg.skip_bad_rows, total=total - start):

@@ -41,7 +41,7 @@ def written_by_maskaug(path: Path) -> bool:
     try:
         if path.is_dir():
             return (path / MARKER).is_file()
-        fmt = detect_format(path)
+        fmt = detect_format(path) if path.suffix else "hf"
         if fmt == "parquet":
             import pyarrow.parquet as pq
 

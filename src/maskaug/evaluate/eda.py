@@ -38,7 +38,9 @@ class WordNetMissing(RuntimeError):
 
 
 def _cache_root() -> Path:
-    return Path(os.environ.get("MASKAUG_CACHE", Path.home() / ".cache" / "maskaug"))
+    from maskaug.fingerprint import cache_root
+
+    return cache_root()
 
 
 def wordnet_dir() -> Path:

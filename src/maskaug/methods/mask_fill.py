@@ -63,6 +63,17 @@ class MaskFill:
                             edits="entities" if self.requires == "melm" else "any",
                             inserts=self.masker.unit == "insert")
 
+    def describe(self) -> str:
+        """One line: what is masked and how it is filled."""
+        m = self.masker
+        what = {"insert": "inserted slots", "word": "words", "token": "tokens", "span": "word spans"}[m.unit]
+        parts = [f"{m.rate:.0%} of {what}" if m.unit != "insert" else f"slots for {m.rate:.0%} of words"]
+        parts.append({"parallel": "filled at once", "sequential": "filled one by one", "none": "left masked",
+                      "reconstruct": "corrupted and reconstructed"}[self.fill])
+        if self.needs_model:
+            parts.append(repr(self.sampler).removeprefix("Sampler(").removesuffix(")"))
+        return f"{self.name} ({', '.join(parts)})"
+
     def __repr__(self) -> str:
         lines = [f"MaskFill({self.name}", f"  masker={self.masker!r}", f"  fill={self.fill}"]
         if self.needs_model:

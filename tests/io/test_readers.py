@@ -1,0 +1,84 @@
+"""Reading rows: encodings, line endings, malformed files named by file, row and line."""
+
+import pytest
+
+from maskaug.io import InputError, Rows, read_rows
+
+
+def _write(path, data: bytes):
+    path.write_bytes(data)
+    return path
+
+def test_bom_and_crlf_are_read_cleanly(tmp_path):
+    p = _write(tmp_path / "d.csv", b"\xef\xbb\xbftext,label\r\n\"two\r\nlines\",1\r\nplain,0\r\n")
+    rows = read_rows(p)
+    assert list(rows[0]) == ["text", "label"]
+    assert rows[0]["text"] == "two\r\nlines" and rows[1]["text"] == "plain"
+
+
+def test_invalid_utf8_names_file_and_line(tmp_path):
+    p = _write(tmp_path / "d.jsonl", b'{"text": "ok"}\n{"text": "caf\xe9"}\n')
+    with pytest.raises(InputError, match=r"d.jsonl: invalid UTF-8 at byte \d+ \(line 2\)"):
+        read_rows(p)
+
+
+def test_broken_json_names_the_row(tmp_path):
+    p = _write(tmp_path / "d.jsonl", b'{"text": "ok"}\n{"text": \n')
+    with pytest.raises(InputError, match="row 2"):
+        read_rows(p)
+
+
+def test_huge_csv_field_is_read_not_refused(tmp_path):
+    big = "word " * 60_000
+    p = _write(tmp_path / "d.csv", f'text\n"{big}"\n'.encode())
+    assert read_rows(p)[0]["text"] == big
+
+
+def test_malformed_csv_names_the_row(tmp_path):
+    p = _write(tmp_path / "d.csv", b'text,label\nok,1\n"bad"x,0\n')
+    with pytest.raises(InputError, match=r"d.csv: row 2: malformed CSV"):
+        read_rows(p)
+
+
+@pytest.mark.parametrize("name", ["d.parquet", "folder.hf"])
+def test_corrupt_binary_inputs_give_one_clear_error(tmp_path, name):
+    target = tmp_path / name
+    if name.endswith(".hf"):
+        target.mkdir()
+        (target / "junk.txt").write_text("not a dataset")
+    else:
+        target.write_bytes(b"PAR1 this is not parquet")
+    with pytest.raises(InputError, match=name):
+        read_rows(target)
+
+
+def test_conll_columns_become_token_tag_rows(tmp_path):
+    p = _write(tmp_path / "d.conll", b"-DOCSTART- -X- -X- O\n\nAnna NNP B-NP B-PER\nsang VBD B-VP O\n\r\n\n"
+                                      b"Paris NNP B-NP B-LOC\n")
+    assert read_rows(p) == [{"tokens": ["Anna", "sang"], "tags": ["B-PER", "O"]},
+                            {"tokens": ["Paris"], "tags": ["B-LOC"]}]
+    bad = _write(tmp_path / "b.conll", b"Anna B-PER\nsang\n")
+    with pytest.raises(InputError, match="row 1: line 2 has one column"):
+        read_rows(bad)
+
+
+def test_rows_are_read_lazily_and_again_from_the_start(tmp_path):
+    p = _write(tmp_path / "d.jsonl", b"".join(b'{"text": "row %d"}\n' % i for i in range(5000)))
+    rows = Rows(p)
+    it = iter(rows)
+    assert next(it) == {"text": "row 0"}  # a generator: nothing else read yet
+    assert sum(1 for _ in rows) == 5000 and next(iter(rows)) == {"text": "row 0"}
+
+
+def test_reading_a_large_file_keeps_memory_flat(tmp_path):
+    import tracemalloc
+
+    p = tmp_path / "big.jsonl"
+    with open(p, "w") as fh:
+        for i in range(60_000):
+            fh.write(f'{{"text": "a sentence of moderate length, number {i}", "label": 1}}\n')
+    tracemalloc.start()
+    count = sum(1 for _ in Rows(p))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert count == 60_000 and peak < 2_000_000  # the file is 4 MB; rows are not held

@@ -22,7 +22,7 @@ def test_augment_writes_n_rows_with_provenance(data, tiny_model_dirs, tmp_path, 
     assert rc == 0
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert len(rows) == 6 and sum(r["aug_is_original"] for r in rows) == 2
-    assert {r["id"] for r in rows} == {"1", "2"} and {r["label"] for r in rows} == {"pos", "q"}
+    assert {r["id"] for r in rows} == {1, 2} and {r["label"] for r in rows} == {"pos", "q"}  # numbers stay numbers
     assert all(r["aug_method"] == "substitute.v1" and r["aug_seed"] == 0 for r in rows)
     assert data.read_bytes() == before
     assert "4/4 outputs" in capsys.readouterr().err
@@ -84,3 +84,106 @@ def test_method_params_from_flags_and_config(data, tiny_model_dirs, tmp_path):
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert all(r["aug_method"] == "insert.v1" for r in rows)
     assert all(e["start"] == e["end"] for r in rows for e in r["aug_edits"])
+
+
+# -- issue 11: the first minute ---------------------------------------------------------------------------------
+def _all_parsers():
+    import argparse
+
+    from maskaug.cli import build_parser
+
+    root = build_parser()
+    subs = [a for a in root._actions if isinstance(a, argparse._SubParsersAction)][0]
+    return [root, *subs.choices.values()]
+
+
+def test_every_flag_has_help_and_help_reads_well(capsys):
+    import argparse
+
+    for parser in _all_parsers():
+        for action in parser._actions:
+            if isinstance(action, (argparse._HelpAction, argparse._SubParsersAction)):
+                continue
+            assert action.help and action.help != argparse.SUPPRESS, (parser.prog, action.dest)
+        text = parser.format_help()
+        assert "%%" not in text and "``" not in text, parser.prog
+
+
+def test_methods_fit_one_screen_and_show_rounded_values(capsys):
+    assert main(["methods"]) == 0
+    short = capsys.readouterr().out
+    assert len(short.strip().splitlines()) <= 24 and "eda" in short and "substitute.v1" in short
+    assert main(["methods", "--verbose"]) == 0
+    full = capsys.readouterr().out
+    assert "0.14285714285714285" not in full and "rate = 0.143" in full
+    assert "stopwords = false  -- false: stopwords are masked like any word" in full
+
+
+def test_stdin_to_stdout_limit_and_dry_run(tmp_path, tiny_model_dirs):
+    import subprocess
+    import sys
+
+    rows = "".join(json.dumps({"text": f"The movie number {i} was great and the actors were wonderful."}) + "\n"
+                   for i in range(20))
+    model = str(tiny_model_dirs["wordpiece"])
+    base = [sys.executable, "-m", "maskaug.cli", "augment", "-", "-o", "-", "--model", model, "--quiet", "--n", "2"]
+    res = subprocess.run(base + ["--limit", "5"], input=rows, capture_output=True, text=True, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    out = [json.loads(x) for x in res.stdout.splitlines()]
+    assert len(out) == 10 and {r["aug_source_row"] for r in out} == set(range(5))
+    assert len(res.stderr.strip().splitlines()) == 1 and "standard output" in res.stderr
+    csv_out = subprocess.run(base + ["--output-format", "csv"], input=rows, capture_output=True, text=True)
+    assert csv_out.stdout.splitlines()[0].startswith("text,aug_source_row") and len(csv_out.stdout.splitlines()) == 41
+    head = subprocess.run(" ".join(base) + " | head -n 3", shell=True, input=rows, capture_output=True, text=True)
+    assert len(head.stdout.splitlines()) == 3 and "Error" not in head.stderr and "Traceback" not in head.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing written anywhere
+    src = _write_rows(tmp_path, rows)
+    dry = subprocess.run(base[:4] + [str(src), "-o", str(tmp_path / "o.jsonl"), "--dry-run", "2", "--model", model,
+                                     "--n", "2"], capture_output=True, text=True)
+    assert dry.returncode == 0 and dry.stdout.count("row ") == 2 and dry.stdout.count("  -> ") == 4
+    assert not (tmp_path / "o.jsonl").exists() and "dry run: nothing written" in dry.stderr
+
+
+def _write_rows(folder, rows: str):
+    p = folder / "in.jsonl"
+    p.write_text(rows)
+    return p
+
+
+def test_a_datasets_output_folder_is_created(data, tiny_model_dirs, tmp_path):
+    out = tmp_path / "new" / "augmented"
+    assert main(["augment", str(data), "-o", str(out), "--model", str(tiny_model_dirs["wordpiece"]), "--quiet"]) == 0
+    from datasets import load_from_disk
+
+    assert load_from_disk(str(out)).num_rows == 2
+
+
+def test_shell_completion():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "_ARGCOMPLETE": "1", "COMP_LINE": "maskaug augment x --dry", "COMP_POINT": "23",
+           "_ARGCOMPLETE_IFS": " "}
+    # argcomplete writes its completions to file descriptor 8
+    res = subprocess.run(f"{sys.executable} -m maskaug.cli 8>&1 9>/dev/null", shell=True, env=env,
+                         capture_output=True, text=True)
+    assert "--dry-run" in res.stdout
+
+
+def test_a_hub_name_offline_fails_at_once_in_one_line(tmp_path, monkeypatch, capsys, data):
+    import transformers
+
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens there: refused at once
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))  # an empty cache
+    calls = []
+
+    def no_network(*a, **k):
+        calls.append(k)
+        raise OSError("offline")
+
+    monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", no_network)
+    rc = main(["augment", str(data), "-o", str(tmp_path / "o.jsonl"), "--model", "bert-base-uncased"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and "hub cannot be reached" in err[0]
+    assert all(k.get("local_files_only") for k in calls)  # never a download attempt with its retries

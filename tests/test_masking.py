@@ -50,3 +50,45 @@ def test_insert_slots_sit_between_words(tiny_mlms):
     slots = Masker(unit="insert", rate=1.0).choose(_doc(mlm, text), mlm.info, np.random.default_rng(0))
     assert {s.start for s in slots} <= {0, 4, 8, 13}
     assert all(s.start == s.end and s.old == "" for s in slots)
+
+
+def test_negations_are_never_masked_by_default(tiny_mlms):
+    import re
+
+    import numpy as np
+
+    from maskaug.document import Doc
+    from maskaug.methods import build
+
+    info = tiny_mlms["wordpiece"].info
+    texts = ["The movie is not good.", "There is no man standing in the background.",
+             "It isn't bad, and it doesn't drag; I can't say I never smiled without reason."]
+    negation = re.compile(r"(?i)\b(not|no|never|without|\w+n't)\b")
+    for unit in ("word", "token", "span", "insert"):
+        masker = build("substitute", unit=unit, rate=1.0).masker
+        off = build("substitute", unit=unit, rate=1.0, negations=False).masker
+        touched_off = False
+        for text in texts:
+            doc = Doc.parse(text, info)
+            spans = [m.span() for m in negation.finditer(text)]
+            for seed in range(5):
+                for slot in masker.choose(doc, info, np.random.default_rng(seed)):
+                    assert not any(s < slot.end and slot.start < e for s, e in spans if slot.end > slot.start), \
+                        (unit, text, slot)
+                    assert not any(s < slot.start < e for s, e in spans), (unit, text, slot)
+                touched_off |= any(any(s < sl.end and sl.start < e for s, e in spans)
+                                   for sl in off.choose(doc, info, np.random.default_rng(seed)))
+        assert touched_off or unit == "insert"  # with negations=False they are ordinary words
+
+
+def test_texts_shorter_than_min_words_are_left_and_reported(tiny_mlms):
+    from maskaug import Augmenter
+
+    aug = Augmenter("substitute", model=tiny_mlms["wordpiece"], n=2)
+    got = list(aug.iter_rows([{"text": "Yes."}, {"text": "Not bad."}, {"text": "The movie was great fun."}]))
+    assert [len(outs) for _, outs in got] == [0, 0, 2]
+    assert "too short to change safely: 1 word (min_words=3)" in aug.shortfall_reason(0)
+    assert "2 words" in aug.shortfall_reason(1)
+    assert aug.report.forward_passes >= 1 and aug.report.short_rows == 2
+    loose = Augmenter("substitute", model=tiny_mlms["wordpiece"], n=1, min_words=1)
+    assert len(list(loose.iter_rows([{"text": "Not bad at all."}]))[0][1]) == 1

@@ -1,4 +1,8 @@
-"""Python entry points for lists, pandas DataFrames, 🤗 datasets and files; all run :mod:`maskaug.job`."""
+"""Python entry points for strings, lists, pandas DataFrames, 🤗 datasets and files; all run :mod:`maskaug.job`.
+
+Originals are not kept unless asked (``keep_original=True``), in every entry point and in the CLI
+(``--keep-original``).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from maskaug.augmenter import Augmenter
+from maskaug.augmenter import Augmenter, check_texts
 from maskaug.job import AugmentJob, JobConfig, JobResult
 
 
@@ -16,33 +20,62 @@ def _fields(text_column: str | list[str] | None) -> tuple[str, ...]:
     return (text_column,) if isinstance(text_column, str) else tuple(text_column)
 
 
-def augment(data: Any, method: str = "substitute", n: int = 1, text_column: str | list[str] | None = None,
+def _records(aug: Augmenter, rows: list[dict[str, Any]], ids: list[Any], fields: tuple[str, ...],
+             label_column: str | None, keep_original: bool) -> list[dict[str, Any]]:
+    config = JobConfig(method=aug.method.name, n=aug.n, seed=aug.seed, text_columns=fields,
+                       label_column=label_column, keep_original=keep_original, progress=False)
+    return AugmentJob(config, rows=rows, ids=ids, augmenter=aug).run().records
+
+
+def augment(data: Any, method: str = "substitute", n: int | None = None, text_column: str | list[str] | None = None,
             keep_original: bool = False, augmenter: Augmenter | None = None, label_column: str | None = None,
             **kwargs: Any) -> Any:
-    """Augment ``data`` and return the same kind of container with the output rows.
+    """Augment ``data`` and return what fits it.
 
-    ``data``: a list of strings, a list of dicts, a ``pandas.DataFrame`` or a ``datasets.Dataset``.
-    Each output row carries the input's columns plus ``aug_*`` provenance (source row, method,
-    seed, copy, edits, score). ``text_column`` names the text field(s) (default: ``text``, or token/tag and
-    QA rows by their shape). ``label_column`` feeds each row's label to label-conditioned models and the
-    teacher constraint. ``kwargs`` go to :class:`Augmenter` (model, seed, constraints, method params).
+    * a string: a list of its ``n`` new strings (nlpaug-style);
+    * a list of strings: one such list per string;
+    * a list of dicts, a ``pandas.DataFrame`` or a ``datasets.Dataset``: the same kind of container with the
+      output rows: the input's columns plus ``aug_*`` provenance (source row, method, seed, copy, edits, score).
+
+    ``n`` (default 1, or the augmenter's) overrides the augmenter's for this call. ``text_column`` names the text
+    field(s) (default ``text``; token/tag and QA rows are found by their shape). ``label_column`` feeds each
+    row's label to label-conditioned models and the teacher constraint. ``kwargs`` go to :class:`Augmenter`
+    (``model``, ``seed``, ``constraints``, method parameters such as ``rate``).
+
+    >>> augment("The plot is thin and the jokes fall flat.", n=2)          # doctest: +SKIP
+    ['The plot is thin and the jokes went flat.', 'The plot is thin and all jokes fall flat.']
     """
-    aug = augmenter or Augmenter(method, n=n, **kwargs)
+    aug = (augmenter or Augmenter(method, n=n or 1, **kwargs)).with_n(n)
+    if isinstance(data, str):
+        return aug.augment(data)
     fields = _fields(text_column)
     kind = type(data).__module__.split(".")[0]
     if kind == "pandas":
-        rows = data.to_dict("records")
-        ids = list(data.index)
+        if not hasattr(data, "to_dict") or not hasattr(data, "columns"):
+            raise TypeError(f"maskaug.augment takes a DataFrame, not a pandas {type(data).__name__}; for a Series of "
+                            f"texts pass series.tolist()")
+        rows, ids = data.to_dict("records"), list(data.index)
     elif kind == "datasets":
+        if not hasattr(data, "to_list"):
+            raise TypeError(f"maskaug.augment takes a datasets.Dataset, not a {type(data).__name__}; pick a split "
+                            f"(data['train'])")
         rows = data.to_list()
         ids = list(range(len(rows)))
+    elif isinstance(data, (bytes, bytearray)) or not hasattr(data, "__iter__") or isinstance(data, dict):
+        raise TypeError(f"maskaug.augment takes a string, a list of strings or of dicts, a DataFrame or a Dataset, "
+                        f"not {type(data).__name__}")
     else:
-        name = fields[0] if fields else "text"
-        rows = [{name: r} if isinstance(r, str) else dict(r) for r in data]
-        ids = list(range(len(rows)))
-    config = JobConfig(method=aug.method.name, n=aug.n, seed=aug.seed, text_columns=fields,
-                       label_column=label_column, keep_original=keep_original, progress=False)
-    records = AugmentJob(config, rows=rows, ids=ids, augmenter=aug).run().records
+        items = list(data)
+        if all(isinstance(r, str) for r in items):
+            if fields and fields != ("text",):
+                raise TypeError("text_column names a field of dict rows; plain strings have none")
+            return aug.augment(check_texts(items))
+        first = dict if not items or isinstance(items[0], dict) else str
+        bad = next((i for i, r in enumerate(items) if not isinstance(r, first)), None)
+        if bad is not None:
+            raise TypeError(f"item {bad} is {type(items[bad]).__name__}; give all strings or all dicts")
+        rows, ids = [dict(r) for r in items], list(range(len(items)))
+    records = _records(aug, rows, ids, fields, label_column, keep_original)
     if kind == "pandas":
         import pandas as pd
 
@@ -54,17 +87,26 @@ def augment(data: Any, method: str = "substitute", n: int = 1, text_column: str 
     return records
 
 
-def map_function(augmenter: Augmenter, text_column: str | list[str] | None = None, keep_original: bool = True,
-                 label_column: str | None = None):
-    """A function for ``Dataset.map(fn, batched=True, with_indices=True, remove_columns=ds.column_names)``."""
-    fields = _fields(text_column)
+def map_function(augmenter: Augmenter, text_column: str | list[str] | None = None, keep_original: bool = False,
+                 label_column: str | None = None, n: int | None = None):
+    """A function for ``Dataset.map(fn, batched=True, remove_columns=ds.column_names)``.
 
-    def fn(batch: dict[str, list], indices: list[int]) -> dict[str, list]:
+    With ``with_indices=True`` a row's index seeds its randomness; without, a hash of its text fields does (so
+    identical texts get identical outputs). ``keep_original=True`` also returns each input row.
+
+    >>> ds.map(map_function(aug), batched=True, remove_columns=ds.column_names)        # doctest: +SKIP
+    """
+    fields = _fields(text_column)
+    aug = augmenter.with_n(n)
+
+    def fn(batch: dict[str, list], indices: list[int] | None = None) -> dict[str, list]:
+        from maskaug.distributed import content_id
+
         cols = list(batch)
-        rows = [{c: batch[c][i] for c in cols} for i in range(len(indices))]
-        config = JobConfig(method=augmenter.method.name, n=augmenter.n, seed=augmenter.seed, text_columns=fields,
-                           label_column=label_column, keep_original=keep_original, progress=False)
-        records = AugmentJob(config, rows=rows, ids=list(indices), augmenter=augmenter).run().records
+        size = len(batch[cols[0]]) if cols else 0
+        rows = [{c: batch[c][i] for c in cols} for i in range(size)]
+        ids = list(indices) if indices is not None else [content_id(r, list(fields) or ["text"]) for r in rows]
+        records = _records(aug, rows, ids, fields, label_column, keep_original)
         keys = list(records[0]) if records else cols
         return {k: [r.get(k) for r in records] for k in keys}
 

@@ -8,6 +8,7 @@ missing after that is reported as a shortfall, never hidden.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -25,12 +26,15 @@ from maskaug.splice import Edit
 
 
 def row_rng(seed: int, row_id: Any, copy: int, attempt: int) -> np.random.Generator:
+    """The random generator of copy ``copy`` of row ``row_id`` at ``attempt``: the same whatever the batching."""
     h = int.from_bytes(hashlib.sha256(str(row_id).encode("utf-8")).digest()[:8], "little")
     return np.random.default_rng([seed, h, copy, attempt])
 
 
 @dataclass
 class Augmentation:
+    """One output of one row: its texts, edits, model score and provenance (copy, attempt, method, seed)."""
+
     row_id: Any
     copy: int
     attempt: int
@@ -92,8 +96,11 @@ class Tries:
     unchanged: int = 0  # identical to the input (nothing masked, or every fill equal to the original)
     repeats: int = 0  # identical to an output already kept
     rejected: dict[str, int] = field(default_factory=dict)
+    left: str | None = None  # left as it is on purpose (too short)
 
     def reason(self, attempts: int) -> str:
+        if self.left:
+            return f"left as it is: {self.left}"
         parts = []
         if self.unchanged:
             parts.append(f"{self.unchanged} candidates identical to the input")
@@ -218,6 +225,9 @@ class Augmenter:
             drafts = self.method.generate(jobs, info, self.engine)
             still, fresh = [], []
             for (i, c), draft in zip(pending, drafts):
+                if draft.left:  # no attempt can change it
+                    tries[i].left = draft.left
+                    continue
                 key = tuple(sorted(draft.texts.items()))
                 if key in seen[i]:
                     still.append((i, c))
@@ -278,9 +288,42 @@ class Augmenter:
                 idx = idx[ok]
         return keep
 
-    def augment(self, texts: Sequence[str], field: str = "text") -> list[list[str]]:
-        """Plain lists: for each input text, its new texts (``n`` of them unless short)."""
-        return [[a.texts[field] for a in outs] for _, outs in self.iter_rows({field: t} for t in texts)]
+    def with_n(self, n: int | None) -> Augmenter:
+        """This augmenter asking ``n`` outputs per row (a copy sharing the model and method), or itself."""
+        if n is None or n == self.n:
+            return self
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            raise ValueError(f"n must be a whole number >= 1, not {n!r}")
+        other = copy.copy(self)
+        other.n = n
+        return other
+
+    def augment(self, texts: str | Sequence[str], n: int | None = None, field: str = "text"
+                ) -> list[str] | list[list[str]]:
+        """nlpaug-style: a string gives a list of its new strings; a list of strings gives one such list per
+        string (``n`` each, unless a text yields fewer). ``n`` overrides the augmenter's for this call."""
+        aug = self.with_n(n)
+        if isinstance(texts, str):
+            return aug.augment([texts], field=field)[0]
+        texts = check_texts(texts)
+        return [[a.texts[field] for a in outs] for _, outs in aug.iter_rows({field: t} for t in texts)]
+
+
+def check_texts(texts: Any) -> list[str]:
+    """``texts`` as a list of strings, or a TypeError that says what was given instead."""
+    if isinstance(texts, (bytes, bytearray)):
+        raise TypeError("texts must be str, not bytes; decode them first (data.decode('utf-8'))")
+    kind = type(texts).__module__.split(".")[0]
+    if kind in ("pandas", "datasets", "pyarrow"):
+        raise TypeError(f"Augmenter.augment takes strings; for a {type(texts).__name__} use maskaug.augment(data, "
+                        f"augmenter=aug, text_column=...)")
+    if not isinstance(texts, Iterable):
+        raise TypeError(f"texts must be a string or a list of strings, not {type(texts).__name__}")
+    out = list(texts)
+    bad = next(((i, t) for i, t in enumerate(out) if not isinstance(t, str)), None)
+    if bad is not None:
+        raise TypeError(f"text {bad[0]} is {type(bad[1]).__name__}, not str")
+    return out
 
 
 def _judge(texts: dict[str, str]) -> Any:

@@ -1,11 +1,18 @@
-"""``maskaug augment | evaluate | finetune | methods | models``."""
+"""maskaug: new, label-preserving training rows from a masked language model.
+
+  maskaug augment data.jsonl -o out.jsonl --n 2      write 2 augmentations per row
+  maskaug methods                                    the methods and what they do
+  maskaug evaluate train.jsonl --test test.jsonl     does it help a classifier?
+  maskaug finetune train.jsonl -o mlm --conditioning prepend
+  maskaug models score --data test.jsonl             an MLM's masked-token accuracy
+
+Run `maskaug COMMAND --help` for a command's options."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +32,18 @@ def _augment_parser(sub) -> None:
     p = sub.add_parser("augment", help="write augmented rows for a dataset",
                        description="Make n new, label-preserving rows per input row with a masked LM.")
     p.add_argument("input", type=Path,
-                   help="CSV, TSV, JSONL, Parquet, CoNLL (.conll) file or datasets save_to_disk folder")
-    p.add_argument("-o", "--output", type=Path, help="output file (format from the suffix; default: "
-                   "INPUT stem + .augmented.jsonl)")
+                   help="CSV, TSV, JSONL, JSON, Parquet, CoNLL (.conll) file (.gz/.zst compressed text formats too), a "
+                        "datasets save_to_disk folder, or - for standard input (see --input-format)")
+    p.add_argument("-o", "--output", type=Path, help="output file, by suffix (a path without one is a datasets "
+                   "folder; .json is one JSON array), or - for standard output; default: INPUT's name + "
+                   ".augmented.jsonl")
+    p.add_argument("--input-format", choices=["jsonl", "json", "csv", "tsv", "conll", "parquet", "hf"],
+                   help="the input's format when its name does not say (standard input: default jsonl)")
+    p.add_argument("--output-format", choices=["jsonl", "json", "csv", "tsv"],
+                   help="the format written to standard output (-o -; default jsonl)")
+    p.add_argument("--limit", type=int, metavar="N", help="augment only the first N rows of the input")
+    p.add_argument("--dry-run", nargs="?", type=int, const=3, metavar="K",
+                   help="augment the first K rows (default 3), print them with their outputs, write nothing")
     p.add_argument("--method", default="substitute", help="a registered method (see `maskaug methods`)")
     p.add_argument("--config", type=Path, help="JSON/TOML method config: {\"method\": ..., params...}")
     p.add_argument("--n", type=int, default=1, help="outputs per input row (default 1)")
@@ -136,18 +152,39 @@ def job_config(args) -> Any:
                      label_column=args.label_column, tokens_column=args.tokens_column, tags_column=args.tags_column,
                      record=args.record, keep_original=args.keep_original, skip_bad_rows=args.skip_bad_rows,
                      restart=args.restart, overwrite=args.overwrite, constraints=constraints, ray=ray,
-                     progress=not args.quiet)
+                     progress=not args.quiet, limit=args.limit, input_format=args.input_format,
+                     output_format=args.output_format, dry_run=args.dry_run)
 
 
 def cmd_augment(args) -> int:
+    """``maskaug augment``: run the job, print the preview (or the dry run) and the summary."""
     from maskaug.job import AugmentJob
 
-    result = AugmentJob(job_config(args)).run()
-    if not args.quiet:
+    job = AugmentJob(job_config(args))
+    result = job.run()
+    if result.dry_run:
+        _print_dry_run(job, result)
+    elif not args.quiet:
         for before, after in result.preview:
             print(f"  {before!r}\n  -> {after!r}", file=sys.stderr)
     print(result.summary(), file=sys.stderr)
     return 0
+
+
+def _print_dry_run(job, result) -> None:
+    """Each previewed row with every output (standard output: this is what a dry run is for)."""
+    by_row: dict[Any, list[dict]] = {}
+    for rec in result.records:
+        by_row.setdefault(rec["aug_source_row"], []).append(rec)
+    for i, row in enumerate(job.rows):
+        outs = [r for r in by_row.get(i, []) if not r["aug_is_original"]]
+        for before, _ in job.record.preview(row, row):
+            print(f"row {i + 1}: {before!r}")
+        if not outs:
+            print("  (no output)")
+        for out in outs:
+            for _, after in job.record.preview(row, out):
+                print(f"  -> {after!r}")
 
 
 def _finetune_parser(sub) -> None:
@@ -163,24 +200,24 @@ def _finetune_parser(sub) -> None:
                    help="melm: token/tag (NER) records, entity-type markers around entity tokens, only entity "
                         "tokens masked (--rate 0.7 unless given)")
     p.add_argument("--model", default=None, help="base MLM (default: built-in)")
-    p.add_argument("--text-column", default="text")
-    p.add_argument("--label-column", default="label")
+    p.add_argument("--text-column", default="text", help="the text field (default: text)")
+    p.add_argument("--label-column", default="label", help="the label field for conditioning (default: label)")
     p.add_argument("--tokens-column", default="tokens", help="melm: the list-of-tokens field")
     p.add_argument("--tags-column", default="tags", help="melm: the BIO tags field")
     p.add_argument("--dev", type=Path, help="dev file (default: a stratified 15%% of INPUT)")
-    p.add_argument("--max-epochs", type=int, default=20)
+    p.add_argument("--max-epochs", type=int, default=20, help="at most this many epochs (default 20)")
     p.add_argument("--patience", type=int, default=3, help="stop after this many epochs without a lower dev loss")
     p.add_argument("--max-minutes", type=float, default=None, help="stop after this much training time")
-    p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--lr", type=float, default=1e-4, help="learning rate (default 1e-4)")
     p.add_argument("--label-lr", type=float, default=None,
                    help="cbert: learning rate of the new label embedding (default 1e-2)")
     p.add_argument("--label-text", action="append", default=[], metavar="LABEL=TEXT",
                    help="prepend: the words written for a label (repeatable), e.g. 1=positive; default: the label")
-    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--batch-size", type=int, default=16, help="rows per training step (default 16)")
     p.add_argument("--rate", type=float, default=None,
                    help="share of text tokens predicted per example (default 0.15; melm: of entity tokens, 0.7)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--seed", type=int, default=0, help="randomness of masks, order and initialisation (default 0)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _label_text(items: list[str]) -> dict[str, str]:
@@ -194,6 +231,7 @@ def _label_text(items: list[str]) -> dict[str, str]:
 
 
 def cmd_finetune(args) -> int:
+    """``maskaug finetune``: fine-tune an MLM (plain, label-conditional or MELM) and save it."""
     from maskaug.finetune import finetune
     from maskaug.io import read_rows, validate
 
@@ -229,17 +267,39 @@ def cmd_finetune(args) -> int:
     return 0
 
 
+def _shown(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.3g}"
+    return json.dumps(list(v) if isinstance(v, tuple) else v)
+
+
 def cmd_methods(args) -> int:
+    """``maskaug methods``: one line per method, or every parameter with ``--verbose``."""
+    import shutil
+    import textwrap
+
     from maskaug.methods.registry import PARAM_HELP, entries
 
-    for e in entries():
-        print(f"{e.name}\n  {e.doc}")
-        for k, v in e.params.items():
-            print(f"    {k} = {json.dumps(list(v) if isinstance(v, tuple) else v)}  -- {PARAM_HELP.get(k, '')}")
+    width = max(60, min(110, shutil.get_terminal_size((100, 20)).columns))
+    rows = [(e.name, e.doc) for e in entries()] + [
+        ("eda", "EDA (Wei & Zou 2019): WordNet synonyms, insertion, swap, deletion; a baseline in maskaug evaluate "
+                "(--methods none,eda,...), not an augment method")]
+    for name, doc in rows:
+        if args.verbose:
+            print(f"{name}\n" + textwrap.fill(doc, width, initial_indent="  ", subsequent_indent="  "))
+            entry = next((e for e in entries() if e.name == name), None)
+            for k, v in (entry.params.items() if entry else []):
+                print(f"    {k} = {_shown(v)}  -- {PARAM_HELP.get(k, '')}")
+        else:
+            print(f"{name:<15}" + textwrap.shorten(doc, width - 15, placeholder=" ..."))
+    if not args.verbose:
+        print("\nmaskaug methods --verbose: every parameter and its default. Use one: maskaug augment IN -o OUT "
+              "--method NAME [--param KEY=VALUE]")
     return 0
 
 
 def cmd_models(args) -> int:
+    """``maskaug models list | score``."""
     from maskaug.model.builtin import BUILTIN_NAME, asset_dir
 
     if args.action == "list":
@@ -278,7 +338,7 @@ def _evaluate_parser(sub) -> None:
     p.add_argument("--splits", type=int, help="random splits (default 15; melm2022: 5)")
     p.add_argument("--n", type=int,
                    help="outputs per training example (kumar2020: 1; eda2019: 16/8/4 by N; melm2022: 3)")
-    p.add_argument("--seed", type=int)
+    p.add_argument("--seed", type=int, help="randomness of splits, augmentations and classifiers (default 0)")
     p.add_argument("--methods", help="comma-separated: none, eda, or registered methods with optional "
                                      "':KEY=VALUE' params, e.g. none,eda,substitute,ssmba (default: none,eda,"
                                      "substitute,iterative,insert,ssmba)")
@@ -288,8 +348,8 @@ def _evaluate_parser(sub) -> None:
     p.add_argument("--encoder", help="sentence encoder / classifier backbone folder (default: MiniLM package)")
     p.add_argument("--model", help="MLM for the methods (default: built-in)")
     p.add_argument("--epochs", type=int, help="finetune / melm2022 tagger: epochs (default 10)")
-    p.add_argument("--text-column")
-    p.add_argument("--label-column")
+    p.add_argument("--text-column", help="the text field (default: text)")
+    p.add_argument("--label-column", help="the label field (default: label)")
     p.add_argument("--test-limit", type=int, help="evaluate on a fixed random subset of the test rows")
     p.add_argument("--no-quality", action="store_true", help="skip intrinsic quality metrics")
     p.add_argument("--label-text", action="append", default=[], metavar="LABEL=TEXT",
@@ -325,6 +385,7 @@ def _evaluate_ner(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
+    """``maskaug evaluate``: run a low-resource protocol and write the report."""
     from maskaug.evaluate.report import markdown, write
     from maskaug.evaluate.runner import EvalConfig, Evaluation
 
@@ -378,27 +439,31 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="maskaug", description=textwrap.dedent(__doc__ or ""))
-    parser.add_argument("--version", action="version", version=f"maskaug {__version__}")
+    """The ``maskaug`` argument parser (every flag has help; errors are one line)."""
+    parser = _Parser(prog="maskaug", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"maskaug {__version__}",
+                        help="print maskaug's version and exit")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _augment_parser(sub)
     _evaluate_parser(sub)
     _finetune_parser(sub)
-    sub.add_parser("methods", help="list methods and their parameters",
-                   description="List registered methods and their parameters with defaults.")
+    mp = sub.add_parser("methods", help="list methods and their parameters",
+                        description="The registered methods, one line each; --verbose for every parameter.")
+    mp.add_argument("--verbose", "-v", action="store_true", help="every parameter with its default and meaning")
     m = sub.add_parser("models", help="list models or score an MLM's masked-token accuracy",
-                       description="`models list`, or `models score --data FILE`: top-1/top-5 accuracy "
-                                   "on 15%% masked tokens and whole words.")
-    m.add_argument("action", choices=["list", "score"], nargs="?", default="list")
-    m.add_argument("--model", default=None)
-    m.add_argument("--data", type=Path)
-    m.add_argument("--text-column", default="text")
-    m.add_argument("--unit", action="append", choices=["token", "word"])
-    m.add_argument("--rate", type=float, default=0.15)
-    m.add_argument("--seed", type=int, default=0)
-    m.add_argument("--limit", type=int, default=None)
-    m.add_argument("--device", default=None)
-    m.add_argument("--dtype", default=None)
+                       description="models list: the built-in model and how to use others. models score --data "
+                                   "FILE: top-1 / top-5 accuracy on 15% masked tokens and whole words.")
+    m.add_argument("action", choices=["list", "score"], nargs="?", default="list", help="list (default) or score")
+    m.add_argument("--model", default=None, help="MLM name or local folder (default: built-in)")
+    m.add_argument("--data", type=Path, help="score: a file with a text column")
+    m.add_argument("--text-column", default="text", help="score: the text field (default: text)")
+    m.add_argument("--unit", action="append", choices=["token", "word"], help="score tokens, words, or both "
+                                                                              "(default: both; repeatable)")
+    m.add_argument("--rate", type=float, default=0.15, help="share of units masked (default 0.15)")
+    m.add_argument("--seed", type=int, default=0, help="which units are masked (default 0)")
+    m.add_argument("--limit", type=int, default=None, help="score only the first N texts")
+    m.add_argument("--device", default=None, help="cpu, cuda, cuda:1, mps (default: best available)")
+    m.add_argument("--dtype", default=None, help="auto, fp32, bf16, fp16")
     return parser
 
 
@@ -430,14 +495,21 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        try:
+            import argcomplete  # shell completion: eval "$(register-python-argcomplete maskaug)"
+
+            argcomplete.autocomplete(parser)
+        except ImportError:  # pragma: no cover - a dependency
+            pass
+        args = parser.parse_args(argv)
         if getattr(args, "unit", None) is None and args.command == "models":
             args.unit = ["token", "word"]
         handlers = {"augment": cmd_augment, "evaluate": cmd_evaluate, "finetune": cmd_finetune,
                     "methods": cmd_methods, "models": cmd_models}
         from maskaug.evaluate.eda import WordNetMissing
         from maskaug.io import InputError, OutputError, os_error_line
-        from maskaug.model.loading import ModelLoadError
+        from maskaug.model.names import ModelLoadError
 
         try:
             return handlers[args.command](args)
@@ -445,7 +517,11 @@ def _main(argv: list[str] | None) -> int:
             msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
             print(f"maskaug: error: {msg}", file=sys.stderr)
             return EXIT_BAD_INPUT
-        except BrokenPipeError:
+        except BrokenPipeError:  # `maskaug augment - -o - | head`: the reader has what it wanted
+            import os
+
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout at exit
             return 0
         except OSError as exc:
             print(f"maskaug: error: {os_error_line(exc)}", file=sys.stderr)

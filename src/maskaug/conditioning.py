@@ -31,6 +31,8 @@ ROW_LABEL_KINDS = ("prepend", "expand", "cbert")  # conditionings that need each
 
 @dataclass
 class Conditioning:
+    """How a fine-tuned MLM reads a row's label (or MELM's entity tags), saved in its folder."""
+
     kind: str
     labels: list[str]
     label_column: str = "label"

@@ -36,6 +36,8 @@ class Candidates:
 
 
 class Constraint:
+    """A check on candidate outputs; counts what it checked and rejected. Subclasses define :meth:`keep`."""
+
     name = "constraint"
     per_field = True  # checks each text field on its own; False: judges a record's texts together
 
@@ -60,6 +62,8 @@ class Constraint:
 
 
 class EditRate(Constraint):
+    """Word edit distance / source words within ``[low, high]``."""
+
     name = "edit_rate"
 
     def __init__(self, low: float = 0.0, high: float = 1.0):
@@ -75,6 +79,8 @@ class EditRate(Constraint):
 
 
 class Similarity(Constraint):
+    """Cosine of sentence embeddings to the source at least ``threshold``."""
+
     name = "similarity"
 
     def __init__(self, threshold: float = 0.8, encoder: str | None = None, embedder=None):
@@ -93,6 +99,8 @@ class Similarity(Constraint):
 
 
 class Fluency(Constraint):
+    """Per-token pseudo-log-likelihood under the MLM at most ``max_drop`` below the source's."""
+
     name = "fluency"
 
     def __init__(self, max_drop: float = 1.0):

@@ -46,6 +46,7 @@ WINDOW = 20_000  # rows the driver holds at once (one actor pool per window)
 
 
 def require_ray():
+    """The ``ray`` module with Ray Data, or an ImportError saying how to install it."""
     try:
         import ray
         import ray.data  # noqa: F401

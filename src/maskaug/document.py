@@ -9,6 +9,8 @@ from maskaug.model.vocab import TokenizerInfo
 
 @dataclass(frozen=True)
 class Word:
+    """A word: its character span (whitespace trimmed) and its range of pieces."""
+
     start: int  # character span in the text, whitespace trimmed
     end: int
     first: int  # piece range [first, last)
@@ -20,6 +22,8 @@ class Word:
 
 @dataclass
 class Doc:
+    """A text as the tokenizer sees it: piece ids, their character spans, and the words they form."""
+
     text: str
     ids: list[int]
     spans: list[tuple[int, int]]  # per piece, whitespace trimmed; (s, s) for an empty piece

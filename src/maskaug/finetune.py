@@ -28,6 +28,8 @@ from maskaug.model.loading import cpu_bf16, load_mlm
 
 @dataclass
 class FinetuneReport:
+    """What a fine-tuning run did: epochs, best epoch, loss curves, time, rows."""
+
     epochs_run: int
     best_epoch: int
     dev_loss: list[float]

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 import sys
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -110,6 +109,10 @@ class JobConfig:
     ray: RaySpec | None = None
     progress: bool = True
     chunk_size: int = 512
+    limit: int | None = None  # only the first rows of the input
+    input_format: str | None = None  # for standard input (``-``) or a file whose suffix says nothing
+    output_format: str | None = None  # for standard output (``-o -``); default jsonl
+    dry_run: int | None = None  # augment this many rows and show them; write nothing
 
     def check(self) -> None:
         """Every value in range, or a ValueError naming the flag."""
@@ -124,6 +127,18 @@ class JobConfig:
         whole("--max-attempts", self.max_attempts, 1, MAX_ATTEMPTS)
         whole("--token-budget", self.token_budget, 1)
         whole("--chunk-size", self.chunk_size, 1)
+        if self.limit is not None:
+            whole("--limit", self.limit, 1)
+        if self.dry_run is not None:
+            whole("--dry-run", self.dry_run, 1, MAX_N)
+        from maskaug.io.formats import FORMATS
+
+        for flag, fmt in (("--input-format", self.input_format), ("--output-format", self.output_format)):
+            if fmt is not None and fmt not in FORMATS:
+                raise ValueError(f"{flag} must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        if self.output_format in ("parquet", "hf", "conll") and str(self.output) == "-":
+            raise ValueError(f"--output-format {self.output_format} cannot be streamed to standard output; write "
+                             f"jsonl, json, csv or tsv there, or -o FILE")
         if self.ray is not None:
             whole("--workers", self.ray.workers, 1)
             if self.ray.gpus_per_worker < 0 or self.ray.cpus_per_worker <= 0:
@@ -150,6 +165,7 @@ class JobResult:
     rejected_path: Path | None = None
     shortfall_path: Path | None = None
     describe: str = ""  # the method in one line
+    dry_run: bool = False
 
     def summary(self) -> str:
         line = f"{self.describe or self.method}: {self.report.summary()}"
@@ -163,8 +179,14 @@ class JobResult:
         if self.rejected:
             where = f" in {self.rejected_path.name}" if self.rejected_path else ""
             line += f"; {self.rejected} bad rows set aside{where}"
-        if self.output is not None:
+        if self.dry_run:
+            line += "; dry run: nothing written"
+        elif self.records is not None:
+            line += f"; returned {len(self.records)} rows"
+        elif self.output is not None:
             line += f"; wrote {self.written} rows to {self.output}"
+        else:
+            line += f"; wrote {self.written} rows to standard output"
         return line
 
 
@@ -221,11 +243,14 @@ class AugmentJob:
     # -- 1. check ------------------------------------------------------------------------------------------------
     def _check(self):
         from maskaug.methods.registry import build, effective_params
-        from maskaug.model.loading import pick_device, pick_dtype
         from maskaug.records import Options, detect
 
         cfg = self.cfg
         cfg.check()
+        if self.augmenter is None:
+            from maskaug.model.names import check_model_name
+
+            check_model_name(cfg.model)  # a wrong --model fails before PyTorch is even imported
         if self.augmenter is not None:
             method = self.augmenter.method
             name, params = method.name, {}
@@ -234,6 +259,8 @@ class AugmentJob:
             method = build(name, **cfg.params)
         self.method, self.method_name, self.params = method, name, params
         if self.augmenter is None:
+            from maskaug.model.loading import pick_device, pick_dtype
+
             self.device = pick_device(cfg.device)
             self.dtype = pick_dtype(self.device, cfg.dtype)
         else:
@@ -267,13 +294,29 @@ class AugmentJob:
         from maskaug.io.jsonsafe import unsupported
         from maskaug.io.readers import Rows
 
-        self.source = Rows(self.cfg.input)
+        path = self.cfg.input
+        if str(path) == "-":
+            path = self._spool_stdin(self.cfg.input_format or "jsonl")
+        self.source = Rows(path, self.cfg.input_format if str(self.cfg.input) != "-" else None)
         if self.source.arrow_schema is not None:
             for f in self.source.arrow_schema:
                 why = unsupported(f.type)
                 if why:
                     raise InputError(self.source.path, f"the column {why}; drop or convert it first", field=f.name)
         return next(iter(self.source), None)
+
+    def _spool_stdin(self, fmt: str) -> Path:
+        """Standard input copied to a temporary file (the job reads its input twice), removed at the end."""
+        import shutil
+        import tempfile
+
+        if fmt in ("parquet", "hf"):
+            raise ValueError(f"--input-format {fmt} cannot be read from standard input; give a file")
+        self._spool = Path(tempfile.mkdtemp(prefix="maskaug-stdin-"))
+        path = self._spool / f"stdin.{fmt}"
+        with open(path, "wb") as fh:
+            shutil.copyfileobj(sys.stdin.buffer, fh, 1 << 20)
+        return path
 
     def _conditioning(self):
         """The model's conditioning record, read from its folder without loading the weights."""
@@ -319,7 +362,11 @@ class AugmentJob:
         return count, bad
 
     def _input(self) -> Iterator[dict[str, Any]]:
-        return iter(self.rows) if self.rows is not None else iter(self.source)
+        if self.rows is not None:
+            return iter(self.rows)
+        from itertools import islice
+
+        return islice(iter(self.source), self.cfg.limit)
 
     def _constraints(self) -> list:
         from maskaug.constraints import build
@@ -354,7 +401,7 @@ class AugmentJob:
             "input": data, "record": repr(self.record), "method": self.method_name, "params": self.params,
             "model": model_fingerprint(model), "n": cfg.n, "seed": cfg.seed, "max_attempts": cfg.max_attempts,
             "keep_original": cfg.keep_original, "skip_bad_rows": cfg.skip_bad_rows, "label_column": self.label_column,
-            "constraints": asdict(cfg.constraints), "device": self.device.type,
+            "constraints": asdict(cfg.constraints), "device": self.device.type, "limit": cfg.limit,
             "dtype": str(self.dtype) if self.dtype else "fp32"})
 
     # -- 4. run ----------------------------------------------------------------------------------------------
@@ -372,6 +419,10 @@ class AugmentJob:
     def run(self) -> JobResult:
         try:
             self._check()
+            if self.rows is None and self.cfg.dry_run:
+                return self._dry_run()
+            if self.rows is None and str(self.cfg.output) == "-":
+                return self._run_stdout()
             if self.rows is None:
                 return self._run_file()
             return self._run_memory()
@@ -379,6 +430,81 @@ class AugmentJob:
             if isinstance(exc, Interrupted):
                 raise
             raise Interrupted(False) from None
+        finally:
+            spool = getattr(self, "_spool", None)
+            if spool is not None:
+                import shutil
+
+                shutil.rmtree(spool, ignore_errors=True)
+
+    def _output_path(self) -> Path:
+        src = self.source.path
+        if self.cfg.output:
+            return Path(self.cfg.output)
+        if str(self.cfg.input) == "-":
+            raise ValueError("reading standard input (-) needs -o OUTPUT (or -o - for standard output)")
+        from maskaug.io.formats import compression_of
+
+        stem = src.with_suffix("") if compression_of(src) is None else src.with_suffix("").with_suffix("")
+        return stem.with_name(stem.name + ".augmented.jsonl")
+
+    def _dry_run(self) -> JobResult:
+        """Augment the first ``dry_run`` rows in memory and return them; check the output path, write nothing."""
+        from itertools import islice
+
+        from maskaug.output import OutputTarget
+
+        if self.cfg.output and str(self.cfg.output) != "-":
+            OutputTarget(self._output_path(), [self.source.path], overwrite=self.cfg.overwrite).check()
+        self.rows = list(islice(iter(self.source), self.cfg.dry_run))
+        result = self._run_memory()
+        result.dry_run = True
+        return result
+
+    def _run_stdout(self) -> JobResult:
+        """Rows written to standard output as they finish (no lock, no partial output, no side files)."""
+        import io
+
+        from maskaug.io.writers import CsvStream, stream_records
+
+        cfg = self.cfg
+        fmt = cfg.output_format or "jsonl"
+        self.out_fmt = fmt
+        total, _ = self._validate()
+        aug = self._augmenter() if cfg.ray is None else None
+        runner = self._runner(aug)
+        result = JobResult(runner.report if aug is None else aug.report, self.method_name,
+                           describe=getattr(self.method, "describe", lambda: "")())
+        out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
+        items = ((i, i, row) for i, row in enumerate(self._input()))
+        results = runner.run(items, skip_bad=cfg.skip_bad_rows, total=total)
+
+        def records():
+            for res in results:
+                self._tally(result, res)
+                self._preview(result, res)
+                yield from res.records
+
+        try:
+            if fmt in ("csv", "tsv"):
+                stream = CsvStream(out, "\t" if fmt == "tsv" else ",")
+                for rec in records():
+                    stream.write(rec)
+                    result.written += 1
+            else:
+                result.written = stream_records(out, fmt, records(), flush=True)
+            out.flush()
+        finally:
+            try:
+                out.detach()
+            except (ValueError, OSError):
+                pass
+        return result
+
+    def _preview(self, result: JobResult, res) -> None:
+        if len(result.preview) < PREVIEW and res.records and res.produced:
+            out = [r for r in res.records if not r.get("aug_is_original")][0]
+            result.preview.extend(self.record.preview(res.row, out))
 
     def _run_memory(self) -> JobResult:
         from maskaug.pipeline import RowError
@@ -389,7 +515,7 @@ class AugmentJob:
         runner = self._runner(aug)
         ids = self.ids if self.ids is not None else list(range(len(self.rows)))
         records: list[dict[str, Any]] = []
-        result = JobResult(aug.report, aug.method.name)
+        result = JobResult(aug.report, aug.method.name, describe=getattr(self.method, "describe", lambda: "")())
         try:
             for res in runner.run(((i, rid, row) for i, (rid, row) in enumerate(zip(ids, self.rows))),
                                   skip_bad=self.cfg.skip_bad_rows, total=len(self.rows)):
@@ -405,7 +531,7 @@ class AugmentJob:
 
         cfg = self.cfg
         src = self.source.path
-        output = Path(cfg.output) if cfg.output else src.with_name(src.stem + ".augmented.jsonl")
+        output = self._output_path()
         # a folder, or a path without a suffix, is a 🤗 datasets save_to_disk folder
         self.out_fmt = "hf" if output.is_dir() or not output.suffix else detect_format(output)
         if self.out_fmt == "conll":
@@ -436,12 +562,10 @@ class AugmentJob:
             result = JobResult(report, self.method_name, output, resumed_rows=partial.done,
                                describe=getattr(self.method, "describe", lambda: "")())
             start = partial.done
-            items = ((i, i, row) for i, row in enumerate(self.source) if i >= start)
+            items = ((i, i, row) for i, row in enumerate(self._input()) if i >= start)
             for res in runner.run(items, skip_bad=cfg.skip_bad_rows, total=total - start):
                 partial.add(res.entry())
-                if len(result.preview) < PREVIEW and res.records and res.produced:
-                    out = [r for r in res.records if not r.get("aug_is_original")][0]
-                    result.preview.extend(self.record.preview(res.row, out))
+                self._preview(result, res)
             self._write(target, partial, result)
         except BaseException as exc:
             # finished rows of this job are kept for the same command to resume, unless rerunning cannot help
@@ -519,8 +643,3 @@ def _rows_digest(rows: list[dict[str, Any]]) -> str:
 def run(config: JobConfig) -> JobResult:
     """Run one job and return its result."""
     return AugmentJob(config).run()
-
-
-def timed(config: JobConfig) -> tuple[JobResult, float]:  # pragma: no cover - a convenience for benchmarks
-    t0 = time.perf_counter()
-    return run(config), time.perf_counter() - t0

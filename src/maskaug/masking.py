@@ -15,6 +15,11 @@ from maskaug.text import has_alnum as _has_alnum
 
 UNITS = ("token", "word", "span", "insert")
 
+# Negations and polarity shifters, kept byte-exact by default (``negations=True``): masking them is the
+# quickest way to turn "not good" into "more good" and flip a label.
+NEGATIONS = (r"(?i)(?<!\w)(?:not|no|never|none|nobody|nothing|nowhere|neither|nor|without|cannot|hardly|barely|"
+             r"scarcely|seldom|rarely|n[’']t)(?!\w)|(?<!\w)\w+n[’']t(?!\w)")
+
 
 @dataclass(frozen=True)
 class Slot:
@@ -40,7 +45,8 @@ class Masker:
     """Choose ``clamp(round(rate * eligible units), min_count, max_count)`` units of a text.
 
     Never special tokens (they are not in :class:`Doc`); optionally never stopwords, punctuation,
-    protected character spans or regex matches (kept byte-exact).
+    negations (:data:`NEGATIONS`), protected character spans or regex matches (kept byte-exact). A text of
+    fewer than ``min_words`` words (with a letter or digit) is left as it is (:meth:`too_short`).
     """
 
     unit: str = "word"
@@ -51,6 +57,8 @@ class Masker:
     stopwords: frozenset[str] = frozenset()
     skip_punct: bool = True
     protect: tuple[str, ...] = ()
+    negations: bool = False
+    min_words: int = 0
     _patterns: tuple = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -62,7 +70,9 @@ class Masker:
             raise ValueError(f"rate must be in [0, 1], not {self.rate}")
         if self.max_count is not None and self.max_count < self.min_count:
             raise ValueError("max_count must be >= min_count")
-        patterns = []
+        if self.min_words < 0:
+            raise ValueError(f"min_words must be >= 0, not {self.min_words}")
+        patterns = [re.compile(NEGATIONS)] if self.negations else []
         for p in self.protect:
             try:
                 patterns.append(re.compile(p))
@@ -80,6 +90,10 @@ class Masker:
             parts.append(f"stopwords={len(self.stopwords)} words kept")
         if self.skip_punct:
             parts.append("skip_punct")
+        if self.negations:
+            parts.append("negations kept")
+        if self.min_words:
+            parts.append(f"min_words={self.min_words}")
         if self.protect:
             parts.append(f"protect={list(self.protect)}")
         return f"Masker({', '.join(parts)})"
@@ -109,8 +123,19 @@ class Masker:
             out.append(i)
         return out
 
+    def too_short(self, doc: Doc) -> str | None:
+        """Why ``doc`` is left as it is (fewer than ``min_words`` words), or None."""
+        if not self.min_words:
+            return None
+        words = sum(1 for w in doc.words if _has_alnum(w.text(doc)))
+        if words < self.min_words:
+            return f"too short to change safely: {words} word{'s' if words != 1 else ''} (min_words={self.min_words})"
+        return None
+
     def choose(self, doc: Doc, info: TokenizerInfo, rng: np.random.Generator,
                protected: Iterable[tuple[int, int]] = ()) -> list[Slot]:
+        if self.too_short(doc):
+            return []
         prot = self.protected_spans(doc.text, protected)
         if self.unit == "insert":
             return self._insert_slots(doc, info, rng, prot)

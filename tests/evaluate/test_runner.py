@@ -1,7 +1,6 @@
 """End to end with the tiny local models: protocol, classifiers, quality, report, config rerun."""
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -149,7 +148,6 @@ def test_teacher_constraint_in_a_method_spec_is_trained_per_split(data, tiny_mod
         MethodSpec.parse("substitute:teacher=soft").check()
 
 
-@pytest.mark.skipif(not Path("/usr/share/wordnet/data.noun").is_file(), reason="Debian wordnet-base not installed")
 def test_eda_baseline_runs_in_the_protocol(data, tiny_model_dirs, tmp_path):
     cfg = _config(data, tiny_model_dirs, tmp_path, splits=2, methods=["none", "eda"], fluency_sample=3)
     res = Evaluation(cfg, progress=False).run()

@@ -12,7 +12,6 @@ TREC = Path(__file__).resolve().parents[3] / "shared" / "data" / "trec_cased"
 
 @pytest.mark.slow
 @pytest.mark.skipif(not (TREC / "train.jsonl").exists(), reason="shared/data not present")
-@pytest.mark.skipif(not Path("/usr/share/wordnet/data.noun").is_file(), reason="wordnet-base not installed")
 def test_quick_evaluate_on_trec(tmp_path):
     out = tmp_path / "r"
     assert main(["evaluate", str(TREC / "train.jsonl"), "--test", str(TREC / "test.jsonl"), "--quick", "-o", str(out),

@@ -82,3 +82,35 @@ def test_reading_a_large_file_keeps_memory_flat(tmp_path):
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert count == 60_000 and peak < 2_000_000  # the file is 4 MB; rows are not held
+
+
+def test_csv_columns_of_plain_numbers_are_numbers_and_the_rest_text(tmp_path):
+    p = _write(tmp_path / "d.csv", b"id,score,code,mixed,text\n1,0.5,007,1,a\n2,,010,x,b\n-3,1.25,1,2,c\n")
+    rows = read_rows(p)
+    assert [r["id"] for r in rows] == [1, 2, -3] and [r["score"] for r in rows] == [0.5, None, 1.25]
+    assert [r["code"] for r in rows] == ["007", "010", "1"]  # leading zeros: would not read back the same
+    assert [r["mixed"] for r in rows] == ["1", "x", "2"] and rows[0]["text"] == "a"
+
+
+@pytest.mark.parametrize("suffix", [".jsonl.gz", ".jsonl.zst", ".csv.gz"])
+def test_compressed_text_formats(tmp_path, suffix):
+    import gzip
+
+    import zstandard
+
+    raw = b'{"text": "a"}\n{"text": "b"}\n' if ".jsonl" in suffix else b"text\na\nb\n"
+    p = tmp_path / f"d{suffix}"
+    p.write_bytes(gzip.compress(raw) if suffix.endswith(".gz") else zstandard.ZstdCompressor().compress(raw))
+    assert [r["text"] for r in read_rows(p)] == ["a", "b"]
+    bad = _write(tmp_path / "bad.jsonl.gz", b"not gzip at all")
+    with pytest.raises(InputError, match="bad.jsonl.gz: not a readable .gz stream"):
+        read_rows(bad)
+
+
+def test_json_files_are_arrays_or_json_lines(tmp_path):
+    arr = _write(tmp_path / "a.json", b'[{"text": "x"},\n {"text": "y"}]\n')
+    assert [r["text"] for r in read_rows(arr)] == ["x", "y"]
+    lines = _write(tmp_path / "l.json", b'{"text": "x"}\n{"text": "y"}\n')
+    assert [r["text"] for r in read_rows(lines)] == ["x", "y"]
+    with pytest.raises(InputError, match="item 2 of the array is not a JSON object"):
+        read_rows(_write(tmp_path / "b.json", b'[{"text": "x"}, 3]'))

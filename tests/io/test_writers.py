@@ -15,14 +15,14 @@ def _write(path, data: bytes):
 @pytest.mark.parametrize("suffix", ["csv", "tsv", "jsonl", "parquet", "hf"])
 def test_round_trip_every_format(tmp_path, suffix):
     out = tmp_path / f"out.{suffix}"
-    records = [{"text": "a, \"quoted\"\ttab", "label": 1, "aug_edits": [{"start": 0, "end": 1}]},
-               {"text": "b", "label": 0, "aug_edits": []}]
+    records = [{"text": "a, \"quoted\"\ttab", "label": 1, "aug_extra": [{"start": 0, "end": 1}]},
+               {"text": "b", "label": 0, "aug_extra": []}]
     fmt = "hf" if suffix == "hf" else suffix
     assert write_records(out, fmt, lambda: iter(records), tmp_path / "tmp") == 2
     back = read_rows(out)
     assert [r["text"] for r in back] == [r["text"] for r in records]
-    edits = back[0]["aug_edits"]
-    assert (json.loads(edits) if isinstance(edits, str) else edits) == [{"start": 0, "end": 1}]
+    extra = back[0]["aug_extra"]  # nested values: JSON text in a CSV cell
+    assert (json.loads(extra) if isinstance(extra, str) else extra) == [{"start": 0, "end": 1}]
     assert not list((tmp_path / "tmp").iterdir())  # no temporary files left
 
 
@@ -66,3 +66,18 @@ def test_write_atomically_leaves_the_old_file_when_writing_fails(tmp_path):
     with np.load(target) as z:  # the earlier entry is intact, and no temporary file is left behind
         assert z["a"].tolist() == [0, 1, 2]
     assert [p.name for p in target.parent.iterdir()] == ["cache.npz"]
+
+
+@pytest.mark.parametrize("name", ["o.json", "o.jsonl.gz", "o.csv.zst", "o.tsv.gz"])
+def test_json_arrays_and_compressed_outputs(tmp_path, name):
+    records = [{"text": "a", "aug_edits": [{"field": "text", "start": 0, "end": 1, "old": "a", "new": "b"}]},
+               {"text": "c", "aug_edits": []}]
+    fmt = name.split(".")[1]
+    out = tmp_path / name
+    write_records(out, fmt, lambda: iter(records), tmp_path / "tmp")
+    back = read_rows(out)
+    assert [r["text"] for r in back] == ["a", "c"]
+    if fmt == "json":
+        assert json.loads(out.read_text()) == records  # one JSON array
+    if fmt in ("csv", "tsv"):  # edits as readable text in a CSV cell
+        assert back[0]["aug_edits"] == "text[0:1] 'a' -> 'b'" and back[1]["aug_edits"] == ""

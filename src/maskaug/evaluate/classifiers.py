@@ -22,6 +22,8 @@ from maskaug.fingerprint import model_fingerprint
 
 @dataclass
 class Result:
+    """One classifier run: test and dev accuracy, the chosen setting, the test predictions."""
+
     test_accuracy: float
     dev_accuracy: float | None
     chosen: str  # what model selection picked (C or epoch)
@@ -29,6 +31,8 @@ class Result:
 
 
 class LogRegClassifier:
+    """Logistic regression on frozen sentence embeddings; C picked on dev."""
+
     name = "logreg"
 
     def __init__(self, embedder: Embedder, grid: Sequence[float] = (0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100),
@@ -66,6 +70,8 @@ class LogRegClassifier:
 
 
 class FineTuneClassifier:
+    """The encoder fine-tuned with a new classification head; test at the best dev epoch."""
+
     name = "finetune"
 
     def __init__(self, encoder: str | None = None, epochs: int = 10, lr: float = 1e-4, batch_size: int = 16,
@@ -170,6 +176,7 @@ def cpu_autocast(bf16: bool | None = None):
 
 
 def make_classifier(name: str, embedder: Embedder, **kw):
+    """``logreg`` or ``finetune`` by name."""
     if name == "logreg":
         return LogRegClassifier(embedder)
     if name == "finetune":

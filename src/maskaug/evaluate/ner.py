@@ -39,6 +39,8 @@ BASELINES = ("none", "copy")
 
 @dataclass
 class NerConfig:
+    """The settings of a melm2022 NER evaluation (sizes, splits, n, methods, tagger)."""
+
     data: str
     test: str
     sizes: list[int] = field(default_factory=lambda: [100])
@@ -135,6 +137,7 @@ class Tagger:
 
 
 def load_records(path: str | Path, tokens_column: str, tags_column: str) -> list[Record]:
+    """Token/tag records of a file, each checked (file, row, field in errors)."""
     rows = read_rows(path)
     for i, row in enumerate(rows):
         check_record(path, i + 1, row, tokens_column, tags_column)
@@ -142,6 +145,8 @@ def load_records(path: str | Path, tokens_column: str, tags_column: str) -> list
 
 
 class NerEvaluation:
+    """Runs melm2022: splits, augmentation per method, a tagger per split, paired statistics."""
+
     def __init__(self, cfg: NerConfig, progress: bool = True):
         from maskaug.methods.registry import build
 
@@ -258,6 +263,7 @@ class NerEvaluation:
 
 
 def markdown(results: dict[str, Any]) -> str:
+    """The NER results as Markdown tables."""
     cfg = results["config"]
     lines = [f"# NER, {cfg['splits']} splits, test on {results['test_size']} sentences, micro F1 (seqeval)", ""]
     for size in cfg["sizes"]:
@@ -285,6 +291,7 @@ def markdown(results: dict[str, Any]) -> str:
 
 
 def write(results: dict[str, Any], folder: str | Path) -> dict[str, Path]:
+    """Write ``report.md`` and ``results.json`` into ``folder``."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = {"md": folder / "report.md", "json": folder / "results.json"}

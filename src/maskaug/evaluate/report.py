@@ -31,6 +31,7 @@ def _cached(results: dict[str, Any]) -> str:
 
 
 def accuracy_table(summary: dict[str, dict], size_name: str, size: str) -> list[str]:
+    """The accuracy table (Markdown) of one training size."""
     lines = [f"| method ({size_name} = {size}) | accuracy % (mean ± std) | Δ vs no-aug (paired) | wins/losses "
              f"| p (t) | p (Wilcoxon) | Δ vs EDA |",
              "|---|---|---|---|---|---|---|"]
@@ -56,6 +57,7 @@ def _flip_cells(q: dict) -> list[str]:
 
 
 def quality_table(quality: dict[str, dict], throughput: dict[str, dict]) -> list[str]:
+    """The intrinsic-quality table (Markdown)."""
     refs = {q["flip_vs_reference"]["reference"] for q in quality.values() if "flip_vs_reference" in q}
     ref = f"Δ flip vs {refs.pop()}" if len(refs) == 1 else "Δ flip vs reference"
     names = [c[1] for c in QUALITY_COLUMNS]
@@ -70,6 +72,7 @@ def quality_table(quality: dict[str, dict], throughput: dict[str, dict]) -> list
 
 
 def markdown(results: dict[str, Any], title: str = "maskaug evaluate") -> str:
+    """The whole report as Markdown."""
     cfg = results["config"]
     size_name = "k" if cfg["protocol"] == "kumar2020" else "N"
     out = [f"# {title}", "",
@@ -94,6 +97,7 @@ def _png(fig) -> str:
 
 
 def plots(results: dict[str, Any]) -> list[tuple[str, str]]:
+    """The report's figures as inline SVG."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -131,6 +135,7 @@ def plots(results: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def html_page(results: dict[str, Any], md: str) -> str:
+    """The report as one self-contained HTML page."""
     body = []
     in_table = False
     for line in md.splitlines():
@@ -163,6 +168,7 @@ def html_page(results: dict[str, Any], md: str) -> str:
 
 
 def write(results: dict[str, Any], out_dir: str | Path) -> dict[str, Path]:
+    """Write ``report.md``, ``report.html`` and ``results.json`` into ``folder``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     md = markdown(results)

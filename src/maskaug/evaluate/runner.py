@@ -38,6 +38,8 @@ EDA_N_AUG = ((500, 16), (2000, 8), (5000, 4))
 
 @dataclass
 class EvalConfig:
+    """The settings of a kumar2020 / eda2019 evaluation (a JSON or TOML file can give them)."""
+
     data: str
     test: str | None = None
     text_column: str = "text"
@@ -82,6 +84,8 @@ class EvalConfig:
 
 @dataclass(frozen=True)
 class MethodSpec:
+    """A method as the report names it, with its parameters (method, constraint and fine-tuning keys)."""
+
     label: str  # how the report names it
     method: str  # "none", "eda" or a registered method name
     params: dict[str, Any]
@@ -133,6 +137,8 @@ class MethodSpec:
 
 @dataclass
 class Dataset:
+    """Texts with integer labels and the class names."""
+
     texts: list[str]
     labels: list[int]
     classes: list[str]
@@ -169,6 +175,8 @@ def method_identity(spec: MethodSpec) -> dict[str, Any]:
 
 
 class Evaluation:
+    """Runs a protocol end to end; every stage cached by what it depends on."""
+
     def __init__(self, config: EvalConfig, progress: bool = True):
         self.cfg = config
         self.progress = progress
@@ -461,6 +469,7 @@ def augment_texts(aug, texts: list[str], ids: list[int], labels: list[Any] | Non
 
 
 def summarize(runs: list[dict], size: int, labels: list[str]) -> dict[str, dict]:
+    """Mean, spread and paired differences (vs none, vs EDA) per method for one size."""
     acc: dict[str, list[float]] = {}
     for r in sorted((r for r in runs if r["size"] == size), key=lambda r: r["split"]):
         acc.setdefault(r["method"], []).append(r["test_accuracy"])

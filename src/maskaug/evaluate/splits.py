@@ -18,6 +18,8 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Split:
+    """One split: its training rows and dev rows (indexes into the pool)."""
+
     index: int
     train: tuple[int, ...]  # indices into the training pool
     dev: tuple[int, ...]

@@ -13,6 +13,8 @@ from scipy import stats
 
 @dataclass(frozen=True)
 class Paired:
+    """A paired comparison of two methods over the same splits."""
+
     mean_diff: float
     std_diff: float
     wins: int
@@ -26,6 +28,7 @@ class Paired:
 
 
 def mean_std(values: Sequence[float]) -> tuple[float, float]:
+    """Mean and sample standard deviation (0 for one value)."""
     a = np.asarray(values, dtype=float)
     return float(a.mean()), float(a.std(ddof=1)) if len(a) > 1 else 0.0
 

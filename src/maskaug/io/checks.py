@@ -12,6 +12,7 @@ from maskaug.text import is_visible
 
 
 def is_missing(value: Any) -> bool:
+    """None or NaN."""
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
@@ -37,6 +38,8 @@ def label_problem(value: Any) -> str | None:
 
 @dataclass
 class Rejected:
+    """A row set aside: its 1-based number, the field and the reason."""
+
     row: int
     field: str
     reason: str

@@ -5,6 +5,12 @@ row exactly as written (Arrow's JSON and CSV readers would add ``null`` for keys
 integer column to float across a block, or turn ``"007"`` into ``7``). Parquet is read in record batches
 (``pyarrow.parquet.ParquetFile.iter_batches``), 🤗 ``save_to_disk`` folders through their memory-mapped
 Arrow table, CoNLL files line by line. Row numbers in errors are 1-based data rows (a header is not a row).
+Files ending in ``.gz`` or ``.zst`` are decompressed as they are read; a ``.json`` file is a JSON array (read
+whole) or JSON Lines.
+
+CSV and TSV have no types; maskaug keeps numbers as numbers by one rule: a column whose every non-empty value
+is a plain number (``12``, ``-3``, ``0.5``; not ``007``, ``1.50`` or ``1e3``, which would not read back to the
+same text) is read as numbers, its empty values as null; every other column is text.
 """
 
 from __future__ import annotations
@@ -12,22 +18,69 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from maskaug.io.errors import InputError
-from maskaug.io.formats import detect_format
+from maskaug.io.formats import compression_of, detect_format, open_binary
 
 BATCH_ROWS = 1024
+_INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+")
+
+
+def plain_number(value: str | None) -> int | float | None:
+    """``"12"`` -> 12, ``"-0.5"`` -> -0.5, ``""`` -> None: for CSV columns of plain numbers."""
+    if value is None or value == "":
+        return None
+    if _INT.fullmatch(value):
+        return int(value)
+    return float(value)
+
+
+def _is_plain(value: str) -> bool:
+    """A number written so that it reads back to the same text: no leading zeros or plus, no exponent, no
+    trailing zeros after the point (``007``, ``1.50`` and ``1e3`` stay text)."""
+    return bool(_INT.fullmatch(value)) or (bool(_FLOAT.fullmatch(value)) and repr(float(value)) == value)
+
+
+def numeric_columns(rows) -> set[str]:
+    """The columns whose every non-empty value is a plain number (and that have at least one)."""
+    seen: dict[str, bool] = {}
+    for row in rows:
+        for k, v in row.items():
+            if v is None or v == "":
+                continue
+            seen[k] = seen.get(k, True) and _is_plain(v)
+    return {k for k, ok in seen.items() if ok}
+
+
+def _guarded(path: Path, fh) -> Iterator[tuple[int, bytes]]:
+    """Lines of a (possibly compressed) binary file; a damaged stream is an InputError."""
+    it = enumerate(fh, start=1)
+    while True:
+        try:
+            item = next(it)
+        except StopIteration:
+            return
+        except (OSError, EOFError, ValueError) as exc:
+            kind = compression_of(path) or "file"
+            raise InputError(path, f"not a readable .{kind} stream: {exc}") from None
+        yield item
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str]]:
     """``(line number, text)`` of a UTF-8 file, split on ``\\n`` only (U+2028, U+2029 and U+0085 are text);
     a BOM is dropped; invalid UTF-8 is named by byte offset and line."""
     offset = 0
-    with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, start=1):
+    try:
+        fh = open_binary(path)
+    except OSError as exc:
+        raise InputError(path, f"cannot read it: {exc.strerror or exc}") from None
+    with fh:
+        for lineno, raw in _guarded(path, fh):
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
@@ -48,6 +101,7 @@ class Rows:
             raise InputError(self.path, "no such file or folder")
         self.fmt = fmt or detect_format(self.path)
         self.arrow_schema = None  # the Arrow schema of a Parquet / datasets input
+        self._numeric: set[str] | None = None  # CSV/TSV columns read as numbers
         if self.fmt == "parquet":
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -65,6 +119,23 @@ class Rows:
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return getattr(self, f"_read_{self.fmt}")()
 
+    def _read_json(self) -> Iterator[dict[str, Any]]:
+        """A ``.json`` file: a JSON array of objects (read whole), or JSON Lines."""
+        with open_binary(self.path) as fh:
+            head = fh.read(4096).decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+        if not head.startswith("["):
+            yield from self._read_jsonl()
+            return
+        text = "".join(line for _, line in _lines(self.path))
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(self.path, f"invalid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
+        for i, obj in enumerate(items, start=1):
+            if not isinstance(obj, dict):
+                raise InputError(self.path, f"item {i} of the array is not a JSON object", row=i)
+            yield obj
+
     def _read_jsonl(self) -> Iterator[dict[str, Any]]:
         row = 0
         for lineno, line in _lines(self.path):
@@ -80,6 +151,17 @@ class Rows:
             yield obj
 
     def _read_csv(self, delimiter: str = ",") -> Iterator[dict[str, Any]]:
+        """CSV/TSV rows; a column whose every non-empty value is a plain number is read as numbers (see
+        :func:`plain_number`), its empty values as null; every other column is text."""
+        if self._numeric is None:
+            self._numeric = numeric_columns(self._csv_rows(delimiter))
+        numeric = self._numeric
+        for row in self._csv_rows(delimiter):
+            if numeric:
+                row = {k: (plain_number(v) if k in numeric else v) for k, v in row.items()}
+            yield row
+
+    def _csv_rows(self, delimiter: str) -> Iterator[dict[str, Any]]:
         csv.field_size_limit(2**31 - 1)  # long documents are legitimate input
         reader = csv.reader((line for _, line in _lines(self.path)), delimiter=delimiter, strict=True)
         kind = "TSV" if delimiter == "\t" else "CSV"

@@ -1,11 +1,13 @@
 """Write records whole or not at all, at bounded memory.
 
-Every writer streams: JSONL line by line; CSV/TSV in two passes over the records (the first collects the
-columns, in order of first appearance, so rows with extra columns are not refused half-way); Parquet in two
+Every writer streams: JSONL line by line (``.json``: one JSON array); CSV/TSV in two passes over the records
+(the first collects the columns, in order of first appearance, so rows with extra columns are not refused
+half-way; ``aug_edits`` as readable text such as ``text[18:29] 'beautifully' -> 'well'``); Parquet in two
 passes (the first unifies the Arrow schema of every block, the second writes one row group per block with
 ``pyarrow.parquet.ParquetWriter``); a 🤗 datasets folder through that Parquet file (``Dataset.from_parquet``
 then ``save_to_disk``). The result is written under a temporary name in ``tmp_dir`` (on the output's file
-system) and moved into place with one atomic rename.
+system) and moved into place with one atomic rename. Text formats ending in ``.gz`` or ``.zst`` are
+compressed as they are written.
 
 Columns that came from a Parquet or datasets input keep their Arrow type in a Parquet or datasets output
 (timestamps, dates and decimals travel through JSON as strings, see :mod:`maskaug.io.jsonsafe`) wherever
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
@@ -24,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from maskaug.io.errors import OutputError
+from maskaug.io.formats import open_binary
 from maskaug.io.jsonsafe import dumps, jsonable
 
 BLOCK_ROWS = 2048
@@ -37,18 +41,24 @@ def _blocks(records: Iterable[dict[str, Any]], size: int = BLOCK_ROWS) -> Iterat
         yield block
 
 
+def _text_out(path: Path) -> io.TextIOWrapper:
+    """A text file for writing, compressed by its suffix (``.gz``, ``.zst``)."""
+    return io.TextIOWrapper(open_binary(path, "wb"), encoding="utf-8", newline="")
+
+
 def write_records(path: str | os.PathLike, fmt: str, records: Records, tmp_dir: str | os.PathLike,
                   arrow_types: dict[str, Any] | None = None, metadata: dict[str, str] | None = None) -> int:
     """Write every record of ``records()`` to ``path`` in ``fmt``; returns how many were written."""
     path, tmp_dir = Path(path), Path(tmp_dir)
     tmp_dir.mkdir(parents=True, exist_ok=True)
-    tmp = tmp_dir / f"output{path.suffix}"
+    tmp = tmp_dir / ("output" + "".join(path.suffixes[-2:]))
     if fmt == "conll":
         raise OutputError(path, "CoNLL is read, not written (it has no place for provenance); write .jsonl or "
                                 ".parquet")
     try:
-        if fmt == "jsonl":
-            count = _jsonl(tmp, records)
+        if fmt in ("jsonl", "json"):
+            with _text_out(tmp) as fh:
+                count = stream_records(fh, fmt, records())
         elif fmt in ("csv", "tsv"):
             count = _csv(tmp, records, "\t" if fmt == "tsv" else ",")
         elif fmt == "parquet":
@@ -72,16 +82,36 @@ def write_records(path: str | os.PathLike, fmt: str, records: Records, tmp_dir: 
     return count
 
 
-def _jsonl(tmp: Path, records: Records) -> int:
+def stream_records(fh, fmt: str, records: Iterable[dict[str, Any]], flush: bool = False) -> int:
+    """Write records to an open text file as JSON Lines or one JSON array; returns the count."""
     count = 0
-    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-        for rec in records():
+    if fmt == "json":
+        fh.write("[")
+    for rec in records:
+        if fmt == "json":
+            fh.write(("," if count else "") + "\n" + dumps(rec))
+        else:
             fh.write(dumps(rec) + "\n")
-            count += 1
+        count += 1
+        if flush:
+            fh.flush()
+    if fmt == "json":
+        fh.write("\n]\n" if count else "]\n")
     return count
 
 
-def _cell(v: Any) -> Any:
+def readable_edits(edits: list[dict[str, Any]]) -> str:
+    """``aug_edits`` for a CSV cell: ``text[18:29] 'beautifully' -> 'well' | ...`` (a token edit: ``tokens[5]``)."""
+    out = []
+    for e in edits:
+        where = f"[{e['token']}]" if "token" in e else f"[{e.get('start')}:{e.get('end')}]"
+        out.append(f"{e.get('field', '')}{where} {e.get('old', '')!r} -> {e.get('new', '')!r}")
+    return " | ".join(out)
+
+
+def _cell(key: str, v: Any) -> Any:
+    if key == "aug_edits" and isinstance(v, list) and all(isinstance(e, dict) for e in v):
+        return readable_edits(v)
     if isinstance(v, (list, dict)):
         return dumps(v)
     v = jsonable(v) if not isinstance(v, (str, int)) else v
@@ -94,14 +124,32 @@ def _csv(tmp: Path, records: Records, delimiter: str) -> int:
         for k in rec:
             columns.setdefault(k, None)
     count = 0
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+    with _text_out(tmp) as fh:
         writer = csv.DictWriter(fh, fieldnames=list(columns), delimiter=delimiter, restval="")
         if columns:
             writer.writeheader()
         for rec in records():
-            writer.writerow({k: _cell(v) for k, v in rec.items()})
+            writer.writerow({k: _cell(k, v) for k, v in rec.items()})
             count += 1
     return count
+
+
+class CsvStream:
+    """CSV/TSV rows written as they come (to standard output): the first row's columns are the header."""
+
+    def __init__(self, fh, delimiter: str):
+        self.fh, self.delimiter, self.writer = fh, delimiter, None
+
+    def write(self, rec: dict[str, Any]) -> None:
+        if self.writer is None:
+            self.writer = csv.DictWriter(self.fh, fieldnames=list(rec), delimiter=self.delimiter, restval="")
+            self.writer.writeheader()
+        extra = set(rec) - set(self.writer.fieldnames)
+        if extra:
+            raise OutputError("-", f"a later row has columns the first lacks ({sorted(extra)}); CSV on standard "
+                                   f"output takes its header from the first row: write to a file")
+        self.writer.writerow({k: _cell(k, v) for k, v in rec.items()})
+        self.fh.flush()
 
 
 def _schema(records: Records, arrow_types: dict[str, Any]):

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from maskaug.document import Doc
-from maskaug.model.engine import FillEngine
 from maskaug.model.vocab import TokenizerInfo
 from maskaug.splice import Edit
+
+if TYPE_CHECKING:  # the engine needs torch; methods are built and checked without it
+    from maskaug.model.engine import FillEngine
 
 
 @dataclass
@@ -27,9 +29,12 @@ class Job:
 
 @dataclass
 class Draft:
+    """One candidate of one row: its texts, the edits that made them, the fills' mean log-probability."""
+
     texts: dict[str, str]
     edits: list[Edit]
     score: float | None  # mean log-probability of the fills; None when nothing was filled
+    left: str | None = None  # why the row is left as it is (too short): no attempt can change it
 
 
 EDITS = ("any", "context", "entities")
@@ -56,6 +61,8 @@ class Capabilities:
 
 
 class Method(Protocol):
+    """What every method provides: a name, declared capabilities and ``generate``."""
+
     name: str
 
     @property

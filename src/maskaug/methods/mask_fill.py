@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from maskaug.fill import Sampler, normalize
 from maskaug.masking import Masker, Slot
 from maskaug.methods.base import Capabilities, Draft, Job
-from maskaug.model.engine import FillEngine, FillRequest
 from maskaug.model.vocab import TokenizerInfo
 from maskaug.splice import Edit, match_case, splice
+
+if TYPE_CHECKING:  # torch is imported only when a method fills with a model
+    from maskaug.model.engine import FillEngine
 
 FILL_MODES = ("parallel", "sequential", "none", "reconstruct")
 KEEP = None  # a slot showing its original pieces
@@ -108,12 +111,18 @@ class MaskFill:
         plans = [{f: self.masker.choose(d, info, job.rng, job.protected.get(f, ()))
                   for f, d in job.docs.items()} for job in jobs]
         if self.fill == "none":
-            return [self._mask_only(job, plan, info) for job, plan in zip(jobs, plans)]
-        if engine is None:
+            drafts = [self._mask_only(job, plan, info) for job, plan in zip(jobs, plans)]
+        elif engine is None:
             raise ValueError(f"method {self.name} needs a masked LM")
-        if self.fill == "sequential":
-            return self._sequential(jobs, plans, info, engine)
-        return self._parallel(jobs, plans, info, engine)
+        elif self.fill == "sequential":
+            drafts = self._sequential(jobs, plans, info, engine)
+        else:
+            drafts = self._parallel(jobs, plans, info, engine)
+        for job, draft in zip(jobs, drafts):
+            short = [self.masker.too_short(d) for d in job.docs.values()]
+            if short and all(short):
+                draft.left = short[0] if len(short) == 1 else "every text field is " + short[0]
+        return drafts
 
     def _mask_only(self, job: Job, plan: dict[str, list[Slot]], info: TokenizerInfo) -> Draft:
         edits = [Edit(f, s.start, s.end, s.old, s.prefix + info.mask_token + s.suffix)
@@ -139,6 +148,8 @@ class MaskFill:
         return KEEP
 
     def _parallel(self, jobs, plans, info, engine) -> list[Draft]:
+        from maskaug.model.engine import FillRequest
+
         keys, requests = [], []
         for ji, (job, plan) in enumerate(zip(jobs, plans)):
             for f, slots in plan.items():
@@ -172,6 +183,8 @@ class MaskFill:
 
     def _sequential(self, jobs, plans, info, engine) -> list[Draft]:
         """Fill one slot per round, left to right; each fill is visible to the next round."""
+        from maskaug.model.engine import FillRequest
+
         fills = [{f: [KEEP] * len(slots) for f, slots in plan.items()} for plan in plans]
         scores: list[list[float]] = [[] for _ in jobs]
         chosen: list[dict[tuple[str, int], int]] = [{} for _ in jobs]

@@ -20,6 +20,8 @@ from maskaug.methods.mask_fill import MaskFill
 
 @dataclass(frozen=True)
 class Entry:
+    """A registered method: its versioned name, factory, parameter defaults and one-line doc."""
+
     name: str
     factory: Callable[..., Any]
     params: dict[str, Any]  # parameter -> default
@@ -34,8 +36,11 @@ PARAM_HELP = {
     "min_count": "at least this many units per text",
     "max_count": "at most this many units per text (null = no cap)",
     "span_length": "longest run of adjacent words for unit=span",
-    "stopwords": "never mask English stopwords",
+    "stopwords": "false: stopwords are masked like any word; true: English stopwords are never masked",
     "skip_punct": "never mask units without a letter or digit",
+    "negations": "true: negations and polarity shifters (not, no, never, n't, without, hardly, ...) are never "
+                 "masked; false: masked like any word",
+    "min_words": "texts with fewer words are left as they are (reported as short, not changed)",
     "protect": "regexes whose matches are never masked (kept byte-exact)",
     "strategy": "sample | argmax | rank",
     "top_k": "sample among the k most likely fills (null = all candidates)",
@@ -78,13 +83,15 @@ def resolve(name: str) -> Entry:
 
 
 def names() -> list[str]:
+    """Every registered method name, sorted."""
     return sorted(_REGISTRY)
 
 
 # The type of every parameter (None: may be null), checked before a method is built.
 PARAM_TYPES: dict[str, tuple] = {
     "unit": (str,), "rate": (float,), "min_count": (int,), "max_count": (int, None), "span_length": (int,),
-    "stopwords": (bool,), "skip_punct": (bool,), "protect": (list,), "strategy": (str,), "top_k": (int, None),
+    "stopwords": (bool,), "skip_punct": (bool,), "negations": (bool,), "min_words": (int,), "protect": (list,),
+    "strategy": (str,), "top_k": (int, None),
     "top_p": (float, None), "temperature": (float,), "rank": (int,), "exclude_original": (bool,),
 }
 _TYPE_WORDS = {str: "text", float: "a number", int: "a whole number", bool: "true or false",
@@ -123,6 +130,7 @@ def effective_params(name: str, **params: Any) -> tuple[str, dict[str, Any]]:
 
 
 def build(name: str, **params: Any):
+    """A method by name (newest version when none is given) with its parameters checked."""
     resolved, full = effective_params(name, **params)
     return resolve(resolved).factory(**full)
 
@@ -163,11 +171,13 @@ def from_config(path: str | Path):
 
 
 def entries() -> list[Entry]:
+    """Every registered method, sorted by name."""
     return [_REGISTRY[k] for k in names()]
 
 
 # ---------------------------------------------------------------------------------------------------
 _MASKING = {"rate": 0.15, "min_count": 1, "max_count": None, "stopwords": False, "skip_punct": True,
+            "negations": True, "min_words": 3,
             "protect": ()}
 _SAMPLING = {"strategy": "sample", "top_k": 20, "top_p": None, "temperature": 1.0, "rank": 2}
 
@@ -179,6 +189,7 @@ def _compose(name: str, fill: str, exclude_original: bool = True, unit: str = "w
     kw = {**_SAMPLING, **kw}
     masker = Masker(unit=unit, rate=kw["rate"], min_count=kw["min_count"], max_count=kw["max_count"],
                     span_length=span_length, skip_punct=kw["skip_punct"], protect=tuple(kw["protect"]),
+                    negations=kw["negations"], min_words=kw["min_words"],
                     stopwords=frozenset(ENGLISH_STOP_WORDS) if kw["stopwords"] else frozenset())
     sampler = Sampler(strategy=kw["strategy"], top_k=kw["top_k"], top_p=kw["top_p"],
                       temperature=kw["temperature"], rank=kw["rank"])
@@ -219,4 +230,4 @@ _recipe("expand.v1", "parallel",
 _recipe("melm.v1", "parallel",
         "MELM (Zhou et al. 2022): for token/tag (NER) records, mask 70% of the entity tokens (entity-type markers "
         "around them) and sample new entities among the top 5 fills, the original excluded; tags are copied. "
-        "Model from `maskaug finetune --conditioning melm`.", requires="melm", rate=0.7, top_k=5)
+        "Model from `maskaug finetune --conditioning melm`.", requires="melm", rate=0.7, top_k=5, min_words=1)

@@ -1,0 +1,1 @@
+"""Masked-LM loading, the model call (backend), batching, the fill engine and the built-in model."""

@@ -17,13 +17,14 @@ import torch
 from safetensors.torch import load_file, save_file
 from transformers import AutoTokenizer, BertConfig, BertForMaskedLM, PreTrainedTokenizerBase
 
-BUILTIN_NAME = "maskaug/minilm-l6-mlm"
-BUILTIN_ALIASES = frozenset({BUILTIN_NAME, "builtin", "default"})
+from maskaug.model.names import BUILTIN_ALIASES, BUILTIN_NAME  # noqa: F401 - the names live there
+
 FROZEN = ("bert.embeddings.word_embeddings.weight", "cls.predictions.decoder.weight")
 TIED = ("cls.predictions.decoder.bias",)  # the same tensor as cls.predictions.bias
 
 
 def asset_dir() -> Path:
+    """The folder of the built-in model's shipped delta and model card."""
     return Path(str(resources.files("maskaug") / "assets" / "minilm_l6_mlm"))
 
 
@@ -53,6 +54,7 @@ def base_mlm(base: Path | None = None) -> tuple[BertForMaskedLM, PreTrainedToken
 
 
 def trainable_names(model: torch.nn.Module) -> list[str]:
+    """Parameters the built-in model's training changes (all but the frozen embeddings)."""
     return [n for n, _ in model.named_parameters() if n not in FROZEN]
 
 

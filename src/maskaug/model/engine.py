@@ -38,6 +38,8 @@ Candidates = tuple[np.ndarray, np.ndarray]  # (token ids [K], log-probabilities 
 
 
 class FillEngine:
+    """Top candidates at masked positions of many requests, in length-sorted batches under a token budget."""
+
     def __init__(self, mlm: MaskedLM, token_budget: int = 8192, max_batch: int = 256,
                  max_candidates: int = 64):
         if token_budget < 1:

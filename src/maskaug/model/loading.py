@@ -12,13 +12,12 @@ from transformers import AutoModelForMaskedLM, AutoTokenizer
 from maskaug.conditioning import Conditioning
 from maskaug.model.backend import LabelEmbedding, TorchBackend
 from maskaug.model.builtin import BUILTIN_ALIASES, BUILTIN_NAME, load_builtin
+from maskaug.model.names import HINT, ModelLoadError, check_model_name
 from maskaug.model.vocab import TokenizerInfo
 
 DEFAULT_MODEL = BUILTIN_NAME
 
 
-class ModelLoadError(RuntimeError):
-    """A model could not be loaded; the message is one line meant for the user."""
 
 
 def pick_device(device: str | None = None) -> torch.device:
@@ -109,6 +108,18 @@ class MaskedLM:
         return int(min(limit, tok_limit))
 
 
+def _from_hub(name: str, hint: str):
+    """Tokenizer and model for a hub name: from the local cache, else downloaded once if the hub answers; a
+    one-line error within seconds when it does not (no retries)."""
+    try:
+        return (AutoTokenizer.from_pretrained(name, local_files_only=True),
+                AutoModelForMaskedLM.from_pretrained(name, local_files_only=True))
+    except (OSError, ValueError):
+        pass
+    check_model_name(name)
+    return AutoTokenizer.from_pretrained(name), AutoModelForMaskedLM.from_pretrained(name)
+
+
 def load_mlm(name_or_path: str | os.PathLike | None = None, device: str | None = None,
              dtype: str | None = None) -> MaskedLM:
     """Load ``name_or_path`` (built-in name, local folder, or hub name when online)."""
@@ -122,16 +133,19 @@ def load_mlm(name_or_path: str | os.PathLike | None = None, device: str | None =
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # a "Loading weights" bar per load is noise in a CLI
+    hint = HINT
+    if local.exists() and not local.is_dir():
+        check_model_name(local)
     try:
-        tokenizer = AutoTokenizer.from_pretrained(str(local) if not offline else name)
-        model = AutoModelForMaskedLM.from_pretrained(str(local) if not offline else name)
+        if offline:  # the local Hugging Face cache first, then the hub once, and only when it answers
+            tokenizer, model = _from_hub(name, hint)
+        else:
+            tokenizer = AutoTokenizer.from_pretrained(str(local))
+            model = AutoModelForMaskedLM.from_pretrained(str(local))
     except (OSError, ValueError) as exc:
         where = "folder" if not offline else "name"
-        raise ModelLoadError(
-            f"cannot load masked LM {name!r} ({where}): {str(exc).splitlines()[0][:160]} -- "
-            f"pass a local folder saved with save_pretrained() (--model PATH), or use the built-in "
-            f"{BUILTIN_NAME!r}"
-        ) from exc
+        raise ModelLoadError(f"cannot load masked LM {name!r} ({where}): {str(exc).splitlines()[0][:160]} -- "
+                             f"{hint}") from exc
     conditioning = Conditioning.load(local) if not offline else None
     table = conditioning.label_table(model, local) if conditioning is not None else None
     return MaskedLM(model, tokenizer, name, dev, pick_dtype(dev, dtype), conditioning, table)

@@ -21,6 +21,7 @@ from maskaug.model.batching import Batch, pack
 @torch.inference_mode()
 def masked_accuracy(backend: Backend, tokenizer, texts: Sequence[str], unit: str = "token", rate: float = 0.15,
                     seed: int = 0, token_budget: int = 8192, max_length: int = 128) -> dict[str, float]:
+    """Top-1 / top-5 accuracy on ``rate`` of tokens or words masked at once (see the module)."""
     if unit not in ("token", "word"):
         raise ValueError("unit must be 'token' or 'word'")
     enc = tokenizer(list(texts), truncation=True, max_length=max_length)

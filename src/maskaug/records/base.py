@@ -102,6 +102,7 @@ _TYPES: dict[str, type[RecordType]] = {}
 
 
 def register(cls: type[RecordType]) -> type[RecordType]:
+    """Class decorator: make a record type known to :func:`maskaug.records.detect`."""
     if cls.name in _TYPES:
         raise ValueError(f"record type {cls.name!r} is already registered")
     _TYPES[cls.name] = cls
@@ -109,4 +110,5 @@ def register(cls: type[RecordType]) -> type[RecordType]:
 
 
 def types() -> list[type[RecordType]]:
+    """The registered record types in detection order."""
     return sorted(_TYPES.values(), key=lambda c: (c.priority, c.name))

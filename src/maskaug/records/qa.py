@@ -44,6 +44,8 @@ def _with_starts(value: Any, starts: list[int]) -> Any:
 
 @register
 class QARecord(RecordType):
+    """SQuAD-style rows: context (and question) augmented, answers protected and re-offset."""
+
     name = "qa"
     priority = 20
     sentence_label = False

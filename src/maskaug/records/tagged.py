@@ -30,6 +30,7 @@ WHERE = ("context", "entities")
 
 
 def is_entity(tag: str) -> bool:
+    """Whether a BIO tag marks an entity token."""
     return tag != OUTSIDE
 
 
@@ -127,6 +128,7 @@ def check_record(path: Any, row_no: int, row: dict[str, Any], tokens_column: str
 
 
 def marker_tokens(tags: Sequence[str]) -> dict[str, str]:
+    """MELM's marker token for each entity tag."""
     from maskaug.conditioning import Conditioning
 
     return {t: Conditioning.token_for(t) for t in tags}

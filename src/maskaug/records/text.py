@@ -13,6 +13,8 @@ from maskaug.splice import Edit
 
 @register
 class TextRecord(RecordType):
+    """One or more text columns, each masked on its own; a pair judged as a pair."""
+
     name = "text"
     priority = 90  # the fallback
 

@@ -14,6 +14,8 @@ from transformers import Trainer
 
 
 class TextSmoothing(nn.Module):
+    """Text Smoothing (Wu et al. 2022): the MLM's soft distribution mixed with the one-hot input."""
+
     def __init__(self, mlm: nn.Module, lam: float = 0.5, temperature: float = 1.0,
                  special_ids: list[int] | tuple[int, ...] = ()):
         super().__init__()

@@ -19,6 +19,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from maskaug.document import Doc
+from maskaug.memory import release
 from maskaug.methods import Job, build
 from maskaug.model.engine import FillEngine
 from maskaug.model.loading import MaskedLM, load_mlm
@@ -197,6 +198,8 @@ class Augmenter:
                     yield from self._chunk(chunk)
                     bar.update(len(chunk))
                     chunk = []
+                    if self.engine is not None:
+                        release()  # the batch's freed activations back to the system: flat memory
             if chunk:
                 yield from self._chunk(chunk)
                 bar.update(len(chunk))

@@ -348,7 +348,8 @@ def _evaluate_parser(sub) -> None:
     p.add_argument("--encoder", help="sentence encoder / classifier backbone folder (default: MiniLM package)")
     p.add_argument("--model", help="MLM for the methods (default: built-in)")
     p.add_argument("--epochs", type=int, help="finetune / melm2022 tagger: epochs (default 10)")
-    p.add_argument("--text-column", help="the text field (default: text)")
+    p.add_argument("--text-column", action="append", help="the text field (default: text); give two for sentence "
+                                                          "pairs (NLI), classified and judged as pairs")
     p.add_argument("--label-column", help="the label field (default: label)")
     p.add_argument("--test-limit", type=int, help="evaluate on a fixed random subset of the test rows")
     p.add_argument("--no-quality", action="store_true", help="skip intrinsic quality metrics")
@@ -403,7 +404,8 @@ def cmd_evaluate(args) -> int:
     overrides = {"test": str(args.test) if args.test else None, "protocol": args.protocol, "k": args.k,
                  "sizes": args.sizes, "splits": args.splits, "n": args.n, "seed": args.seed,
                  "classifier": args.classifier, "encoder": args.encoder, "model": args.model, "epochs": args.epochs,
-                 "text_column": args.text_column, "label_column": args.label_column, "test_limit": args.test_limit,
+                 "text_column": (args.text_column[0] if len(args.text_column) == 1 else args.text_column)
+                 if args.text_column else None, "label_column": args.label_column, "test_limit": args.test_limit,
                  "cache_dir": args.cache_dir, "flip_reference": args.flip_reference,
                  "label_text": _label_text(args.label_text) or None}
     methods = ([m.strip() for m in args.methods.split(",") if m.strip()] if args.methods else []) + args.method_specs
@@ -423,7 +425,10 @@ def cmd_evaluate(args) -> int:
 
     args.output.mkdir(parents=True, exist_ok=True)
     (args.output / "config.json").write_text(json.dumps({"config": asdict(cfg)}, indent=1) + "\n")
-    results = Evaluation(cfg, progress=not args.quiet).run()
+    import shlex
+
+    command = "maskaug " + shlex.join(getattr(args, "argv", None) or sys.argv[1:])
+    results = Evaluation(cfg, progress=not args.quiet, command=command).run()
     paths = write(results, args.output)
     print(markdown(results))
     print(f"wrote {paths['md']}, {paths['html']}, {paths['json']}; rerun with --config {args.output / 'config.json'}",
@@ -503,6 +508,7 @@ def _main(argv: list[str] | None) -> int:
         except ImportError:  # pragma: no cover - a dependency
             pass
         args = parser.parse_args(argv)
+        args.argv = list(argv) if argv is not None else sys.argv[1:]
         if getattr(args, "unit", None) is None and args.command == "models":
             args.unit = ["token", "word"]
         handlers = {"augment": cmd_augment, "evaluate": cmd_evaluate, "finetune": cmd_finetune,

@@ -169,10 +169,7 @@ class Teacher(Constraint):
 
     def features(self, texts: Sequence[str | tuple[str, ...]]) -> np.ndarray:
         """Sentence embeddings of single texts; ``[u, v, |u - v|, u * v]`` for pairs."""
-        if not texts or isinstance(texts[0], str):
-            return self.embedder(list(texts))
-        a, b = self.embedder([t[0] for t in texts]), self.embedder([t[1] for t in texts])
-        return np.concatenate([a, b, np.abs(a - b), a * b], axis=1)
+        return self.embedder.features(texts)
 
     def probabilities(self, texts: Sequence[str | tuple[str, ...]]) -> np.ndarray:
         if self.clf is not None:

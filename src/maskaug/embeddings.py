@@ -75,6 +75,14 @@ class Embedder:
             return np.zeros((0, dim()), np.float32)
         return np.stack([self._cache[k] for k in keys])
 
+    def features(self, texts: Sequence[str | tuple[str, ...]]) -> np.ndarray:
+        """Embeddings of single texts; for pairs, InferSent-style ``[u, v, |u - v|, u * v]`` of the two."""
+        texts = list(texts)
+        if not texts or isinstance(texts[0], str):
+            return self(texts)
+        a, b = self([t[0] for t in texts]), self([t[1] for t in texts])
+        return np.concatenate([a, b, np.abs(a - b), a * b], axis=1)
+
     def save(self) -> None:
         if not (self.path and self._dirty):
             return

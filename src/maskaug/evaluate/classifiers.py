@@ -51,12 +51,12 @@ class LogRegClassifier:
 
     def run(self, train: tuple[list[str], list[int]], dev: tuple[list[str], list[int]] | None,
             test: tuple[list[str], list[int]], seed: int = 0) -> Result:
-        x = self.embedder(train[0])
-        tx = self.embedder(test[0])
+        x = self.embedder.features(train[0])
+        tx = self.embedder.features(test[0])
         if len(set(train[1])) < 2:
             raise ValueError("a classifier needs at least two classes in the training data")
         if dev and dev[0]:
-            dx = self.embedder(dev[0])
+            dx = self.embedder.features(dev[0])
             scored = []
             for c in self.grid:
                 clf = self.fit(x, train[1], c)
@@ -95,16 +95,24 @@ class FineTuneClassifier:
             self._tokenizer = AutoTokenizer.from_pretrained(self.encoder)
         return self._tokenizer
 
+    def _encode(self, texts: list):
+        """Tokenised single texts, or pairs as the tokenizer's text pairs."""
+        if texts and not isinstance(texts[0], str):
+            args = ([t[0] for t in texts], [t[1] for t in texts])
+        else:
+            args = (texts,)
+        return self.tokenizer(*args, truncation=True, max_length=self.max_length, padding=True,
+                              return_tensors="pt").to(self.device)
+
     def _predict(self, model, texts: list[str], autocast) -> np.ndarray:
         import torch
 
         preds = []
-        order = np.argsort([len(t) for t in texts], kind="stable")
+        order = np.argsort([len(t) if isinstance(t, str) else sum(map(len, t)) for t in texts], kind="stable")
         with torch.inference_mode(), autocast():
             for s in range(0, len(texts), 128):
                 idx = order[s:s + 128]
-                enc = self.tokenizer([texts[i] for i in idx], truncation=True, max_length=self.max_length,
-                                     padding=True, return_tensors="pt").to(self.device)
+                enc = self._encode([texts[i] for i in idx])
                 preds.append((idx, model(**enc).logits.argmax(-1).cpu().numpy()))
         out = np.empty(len(texts), dtype=int)
         for idx, p in preds:
@@ -131,8 +139,7 @@ class FineTuneClassifier:
             order = rng.permutation(len(texts))
             for s in range(0, len(order), self.batch_size):
                 idx = order[s:s + self.batch_size]
-                enc = self.tokenizer([texts[i] for i in idx], truncation=True, max_length=self.max_length,
-                                     padding=True, return_tensors="pt").to(self.device)
+                enc = self._encode([texts[i] for i in idx])
                 with autocast():
                     loss = model(**enc, labels=torch.as_tensor(labels[idx], device=self.device)).loss
                 loss.backward()

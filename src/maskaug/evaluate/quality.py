@@ -43,9 +43,20 @@ def intrinsic(sources: Sequence[str], source_labels: Sequence[int], outputs: Seq
         return res
     src_idx = np.array([i for i, _ in pairs])
     gold = np.asarray(source_labels)
-    out_x = embedder(flat)
-    src_x = embedder(list(sources))
-    out_pred, src_pred = oracle.predict(out_x), oracle.predict(src_x)
+    if isinstance(sources[0], str):
+        out_x, src_x = embedder(flat), embedder(list(sources))
+        out_pred, src_pred = oracle.predict(out_x), oracle.predict(src_x)
+        cosines = (out_x * src_x[src_idx]).sum(1)
+    else:  # sentence pairs: the oracle reads pair features, similarity is the mean per-sentence cosine, and the
+        # text measures (edit rate, diversity, fluency) read the two sentences joined
+        out_pred = oracle.predict(embedder.features(flat))
+        src_pred = oracle.predict(embedder.features(list(sources)))
+        cosines = np.mean([(embedder([o[f] for o in flat]) * embedder([sources[i][f] for i in src_idx])).sum(1)
+                           for f in range(len(sources[0]))], axis=0)
+        sources = [" ".join(t) for t in sources]
+        outputs = [[" ".join(o) for o in outs] for outs in outputs]
+        pairs = [(i, o) for i, outs in enumerate(outputs) for o in outs]
+        flat = [o for _, o in pairs]
     res["label_kept"] = float((out_pred == gold[src_idx]).mean())
     res["oracle_on_sources"] = float((src_pred == gold).mean())
     flipped = out_pred != src_pred[src_idx]
@@ -53,7 +64,7 @@ def intrinsic(sources: Sequence[str], source_labels: Sequence[int], outputs: Seq
     res["label_flip_lo"], res["label_flip_hi"] = proportion_ci(int(flipped.sum()), len(flipped))
     if flips is not None:
         flips.update({(int(i), j): bool(f) for i, j, f in zip(src_idx, copies, flipped)})
-    res["similarity"] = float((out_x * src_x[src_idx]).sum(1).mean())
+    res["similarity"] = float(np.mean(cosines))
     res["edit_rate"] = float(np.mean([edit_rate(sources[i], o) for i, o in pairs]))
     res["identical"] = float(np.mean([sources[i] == o for i, o in pairs]))
     dup = sum(len(outs) - len(set(outs)) for outs in outputs)

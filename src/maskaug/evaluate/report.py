@@ -1,51 +1,126 @@
-"""Write an evaluation as ``results.json`` (every raw number and the config), ``report.md`` and a
-self-contained ``report.html`` with plots (accuracy per method with error bars; gain against size)."""
+"""Write an evaluation as ``results.json`` (every raw number and the config), ``report.md`` and a self-contained
+``report.html`` meant to be pasted into a paper or a team document.
+
+Both reports come from one list of blocks (headings, paragraphs, warnings, tables, figures), so the HTML has no
+Markdown left in it. They name datasets (not paths), the maskaug version, the MLM, the classifier, n, the test
+size and the exact command; give every accuracy and every paired difference with its 95% t interval; warn when
+there are too few splits for a paired test; show per-class accuracy, the oracle's own accuracy beside "label
+kept", example outputs with their edits marked, and figures with zero-based axes and legends (accuracy per
+method, gain against size, label flips against gain).
+"""
 
 from __future__ import annotations
 
 import base64
+import difflib
 import html
 import io
 import json
+import math
 from pathlib import Path
 from typing import Any
 
-QUALITY_COLUMNS = [("label_kept", "label kept", "{:.1%}"), ("label_flip", "label flip", "{:.1%}"),
-                   ("edit_rate", "edit rate", "{:.2f}"),
+from maskaug.evaluate.stats import min_wilcoxon_p
+
+LOW_POWER_SPLITS = 10
+QUALITY_COLUMNS = [("label_kept", "label kept", "{:.1%}"), ("oracle_on_sources", "oracle on sources", "{:.1%}"),
+                   ("label_flip", "label flip", "{:.1%}"), ("edit_rate", "edit rate", "{:.2f}"),
                    ("similarity", "similarity", "{:.3f}"), ("fluency", "Δ PLL/token", "{:+.2f}"),
                    ("distinct_2", "distinct-2", "{:.3f}"), ("identical", "identical", "{:.1%}"),
                    ("duplicate", "duplicate", "{:.1%}"), ("shortfall", "shortfall", "{:.0f}")]
+BASELINE_COLOR, METHOD_COLOR = "#9a9a9a", "#2f8f5b"
+
+Cell = str | list[tuple[str, bool]]  # plain text, or (text, marked) runs
+
+
+def dataset_name(path: str | None) -> str:
+    """``sst2_cased/train`` for ``../shared/data/sst2_cased/train.jsonl``: the folder and the file's stem."""
+    if not path:
+        return "—"
+    p = Path(path)
+    stem = p.name.split(".")[0]
+    return f"{p.parent.name}/{stem}" if p.parent.name not in ("", ".") else stem
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:.1f}"
+    return "n/a" if x is None or x != x else f"{100 * x:.1f}"
 
 
 def _p(x: float) -> str:
     return "n/a" if x != x else (f"{x:.3f}" if x >= 0.001 else "<0.001")
 
 
-def _cached(results: dict[str, Any]) -> str:
-    n = results.get("cached_runs", 0)
-    return f" ({n} of {len(results['runs'])} classifier runs read from the cache)" if n else ""
+def _ci(lo: float, hi: float, signed: bool = False) -> str:
+    if lo != lo or hi != hi:
+        return "n/a"
+    f = "{:+.1f}" if signed else "{:.1f}"
+    return f"[{f.format(100 * lo)}, {f.format(100 * hi)}]"
+
+
+def _diff(d: dict | None) -> str:
+    if not d:
+        return "—"
+    return f"{100 * d['mean_diff']:+.1f} {_ci(d.get('ci_lo', math.nan), d.get('ci_hi', math.nan), True)}"
+
+
+# -- the blocks -----------------------------------------------------------------------------------------------
+def _header(results: dict[str, Any]) -> list[tuple]:
+    cfg = results["config"]
+    test = dataset_name(cfg["test"]) if cfg["test"] else f"a held-out 20% of {dataset_name(cfg['data'])}"
+    size_name = "k per class" if cfg["protocol"] == "kumar2020" else "training rows N"
+    n = cfg.get("n")
+    n_text = str(n) if n is not None else ("1" if cfg["protocol"] == "kumar2020" else "by N (Wei & Zou's table)")
+    machine = results.get("machine", {})
+    wall = results.get("timings_s", {}).get("total")
+    cached = results.get("cached_runs", 0)
+    facts = [("dataset", dataset_name(cfg["data"])), ("test set", f"{test}, {results['test_size']} rows"),
+             ("protocol", f"{cfg['protocol']}, {size_name} {', '.join(str(s) for s in results['summary'])}, "
+                          f"{cfg['splits']} splits, seed {cfg['seed']}"),
+             ("classes", ", ".join(results["classes"])), ("classifier", cfg["classifier"]),
+             ("masked LM", results.get("model") or cfg.get("model") or "built-in"), ("outputs per row (n)", n_text),
+             ("maskaug", results.get("maskaug", "?")),
+             ("machine", f"{machine.get('cpu', '?')}, {machine.get('torch_threads', '?')} threads"),
+             ("wall time", f"{wall:.0f} s" + (f" ({cached} of {len(results['runs'])} classifier runs read from the "
+                                              f"cache)" if cached else "") if wall is not None else "—")]
+    blocks: list[tuple] = [("h1", f"maskaug evaluate: {dataset_name(cfg['data'])}"),
+                           ("table", ["", ""], [[k, v] for k, v in facts], "facts")]
+    if results.get("command"):
+        blocks.append(("code", results["command"]))
+    if cfg["splits"] < LOW_POWER_SPLITS:
+        blocks.append(("warn", f"Low power: {cfg['splits']} splits. With fewer than {LOW_POWER_SPLITS} splits a "
+                               f"paired difference is hard to tell from noise (the smallest two-sided Wilcoxon p "
+                               f"with {cfg['splits']} splits is {min_wilcoxon_p(cfg['splits']):.3g}); rerun with "
+                               f"--splits 15 before drawing conclusions."))
+    return blocks
+
+
+def accuracy_rows(summary: dict[str, dict]) -> tuple[list[str], list[list[Cell]]]:
+    head = ["method", "accuracy % [95% CI]", "Δ vs no-aug [95% CI]", "wins/losses", "p (t)", "p (Wilcoxon)",
+            "Δ vs copy [95% CI], p (t)", "Δ vs EDA"]
+    rows = []
+    for label, e in summary.items():
+        d, c = e.get("vs_none"), e.get("vs_copy")
+        rows.append([label, f"{_pct(e['mean'])} {_ci(e.get('ci_lo', math.nan), e.get('ci_hi', math.nan))}",
+                     _diff(d), f"{d['wins']}/{d['losses']}" if d else "—", _p(d["t_pvalue"]) if d else "—",
+                     _p(d["wilcoxon_pvalue"]) if d else "—", f"{_diff(c)}, {_p(c['t_pvalue'])}" if c else "—",
+                     f"{100 * e['vs_eda']['mean_diff']:+.1f}" if "vs_eda" in e else "—"])
+    return head, rows
 
 
 def accuracy_table(summary: dict[str, dict], size_name: str, size: str) -> list[str]:
     """The accuracy table (Markdown) of one training size."""
-    lines = [f"| method ({size_name} = {size}) | accuracy % (mean ± std) | Δ vs no-aug (paired) | wins/losses "
-             f"| p (t) | p (Wilcoxon) | Δ vs EDA |",
-             "|---|---|---|---|---|---|---|"]
-    for label, e in summary.items():
-        row = f"| {label} | {_pct(e['mean'])} ± {_pct(e['std'])} "
-        if "vs_none" in e:
-            d = e["vs_none"]
-            row += (f"| {100 * d['mean_diff']:+.1f} ± {_pct(d['std_diff'])} | {d['wins']}/{d['losses']} "
-                    f"| {_p(d['t_pvalue'])} | {_p(d['wilcoxon_pvalue'])} ")
-        else:
-            row += "| — | — | — | — "
-        row += f"| {100 * e['vs_eda']['mean_diff']:+.1f} |" if "vs_eda" in e else "| — |"
-        lines.append(row)
-    return lines
+    head, rows = accuracy_rows(summary)
+    head[0] = f"method ({size_name} = {size})"
+    return _md_table(head, rows)
+
+
+def per_class_rows(summary: dict[str, dict], classes: list[str]) -> tuple[list[str], list[list[Cell]]] | None:
+    if not any(e.get("per_class") for e in summary.values()):
+        return None
+    head = ["method"] + [f"{c} %" for c in classes]
+    rows = [[label] + [_pct(e.get("per_class", {}).get(str(i), math.nan)) for i in range(len(classes))]
+            for label, e in summary.items()]
+    return head, rows
 
 
 def _flip_cells(q: dict) -> list[str]:
@@ -56,38 +131,116 @@ def _flip_cells(q: dict) -> list[str]:
     return [ci, vs]
 
 
-def quality_table(quality: dict[str, dict], throughput: dict[str, dict]) -> list[str]:
-    """The intrinsic-quality table (Markdown)."""
+def quality_rows(quality: dict[str, dict], throughput: dict[str, dict]) -> tuple[list[str], list[list[Cell]]]:
     refs = {q["flip_vs_reference"]["reference"] for q in quality.values() if "flip_vs_reference" in q}
     ref = f"Δ flip vs {refs.pop()}" if len(refs) == 1 else "Δ flip vs reference"
     names = [c[1] for c in QUALITY_COLUMNS]
-    names[2:2] = ["flip 95% CI", f"{ref} (only this/only ref, McNemar)"]
-    lines = ["| method | " + " | ".join(names) + " | rows/s |", "|" + "---|" * (len(names) + 2)]
+    names[3:3] = ["flip 95% CI", f"{ref} (only this/only ref, McNemar)"]
+    rows = []
     for label, q in quality.items():
         cells = [c[2].format(q[c[0]]) if c[0] in q else "—" for c in QUALITY_COLUMNS]
-        cells[2:2] = _flip_cells(q)
+        cells[3:3] = _flip_cells(q)
         rate = throughput.get(label, {}).get("rows_per_s")
-        lines.append(f"| {label} | " + " | ".join(cells) + (f" | {rate:.1f} |" if rate else " | — |"))
-    return lines
+        rows.append([label, *cells, f"{rate:.1f}" if rate else "—"])
+    return ["method", *names, "rows/s"], rows
 
 
-def markdown(results: dict[str, Any], title: str = "maskaug evaluate") -> str:
-    """The whole report as Markdown."""
+def quality_table(quality: dict[str, dict], throughput: dict[str, dict]) -> list[str]:
+    """The intrinsic-quality table (Markdown)."""
+    return _md_table(*quality_rows(quality, throughput))
+
+
+def marked(source: str, output: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+    """The two texts as runs of words, the ones that differ marked (word-level diff)."""
+    a, b = source.split(" "), output.split(" ")
+    left: list[tuple[str, bool]] = []
+    right: list[tuple[str, bool]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        changed = op != "equal"
+        if i2 > i1:
+            left.append((" ".join(a[i1:i2]), changed))
+        if j2 > j1:
+            right.append((" ".join(b[j1:j2]), changed))
+    return left, right
+
+
+def example_rows(examples: dict[str, list[dict]]) -> tuple[list[str], list[list[Cell]]] | None:
+    rows = []
+    for label, items in examples.items():
+        for it in items:
+            src, out = marked(it["source"], it["output"])
+            rows.append([label, it["label"], src, out])
+    return (["method", "label", "source", "output (changes marked)"], rows) if rows else None
+
+
+def blocks(results: dict[str, Any]) -> list[tuple]:
+    """The report as a list of blocks: ``(h1|h2|p|warn|code, text)``, ``(table, head, rows[, kind])``."""
     cfg = results["config"]
     size_name = "k" if cfg["protocol"] == "kumar2020" else "N"
-    out = [f"# {title}", "",
-           f"Protocol `{cfg['protocol']}` on `{cfg['data']}` (test: `{cfg['test'] or 'held-out 20% of the data'}`), "
-           f"{len(results['classes'])} classes, classifier `{cfg['classifier']}`, {cfg['splits']} splits, seed "
-           f"{cfg['seed']}; test rows {results['test_size']}. Machine: {results['machine']['cpu']}, "
-           f"{results['machine']['torch_threads']} threads. Wall time {results['timings_s']['total']:.0f} s"
-           f"{_cached(results)}.", ""]
+    out = _header(results)
     for size, summary in results["summary"].items():
-        out += accuracy_table(summary, size_name, size) + [""]
+        out.append(("h2", f"Test accuracy, {size_name} = {size}"))
+        out.append(("p", "Mean over splits with its 95% t interval; differences are paired (same splits). "
+                         "copy repeats each training row n times: as many gradient steps as a method's data, no new "
+                         "text, so Δ vs copy is the gain of the new text itself."))
+        head, rows = accuracy_rows(summary)
+        out.append(("table", head, rows))
+        pc = per_class_rows(summary, results["classes"])
+        if pc:
+            out.append(("h2", f"Per-class accuracy, {size_name} = {size} (mean over splits)"))
+            out.append(("table", *pc))
     if results.get("quality"):
-        out += ["Intrinsic quality (outputs for the training rows of all splits; oracle = logistic regression on "
-                "the full training set):", ""]
-        out += quality_table(results["quality"], results.get("throughput", {})) + [""]
-    return "\n".join(out)
+        out.append(("h2", "Intrinsic quality"))
+        out.append(("p", "Over the outputs made for the training rows of all splits. The oracle is a logistic "
+                         "regression on sentence embeddings of the full training set; label kept is the share of "
+                         "outputs it gives the source's gold label, to be read next to its accuracy on the sources "
+                         "themselves; label flip is the share it labels differently from their source."))
+        out.append(("table", *quality_rows(results["quality"], results.get("throughput", {}))))
+    ex = example_rows(results.get("examples") or {})
+    if ex:
+        out.append(("h2", "Example outputs (first training rows of the first split)"))
+        out.append(("table", *ex))
+    return out
+
+
+# -- rendering --------------------------------------------------------------------------------------------------
+def _md_cell(c: Cell) -> str:
+    text = c if isinstance(c, str) else " ".join(f"**{t}**" if m else t for t, m in c)
+    return text.replace("|", "\\|")
+
+
+def _md_table(head: list[str], rows: list[list[Cell]]) -> list[str]:
+    return (["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+            + ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows])
+
+
+def markdown(results: dict[str, Any], title: str | None = None) -> str:
+    """The whole report as Markdown."""
+    lines: list[str] = []
+    for b in blocks(results):
+        kind = b[0]
+        if kind == "h1":
+            lines += [f"# {title or b[1]}", ""]
+        elif kind == "h2":
+            lines += [f"## {b[1]}", ""]
+        elif kind == "p":
+            lines += [b[1], ""]
+        elif kind == "warn":
+            lines += [f"> **Warning.** {b[1]}", ""]
+        elif kind == "code":
+            lines += ["```", b[1], "```", ""]
+        elif kind == "table":
+            if len(b) > 3 and b[3] == "facts":
+                lines += [f"- {k}: {v}" for k, v in b[2]] + [""]
+            else:
+                lines += _md_table(b[1], b[2]) + [""]
+    return "\n".join(lines)
+
+
+def _html_cell(c: Cell) -> str:
+    if isinstance(c, str):
+        return html.escape(c)
+    return " ".join(f"<mark>{html.escape(t)}</mark>" if m else html.escape(t) for t, m in c)
 
 
 def _png(fig) -> str:
@@ -97,83 +250,119 @@ def _png(fig) -> str:
 
 
 def plots(results: dict[str, Any]) -> list[tuple[str, str]]:
-    """The report's figures as inline SVG."""
+    """The report's figures as base64 PNG."""
+    import matplotlib.pyplot as plt
+
+    out = []
+    for title, fig in figures(results):
+        out.append((title, _png(fig)))
+        plt.close(fig)
+    return out
+
+
+def figures(results: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Matplotlib figures: accuracy per method (95% CI, axis from 0), gain against size, flips against gain."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
 
     figs = []
     size_name = "k" if results["config"]["protocol"] == "kumar2020" else "N"
+    baselines = ("none", "copy", "eda")
     for size, summary in results["summary"].items():
         labels = list(summary)
-        fig, ax = plt.subplots(figsize=(max(4, 1.1 * len(labels)), 3.2))
-        ax.bar(labels, [100 * summary[m]["mean"] for m in labels], yerr=[100 * summary[m]["std"] for m in labels],
-               capsize=4, color=["#999" if m in ("none", "eda") else "#3a7" for m in labels])
-        ax.set_ylabel("test accuracy %")
+        means = [100 * summary[m]["mean"] for m in labels]
+        lo = [100 * (summary[m]["mean"] - summary[m].get("ci_lo", summary[m]["mean"])) for m in labels]
+        hi = [100 * (summary[m].get("ci_hi", summary[m]["mean"]) - summary[m]["mean"]) for m in labels]
+        lo = [0 if x != x else x for x in lo]
+        hi = [0 if x != x else x for x in hi]
+        fig, ax = plt.subplots(figsize=(max(4.5, 1.1 * len(labels)), 3.4))
+        ax.bar(labels, means, yerr=[lo, hi], capsize=4,
+               color=[BASELINE_COLOR if m in baselines else METHOD_COLOR for m in labels])
+        ax.set_ylabel("test accuracy % (95% CI)")
+        ax.set_ylim(0, 100)
         ax.set_title(f"{size_name} = {size}")
-        lo = min(100 * (summary[m]["mean"] - summary[m]["std"]) for m in labels)
-        ax.set_ylim(max(0, lo - 5), None)
         ax.tick_params(axis="x", rotation=30)
-        figs.append((f"Accuracy per method ({size_name} = {size})", _png(fig)))
-        plt.close(fig)
-    if len(results["summary"]) > 1:
-        fig, ax = plt.subplots(figsize=(5, 3.2))
-        sizes = sorted(results["summary"], key=int)
+        ax.legend(handles=[Patch(color=BASELINE_COLOR, label="baselines (none, copy, EDA)"),
+                           Patch(color=METHOD_COLOR, label="maskaug methods")], fontsize=7, loc="lower right")
+        figs.append((f"Test accuracy per method ({size_name} = {size})", fig))
+    sizes = sorted(results["summary"], key=int)
+    if len(sizes) > 1:
+        fig, ax = plt.subplots(figsize=(5, 3.4))
         methods = [m for m in results["summary"][sizes[0]] if m != "none"]
         for m in methods:
-            ys = [100 * results["summary"][s][m]["vs_none"]["mean_diff"] for s in sizes]
-            es = [100 * results["summary"][s][m]["vs_none"]["std_diff"] for s in sizes]
+            ds = [results["summary"][s][m]["vs_none"] for s in sizes]
+            ys = [100 * d["mean_diff"] for d in ds]
+            es = [[100 * (d["mean_diff"] - d.get("ci_lo", d["mean_diff"])) for d in ds],
+                  [100 * (d.get("ci_hi", d["mean_diff"]) - d["mean_diff"]) for d in ds]]
+            es = [[0 if x != x else x for x in row] for row in es]
             ax.errorbar([int(s) for s in sizes], ys, yerr=es, marker="o", capsize=3, label=m)
         ax.axhline(0, color="#555", lw=0.8)
         ax.set_xlabel(size_name)
-        ax.set_ylabel("gain over no-aug (points)")
+        ax.set_ylabel("Δ accuracy vs no-aug, points (95% CI)")
         ax.legend(fontsize=7)
-        figs.append((f"Gain against {size_name}", _png(fig)))
-        plt.close(fig)
+        figs.append((f"Gain against {size_name}", fig))
+    quality = results.get("quality") or {}
+    summary = results["summary"][sizes[0]] if sizes else {}
+    points = [(m, 100 * q["label_flip"], 100 * summary[m]["vs_none"]["mean_diff"]) for m, q in quality.items()
+              if "label_flip" in q and m in summary and "vs_none" in summary[m]]
+    if points:
+        fig, ax = plt.subplots(figsize=(5, 3.4))
+        for m, x, y in points:
+            ax.scatter([x], [y], color=BASELINE_COLOR if m == "eda" else METHOD_COLOR)
+            ax.annotate(m, (x, y), textcoords="offset points", xytext=(4, 4), fontsize=7)
+        ax.axhline(0, color="#555", lw=0.8)
+        ax.set_xlim(0, max(5.0, 1.15 * max(x for _, x, _ in points)))
+        ax.set_xlabel("label flips of the outputs % (oracle)")
+        ax.set_ylabel(f"Δ accuracy vs no-aug, points ({size_name} = {sizes[0]})")
+        ax.legend(handles=[Patch(color=METHOD_COLOR, label="maskaug methods"), Patch(color=BASELINE_COLOR,
+                                                                                    label="EDA")], fontsize=7)
+        figs.append(("Label flips against gain", fig))
     return figs
 
 
-def html_page(results: dict[str, Any], md: str) -> str:
-    """The report as one self-contained HTML page."""
+STYLE = ("body{font-family:system-ui,sans-serif;max-width:72em;margin:2em auto;padding:0 1em;color:#222}"
+         "table{border-collapse:collapse;margin:0.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;"
+         "text-align:right;vertical-align:top}td:first-child,th:first-child{text-align:left}"
+         "table.facts td{text-align:left}table.examples td{text-align:left;max-width:32em}"
+         "mark{background:#ffe08a}.warn{background:#fff4e5;border-left:4px solid #e69500;padding:0.5em 1em}"
+         "pre{background:#f4f4f4;padding:0.6em;overflow-x:auto}img{max-width:100%}")
+
+
+def html_page(results: dict[str, Any]) -> str:
+    """The report as one self-contained HTML page (no Markdown inside)."""
     body = []
-    in_table = False
-    for line in md.splitlines():
-        if line.startswith("|"):
-            cells = [html.escape(c.strip()) for c in line.strip("|").split("|")]
-            if set("".join(cells)) <= set("-"):
-                continue
-            if not in_table:
-                body.append("<table>")
-                in_table = True
-                body.append("<tr>" + "".join(f"<th>{c}</th>" for c in cells) + "</tr>")
-            else:
-                body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-            continue
-        if in_table:
-            body.append("</table>")
-            in_table = False
-        if line.startswith("# "):
-            body.append(f"<h1>{html.escape(line[2:])}</h1>")
-        elif line.strip():
-            body.append(f"<p>{html.escape(line)}</p>")
-    if in_table:
-        body.append("</table>")
+    for b in blocks(results):
+        kind = b[0]
+        if kind in ("h1", "h2"):
+            body.append(f"<{kind}>{html.escape(b[1])}</{kind}>")
+        elif kind == "p":
+            body.append(f"<p>{html.escape(b[1])}</p>")
+        elif kind == "warn":
+            body.append(f"<p class=\"warn\"><strong>Warning.</strong> {html.escape(b[1])}</p>")
+        elif kind == "code":
+            body.append(f"<pre><code>{html.escape(b[1])}</code></pre>")
+        elif kind == "table":
+            css = b[3] if len(b) > 3 else ("examples" if b[1] and b[1][-1].startswith("output") else "")
+            rows = [f"<tr>{''.join(f'<td>{_html_cell(c)}</td>' for c in r)}</tr>" for r in b[2]]
+            head = "" if css == "facts" else f"<tr>{''.join(f'<th>{html.escape(h)}</th>' for h in b[1])}</tr>"
+            body.append(f"<table class=\"{css}\">{head}{''.join(rows)}</table>")
     for title, png in plots(results):
-        body.append(f"<h2>{html.escape(title)}</h2><img alt='{html.escape(title)}' src='data:image/png;base64,{png}'>")
-    style = ("body{font-family:sans-serif;max-width:70em;margin:2em auto}table{border-collapse:collapse}"
-             "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child{text-align:left}")
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>maskaug evaluate</title><style>{style}</style>"
-            f"</head><body>{''.join(body)}</body></html>")
+        body.append(f"<h2>{html.escape(title)}</h2><img alt=\"{html.escape(title)}\" "
+                    f"src=\"data:image/png;base64,{png}\">")
+    name = html.escape(dataset_name(results["config"]["data"]))
+    return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>maskaug evaluate: {name}</title>"
+            f"<style>{STYLE}</style></head><body>{''.join(body)}</body></html>\n")
 
 
 def write(results: dict[str, Any], out_dir: str | Path) -> dict[str, Path]:
-    """Write ``report.md``, ``report.html`` and ``results.json`` into ``folder``."""
+    """Write ``report.md``, ``report.html`` and ``results.json`` into ``out_dir``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    md = markdown(results)
     paths = {"json": out / "results.json", "md": out / "report.md", "html": out / "report.html"}
     paths["json"].write_text(json.dumps(results, indent=1, default=str))
-    paths["md"].write_text(md + "\n")
-    paths["html"].write_text(html_page(results, md))
+    paths["md"].write_text(markdown(results) + "\n")
+    paths["html"].write_text(html_page(results))
     return paths

@@ -21,17 +21,17 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from maskaug.evaluate import splits as splitting
-from maskaug.evaluate.stats import mean_std, paired, paired_rate
+from maskaug.evaluate.stats import mean_ci, mean_std, paired, paired_rate
 from maskaug.finetune import LABEL_LR
 from maskaug.fingerprint import cache_root, key, model_fingerprint
 from maskaug.io import file_digest, write_atomically
 
-BASELINES = ("none", "eda")
+BASELINES = ("none", "eda", "copy")  # copy: each training row repeated n times (as many steps, no new text)
 # Constraint keys a method spec may carry, e.g. "substitute:teacher=filter,min_similarity=0.8". The teacher is
 # a logistic regression on sentence embeddings trained on each split's own training rows.
 CONSTRAINT_KEYS = ("teacher", "min_similarity", "max_fluency_drop", "min_edit_rate", "max_edit_rate")
 FINETUNE_KEYS = ("label_lr",)  # options of a conditional method's per-split MLM fine-tuning
-DEFAULT_METHODS = ["none", "eda", "substitute", "iterative", "insert", "ssmba"]
+DEFAULT_METHODS = ["none", "copy", "eda", "substitute", "iterative", "insert", "ssmba"]
 # Wei & Zou 2019, Table 3: augmented sentences per original by training-set size.
 EDA_N_AUG = ((500, 16), (2000, 8), (5000, 4))
 
@@ -42,7 +42,7 @@ class EvalConfig:
 
     data: str
     test: str | None = None
-    text_column: str = "text"
+    text_column: str | list[str] = "text"  # two columns: sentence pairs (NLI), judged and classified as pairs
     label_column: str = "label"
     protocol: str = "kumar2020"
     k: list[int] = field(default_factory=lambda: [10])  # kumar2020: examples per class
@@ -144,20 +144,26 @@ class Dataset:
     classes: list[str]
 
 
-def _read(path: str, text_col: str, label_col: str, classes: list[str] | None = None) -> Dataset:
+def text_columns(text_column: str | list[str]) -> list[str]:
+    return [text_column] if isinstance(text_column, str) else list(text_column)
+
+
+def _read(path: str, text_col: str | list[str], label_col: str, classes: list[str] | None = None) -> Dataset:
     from maskaug.io import InputError, read_rows, validate
 
     rows = read_rows(path)
     if not rows:
         raise InputError(path, "no rows")
-    validate(path, rows, [text_col], label_col)
+    cols = text_columns(text_col)
+    validate(path, rows, cols, label_col)
     raw = [str(r[label_col]) for r in rows]
     classes = classes or sorted(set(raw))
     index = {c: i for i, c in enumerate(classes)}
     for i, y in enumerate(raw):
         if y not in index:
             raise InputError(path, f"label {y!r} does not occur in the training data", row=i + 1, field=label_col)
-    return Dataset([r[text_col] for r in rows], [index[y] for y in raw], classes)
+    texts = [r[cols[0]] for r in rows] if len(cols) == 1 else [tuple(r[c] for c in cols) for r in rows]
+    return Dataset(texts, [index[y] for y in raw], classes)
 
 
 def _write_json(path: Path, obj: Any) -> None:
@@ -177,9 +183,10 @@ def method_identity(spec: MethodSpec) -> dict[str, Any]:
 class Evaluation:
     """Runs a protocol end to end; every stage cached by what it depends on."""
 
-    def __init__(self, config: EvalConfig, progress: bool = True):
+    def __init__(self, config: EvalConfig, progress: bool = True, command: str | None = None):
         self.cfg = config
         self.progress = progress
+        self.command = command  # the command line, for the report
         self.cache = Path(config.cache_dir) if config.cache_dir else cache_root() / "evaluate"
         self.specs = [MethodSpec.parse(m) for m in config.methods]
         if "none" not in [s.method for s in self.specs]:
@@ -248,6 +255,8 @@ class Evaluation:
         """
         if spec.method == "none":
             return [{i: [] for i in s.train} for s in size_splits], {}
+        if spec.method == "copy":  # the control: a method's number of extra rows, with no new text
+            return [{i: [pool.texts[i]] * n for i in s.train} for s in size_splits], {}
         kind = self.conditional(spec)
         per_split_work = bool(kind) or "teacher" in spec.constraint_params
         groups = [[s] for s in size_splits] if per_split_work else [size_splits]
@@ -285,14 +294,22 @@ class Evaluation:
         path = self.cache / "augment" / f"{spec.method}-{entry}.json"
         if path.is_file():
             saved = json.loads(path.read_text())
-            return {int(k): v for k, v in saved["outputs"].items()}, saved["stats"]
+            return {int(k): [o if isinstance(o, str) else tuple(o) for o in v]
+                    for k, v in saved["outputs"].items()}, saved["stats"]
         t0 = time.perf_counter()
         if spec.method == "eda":
             from maskaug.augmenter import row_rng
             from maskaug.evaluate.eda import eda
 
-            outputs = {i: eda(pool.texts[i], n, row_rng(self.cfg.seed, i, 0, 0), **spec.method_params)
-                       for i in tqdm(rows, desc="eda", disable=not self.progress, unit="row")}
+            def eda_row(i: int) -> list:
+                text = pool.texts[i]
+                if isinstance(text, str):
+                    return eda(text, n, row_rng(self.cfg.seed, i, 0, 0), **spec.method_params)
+                per_field = [eda(t, n, row_rng(self.cfg.seed, i, 0, j), **spec.method_params)
+                             for j, t in enumerate(text)]  # each sentence of a pair on its own
+                return list(zip(*per_field))
+
+            outputs = {i: eda_row(i) for i in tqdm(rows, desc="eda", disable=not self.progress, unit="row")}
             forward, rejected = 0, {}
         else:
             from maskaug.augmenter import Augmenter
@@ -313,7 +330,8 @@ class Evaluation:
                 model = str(folder)
             aug = Augmenter(spec.method, model=model, n=n, seed=self.cfg.seed, progress=self.progress and not split,
                             constraints=self._constraints(spec, pool, rows), **spec.method_params)
-            outputs = augment_texts(aug, [pool.texts[i] for i in rows], rows, labels)
+            outputs = augment_texts(aug, [pool.texts[i] for i in rows], rows, labels,
+                                    text_columns(self.cfg.text_column))
             forward = aug.report.forward_passes
             rejected = dict(aug.report.rejected)
         seconds = time.perf_counter() - t0
@@ -339,9 +357,13 @@ class Evaluation:
         all_splits = self.make_splits(pool)
         embedder = self.embedder = Embedder(cfg.encoder, cache_dir=self.cache, progress=False)
         clf = make_classifier(cfg.classifier, embedder, encoder=cfg.encoder, epochs=cfg.epochs)
+        from maskaug import __version__
+
         results: dict[str, Any] = {"config": asdict(cfg), "classes": pool.classes, "pool_size": len(pool.texts),
                                    "test_size": len(test.texts), "runs": [], "summary": {}, "quality": {},
-                                   "throughput": {}, "machine": _machine()}
+                                   "throughput": {}, "machine": _machine(), "maskaug": __version__,
+                                   "model": cfg.model or "maskaug/minilm-l6-mlm (built-in)",
+                                   "command": self.command, "examples": {}}
         test_xy = (test.texts, test.labels)
         test_key = key(test_xy)
         outputs_by: dict[tuple[str, int], list[dict[int, list[str]]]] = {}
@@ -374,6 +396,8 @@ class Evaluation:
             self.timings[f"classifiers size={size}"] = time.perf_counter() - t0
             results["cached_runs"] = self.cached_runs
             results["summary"][str(size)] = summarize(results["runs"], size, [s.label for s in self.specs])
+            if not results["examples"]:
+                results["examples"] = examples(pool, size_splits[0], outputs_by, self.specs, size)
         embedder.save()
         if cfg.quality:
             t0 = time.perf_counter()
@@ -394,7 +418,10 @@ class Evaluation:
             self.cached_runs += 1
             return json.loads(path.read_text())
         r = clf.run(train, dev, test, seed=seed)
-        out = {"test_accuracy": r.test_accuracy, "dev_accuracy": r.dev_accuracy, "chosen": r.chosen}
+        gold, pred = np.asarray(test[1]), np.asarray(r.test_predictions)
+        per_class = {str(c): float((pred[gold == c] == c).mean()) for c in sorted(set(test[1]))} if len(pred) else {}
+        out = {"test_accuracy": r.test_accuracy, "dev_accuracy": r.dev_accuracy, "chosen": r.chosen,
+               "per_class": per_class}
         _write_json(path, out)
         return out
 
@@ -410,7 +437,7 @@ class Evaluation:
                 oracle = LogisticRegression()
                 oracle.coef_, oracle.intercept_, oracle.classes_ = z["coef"], z["intercept"], z["classes"]
         else:
-            oracle = LogisticRegression(C=10.0, max_iter=3000).fit(embedder(pool.texts), pool.labels)
+            oracle = LogisticRegression(C=10.0, max_iter=3000).fit(embedder.features(pool.texts), pool.labels)
             write_atomically(oracle_path, lambda tmp: np.savez(tmp, coef=oracle.coef_, intercept=oracle.intercept_,
                                                                classes=oracle.classes_))
         size = next(iter(all_splits))
@@ -419,7 +446,7 @@ class Evaluation:
         pll_cache: dict[str, float] = {}
         flips: dict[str, dict[tuple[int, int], bool]] = {}
         for spec in self.specs:
-            if spec.method == "none":
+            if spec.method in ("none", "copy"):
                 continue
             flips[spec.label] = {}
             outs: dict[int, list[str]] = {}
@@ -454,33 +481,65 @@ def encoder_identity(encoder: str | None) -> dict[str, Any]:
     return model_fingerprint(encoder or default_encoder())
 
 
-def augment_texts(aug, texts: list[str], ids: list[int], labels: list[Any] | None) -> dict[int, list[str]]:
-    """Each text's new texts (the evaluation's rows, in memory), through the one augmentation job."""
+def augment_texts(aug, texts: list, ids: list[int], labels: list[Any] | None,
+                  fields: list[str] = ("text",)) -> dict[int, list]:
+    """Each text's (or pair's) new texts, through the one augmentation job (the evaluation's rows, in memory)."""
     from maskaug.job import AugmentJob, JobConfig
 
-    rows = [{"text": t, **({"label": y} if labels is not None else {})} for t, y in
-            zip(texts, labels if labels is not None else [None] * len(texts))]
-    config = JobConfig(method=aug.method.name, n=aug.n, seed=aug.seed, text_columns=("text",),
-                       label_column="label" if labels is not None else None, progress=False)
-    out: dict[int, list[str]] = {i: [] for i in ids}
+    fields = list(fields)
+    label_key = "_maskaug_label" if "label" in fields else "label"
+    rows = []
+    for t, y in zip(texts, labels if labels is not None else [None] * len(texts)):
+        row = {fields[0]: t} if isinstance(t, str) else dict(zip(fields, t))
+        if labels is not None:
+            row[label_key] = y
+        rows.append(row)
+    config = JobConfig(method=aug.method.name, n=aug.n, seed=aug.seed, text_columns=tuple(fields),
+                       label_column=label_key if labels is not None else None, progress=False)
+    out: dict[int, list] = {i: [] for i in ids}
     for rec in AugmentJob(config, rows=rows, ids=ids, augmenter=aug).run().records:
-        out[rec["aug_source_row"]].append(rec["text"])
+        value = rec[fields[0]] if len(fields) == 1 else tuple(rec[f] for f in fields)
+        out[rec["aug_source_row"]].append(value)
+    return out
+
+
+def _joined(text) -> str:
+    return text if isinstance(text, str) else " / ".join(text)
+
+
+def examples(pool: Dataset, split: splitting.Split, outputs_by, specs: list[MethodSpec], size: int,
+             k: int = 3) -> dict[str, list[dict[str, str]]]:
+    """The first ``k`` training rows of the first split with each method's first output, for the report."""
+    rows = split.train[:k]
+    out = {}
+    for spec in specs:
+        if spec.method in ("none", "copy"):
+            continue
+        outs = outputs_by[spec.label, size][split.index]
+        out[spec.label] = [{"source": _joined(pool.texts[i]), "output": _joined(outs[i][0]),
+                            "label": pool.classes[pool.labels[i]]} for i in rows if outs.get(i)]
     return out
 
 
 def summarize(runs: list[dict], size: int, labels: list[str]) -> dict[str, dict]:
-    """Mean, spread and paired differences (vs none, vs EDA) per method for one size."""
+    """Mean, 95% interval and paired differences (vs none, vs copy, vs EDA) per method for one size; per-class
+    accuracy means."""
     acc: dict[str, list[float]] = {}
+    per_class: dict[str, dict[str, list[float]]] = {}
     for r in sorted((r for r in runs if r["size"] == size), key=lambda r: r["split"]):
         acc.setdefault(r["method"], []).append(r["test_accuracy"])
+        for c, v in r.get("per_class", {}).items():
+            per_class.setdefault(r["method"], {}).setdefault(c, []).append(v)
+    below = {"none": ("none",), "copy": ("none", "copy"), "eda": ("none", "copy", "eda")}
     out = {}
     for label in labels:
         mean, std = mean_std(acc[label])
-        entry: dict[str, Any] = {"mean": mean, "std": std, "n": len(acc[label])}
-        if label != "none":
-            entry["vs_none"] = paired(acc[label], acc["none"]).as_dict()
-        if "eda" in acc and label not in ("none", "eda"):
-            entry["vs_eda"] = paired(acc[label], acc["eda"]).as_dict()
+        lo, hi = mean_ci(acc[label])
+        entry: dict[str, Any] = {"mean": mean, "std": std, "n": len(acc[label]), "ci_lo": lo, "ci_hi": hi,
+                                 "per_class": {c: float(np.mean(v)) for c, v in per_class.get(label, {}).items()}}
+        for base, not_for in below.items():
+            if base in acc and label not in not_for:
+                entry[f"vs_{base}"] = paired(acc[label], acc[base]).as_dict()
         out[label] = entry
     return out
 

@@ -22,9 +22,25 @@ class Paired:
     n: int
     t_pvalue: float  # paired t-test, two-sided
     wilcoxon_pvalue: float  # Wilcoxon signed-rank, two-sided
+    ci_lo: float = math.nan  # 95% t interval of the mean difference
+    ci_hi: float = math.nan
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float]:
+    """The ``level`` t interval of the mean of ``values`` (nan for fewer than two)."""
+    a = np.asarray(values, dtype=float)
+    if len(a) < 2:
+        return math.nan, math.nan
+    half = float(stats.t.ppf(0.5 + level / 2, len(a) - 1) * a.std(ddof=1) / math.sqrt(len(a)))
+    return float(a.mean()) - half, float(a.mean()) + half
+
+
+def min_wilcoxon_p(n: int) -> float:
+    """The smallest two-sided p-value a Wilcoxon signed-rank test of ``n`` pairs can give (all wins)."""
+    return min(1.0, 2.0 / 2**n) if n else 1.0
 
 
 def mean_std(values: Sequence[float]) -> tuple[float, float]:
@@ -46,7 +62,8 @@ def paired(method: Sequence[float], baseline: Sequence[float]) -> Paired:
         t_p = float(stats.ttest_rel(a, b).pvalue)
     nonzero = d[~np.isclose(d, 0)]
     w_p = float(stats.wilcoxon(nonzero).pvalue) if len(nonzero) >= 1 else 1.0
-    return Paired(mean, std, int((d > 1e-12).sum()), int((d < -1e-12).sum()), len(d), t_p, w_p)
+    lo, hi = mean_ci(d)
+    return Paired(mean, std, int((d > 1e-12).sum()), int((d < -1e-12).sum()), len(d), t_p, w_p, lo, hi)
 
 
 def proportion_ci(hits: int, total: int, level: float = 0.95) -> tuple[float, float]:

@@ -15,7 +15,7 @@ LAYERS = [
     ["fingerprint"],
     ["document", "masking", "fill"],
     ["methods"],
-    ["metrics", "embeddings", "constraints", "augmenter"],
+    ["metrics", "embeddings", "constraints", "choosing", "salience", "augmenter"],
     ["records", "checkpoint", "output"],
     ["pipeline"],
     ["distributed"],

@@ -26,10 +26,11 @@ from maskaug.model.loading import MaskedLM, load_mlm
 from maskaug.splice import Edit
 
 
-def row_rng(seed: int, row_id: Any, copy: int, attempt: int) -> np.random.Generator:
-    """The random generator of copy ``copy`` of row ``row_id`` at ``attempt``: the same whatever the batching."""
+def row_rng(seed: int, row_id: Any, copy: int, attempt: int, draw: int = 0) -> np.random.Generator:
+    """The random generator of copy ``copy`` of row ``row_id`` at ``attempt`` (and candidate ``draw`` of the
+    choice stage): the same whatever the batching."""
     h = int.from_bytes(hashlib.sha256(str(row_id).encode("utf-8")).digest()[:8], "little")
-    return np.random.default_rng([seed, h, copy, attempt])
+    return np.random.default_rng([seed, h, copy, attempt] + ([draw] if draw else []))
 
 
 @dataclass
@@ -121,9 +122,11 @@ class Augmenter:
     def __init__(self, method: Any = "substitute", model: str | MaskedLM | None = None, n: int = 1,
                  seed: int = 0, max_attempts: int = 10, token_budget: int = 8192, device: str | None = None,
                  dtype: str | None = None, chunk_size: int = 512, progress: bool = False,
-                 constraints: Sequence[Any] = (), **params: Any):
+                 constraints: Sequence[Any] = (), choose: int = 1, scorer: Any = None, **params: Any):
         if n < 1:
             raise ValueError("n must be >= 1")
+        if choose < 1 or (choose > 1 and scorer is None):
+            raise ValueError("choose=K draws K candidates per output and needs a scorer to pick one")
         if max_attempts < 1:
             raise ValueError(f"max_attempts must be >= 1, not {max_attempts}")
         self.method = build(method, **params) if isinstance(method, str) else method
@@ -137,14 +140,16 @@ class Augmenter:
         self.n, self.seed, self.max_attempts = n, seed, max_attempts
         self.chunk_size, self.progress = chunk_size, progress
         self.constraints = list(constraints)
+        self.choose, self.scorer = choose, scorer
         self.report = Report()
         self.tries: dict[Any, Tries] = {}  # the rows of the last chunk that fell short, and why
 
     def __repr__(self) -> str:
         method = "\n  ".join(repr(self.method).splitlines())
         cons = ", ".join(repr(c) for c in self.constraints) or "none"
+        choice = f",\n  choose best of {self.choose} by {self.scorer!r}" if self.choose > 1 else ""
         return (f"Augmenter(\n  method={method},\n  model={self.mlm!r},\n  n={self.n}, seed={self.seed}, "
-                f"max_attempts={self.max_attempts},\n  constraints=[{cons}])")
+                f"max_attempts={self.max_attempts},\n  constraints=[{cons}]{choice})")
 
     @property
     def info(self):
@@ -223,28 +228,42 @@ class Augmenter:
         for attempt in range(self.max_attempts):
             if not pending:
                 break
-            jobs = [Job(dict(chunk[i][1]), docs[i], row_rng(self.seed, chunk[i][0], c, attempt), chunk[i][2],
-                        *chunk[i][3]) for i, c in pending]
+            k = self.choose
+            jobs = [Job(dict(chunk[i][1]), docs[i], row_rng(self.seed, chunk[i][0], c, attempt, d), chunk[i][2],
+                        *chunk[i][3]) for i, c in pending for d in range(k)]
             drafts = self.method.generate(jobs, info, self.engine)
             still, fresh = [], []
-            for (i, c), draft in zip(pending, drafts):
-                if draft.left:  # no attempt can change it
-                    tries[i].left = draft.left
-                    continue
-                key = tuple(sorted(draft.texts.items()))
-                if key in seen[i]:
+            for p, (i, c) in enumerate(pending):
+                found = False
+                for draft in drafts[p * k:(p + 1) * k]:
+                    if draft.left:  # no attempt can change it
+                        tries[i].left = draft.left
+                        found = None
+                        break
+                    key = tuple(sorted(draft.texts.items()))
+                    if key in seen[i]:
+                        if draft.texts == chunk[i][1]:
+                            tries[i].unchanged += 1
+                        else:
+                            tries[i].repeats += 1
+                        continue
+                    seen[i].add(key)
+                    fresh.append((i, c, draft))
+                    found = True
+                if found is False:
                     still.append((i, c))
-                    if draft.texts == chunk[i][1]:
-                        tries[i].unchanged += 1
-                    else:
-                        tries[i].repeats += 1
-                    continue
-                seen[i].add(key)
-                fresh.append((i, c, draft))
             extras = [{} for _ in fresh]
             keep = self._constrain(chunk, fresh, extras, tries)
-            for (i, c, draft), ok, extra in zip(fresh, keep, extras):
-                if not ok:
+            if k > 1:  # the choice stage: the scorer's best kept candidate of each output
+                best = self._choose(chunk, fresh, keep)
+                still += sorted({(i, c) for i, c, _d in fresh} - set(best))  # every candidate rejected
+                chosen = {j: score for j, score in best.values()}
+            for j, ((i, c, draft), ok, extra) in enumerate(zip(fresh, keep, extras)):
+                if k > 1:
+                    if j not in chosen:
+                        continue
+                    extra = {**extra, "choice_score": round(chosen[j], 4)}
+                elif not ok:
                     still.append((i, c))
                     continue
                 accepted[i][c] = Augmentation(chunk[i][0], c, attempt, draft.texts, draft.edits, draft.score,
@@ -257,6 +276,23 @@ class Augmenter:
             if len(outs) < self.n:
                 self.tries[rid] = tries[i]
             yield rid, outs
+
+    def _choose(self, chunk, fresh, keep) -> dict[tuple[int, int], tuple[int, float]]:
+        """For each output with a kept candidate: (index in ``fresh`` of the scorer's best, its score)."""
+        from maskaug.constraints import Candidates
+
+        idx = np.flatnonzero(keep)
+        if not len(idx):
+            return {}
+        batch = Candidates([self._judge(chunk[fresh[j][0]][1]) for j in idx],
+                           [self._judge(fresh[j][2].texts) for j in idx], [chunk[fresh[j][0]][4] for j in idx])
+        scores = np.asarray(self.scorer(batch, self.mlm), dtype=float)
+        best: dict[tuple[int, int], tuple[int, float]] = {}
+        for j, score in zip(idx, scores):
+            i, c, _ = fresh[j]
+            if (i, c) not in best or score > best[i, c][1]:
+                best[i, c] = (int(j), float(score))
+        return best
 
     def shortfall_reason(self, row_id: Any) -> str | None:
         """Why a row of the chunk just yielded got fewer than ``n`` outputs (None when it did not)."""

@@ -58,6 +58,9 @@ def _augment_parser(sub) -> None:
                    "used when rows have list-valued tokens and tags)")
     p.add_argument("--tags-column", help="token/tag records: the BIO tags field, one per token (default: tags)")
     p.add_argument("--keep-original", action="store_true", help="also write each input row")
+    p.add_argument("--label-words", choices=["keep", "off"],
+                   help="keep: never mask the words most tied to each row's label, scored from the input's labelled "
+                        "rows (the default when --label-column is given); off: mask them like any word")
     p.add_argument("--skip-bad-rows", action="store_true",
                    help="set bad rows (empty or missing fields, bad labels) aside in OUTPUT.rejected.jsonl instead "
                         "of failing")
@@ -84,6 +87,11 @@ def _augment_parser(sub) -> None:
                         "with no value a logistic regression on sentence embeddings trained on INPUT's labels")
     c.add_argument("--teacher-mode", choices=["filter", "hard", "soft"], default="filter",
                    help="filter (default), or keep all and attach the teacher's label (hard) or probabilities (soft)")
+    c.add_argument("--choose", type=int, default=1, metavar="K",
+                   help="draw K candidates per output in one batched pass and keep the one --choose-by prefers")
+    c.add_argument("--choose-by", metavar="SCORER",
+                   help="teacher (its probability of the source label), similarity, fluency, or a weighted mix "
+                        "such as teacher=1,similarity=0.5")
     c.add_argument("--min-similarity", type=float, help="cosine of MiniLM sentence embeddings to the source")
     c.add_argument("--max-fluency-drop", type=float, help="max drop in per-token pseudo-log-likelihood vs source")
     c.add_argument("--min-edit-rate", type=float, help="word edit distance / source words, at least")
@@ -153,7 +161,9 @@ def job_config(args) -> Any:
                      record=args.record, keep_original=args.keep_original, skip_bad_rows=args.skip_bad_rows,
                      restart=args.restart, overwrite=args.overwrite, constraints=constraints, ray=ray,
                      progress=not args.quiet, limit=args.limit, input_format=args.input_format,
-                     output_format=args.output_format, dry_run=args.dry_run)
+                     output_format=args.output_format, dry_run=args.dry_run,
+                     label_words=None if args.label_words is None else args.label_words == "keep",
+                     choose=args.choose, choose_by=args.choose_by)
 
 
 def cmd_augment(args) -> int:

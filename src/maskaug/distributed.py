@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from maskaug.augmenter import Augmentation, Report
-from maskaug.pipeline import RowError, RowResult, output_records, row_problem
+from maskaug.pipeline import RowError, RowResult, label_view, output_records, row_problem
 from maskaug.records.base import RecordType
 from maskaug.records.text import TextRecord
 from maskaug.splice import Edit
@@ -173,9 +173,11 @@ class RayRunner:
     """The job's run stage on Ray actors: :meth:`run` yields the rows :class:`~maskaug.pipeline.Pipeline` would."""
 
     def __init__(self, cfg, method: str, params: dict[str, Any], record: RecordType, label_column: str | None,
-                 constraints: list, known_labels: list[str] | None = None):
+                 constraints: list, known_labels: list[str] | None = None, salience=None, scorer=None):
         self.cfg, self.method, self.params = cfg, method, params
+        self.scorer = scorer
         self.record, self.label_column, self.known_labels = record, label_column, known_labels
+        self.salience = salience
         self.constraints = constraints
         self.report = Report(ray_workers=cfg.ray.workers)
 
@@ -191,7 +193,8 @@ class RayRunner:
                   "id_column": ROW, "keep_original": cfg.keep_original, "views": True,
                   "augmenter_kwargs": {"model": model, "seed": cfg.seed, "max_attempts": cfg.max_attempts,
                                        "token_budget": cfg.token_budget, "device": cfg.device, "dtype": cfg.dtype,
-                                       "constraints": self.constraints, **self.params}}
+                                       "constraints": self.constraints, "choose": cfg.choose,
+                                       "scorer": self.scorer, **self.params}}
         t0 = time.perf_counter()
         window: list = []
         try:
@@ -214,7 +217,7 @@ class RayRunner:
                 if not skip_bad:
                     raise RowError(index, *problem)
                 continue
-            view = self.record.view(row)
+            view = label_view(self.record, row, self.label_column, self.salience)
             views[index] = view
             item = {ROW: index, ID: json.dumps(rid), TEXTS: json.dumps(view.texts, ensure_ascii=False),
                     PROTECTED: json.dumps(view.protected)}

@@ -113,6 +113,9 @@ class JobConfig:
     input_format: str | None = None  # for standard input (``-``) or a file whose suffix says nothing
     output_format: str | None = None  # for standard output (``-o -``); default jsonl
     dry_run: int | None = None  # augment this many rows and show them; write nothing
+    label_words: bool | None = None  # keep each row's label words (maskaug.salience); None: when labels are known
+    choose: int = 1  # candidates drawn per output; the scorer keeps the best (maskaug.choosing)
+    choose_by: str | None = None  # teacher, similarity, fluency or NAME=WEIGHT,... (needed when choose > 1)
 
     def check(self) -> None:
         """Every value in range, or a ValueError naming the flag."""
@@ -127,6 +130,9 @@ class JobConfig:
         whole("--max-attempts", self.max_attempts, 1, MAX_ATTEMPTS)
         whole("--token-budget", self.token_budget, 1)
         whole("--chunk-size", self.chunk_size, 1)
+        whole("--choose", self.choose, 1, 64)
+        if self.choose > 1 and not self.choose_by:
+            raise ValueError("--choose K needs --choose-by teacher|similarity|fluency|NAME=WEIGHT,...")
         if self.limit is not None:
             whole("--limit", self.limit, 1)
         if self.dry_run is not None:
@@ -281,7 +287,7 @@ class AugmentJob:
         record.bind(caps, cond)
         self.record, self.conditioning = record, cond
         label = cfg.label_column or (cond.label_column if cond is not None and cond.uses_row_label else None)
-        if cfg.constraints.teacher and not label:
+        if (cfg.constraints.teacher or "teacher" in (cfg.choose_by or "")) and not label:
             label = "label"
         if label and not record.sentence_label and cfg.constraints.teacher:
             raise ValueError("the teacher judges sentence labels; these records have none")
@@ -337,8 +343,13 @@ class AugmentJob:
         cfg, record = self.cfg, self.record
         path = self.source.path if self.rows is None else Path("input")
         kinds = _Kinds(path) if self.rows is None and self.out_fmt in COLUMNAR else None
-        teach = cfg.constraints.teacher == "train"
+        teach = cfg.constraints.teacher == "train" or "teacher" in (cfg.choose_by or "")
         self.teacher_data: tuple[list, list] = ([], [])
+        self.salience = None
+        if self.label_words_on():
+            from maskaug.salience import Salience
+
+            self.salience = Salience()
         count = bad = 0
         for i, row in enumerate(self._input()):
             count += 1
@@ -356,10 +367,23 @@ class AugmentJob:
                 continue
             if kinds is not None:
                 kinds.see(i + 1, row)
+            if teach or self.salience is not None:
+                judged = record.judged(record.view(row).texts)
             if teach:
-                self.teacher_data[0].append(record.judged(record.view(row).texts))
+                self.teacher_data[0].append(judged)
                 self.teacher_data[1].append(row[self.label_column])
+            if self.salience is not None:
+                self.salience.add(judged, row[self.label_column])
         return count, bad
+
+    def label_words_on(self) -> bool:
+        """Whether each row's label words are kept: asked for, or by default whenever rows have a sentence label
+        (and the method may change any word)."""
+        if self.cfg.label_words is not None:
+            return bool(self.cfg.label_words) and self.label_column is not None
+        return (self.label_column is not None and self.record.sentence_label
+                and self.method.capabilities.edits == "any"
+                and not (self.conditioning is not None and self.conditioning.uses_row_label))
 
     def _input(self) -> Iterator[dict[str, Any]]:
         if self.rows is not None:
@@ -377,6 +401,20 @@ class AugmentJob:
                      max_fluency_drop=c.max_fluency_drop, teacher=c.teacher, teacher_mode=c.teacher_mode,
                      texts=texts if c.teacher == "train" else None, labels=labels if c.teacher == "train" else None)
 
+    def _scorer(self):
+        """The choice stage's scorer (``--choose-by``), its teacher trained on the input's labelled rows."""
+        if self.cfg.choose <= 1 or not self.cfg.choose_by:
+            return None
+        from maskaug.choosing import build
+
+        teacher = None
+        if "teacher" in self.cfg.choose_by:
+            from maskaug.constraints import Teacher
+
+            texts, labels = self.teacher_data
+            teacher = Teacher(texts, labels)
+        return build(self.cfg.choose_by, teacher=teacher)
+
     def _augmenter(self):
         from maskaug.augmenter import Augmenter
 
@@ -387,7 +425,8 @@ class AugmentJob:
         cfg = self.cfg
         return Augmenter(self.method, model=cfg.model, n=cfg.n, seed=cfg.seed, max_attempts=cfg.max_attempts,
                          token_budget=cfg.token_budget, device=cfg.device, dtype=cfg.dtype,
-                         chunk_size=cfg.chunk_size, progress=cfg.progress, constraints=self._constraints())
+                         chunk_size=cfg.chunk_size, progress=cfg.progress, constraints=self._constraints(),
+                         choose=cfg.choose, scorer=self._scorer())
 
     # -- 3. resume state -------------------------------------------------------------------------------------
     def fingerprint(self) -> str:
@@ -402,6 +441,8 @@ class AugmentJob:
             "model": model_fingerprint(model), "n": cfg.n, "seed": cfg.seed, "max_attempts": cfg.max_attempts,
             "keep_original": cfg.keep_original, "skip_bad_rows": cfg.skip_bad_rows, "label_column": self.label_column,
             "constraints": asdict(cfg.constraints), "device": self.device.type, "limit": cfg.limit,
+            "label_words": repr(self.salience) if self.salience is not None else None,
+            "choose": [cfg.choose, cfg.choose_by],
             "dtype": str(self.dtype) if self.dtype else "fp32"})
 
     # -- 4. run ----------------------------------------------------------------------------------------------
@@ -412,8 +453,9 @@ class AugmentJob:
             from maskaug.distributed import RayRunner
 
             return RayRunner(self.cfg, self.method_name, self.params, self.record, self.label_column,
-                             self._constraints(), self.known_labels)
-        return Pipeline(augmenter, self.record, self.label_column, self.cfg.keep_original, self.known_labels)
+                             self._constraints(), self.known_labels, self.salience, self._scorer())
+        return Pipeline(augmenter, self.record, self.label_column, self.cfg.keep_original, self.known_labels,
+                        self.salience)
 
     # -- the whole job ---------------------------------------------------------------------------------------
     def run(self) -> JobResult:
@@ -474,7 +516,7 @@ class AugmentJob:
         aug = self._augmenter() if cfg.ray is None else None
         runner = self._runner(aug)
         result = JobResult(runner.report if aug is None else aug.report, self.method_name,
-                           describe=getattr(self.method, "describe", lambda: "")())
+                           describe=self._describe())
         out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
         items = ((i, i, row) for i, row in enumerate(self._input()))
         results = runner.run(items, skip_bad=cfg.skip_bad_rows, total=total)
@@ -501,6 +543,17 @@ class AugmentJob:
                 pass
         return result
 
+    def _describe(self) -> str:
+        text = getattr(self.method, "describe", lambda: self.method_name)()
+        extra = []
+        if getattr(self, "salience", None) is not None:
+            extra.append("label words kept")
+        if self.cfg.choose > 1:
+            extra.append(f"best of {self.cfg.choose} by {self.cfg.choose_by}")
+        if extra:
+            text = text[:-1] + ", " + ", ".join(extra) + ")" if text.endswith(")") else f"{text} ({', '.join(extra)})"
+        return text
+
     def _preview(self, result: JobResult, res) -> None:
         if len(result.preview) < PREVIEW and res.records and res.produced:
             out = [r for r in res.records if not r.get("aug_is_original")][0]
@@ -515,7 +568,7 @@ class AugmentJob:
         runner = self._runner(aug)
         ids = self.ids if self.ids is not None else list(range(len(self.rows)))
         records: list[dict[str, Any]] = []
-        result = JobResult(aug.report, aug.method.name, describe=getattr(self.method, "describe", lambda: "")())
+        result = JobResult(aug.report, aug.method.name, describe=self._describe())
         try:
             for res in runner.run(((i, rid, row) for i, (rid, row) in enumerate(zip(ids, self.rows))),
                                   skip_bad=self.cfg.skip_bad_rows, total=len(self.rows)):
@@ -560,7 +613,7 @@ class AugmentJob:
             runner = self._runner(aug)
             report = runner.report if aug is None else aug.report
             result = JobResult(report, self.method_name, output, resumed_rows=partial.done,
-                               describe=getattr(self.method, "describe", lambda: "")())
+                               describe=self._describe())
             start = partial.done
             items = ((i, i, row) for i, row in enumerate(self._input()) if i >= start)
             for res in runner.run(items, skip_bad=cfg.skip_bad_rows, total=total - start):

@@ -71,6 +71,18 @@ def output_records(record: RecordType, row_id: Any, row: dict[str, Any], view: V
     return recs
 
 
+def label_view(record: RecordType, row: dict[str, Any], label_column: str | None, salience) -> View:
+    """The record's view of ``row``, with the row's label words (:mod:`maskaug.salience`) added to the spans the
+    masker leaves alone."""
+    view = record.view(row)
+    if salience is not None and label_column is not None:
+        for f, text in view.texts.items():
+            spans = salience.label_words(text, row[label_column])
+            if spans:
+                view.protected[f] = list(view.protected.get(f, [])) + spans
+    return view
+
+
 def row_problem(record: RecordType, row: dict[str, Any], label_column: str | None,
                 labels: Iterable[str] | None = None) -> tuple[str, str] | None:
     """``(field, problem)`` for a row the job cannot take, or None."""
@@ -87,10 +99,11 @@ class Pipeline:
     """One augmenter over rows of one record type."""
 
     def __init__(self, augmenter: Augmenter, record: RecordType, label_column: str | None = None,
-                 keep_original: bool = False, known_labels: list[str] | None = None):
+                 keep_original: bool = False, known_labels: list[str] | None = None, salience=None):
         self.aug, self.record = augmenter, record
         self.label_column, self.keep_original = label_column, keep_original
         self.known_labels = known_labels
+        self.salience = salience  # a maskaug.salience.Salience: each row's label words are kept
 
     def __repr__(self) -> str:
         return f"Pipeline({self.record!r}, label={self.label_column}, keep_original={self.keep_original})"
@@ -117,7 +130,7 @@ class Pipeline:
                     else:  # nothing earlier is pending: it is finished now, in order
                         done.append(result)
                     continue
-                view = self.record.view(row)
+                view = label_view(self.record, row, self.label_column, self.salience)
                 queue.append((index, row_id, row, view))
                 yield row_id, view, label_of(row)
 

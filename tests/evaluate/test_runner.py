@@ -240,3 +240,33 @@ def test_sentence_pairs_are_classified_and_judged_as_pairs(tiny_model_dirs, tmp_
     assert "vs_copy" in res["summary"]["2"]["substitute"] and "copy" not in res["quality"]
     again = Evaluation(cfg, progress=False).run()  # outputs read back from the cache as pairs
     assert again["runs"] == res["runs"]
+
+
+def test_soft_labels_from_the_teacher_train_the_classifier(data, tiny_model_dirs, tmp_path, monkeypatch):
+    from maskaug.evaluate.classifiers import soft_rows, soft_targets
+
+    model = str(tiny_model_dirs["wordpiece"])
+    monkeypatch.setattr("maskaug.embeddings.default_encoder", lambda: model)
+    cfg = _config(data, tiny_model_dirs, tmp_path, splits=2, methods=["none", "substitute:teacher=soft"],
+                  quality=False)
+    ev = Evaluation(cfg, progress=False)
+    res = ev.run()
+    runs = [r for r in res["runs"] if r["method"] == "substitute:teacher=soft"]
+    assert len(runs) == 2 and all(r["train_examples"] == 8 for r in runs)
+    outs = ev.augment(ev.specs[1], *ev.load()[:1], ev.make_splits(ev.load()[0])[2], 1)[0][0]
+    soft = [o for os in outs.values() for o in os]
+    assert soft and all(isinstance(o, dict) and abs(sum(o["soft"]) - 1) < 1e-3 for o in soft)
+    import numpy as np
+
+    x, y, w = soft_rows(np.eye(3), [0, [0.25, 0.75], 1])
+    assert y.tolist() == [0, 0, 1, 1] and w.tolist() == [1.0, 0.25, 0.75, 1.0] and x.shape == (4, 3)
+    assert soft_targets([1, [0.5, 0.5]], 2).tolist() == [[0.0, 1.0], [0.5, 0.5]]
+
+
+def test_the_fine_tuned_classifier_trains_on_soft_labels(tiny_model_dirs):
+    from maskaug.evaluate.classifiers import FineTuneClassifier
+
+    clf = FineTuneClassifier(str(tiny_model_dirs["wordpiece"]), epochs=2, batch_size=4)
+    train = (POS[:4] + NEG[:4] + POS[4:6], [1] * 4 + [0] * 4 + [[0.2, 0.8], [0.9, 0.1]])
+    r = clf.run(train, None, (POS[6:] + NEG[6:], [1, 1, 0, 0]), seed=0)
+    assert 0 <= r.test_accuracy <= 1 and len(r.test_predictions) == 4

@@ -44,16 +44,18 @@ class LogRegClassifier:
         return {"name": "logreg.v1", "encoder": model_fingerprint(self.embedder.encoder), "grid": self.grid,
                 "default_c": self.default_c}
 
-    def fit(self, train_x: np.ndarray, train_y: Sequence[int], c: float):
+    def fit(self, train_x: np.ndarray, train_y: Sequence, c: float):
+        """Hard labels as they are; a soft label (a probability per class) becomes one weighted row per class."""
         from sklearn.linear_model import LogisticRegression
 
-        return LogisticRegression(C=c, max_iter=2000).fit(train_x, np.asarray(train_y))
+        x, y, w = soft_rows(train_x, train_y)
+        return LogisticRegression(C=c, max_iter=2000).fit(x, y, sample_weight=w)
 
-    def run(self, train: tuple[list[str], list[int]], dev: tuple[list[str], list[int]] | None,
+    def run(self, train: tuple[list[str], list], dev: tuple[list[str], list[int]] | None,
             test: tuple[list[str], list[int]], seed: int = 0) -> Result:
         x = self.embedder.features(train[0])
         tx = self.embedder.features(test[0])
-        if len(set(train[1])) < 2:
+        if len({y for y in train[1] if isinstance(y, int)}) < 2:
             raise ValueError("a classifier needs at least two classes in the training data")
         if dev and dev[0]:
             dx = self.embedder.features(dev[0])
@@ -124,7 +126,9 @@ class FineTuneClassifier:
         import torch
         from transformers import AutoModelForSequenceClassification
 
-        n_labels = max(max(train[1]), max(test[1]), max(dev[1]) if dev and dev[1] else 0) + 1
+        is_soft = np.array([isinstance(y, (list, tuple, np.ndarray)) for y in train[1]])
+        widths = [len(y) - 1 if soft else int(y) for y, soft in zip(train[1], is_soft)]
+        n_labels = max(max(widths), max(test[1]), max(dev[1]) if dev and dev[1] else 0) + 1
         torch.manual_seed(seed)
         model = with_new_head(AutoModelForSequenceClassification, self.encoder, n_labels)
         model.to(self.device)
@@ -132,7 +136,7 @@ class FineTuneClassifier:
 
         opt = torch.optim.AdamW(model.parameters(), lr=self.lr)
         rng = np.random.default_rng(seed)
-        texts, labels = list(train[0]), np.asarray(train[1])
+        texts, targets = list(train[0]), torch.from_numpy(soft_targets(train[1], n_labels))
         best = (-1.0, -1, None)
         for epoch in range(self.epochs):
             model.train()
@@ -141,7 +145,11 @@ class FineTuneClassifier:
                 idx = order[s:s + self.batch_size]
                 enc = self._encode([texts[i] for i in idx])
                 with autocast():
-                    loss = model(**enc, labels=torch.as_tensor(labels[idx], device=self.device)).loss
+                    if is_soft[idx].any():  # cross-entropy against the teacher's soft labels (one-hot for the rest)
+                        logp = torch.log_softmax(model(**enc).logits.float(), dim=-1)
+                        loss = -(targets[idx].to(self.device) * logp).sum(-1).mean()
+                    else:
+                        loss = model(**enc, labels=targets[idx].argmax(-1).to(self.device)).loss
                 loss.backward()
                 opt.step()
                 opt.zero_grad()
@@ -156,6 +164,35 @@ class FineTuneClassifier:
         dev_acc = best[0] if best[2] is not None else None
         chosen = f"epoch={best[1] + 1}" if best[2] is not None else f"epoch={self.epochs}"
         return Result(float((pred == np.asarray(test[1])).mean()), dev_acc, chosen, pred.tolist())
+
+
+def soft_rows(x: np.ndarray, labels: Sequence) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows, hard labels and weights for a learner that takes sample weights: a soft label (a list of class
+    probabilities) becomes one row per class weighted by its probability; a hard label one row of weight 1."""
+    rows, ys, ws = [], [], []
+    for i, y in enumerate(labels):
+        if isinstance(y, (list, tuple, np.ndarray)):
+            for c, p in enumerate(y):
+                if p > 0:
+                    rows.append(i)
+                    ys.append(c)
+                    ws.append(float(p))
+        else:
+            rows.append(i)
+            ys.append(int(y))
+            ws.append(1.0)
+    return x[rows], np.asarray(ys), np.asarray(ws)
+
+
+def soft_targets(labels: Sequence, n_labels: int) -> np.ndarray:
+    """One probability row per label: one-hot for a hard label, the given distribution for a soft one."""
+    out = np.zeros((len(labels), n_labels), dtype=np.float32)
+    for i, y in enumerate(labels):
+        if isinstance(y, (list, tuple, np.ndarray)):
+            out[i, : len(y)] = y
+        else:
+            out[i, int(y)] = 1.0
+    return out
 
 
 def with_new_head(auto_class, encoder: str, num_labels: int):

@@ -29,7 +29,8 @@ from maskaug.io import file_digest, write_atomically
 BASELINES = ("none", "eda", "copy")  # copy: each training row repeated n times (as many steps, no new text)
 # Constraint keys a method spec may carry, e.g. "substitute:teacher=filter,min_similarity=0.8". The teacher is
 # a logistic regression on sentence embeddings trained on each split's own training rows.
-CONSTRAINT_KEYS = ("teacher", "min_similarity", "max_fluency_drop", "min_edit_rate", "max_edit_rate")
+CONSTRAINT_KEYS = ("teacher", "min_similarity", "max_fluency_drop", "min_edit_rate", "max_edit_rate",
+                   "label_words")  # label_words=true: each split's label words kept, scored from its own rows
 FINETUNE_KEYS = ("label_lr",)  # options of a conditional method's per-split MLM fine-tuning
 DEFAULT_METHODS = ["none", "copy", "eda", "substitute", "iterative", "insert", "ssmba"]
 # Wei & Zou 2019, Table 3: augmented sentences per original by training-set size.
@@ -131,8 +132,9 @@ class MethodSpec:
                 raise ValueError(f"method spec {self.label!r}: {sorted(self.finetune_params)} applies to the "
                                  f"per-split fine-tuning of cbert only")
         teacher = self.constraint_params.get("teacher")
-        if teacher not in (None, "filter"):
-            raise ValueError(f"method spec {self.label!r}: in evaluate, teacher can only be 'filter'")
+        if teacher not in (None, "filter", "soft"):
+            raise ValueError(f"method spec {self.label!r}: in evaluate, teacher is 'filter' (keep the outputs it "
+                             f"labels like the source) or 'soft' (train on its probabilities for every output)")
 
 
 @dataclass
@@ -258,7 +260,7 @@ class Evaluation:
         if spec.method == "copy":  # the control: a method's number of extra rows, with no new text
             return [{i: [pool.texts[i]] * n for i in s.train} for s in size_splits], {}
         kind = self.conditional(spec)
-        per_split_work = bool(kind) or "teacher" in spec.constraint_params
+        per_split_work = bool(kind) or "teacher" in spec.constraint_params or spec.constraint_params.get("label_words")
         groups = [[s] for s in size_splits] if per_split_work else [size_splits]
         per_split: dict[int, dict[int, list[str]]] = {}
         total_rows, total_s, forward, rejected = 0, 0.0, 0, {}
@@ -279,8 +281,9 @@ class Evaluation:
     def _constraints(self, spec: MethodSpec, pool: Dataset, rows: list[int]) -> list:
         from maskaug.constraints import build
 
-        p = dict(spec.constraint_params)
-        if "teacher" in p:  # "filter": trained on the rows being augmented (this split's labelled data)
+        p = {k: v for k, v in spec.constraint_params.items() if k != "label_words"}
+        if "teacher" in p:  # trained on the rows being augmented (this split's labelled data)
+            p["teacher_mode"] = "soft" if p["teacher"] == "soft" else "filter"
             p["teacher"] = "train"
         return build(**p, texts=[pool.texts[i] for i in rows], labels=[pool.classes[pool.labels[i]] for i in rows],
                      embedder=self.embedder)
@@ -294,8 +297,7 @@ class Evaluation:
         path = self.cache / "augment" / f"{spec.method}-{entry}.json"
         if path.is_file():
             saved = json.loads(path.read_text())
-            return {int(k): [o if isinstance(o, str) else tuple(o) for o in v]
-                    for k, v in saved["outputs"].items()}, saved["stats"]
+            return {int(k): [_loaded(o) for o in v] for k, v in saved["outputs"].items()}, saved["stats"]
         t0 = time.perf_counter()
         if spec.method == "eda":
             from maskaug.augmenter import row_rng
@@ -316,7 +318,8 @@ class Evaluation:
 
             model: Any = self.mlm()
             row_labels = [pool.classes[pool.labels[i]] for i in rows]
-            labels = row_labels if kind or "teacher" in spec.constraint_params else None
+            label_words = bool(spec.constraint_params.get("label_words"))
+            labels = row_labels if kind or "teacher" in spec.constraint_params or label_words else None
             if kind:
                 from maskaug.finetune import finetune
 
@@ -331,7 +334,8 @@ class Evaluation:
             aug = Augmenter(spec.method, model=model, n=n, seed=self.cfg.seed, progress=self.progress and not split,
                             constraints=self._constraints(spec, pool, rows), **spec.method_params)
             outputs = augment_texts(aug, [pool.texts[i] for i in rows], rows, labels,
-                                    text_columns(self.cfg.text_column))
+                                    text_columns(self.cfg.text_column), label_words=label_words,
+                                    classes=pool.classes)
             forward = aug.report.forward_passes
             rejected = dict(aug.report.rejected)
         seconds = time.perf_counter() - t0
@@ -385,8 +389,9 @@ class Evaluation:
                     texts = [pool.texts[i] for i in split.train]
                     labels = [pool.labels[i] for i in split.train]
                     for i in split.train:
-                        texts += outs[i]
-                        labels += [pool.labels[i]] * len(outs[i])
+                        for o in outs[i]:  # a soft output trains on the teacher's probabilities
+                            texts.append(text_of(o))
+                            labels.append(o["soft"] if isinstance(o, dict) else pool.labels[i])
                     r = self.classify(clf, (texts, labels), dev, test_xy, seed=cfg.seed * 1000 + split.index,
                                       test_key=test_key)
                     results["runs"].append({"size": size, "split": split.index, "method": spec.label,
@@ -455,7 +460,8 @@ class Evaluation:
                     outs.setdefault(i, o)
             mlm = self.mlm() if self.cfg.fluency_sample else None
             out[spec.label] = intrinsic([pool.texts[i] for i in rows], [pool.labels[i] for i in rows],
-                                        [outs[i] for i in rows], self.cfg.n_for(size), embedder, oracle, mlm,
+                                        [[text_of(o) for o in outs[i]] for i in rows], self.cfg.n_for(size),
+                                        embedder, oracle, mlm,
                                         self.cfg.fluency_sample, self.cfg.seed, pll_cache, flips[spec.label])
         ref = self.flip_reference()
         for label in out:
@@ -482,7 +488,8 @@ def encoder_identity(encoder: str | None) -> dict[str, Any]:
 
 
 def augment_texts(aug, texts: list, ids: list[int], labels: list[Any] | None,
-                  fields: list[str] = ("text",)) -> dict[int, list]:
+                  fields: list[str] = ("text",), label_words: bool = False,
+                  classes: list[str] | None = None) -> dict[int, list]:
     """Each text's (or pair's) new texts, through the one augmentation job (the evaluation's rows, in memory)."""
     from maskaug.job import AugmentJob, JobConfig
 
@@ -495,12 +502,26 @@ def augment_texts(aug, texts: list, ids: list[int], labels: list[Any] | None,
             row[label_key] = y
         rows.append(row)
     config = JobConfig(method=aug.method.name, n=aug.n, seed=aug.seed, text_columns=tuple(fields),
-                       label_column=label_key if labels is not None else None, progress=False)
+                       label_column=label_key if labels is not None else None, progress=False, label_words=label_words)
     out: dict[int, list] = {i: [] for i in ids}
     for rec in AugmentJob(config, rows=rows, ids=ids, augmenter=aug).run().records:
         value = rec[fields[0]] if len(fields) == 1 else tuple(rec[f] for f in fields)
+        if "aug_teacher_probs" in rec and classes is not None:  # the teacher's soft label, in the classes' order
+            value = {"text": value, "soft": [float(rec["aug_teacher_probs"].get(c, 0.0)) for c in classes]}
         out[rec["aug_source_row"]].append(value)
     return out
+
+
+def text_of(output) -> str | tuple[str, ...]:
+    """An output's text (a soft output is ``{"text": ..., "soft": [probabilities]}``)."""
+    return output["text"] if isinstance(output, dict) else output
+
+
+def _loaded(o):
+    """An output read back from a JSON cache: pairs as tuples again."""
+    if isinstance(o, dict):
+        return {**o, "text": _loaded(o["text"])}
+    return o if isinstance(o, str) else tuple(o)
 
 
 def _joined(text) -> str:
@@ -516,7 +537,7 @@ def examples(pool: Dataset, split: splitting.Split, outputs_by, specs: list[Meth
         if spec.method in ("none", "copy"):
             continue
         outs = outputs_by[spec.label, size][split.index]
-        out[spec.label] = [{"source": _joined(pool.texts[i]), "output": _joined(outs[i][0]),
+        out[spec.label] = [{"source": _joined(pool.texts[i]), "output": _joined(text_of(outs[i][0])),
                             "label": pool.classes[pool.labels[i]]} for i in rows if outs.get(i)]
     return out
 

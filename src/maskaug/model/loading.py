@@ -21,8 +21,9 @@ DEFAULT_MODEL = BUILTIN_NAME
 
 
 def pick_device(device: str | None = None) -> torch.device:
-    """``device`` checked against this machine (a ValueError in one line when it has no such device), or the
-    best one available."""
+    """``device`` checked against this machine (a ValueError in one line when it has no such device), else
+    ``$MASKAUG_DEVICE``, else the best one available."""
+    device = device or os.environ.get("MASKAUG_DEVICE") or None
     if device and device != "auto":
         try:
             dev = torch.device(device)

@@ -46,7 +46,7 @@ print(json.dumps({"rc": rc, "seconds": round(secs, 1), "peak_rss_mb": round(peak
 def run(inp: Path, out: Path, method: str, extra: list[str]) -> dict:
     out.unlink(missing_ok=True)
     cmd = [sys.executable, "-m", "maskaug.cli", "augment", str(inp), "-o", str(out), "--n", "1", "--method", method,
-           "--quiet", "--overwrite", *extra]
+           "--quiet", "--overwrite", "--restart", *extra]
     res = subprocess.run([sys.executable, "-c", CHILD, *cmd], capture_output=True, text=True, check=True)
     return json.loads(res.stdout.strip().splitlines()[-1])
 

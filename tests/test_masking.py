@@ -92,3 +92,15 @@ def test_texts_shorter_than_min_words_are_left_and_reported(tiny_mlms):
     assert aug.report.forward_passes >= 1 and aug.report.short_rows == 2
     loose = Augmenter("substitute", model=tiny_mlms["wordpiece"], n=1, min_words=1)
     assert len(list(loose.iter_rows([{"text": "Not bad at all."}]))[0][1]) == 1
+
+
+def test_unspaced_scripts_count_each_letter_as_a_word(tiny_mlms):
+    from maskaug.document import Doc
+    from maskaug.methods import build
+
+    masker = build("substitute").masker
+    info = tiny_mlms["sentencepiece"].info
+    assert masker.too_short(Doc.parse("短いテキストと絵文字 🙂 も少し。", info)) is None
+    assert masker.too_short(Doc.parse("はい。", info)) is None or "2 words" in masker.too_short(
+        Doc.parse("はい。", info))
+    assert "1 word" in masker.too_short(Doc.parse("Yes.", info))

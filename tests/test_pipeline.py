@@ -38,11 +38,14 @@ def test_a_bad_row_stops_the_run_unless_set_aside(aug):
         list(Pipeline(aug, TextRecord()).run(enumerate_rows(rows)))
 
 
-def test_kept_originals_come_first_and_short_rows_say_why(aug):
-    rows = [{"text": WORDS[1]}, {"text": "!!! ..."}]
+def test_kept_originals_come_first_and_short_rows_say_why(aug, tiny_mlms):
+    rows = [{"text": "Play some jazz music please, now."}, {"text": "!!! ..."}, {"text": "Yes."}]
     res = list(Pipeline(aug, TextRecord(), keep_original=True).run(enumerate_rows(rows)))
     assert res[0].records[0]["aug_is_original"] and res[0].produced == 2
     assert res[1].produced == 0 and res[1].records[0]["aug_is_original"]
+    assert res[1].reason == "left as it is: too short to change safely: 0 words (min_words=3)"
+    loose = Augmenter("mask", model=tiny_mlms["wordpiece"], n=2, min_words=0)
+    res = list(Pipeline(loose, TextRecord()).run(enumerate_rows(rows)))
     assert res[1].reason == "no new distinct text in 10 attempts per output (20 candidates identical to the input)"
 
 

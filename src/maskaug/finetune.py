@@ -144,7 +144,7 @@ def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, 
 
     ``maskable`` (per text, character spans) limits which pieces are drawn for prediction; ``classes``
     names the labels of a conditioning whose labels are not per row (MELM's entity tags,
-    see :func:`maskaug.ner.finetune_melm`).
+    see :func:`finetune_melm`).
     """
     from transformers import DataCollatorForLanguageModeling
 

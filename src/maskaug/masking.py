@@ -40,6 +40,19 @@ class Slot:
         return self.first == self.last
 
 
+_UNSPACED = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN")
+
+
+def _word_count(word: str) -> int:
+    """1 for a word with a letter or digit, 0 without; the letters of a word in an unspaced script, each."""
+    import unicodedata
+
+    if not _has_alnum(word):
+        return 0
+    unspaced = sum(1 for ch in word if ch.isalnum() and unicodedata.name(ch, "").startswith(_UNSPACED))
+    return max(1, unspaced)
+
+
 @dataclass(frozen=True)
 class Masker:
     """Choose ``clamp(round(rate * eligible units), min_count, max_count)`` units of a text.
@@ -124,10 +137,11 @@ class Masker:
         return out
 
     def too_short(self, doc: Doc) -> str | None:
-        """Why ``doc`` is left as it is (fewer than ``min_words`` words), or None."""
+        """Why ``doc`` is left as it is (fewer than ``min_words`` words), or None. In scripts written without
+        spaces (Chinese, Japanese, Korean, Thai, ...) each letter counts as a word."""
         if not self.min_words:
             return None
-        words = sum(1 for w in doc.words if _has_alnum(w.text(doc)))
+        words = sum(_word_count(w.text(doc)) for w in doc.words)
         if words < self.min_words:
             return f"too short to change safely: {words} word{'s' if words != 1 else ''} (min_words={self.min_words})"
         return None

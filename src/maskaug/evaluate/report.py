@@ -95,6 +95,7 @@ def _header(results: dict[str, Any]) -> list[tuple]:
 
 
 def accuracy_rows(summary: dict[str, dict]) -> tuple[list[str], list[list[Cell]]]:
+    """Header and rows of the accuracy table: mean [95% CI], Δ vs no-aug, vs copy, vs EDA."""
     head = ["method", "accuracy % [95% CI]", "Δ vs no-aug [95% CI]", "wins/losses", "p (t)", "p (Wilcoxon)",
             "Δ vs copy [95% CI], p (t)", "Δ vs EDA"]
     rows = []
@@ -115,6 +116,7 @@ def accuracy_table(summary: dict[str, dict], size_name: str, size: str) -> list[
 
 
 def per_class_rows(summary: dict[str, dict], classes: list[str]) -> tuple[list[str], list[list[Cell]]] | None:
+    """Header and rows of the per-class accuracy table, or None when runs hold none."""
     if not any(e.get("per_class") for e in summary.values()):
         return None
     head = ["method"] + [f"{c} %" for c in classes]
@@ -132,6 +134,7 @@ def _flip_cells(q: dict) -> list[str]:
 
 
 def quality_rows(quality: dict[str, dict], throughput: dict[str, dict]) -> tuple[list[str], list[list[Cell]]]:
+    """Header and rows of the intrinsic-quality table."""
     refs = {q["flip_vs_reference"]["reference"] for q in quality.values() if "flip_vs_reference" in q}
     ref = f"Δ flip vs {refs.pop()}" if len(refs) == 1 else "Δ flip vs reference"
     names = [c[1] for c in QUALITY_COLUMNS]
@@ -165,6 +168,7 @@ def marked(source: str, output: str) -> tuple[list[tuple[str, bool]], list[tuple
 
 
 def example_rows(examples: dict[str, list[dict]]) -> tuple[list[str], list[list[Cell]]] | None:
+    """Header and rows of the example table (changed words marked), or None."""
     rows = []
     for label, items in examples.items():
         for it in items:

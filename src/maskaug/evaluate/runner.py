@@ -147,6 +147,7 @@ class Dataset:
 
 
 def text_columns(text_column: str | list[str]) -> list[str]:
+    """The text column(s) as a list (two for sentence pairs)."""
     return [text_column] if isinstance(text_column, str) else list(text_column)
 
 

@@ -122,7 +122,8 @@ class Augmenter:
     def __init__(self, method: Any = "substitute", model: str | MaskedLM | None = None, n: int = 1,
                  seed: int = 0, max_attempts: int = 10, token_budget: int = 8192, device: str | None = None,
                  dtype: str | None = None, chunk_size: int = 512, progress: bool = False,
-                 constraints: Sequence[Any] = (), choose: int = 1, scorer: Any = None, **params: Any):
+                 constraints: Sequence[Any] = (), choose: int = 1, scorer: Any = None, backend: str | None = None,
+                 **params: Any):
         if n < 1:
             raise ValueError("n must be >= 1")
         if choose < 1 or (choose > 1 and scorer is None):
@@ -130,7 +131,8 @@ class Augmenter:
         if max_attempts < 1:
             raise ValueError(f"max_attempts must be >= 1, not {max_attempts}")
         self.method = build(method, **params) if isinstance(method, str) else method
-        self.mlm = model if isinstance(model, MaskedLM) else load_mlm(model, device=device, dtype=dtype)
+        self.mlm = model if isinstance(model, MaskedLM) else load_mlm(model, device=device, dtype=dtype,
+                                                                                     backend=backend)
         need = self.method.capabilities.requires
         have = self.mlm.conditioning.kind if self.mlm.conditioning else None
         if need and need != have:

@@ -97,7 +97,10 @@ def _augment_parser(sub) -> None:
     c.add_argument("--min-edit-rate", type=float, help="word edit distance / source words, at least")
     c.add_argument("--max-edit-rate", type=float, help="word edit distance / source words, at most")
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:1, mps (default: best available)")
-    p.add_argument("--dtype", default=None, help="auto, fp32, bf16, fp16 (default: bf16/fp16 on GPU)")
+    p.add_argument("--dtype", default=None,
+                   help="auto, fp32, bf16, fp16; int8 with --backend onnx (default: fp32 on CPU, bf16/fp16 on GPU)")
+    p.add_argument("--backend", default=None, choices=["torch", "onnx"],
+                   help='torch (default) or onnx: ONNX Runtime on the CPU (pip install "maskaug[onnx]")')
     p.add_argument("--token-budget", type=int, default=8192, help="padded tokens per forward pass")
     r = p.add_argument_group("scale-out on Ray Data (same output file as a local run)")
     r.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
@@ -155,8 +158,9 @@ def job_config(args) -> Any:
                                  teacher=args.teacher, teacher_mode=args.teacher_mode)
     ray = (RaySpec(args.ray, args.workers, args.gpus_per_worker, args.cpus_per_worker) if args.ray else None)
     return JobConfig(input=args.input, output=args.output, method=method, params=params, n=args.n, seed=args.seed,
-                     model=args.model, device=args.device, dtype=args.dtype, token_budget=args.token_budget,
-                     max_attempts=args.max_attempts, text_columns=tuple(args.text_columns or ()),
+                     model=args.model, device=args.device, dtype=args.dtype, backend=args.backend,
+                     token_budget=args.token_budget, max_attempts=args.max_attempts,
+                     text_columns=tuple(args.text_columns or ()),
                      label_column=args.label_column, tokens_column=args.tokens_column, tags_column=args.tags_column,
                      record=args.record, keep_original=args.keep_original, skip_bad_rows=args.skip_bad_rows,
                      restart=args.restart, overwrite=args.overwrite, constraints=constraints, ray=ray,
@@ -323,7 +327,7 @@ def cmd_models(args) -> int:
     if args.data is None:
         raise ValueError("models score needs --data FILE with a text column")
     texts = [r[args.text_column] for r in read_rows(args.data)][: args.limit]
-    mlm = load_mlm(args.model, device=args.device, dtype=args.dtype)
+    mlm = load_mlm(args.model, device=args.device, dtype=args.dtype, backend=args.backend)
     for unit in args.unit:
         s = masked_accuracy(mlm.backend, mlm.tokenizer, texts, unit=unit, rate=args.rate, seed=args.seed)
         print(f"{mlm.name} on {args.data} ({len(texts)} texts), {args.rate:.0%} masked {unit}s: "
@@ -478,7 +482,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--seed", type=int, default=0, help="which units are masked (default 0)")
     m.add_argument("--limit", type=int, default=None, help="score only the first N texts")
     m.add_argument("--device", default=None, help="cpu, cuda, cuda:1, mps (default: best available)")
-    m.add_argument("--dtype", default=None, help="auto, fp32, bf16, fp16")
+    m.add_argument("--dtype", default=None, help="auto, fp32, bf16, fp16; int8 with --backend onnx")
+    m.add_argument("--backend", default=None, choices=["torch", "onnx"], help="torch (default) or onnx")
     return parser
 
 

@@ -193,6 +193,7 @@ class RayRunner:
                   "id_column": ROW, "keep_original": cfg.keep_original, "views": True,
                   "augmenter_kwargs": {"model": model, "seed": cfg.seed, "max_attempts": cfg.max_attempts,
                                        "token_budget": cfg.token_budget, "device": cfg.device, "dtype": cfg.dtype,
+                                       "backend": cfg.backend,
                                        "constraints": self.constraints, "choose": cfg.choose,
                                        "scorer": self.scorer, **self.params}}
         t0 = time.perf_counter()

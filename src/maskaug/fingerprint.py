@@ -20,12 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from maskaug import __version__
+from maskaug.paths import cache_root
 
-
-def cache_root() -> Path:
-    """``$MASKAUG_CACHE``, else ``~/.cache/maskaug``."""
-    env = os.environ.get("MASKAUG_CACHE")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "maskaug"
+__all__ = ["cache_root", "content_digest", "fingerprint", "key", "model_fingerprint"]
 
 
 def _canonical(obj: Any) -> Any:

@@ -94,6 +94,7 @@ class JobConfig:
     model: str | None = None
     device: str | None = None
     dtype: str | None = None
+    backend: str | None = None  # torch (default) or onnx
     token_budget: int = 8192
     max_attempts: int = 10
     text_columns: tuple[str, ...] = ()
@@ -149,8 +150,10 @@ class JobConfig:
             whole("--workers", self.ray.workers, 1)
             if self.ray.gpus_per_worker < 0 or self.ray.cpus_per_worker <= 0:
                 raise ValueError("--gpus-per-worker must be >= 0 and --cpus-per-worker > 0")
-        if self.dtype not in (None, "auto", "fp32", "float32", "bf16", "bfloat16", "fp16", "float16"):
-            raise ValueError(f"--dtype must be auto, fp32, bf16 or fp16, not {self.dtype!r}")
+        if self.dtype not in (None, "auto", "fp32", "float32", "bf16", "bfloat16", "fp16", "float16", "int8"):
+            raise ValueError(f"--dtype must be auto, fp32, bf16, fp16 or int8, not {self.dtype!r}")
+        if self.backend not in (None, "torch", "onnx"):
+            raise ValueError(f"--backend must be torch or onnx, not {self.backend!r}")
         self.constraints.check()
 
 
@@ -265,12 +268,13 @@ class AugmentJob:
             method = build(name, **cfg.params)
         self.method, self.method_name, self.params = method, name, params
         if self.augmenter is None:
-            from maskaug.model.loading import pick_device, pick_dtype
+            from maskaug.model.loading import pick_device, pick_runtime
 
-            self.device = pick_device(cfg.device)
-            self.dtype = pick_dtype(self.device, cfg.dtype)
+            self.device = pick_device(cfg.device if cfg.backend != "onnx" or cfg.device else "cpu")
+            self.runtime, self.dtype = pick_runtime(cfg.backend, self.device, cfg.dtype)
         else:
             self.device, self.dtype = self.augmenter.mlm.device, self.augmenter.mlm.dtype
+            self.runtime = self.augmenter.mlm.runtime
         first = self._first_row()
         options = Options(cfg.record, tuple(cfg.text_columns), cfg.tokens_column, cfg.tags_column)
         record = detect(first, options)
@@ -425,7 +429,8 @@ class AugmentJob:
         cfg = self.cfg
         return Augmenter(self.method, model=cfg.model, n=cfg.n, seed=cfg.seed, max_attempts=cfg.max_attempts,
                          token_budget=cfg.token_budget, device=cfg.device, dtype=cfg.dtype,
-                         chunk_size=cfg.chunk_size, progress=cfg.progress, constraints=self._constraints(),
+                         backend=cfg.backend, chunk_size=cfg.chunk_size, progress=cfg.progress,
+                         constraints=self._constraints(),
                          choose=cfg.choose, scorer=self._scorer())
 
     # -- 3. resume state -------------------------------------------------------------------------------------
@@ -443,7 +448,8 @@ class AugmentJob:
             "constraints": asdict(cfg.constraints), "device": self.device.type, "limit": cfg.limit,
             "label_words": repr(self.salience) if self.salience is not None else None,
             "choose": [cfg.choose, cfg.choose_by],
-            "dtype": str(self.dtype) if self.dtype else "fp32"})
+            "dtype": str(self.dtype) if self.dtype else "fp32",
+            **({"runtime": self.runtime} if self.runtime != "torch" else {})})
 
     # -- 4. run ----------------------------------------------------------------------------------------------
     def _runner(self, augmenter):

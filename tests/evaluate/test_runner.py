@@ -52,6 +52,7 @@ def test_kumar2020_end_to_end_same_splits_for_every_method(data, tiny_model_dirs
     assert summary["substitute"]["vs_none"]["mean_diff"] == pytest.approx(sum(diffs) / 3)
     q = res["quality"]["substitute"]
     assert q["shortfall"] == 0 and q["identical"] == 0 and 0 < q["edit_rate"] and "fluency" in q
+    assert q["length_changed"] == 0  # substitute fills one word with one word
     assert 0 <= q["label_kept"] <= 1 and res["throughput"]["substitute"]["rows"] > 0
     assert q["label_flip_lo"] <= q["label_flip"] <= q["label_flip_hi"] and "flip_vs_reference" not in q
     vs = res["quality"]["ssmba:rate=0.3"]["flip_vs_reference"]  # substitute is the default reference

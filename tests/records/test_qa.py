@@ -88,7 +88,7 @@ def test_squad_rows_are_detected_and_checked():
     assert rec.check({**SQUAD[1], "answers": {"text": ["x", "y"], "answer_start": [0]}})[1].startswith("2 answer")
 
 
-@pytest.mark.parametrize("method", ["substitute", "insert", "iterative"])
+@pytest.mark.parametrize("method", ["substitute", "insert", "iterative", "infill"])
 def test_augmented_contexts_keep_every_answer(tiny_mlms, method):
     aug = Augmenter(method, model=tiny_mlms["wordpiece"], n=3, seed=2, rate=0.4)
     out = augment(SQUAD, augmenter=aug)

@@ -70,17 +70,53 @@ def test_realign_applies_edits_inside_tokens_and_keeps_the_count(rec, data):
         s = lin.spans[i][0]
         edits.append(Edit("text", s + a, s + b, tok[a:b], new))
         expect[i] = tok[:a] + new + tok[b:]
-    got, changes = realign(lin, tokens, edits)
+    got, got_tags, changes = realign(lin, tokens, edits, tags)
+    assert got_tags == list(tags)
     assert got == expect and len(got) == len(tokens)
     assert {c["token"] for c in changes} == {i for i in range(len(tokens)) if expect[i] != tokens[i]}
 
 
 def test_realign_refuses_an_edit_across_tokens():
     lin = linearize(["New", "York"], ["B-LOC", "I-LOC"])
-    with pytest.raises(RuntimeError, match="inside one token"):
+    with pytest.raises(RuntimeError, match="inside one token nor covers whole tokens"):
         realign(lin, ["New", "York"], [Edit("text", 2, 5, "w Y", "x")])
-    with pytest.raises(RuntimeError, match="inside one token"):
-        realign(lin, ["New", "York"], [Edit("text", 0, 3, "New", "Old Town")])
+    with pytest.raises(RuntimeError, match="replaces entity tokens"):
+        realign(lin, ["New", "York"], [Edit("text", 0, 3, "New", "Old Town")], ["B-LOC", "I-LOC"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(record, st.data())
+def test_realign_replaces_runs_of_outside_tokens_and_tags_new_ones_outside(rec, data):
+    """Span infill's edits: a run of O tokens becomes 0..3 new tokens (a deletion takes one space with it);
+    every other token and tag stays where it was (hypothesis)."""
+    tokens, tags = [t for t, _ in rec], [g for _, g in rec]
+    lin = linearize(tokens, tags)
+    runs = [i for i in range(len(tokens)) if not is_entity(tags[i])]
+    if not runs or len(tokens) < 2:
+        return
+    a = data.draw(st.sampled_from(runs))
+    b = a + 1
+    while b < len(tokens) and not is_entity(tags[b]) and data.draw(st.booleans()):
+        b += 1
+    if b - a == len(tokens):
+        return
+    new = data.draw(st.lists(token, max_size=3))
+    start, end = lin.spans[a][0], lin.spans[b - 1][1]
+    if not new:  # a deletion: the space after the run, or before it at the end
+        if b < len(tokens):
+            end = lin.spans[b][0]
+        else:
+            start = lin.spans[a - 1][1]
+    edit = Edit("text", start, end, lin.text[start:end], " ".join(new))
+    got, got_tags, changes = realign(lin, tokens, [edit], tags)
+    assert got == tokens[:a] + new + tokens[b:]
+    assert got_tags == tags[:a] + ["O"] * len(new) + tags[b:]
+    if new == tokens[a:b]:
+        assert changes == []
+    elif b - a == 1 and len(new) == 1:  # one token to one token: the ordinary in-token change
+        assert changes == [{"field": "tokens", "token": a, "old": tokens[a], "new": new[0]}]
+    else:
+        assert changes == [{"field": "tokens", "tokens": [a, b], "old": tokens[a:b], "new": new}]
 
 
 @pytest.mark.parametrize("kind", ["wordpiece", "bytebpe", "sentencepiece"])

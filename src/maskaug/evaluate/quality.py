@@ -5,6 +5,7 @@
   ``label_flip``: share of outputs the oracle labels differently from their source (oracle errors
   on the sources cancel out), with its 95% Wilson interval ``label_flip_lo`` / ``label_flip_hi``.
 - ``edit_rate``: word-level Levenshtein distance / source length (rapidfuzz).
+- ``length_changed``: outputs whose word count (split on whitespace) differs from their source's.
 - ``identical``: outputs equal to their source; ``duplicate``: outputs equal to an earlier output
   of the same source; ``shortfall``: requested outputs a method could not produce.
 - ``distinct_1`` / ``distinct_2``: unique / total word n-grams over all outputs.
@@ -67,6 +68,7 @@ def intrinsic(sources: Sequence[str], source_labels: Sequence[int], outputs: Seq
     res["similarity"] = float(np.mean(cosines))
     res["edit_rate"] = float(np.mean([edit_rate(sources[i], o) for i, o in pairs]))
     res["identical"] = float(np.mean([sources[i] == o for i, o in pairs]))
+    res["length_changed"] = float(np.mean([len(sources[i].split()) != len(o.split()) for i, o in pairs]))
     dup = sum(len(outs) - len(set(outs)) for outs in outputs)
     res["duplicate"] = dup / len(flat)
     res["distinct_1"] = distinct_n(flat, 1)

@@ -26,7 +26,8 @@ LOW_POWER_SPLITS = 10
 QUALITY_COLUMNS = [("label_kept", "label kept", "{:.1%}"), ("oracle_on_sources", "oracle on sources", "{:.1%}"),
                    ("label_flip", "label flip", "{:.1%}"), ("edit_rate", "edit rate", "{:.2f}"),
                    ("similarity", "similarity", "{:.3f}"), ("fluency", "Δ PLL/token", "{:+.2f}"),
-                   ("distinct_2", "distinct-2", "{:.3f}"), ("identical", "identical", "{:.1%}"),
+                   ("distinct_2", "distinct-2", "{:.3f}"), ("length_changed", "length changed", "{:.1%}"),
+                   ("identical", "identical", "{:.1%}"),
                    ("duplicate", "duplicate", "{:.1%}"), ("shortfall", "shortfall", "{:.0f}")]
 BASELINE_COLOR, METHOD_COLOR = "#9a9a9a", "#2f8f5b"
 

@@ -47,13 +47,15 @@ class Capabilities:
 
     ``requires``: the conditioning the model must have been fine-tuned with (``maskaug finetune --conditioning``).
     ``edits``: which words it may change: ``any``, only the ``context`` around entities, or only ``entities``
-    (MELM). ``inserts``: it adds words, so token counts change.
+    (MELM). ``inserts``: it adds words, so token counts change. ``resizes``: one edit may replace a run of
+    words with a run of another length (span infill), never inside a protected span.
     """
 
     needs_model: bool = True
     requires: str | None = None
     edits: str = "any"
     inserts: bool = False
+    resizes: bool = False
 
     def __post_init__(self) -> None:
         if self.edits not in EDITS:

@@ -75,27 +75,58 @@ def linearize(tokens: Sequence[str], tags: Sequence[str], where: str = "context"
     return Linearized("".join(parts), spans, protected)
 
 
-def realign(lin: Linearized, tokens: Sequence[str], edits: Sequence[Edit]) -> tuple[list[str], list[dict[str, Any]]]:
-    """The output's tokens (one per input token) and its edits as ``{token, old, new}``."""
-    new = list(tokens)
+def realign(lin: Linearized, tokens: Sequence[str], edits: Sequence[Edit],
+            tags: Sequence[str] | None = None) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+    """The output's tokens and tags and its edits as ``{token, old, new}``.
+
+    An edit inside one token changes that token (its tag is copied). An edit that covers whole tokens (span
+    infill: a run of words becomes a run of another length, with the spaces between them) replaces those
+    tokens by the words of its new text, each tagged ``O``; the tokens it replaces must all be outside
+    entities. Anything else raises."""
+    tags = list(tags) if tags is not None else ["O"] * len(tokens)
     by_token: dict[int, list[Edit]] = {}
+    runs: dict[int, tuple[int, list[str], Edit]] = {}  # first token -> (end token, new tokens, edit)
     for e in edits:
         i = next((i for i, (s, t) in enumerate(lin.spans) if s <= e.start and e.end <= t), None)
-        if i is None or any(c.isspace() for c in e.new):
-            raise RuntimeError(f"an edit {e.old!r} -> {e.new!r} at {e.start}:{e.end} does not stay inside one token")
-        by_token.setdefault(i, []).append(e)
-    changes = []
-    for i, mine in sorted(by_token.items()):
-        start = lin.spans[i][0]
+        if i is not None and not any(c.isspace() for c in e.new) and (e.new or e.start > lin.spans[i][0]
+                                                                          or e.end < lin.spans[i][1]):
+            by_token.setdefault(i, []).append(e)
+            continue
+        covered = [i for i, (s, t) in enumerate(lin.spans) if s < e.end and e.start < t]
+        text_ok = covered and lin.spans[covered[0]][0] >= e.start and lin.spans[covered[-1]][1] <= e.end
+        if text_ok:
+            rest = lin.text[e.start:lin.spans[covered[0]][0]] + lin.text[lin.spans[covered[-1]][1]:e.end]
+            text_ok = not rest.strip() and covered == list(range(covered[0], covered[-1] + 1))
+        if not text_ok:
+            raise RuntimeError(f"an edit {e.old!r} -> {e.new!r} at {e.start}:{e.end} neither stays inside one "
+                               f"token nor covers whole tokens")
+        if any(is_entity(tags[i]) for i in covered):
+            raise RuntimeError(f"an edit {e.old!r} -> {e.new!r} replaces entity tokens")
+        runs[covered[0]] = (covered[-1] + 1, e.new.split(), e)
+    new_tokens: list[str] = []
+    new_tags: list[str] = []
+    changes: list[dict[str, Any]] = []
+    i = 0
+    while i < len(tokens):
+        if i in runs:
+            end, words, _ = runs[i]
+            new_tokens += words
+            new_tags += ["O"] * len(words)
+            changes.append({"field": "tokens", "tokens": [i, end], "old": list(tokens[i:end]), "new": words})
+            i = end
+            continue
         token = tokens[i]
-        for e in sorted(mine, key=lambda e: e.start, reverse=True):
+        start = lin.spans[i][0]
+        for e in sorted(by_token.get(i, []), key=lambda e: e.start, reverse=True):
             token = token[: e.start - start] + e.new + token[e.end - start:]
         if token != tokens[i]:
             if not token:
                 raise RuntimeError(f"token {i} ({tokens[i]!r}) became empty")
-            new[i] = token
             changes.append({"field": "tokens", "token": i, "old": tokens[i], "new": token})
-    return new, changes
+        new_tokens.append(token)
+        new_tags.append(tags[i])
+        i += 1
+    return new_tokens, new_tags, changes
 
 
 def record_problem(row: dict[str, Any], tokens_column: str, tags_column: str,
@@ -196,8 +227,11 @@ class TaggedRecord(RecordType):
         return View({"text": lin.text}, {"text": lin.protected}, lin)
 
     def rebuild(self, row, view, texts, edits):
-        tokens, changes = realign(view.state, row[self.tokens_column], edits)
-        return {**row, self.tokens_column: tokens}, changes
+        tokens, tags, changes = realign(view.state, row[self.tokens_column], edits, row[self.tags_column])
+        out = {**row, self.tokens_column: tokens}
+        if len(tokens) != len(row[self.tokens_column]):
+            out[self.tags_column] = tags
+        return out, changes
 
     def judged(self, texts):
         return texts["text"]

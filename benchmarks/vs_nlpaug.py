@@ -175,7 +175,15 @@ def main() -> None:
         texts_path.write_text(json.dumps(texts))
         words = statistics.mean(len(t.split()) for t in texts)
         print(f"== {name}: {len(texts)} texts, {words:.0f} words each", flush=True)
-        nl = [run_nlpaug(py, model, texts_path, args.aug_p, args.work, args.threads)]
+        try:
+            nl = [run_nlpaug(py, model, texts_path, args.aug_p, args.work, args.threads)]
+        except subprocess.CalledProcessError as exc:  # say what nlpaug did, keep maskaug's scaling
+            err = exc.stderr.decode(errors="replace").strip().splitlines()[-1:] if exc.stderr else []
+            res = {"texts": len(texts), "words_per_text": round(words, 1), "nlpaug_failed": " ".join(err)[:300],
+                   "maskaug_scaling": scaling_of(model, texts_path, args, len(texts))}
+            results["workloads"][name] = res
+            print(json.dumps(res), flush=True)
+            continue
         target = mean_changed(texts, nl[0]["outputs"])
         rate, tries = 0.15, []
         for _ in range(6):  # calibrate maskaug's rate to nlpaug's words changed per text
@@ -206,18 +214,23 @@ def main() -> None:
                "examples": [{"source": s, "nlpaug": a, "maskaug": b}
                             for s, a, b in list(zip(texts, nl[0]["outputs"], mas[0]["outputs"]))[:2]
                             if len(s) < 400]}
-        scaling = []
-        for n in [int(x) for x in args.scaling_n.split(",")]:
-            r = run_maskaug(model, texts_path, 0.15, n, args.work, args.threads)
-            scaling.append({"n": n, "seconds_per_row": round(r["seconds"] / n_texts, 5),
-                            "tokens_per_row": round(r["tokens"] / n_texts, 1)})
-        res["maskaug_scaling"] = scaling
+        res["maskaug_scaling"] = scaling_of(model, texts_path, args, n_texts)
         results["workloads"][name] = res
         print(json.dumps({k: v for k, v in res.items() if k != "examples"}), flush=True)
         if args.out:
             args.out.write_text(json.dumps(results, indent=1))
     if args.plot:
         plot(results, args.plot)
+
+
+def scaling_of(model: Path, texts_path: Path, args, n_texts: int) -> list[dict]:
+    """maskaug's seconds per row at its default rate for each n of ``--scaling-n``."""
+    out = []
+    for n in [int(x) for x in args.scaling_n.split(",")]:
+        r = run_maskaug(model, texts_path, 0.15, n, args.work, args.threads)
+        out.append({"n": n, "seconds_per_row": round(r["seconds"] / n_texts, 5),
+                    "tokens_per_row": round(r["tokens"] / n_texts, 1)})
+    return out
 
 
 def machine() -> str:
@@ -252,7 +265,7 @@ def plot(results: dict, path: Path) -> None:
                      for s in res["maskaug_scaling"] if s["n"] == n)
         right.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=f"maskaug n={n}")
     pts = sorted((res["maskaug_scaling"][0]["tokens_per_row"], 1000 / res["nlpaug_texts_per_s"]["median"])
-                 for res in loads.values())
+                 for res in loads.values() if "nlpaug_texts_per_s" in res)
     right.plot([p[0] for p in pts], [p[1] for p in pts], marker="s", color="black", label="nlpaug 1.1.11 (n=1)")
     right.set_xlabel("tokens per row")
     right.set_ylabel("ms per row")

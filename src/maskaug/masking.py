@@ -45,6 +45,8 @@ _UNSPACED = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER", "M
 
 def _word_count(word: str) -> int:
     """1 for a word with a letter or digit, 0 without; the letters of a word in an unspaced script, each."""
+    if word.isascii():  # the common case, without a Unicode-name lookup per letter
+        return 1 if _has_alnum(word) else 0
     import unicodedata
 
     if not _has_alnum(word):
@@ -141,7 +143,11 @@ class Masker:
         spaces (Chinese, Japanese, Korean, Thai, ...) each letter counts as a word."""
         if not self.min_words:
             return None
-        words = sum(_word_count(w.text(doc)) for w in doc.words)
+        words = 0
+        for w in doc.words:  # stop counting once the text is long enough
+            words += _word_count(w.text(doc))
+            if words >= self.min_words:
+                return None
         if words < self.min_words:
             return f"too short to change safely: {words} word{'s' if words != 1 else ''} (min_words={self.min_words})"
         return None

@@ -40,7 +40,7 @@ class Slot:
         return self.first == self.last
 
 
-_UNSPACED = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN")
+UNSPACED = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN")
 
 
 def _word_count(word: str) -> int:
@@ -51,7 +51,7 @@ def _word_count(word: str) -> int:
 
     if not _has_alnum(word):
         return 0
-    unspaced = sum(1 for ch in word if ch.isalnum() and unicodedata.name(ch, "").startswith(_UNSPACED))
+    unspaced = sum(1 for ch in word if ch.isalnum() and unicodedata.name(ch, "").startswith(UNSPACED))
     return max(1, unspaced)
 
 

@@ -178,3 +178,11 @@ def test_registered_with_its_parameters_and_checked(capsys):
         build("infill", lengths="0:0.5")
     with pytest.raises(ValueError, match="whole number"):
         build("infill", spans="two")
+
+
+def test_runs_in_unspaced_scripts_are_joined_without_spaces(tiny_mlms):
+    text = "短いテキストと絵文字も少し。"
+    outs = []
+    for kind in ("wordpiece", "sentencepiece"):
+        outs += Augmenter("infill", model=tiny_mlms[kind], n=2, seed=0, min_words=1, lengths="1:1").augment(text)
+    assert outs and all(" " not in o and o != text for o in outs)

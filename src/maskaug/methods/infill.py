@@ -334,9 +334,19 @@ class SpanInfill:
         if not surfaces:
             return None
         surfaces[0] = match_case(surfaces[0], words[run.first].text(doc))
-        new = " ".join(surfaces)
         old = text[start:end]
+        new = ("" if _unspaced(old) else " ").join(surfaces)
         return Edit(run.field, start, end, old, new) if new != old else None
+
+
+def _unspaced(text: str) -> bool:
+    """Whether ``text`` is written without spaces between words (Chinese, Japanese, Thai, ...)."""
+    import unicodedata
+
+    from maskaug.masking import UNSPACED
+
+    return not any(c.isspace() for c in text) and any(
+        c.isalpha() and unicodedata.name(c, "").startswith(UNSPACED) for c in text)
 
 
 def parse_shift(spec: str) -> tuple[tuple[int, float], ...]:

@@ -86,7 +86,7 @@ def test_export_is_cached_by_weights_and_reused(tiny_model_dirs, tmp_path, monke
     assert len(exports) == 2 and changed.backend.path != mlm.backend.path
     assert sorted(p.name for p in (tmp_path / "onnx").iterdir()) == sorted(
         [mlm.backend.path.parent.name, changed.backend.path.parent.name])
-    assert not list(tmp_path.rglob("*.tmp"))
+    assert not list(tmp_path.rglob("*.tmp*"))
 
 
 def test_int8_is_cached_beside_fp32_and_runs(tiny_model_dirs, tiny_mlms, tmp_path, monkeypatch):

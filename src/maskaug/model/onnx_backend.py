@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import warnings
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from maskaug.io.writers import write_atomically
 from maskaug.model.batching import Batch
 from maskaug.paths import cache_root
 
@@ -68,29 +67,25 @@ class _AtSelected(torch.nn.Module):
 
 
 def export(model: torch.nn.Module, path: Path) -> Path:
-    """Export ``model`` to ``path`` (written to a temporary file first, then renamed)."""
+    """Export ``model`` to ``path`` (whole or not at all)."""
     if model.get_output_embeddings() is None:
         raise ValueError(f"{type(model).__name__} has no output embedding to run at the masked positions")
     ids = torch.tensor([[101, 2023, 2003, 1037, 3231, 102], [101, 2178, 2028, 102, 0, 0]])
     ids = ids.clamp(max=model.config.vocab_size - 1)
     attn = (torch.arange(6) < torch.tensor([[6], [4]])).long()
     flat = torch.tensor([1, 3, 8])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".onnx.tmp")
-    os.close(fd)
-    try:
+
+    def write(tmp: Path) -> None:
         with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
             warnings.simplefilter("ignore")
             torch.onnx.export(
-                _AtSelected(model).eval(), (ids, attn, flat), tmp, input_names=["input_ids", "attention_mask", "flat"],
-                output_names=["logits"], opset_version=17, dynamo=False,
+                _AtSelected(model).eval(), (ids, attn, flat), str(tmp),
+                input_names=["input_ids", "attention_mask", "flat"], output_names=["logits"], opset_version=17,
+                dynamo=False,
                 dynamic_axes={"input_ids": {0: "rows", 1: "length"}, "attention_mask": {0: "rows", 1: "length"},
                               "flat": {0: "selected"}, "logits": {0: "selected"}})
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+
+    write_atomically(path, write)
     return path
 
 
@@ -98,15 +93,7 @@ def quantize(src: Path, path: Path) -> Path:
     """Dynamic int8 quantisation of ``src``'s matrix products, written to ``path``."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".onnx.tmp")
-    os.close(fd)
-    try:
-        quantize_dynamic(src, tmp, weight_type=QuantType.QInt8)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_atomically(path, lambda tmp: quantize_dynamic(src, tmp, weight_type=QuantType.QInt8))
     return path
 
 

@@ -92,6 +92,29 @@ def test_eda2019_and_finetune_classifier(data, tiny_model_dirs, tmp_path):
     assert all(r["dev_accuracy"] is None and r["chosen"] == "epoch=2" for r in res["runs"])
 
 
+def test_consistency_row_trains_with_the_masked_consistency_term(data, tiny_model_dirs, tmp_path):
+    cfg = _config(data, tiny_model_dirs, tmp_path, splits=2, methods=["none", "consistency", "consistency:weight=3"],
+                  classifier="finetune", epochs=2, quality=False)
+    ev = Evaluation(cfg, progress=False)
+    res = ev.run()
+    by = {}
+    for r in res["runs"]:
+        by.setdefault(r["method"], []).append(r)
+    assert set(by) == {"none", "consistency", "consistency:weight=3"}
+    assert {r["train_examples"] for rs in by.values() for r in rs} == {4}  # no new rows
+    keys = set()
+    from maskaug.evaluate.classifiers import FineTuneClassifier
+    from maskaug.evaluate.runner import MethodSpec as Spec
+
+    base = FineTuneClassifier(encoder=str(tiny_model_dirs["wordpiece"]), epochs=2)
+    for label in by:  # three different classifiers, three cache entries per split
+        keys.add(json.dumps(ev.classifier_for(Spec.parse(label), base).settings(), sort_keys=True))
+    assert len(keys) == 3 and "vs_none" in res["summary"]["2"]["consistency"]
+    assert "consistency" not in res["examples"] and "consistency" not in res["quality"]
+    with pytest.raises(ValueError, match="--classifier finetune"):
+        Evaluation(_config(data, tiny_model_dirs, tmp_path, methods=["none", "consistency"]), progress=False)
+
+
 def test_method_spec_parsing_and_unknown_method():
     s = MethodSpec.parse("substitute:rate=0.3,top_k=5,strategy=argmax")
     assert (s.method, s.params) == ("substitute", {"rate": 0.3, "top_k": 5, "strategy": "argmax"})

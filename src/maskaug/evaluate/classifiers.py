@@ -82,12 +82,17 @@ class FineTuneClassifier:
         self.epochs, self.lr, self.batch_size, self.max_length = epochs, lr, batch_size, max_length
         self.device = device or "cpu"
         self.bf16 = bf16
+        self.consistency = 0.0  # weight of the masked-consistency term (0: off)
+        self.consistency_rate = 0.15
         self._tokenizer = None
 
     def settings(self) -> dict:
         """Everything that decides a run's result besides its data and seed (a cache key)."""
-        return {"name": "finetune.v1", "encoder": model_fingerprint(self.encoder), "epochs": self.epochs, "lr": self.lr,
-                "batch_size": self.batch_size, "max_length": self.max_length, "device": self.device, "bf16": self.bf16}
+        out = {"name": "finetune.v1", "encoder": model_fingerprint(self.encoder), "epochs": self.epochs, "lr": self.lr,
+               "batch_size": self.batch_size, "max_length": self.max_length, "device": self.device, "bf16": self.bf16}
+        if self.consistency:
+            out["consistency"] = [self.consistency, self.consistency_rate]
+        return out
 
     @property
     def tokenizer(self):
@@ -126,6 +131,8 @@ class FineTuneClassifier:
         import torch
         from transformers import AutoModelForSequenceClassification
 
+        from maskaug.training.consistency import consistency_loss
+
         is_soft = np.array([isinstance(y, (list, tuple, np.ndarray)) for y in train[1]])
         widths = [len(y) - 1 if soft else int(y) for y, soft in zip(train[1], is_soft)]
         n_labels = max(max(widths), max(test[1]), max(dev[1]) if dev and dev[1] else 0) + 1
@@ -150,6 +157,10 @@ class FineTuneClassifier:
                         loss = -(targets[idx].to(self.device) * logp).sum(-1).mean()
                     else:
                         loss = model(**enc, labels=targets[idx].argmax(-1).to(self.device)).loss
+                    if self.consistency:  # two random maskings of the batch should agree (Yavuz et al. 2020)
+                        loss = loss + self.consistency * consistency_loss(
+                            model, enc["input_ids"], self.tokenizer.mask_token_id, self.consistency_rate,
+                            enc["attention_mask"], self.tokenizer.all_special_ids)
                 loss.backward()
                 opt.step()
                 opt.zero_grad()

@@ -26,7 +26,10 @@ from maskaug.finetune import LABEL_LR
 from maskaug.fingerprint import cache_root, key, model_fingerprint
 from maskaug.io import file_digest, write_atomically
 
-BASELINES = ("none", "eda", "copy")  # copy: each training row repeated n times (as many steps, no new text)
+BASELINES = ("none", "eda", "copy", "consistency")  # copy: each training row repeated n times (as many steps,
+# no new text); consistency: no new rows, the fine-tuned classifier also trained for agreement between two random
+# maskings of each batch (maskaug.training.consistency; params weight, rate)
+NO_TEXT = ("none", "copy", "consistency")  # methods with no generated text to judge
 # Constraint keys a method spec may carry, e.g. "substitute:teacher=filter,min_similarity=0.8". The teacher is
 # a logistic regression on sentence embeddings trained on each split's own training rows.
 CONSTRAINT_KEYS = ("teacher", "min_similarity", "max_fluency_drop", "min_edit_rate", "max_edit_rate",
@@ -196,6 +199,8 @@ class Evaluation:
             self.specs.insert(0, MethodSpec("none", "none", {}))
         for s in self.specs:
             s.check()
+        if any(s.method == "consistency" for s in self.specs) and config.classifier != "finetune":
+            raise ValueError("the consistency row trains the fine-tuned classifier: add --classifier finetune")
         if any(s.method == "eda" for s in self.specs):
             from maskaug.evaluate.eda import wordnet_dir
 
@@ -256,7 +261,7 @@ class Evaluation:
         Unconditioned methods augment each row once for all splits; label-conditional ones fine-tune
         the MLM on each split's own training rows (dev rows for early stopping), as Kumar et al. did.
         """
-        if spec.method == "none":
+        if spec.method in ("none", "consistency"):
             return [{i: [] for i in s.train} for s in size_splits], {}
         if spec.method == "copy":  # the control: a method's number of extra rows, with no new text
             return [{i: [pool.texts[i]] * n for i in s.train} for s in size_splits], {}
@@ -393,8 +398,8 @@ class Evaluation:
                         for o in outs[i]:  # a soft output trains on the teacher's probabilities
                             texts.append(text_of(o))
                             labels.append(o["soft"] if isinstance(o, dict) else pool.labels[i])
-                    r = self.classify(clf, (texts, labels), dev, test_xy, seed=cfg.seed * 1000 + split.index,
-                                      test_key=test_key)
+                    r = self.classify(self.classifier_for(spec, clf), (texts, labels), dev, test_xy,
+                                      seed=cfg.seed * 1000 + split.index, test_key=test_key)
                     results["runs"].append({"size": size, "split": split.index, "method": spec.label,
                                             "train_examples": len(texts), **r})
                     bar.update(1)
@@ -413,6 +418,20 @@ class Evaluation:
         self.timings["total"] = time.perf_counter() - t_start
         results["timings_s"] = self.timings
         return results
+
+    def classifier_for(self, spec: MethodSpec, clf):
+        """The classifier a method trains: ``clf``, or for ``consistency`` the fine-tuned classifier with its
+        consistency term (``weight``, default 1; ``rate``, default 0.15)."""
+        if spec.method != "consistency":
+            return clf
+        if getattr(clf, "name", None) != "finetune":
+            raise ValueError("the consistency row trains the fine-tuned classifier: add --classifier finetune")
+        import copy as _copy
+
+        variant = _copy.copy(clf)
+        variant.consistency = float(spec.params.get("weight", 1.0))
+        variant.consistency_rate = float(spec.params.get("rate", 0.15))
+        return variant
 
     def classify(self, clf, train: tuple[list[str], list[int]], dev: tuple[list[str], list[int]] | None,
                  test: tuple[list[str], list[int]], seed: int, test_key: str) -> dict[str, Any]:
@@ -452,7 +471,7 @@ class Evaluation:
         pll_cache: dict[str, float] = {}
         flips: dict[str, dict[tuple[int, int], bool]] = {}
         for spec in self.specs:
-            if spec.method in ("none", "copy"):
+            if spec.method in NO_TEXT:
                 continue
             flips[spec.label] = {}
             outs: dict[int, list[str]] = {}
@@ -535,7 +554,7 @@ def examples(pool: Dataset, split: splitting.Split, outputs_by, specs: list[Meth
     rows = split.train[:k]
     out = {}
     for spec in specs:
-        if spec.method in ("none", "copy"):
+        if spec.method in NO_TEXT:
             continue
         outs = outputs_by[spec.label, size][split.index]
         out[spec.label] = [{"source": _joined(pool.texts[i]), "output": _joined(text_of(outs[i][0])),

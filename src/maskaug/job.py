@@ -270,7 +270,7 @@ class AugmentJob:
         if self.augmenter is None:
             from maskaug.model.loading import pick_device, pick_runtime
 
-            self.device = pick_device(cfg.device if cfg.backend != "onnx" or cfg.device else "cpu")
+            self.device = pick_device(cfg.device, cfg.backend)
             self.runtime, self.dtype = pick_runtime(cfg.backend, self.device, cfg.dtype)
         else:
             self.device, self.dtype = self.augmenter.mlm.device, self.augmenter.mlm.dtype

@@ -36,8 +36,9 @@ import numpy as np
 from maskaug.fill import Sampler, normalize
 from maskaug.masking import Masker
 from maskaug.methods.base import Capabilities, Draft, Job
+from maskaug.methods.mask_fill import draft_of, mark_short
 from maskaug.model.vocab import CONTINUATION, START, TokenizerInfo
-from maskaug.splice import Edit, match_case, splice
+from maskaug.splice import Edit, match_case
 from maskaug.text import has_alnum
 
 if TYPE_CHECKING:  # torch is imported only when a method fills with a model
@@ -136,7 +137,7 @@ class SpanInfill:
         words = self._eligible(doc, job.protected.get(f, ()))
         if not words:
             return []
-        m = min(self.max_span, max(1, math.floor(self.masker.rate * len(words) + 0.5)))
+        m = min(self.max_span, max(1, self.masker.count(len(words))))
         free = self._runs_of(words)
         runs: list[Run] = []
         for _ in range(self.spans):
@@ -300,20 +301,9 @@ class SpanInfill:
                     continue
                 run.fills[j] = int(ids[pick])
                 run.scores.append(float(lps[pick]))
-        drafts = []
-        for job, runs in zip(jobs, plans):
-            edits = [e for run in runs if (e := self._edit(job, run, info)) is not None]
-            texts = dict(job.texts)
-            for f in texts:
-                mine = [e for e in edits if e.field == f]
-                if mine:
-                    texts[f] = splice(texts[f], mine)
-            scores = [s for run in runs for s in run.scores]
-            draft = Draft(texts, edits, float(np.mean(scores)) if scores else None)
-            short = [self.masker.too_short(d) for d in job.docs.values()]
-            if short and all(short):
-                draft.left = short[0] if len(short) == 1 else "every text field is " + short[0]
-            drafts.append(draft)
+        drafts = [draft_of(job, [e for run in runs if (e := self._edit(job, run, info)) is not None],
+                           [s for run in runs for s in run.scores]) for job, runs in zip(jobs, plans)]
+        mark_short(jobs, drafts, self.masker)
         return drafts
 
     @staticmethod

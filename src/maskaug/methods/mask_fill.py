@@ -20,6 +20,24 @@ FILL_MODES = ("parallel", "sequential", "none", "reconstruct")
 KEEP = None  # a slot showing its original pieces
 
 
+def draft_of(job: Job, edits: list[Edit], scores: list[float]) -> Draft:
+    """The candidate ``edits`` make of ``job``'s texts, scored by the fills' mean log-probability."""
+    texts = dict(job.texts)
+    for f in texts:
+        mine = [e for e in edits if e.field == f]
+        if mine:
+            texts[f] = splice(texts[f], mine)
+    return Draft(texts, edits, float(np.mean(scores)) if scores else None)
+
+
+def mark_short(jobs: list[Job], drafts: list[Draft], masker: Masker) -> None:
+    """Say why a draft is left as it is when every text field of its job is too short to change."""
+    for job, draft in zip(jobs, drafts):
+        short = [masker.too_short(d) for d in job.docs.values()]
+        if short and all(short):
+            draft.left = short[0] if len(short) == 1 else "every text field is " + short[0]
+
+
 def build_ids(ids: list[int], slots: list[Slot], tokens: list[int | None]) -> tuple[list[int], list[int]]:
     """Piece ids with each slot collapsed to one token (or its original pieces when KEEP).
 
@@ -118,24 +136,13 @@ class MaskFill:
             drafts = self._sequential(jobs, plans, info, engine)
         else:
             drafts = self._parallel(jobs, plans, info, engine)
-        for job, draft in zip(jobs, drafts):
-            short = [self.masker.too_short(d) for d in job.docs.values()]
-            if short and all(short):
-                draft.left = short[0] if len(short) == 1 else "every text field is " + short[0]
+        mark_short(jobs, drafts, self.masker)
         return drafts
 
     def _mask_only(self, job: Job, plan: dict[str, list[Slot]], info: TokenizerInfo) -> Draft:
         edits = [Edit(f, s.start, s.end, s.old, s.prefix + info.mask_token + s.suffix)
                  for f, slots in plan.items() for s in slots]
-        return self._draft(job, edits, [])
-
-    def _draft(self, job: Job, edits: list[Edit], scores: list[float]) -> Draft:
-        texts = dict(job.texts)
-        for f in texts:
-            mine = [e for e in edits if e.field == f]
-            if mine:
-                texts[f] = splice(texts[f], mine)
-        return Draft(texts, edits, float(np.mean(scores)) if scores else None)
+        return draft_of(job, edits, [])
 
     def _corrupt(self, slot: Slot, info: TokenizerInfo, rng: np.random.Generator) -> int | None:
         r = rng.random()
@@ -178,7 +185,7 @@ class MaskFill:
                     edit = self._edit(f, slot, info, int(ids[j]))
                     if edit.new != edit.old:
                         edits.append(edit)
-            drafts.append(self._draft(job, edits, scores))
+            drafts.append(draft_of(job, edits, scores))
         return drafts
 
     def _sequential(self, jobs, plans, info, engine) -> list[Draft]:
@@ -217,6 +224,6 @@ class MaskFill:
                 edit = self._edit(f, plan[f][step], info, tok)
                 if edit.new != edit.old:
                     edits.append(edit)
-            drafts.append(self._draft(job, edits, scores[ji]))
+            drafts.append(draft_of(job, edits, scores[ji]))
         return drafts
 

@@ -6,7 +6,7 @@ through a backend's :meth:`~TorchBackend.logits`. PyTorch is the first backend:
 - the vocabulary projection runs only at the selected positions: for the length of one call, a pre-hook on
   the output embedding gathers them, so logits come back as ``[n_selected, vocab]`` instead of
   ``[batch, length, vocab]`` (a model whose head the hook cannot reach returns full logits, indexed here);
-- autocast in the loaded dtype (bf16/fp16 on GPUs and on CPUs with native bf16) for the encoder only: the
+- autocast in the loaded dtype (bf16/fp16 on GPUs; fp32 on CPU unless asked) for the encoder only: the
   head (the vocabulary projection at the selected positions) runs in fp32, which keeps top-1 agreement
   with fp32 at 99.4% instead of 98.1% for a few percent of the time (``benchmarks/bench_backends.py``);
 - on CUDA out-of-memory the batch is halved and both halves run (the caller sees one result);

@@ -20,10 +20,10 @@ DEFAULT_MODEL = BUILTIN_NAME
 
 
 
-def pick_device(device: str | None = None) -> torch.device:
-    """``device`` checked against this machine (a ValueError in one line when it has no such device), else
-    ``$MASKAUG_DEVICE``, else the best one available."""
-    device = device or os.environ.get("MASKAUG_DEVICE") or None
+def pick_device(device: str | None = None, backend: str | None = None) -> torch.device:
+    """``device`` checked against this machine (a ValueError in one line when it has no such device), else the
+    CPU for ``backend="onnx"``, else ``$MASKAUG_DEVICE``, else the best one available."""
+    device = device or ("cpu" if backend == "onnx" else None) or os.environ.get("MASKAUG_DEVICE") or None
     if device and device != "auto":
         try:
             dev = torch.device(device)
@@ -172,7 +172,7 @@ def load_mlm(name_or_path: str | os.PathLike | None = None, device: str | None =
     """Load ``name_or_path`` (built-in name, local folder, or hub name when online) on ``backend`` (torch, the
     default, or onnx: ONNX Runtime on the CPU, fp32 or ``dtype="int8"``)."""
     name = str(name_or_path or DEFAULT_MODEL)
-    dev = pick_device(device if backend != "onnx" or device else "cpu")
+    dev = pick_device(device, backend)
     runtime, autocast = pick_runtime(backend, dev, dtype)
     if name in BUILTIN_ALIASES:
         model, tokenizer = load_builtin()

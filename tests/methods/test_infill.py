@@ -186,3 +186,14 @@ def test_runs_in_unspaced_scripts_are_joined_without_spaces(tiny_mlms):
     for kind in ("wordpiece", "sentencepiece"):
         outs += Augmenter("infill", model=tiny_mlms[kind], n=2, seed=0, min_words=1, lengths="1:1").augment(text)
     assert outs and all(" " not in o and o != text for o in outs)
+
+
+def test_empty_punctuation_only_and_longer_than_the_window(tiny_mlms):
+    from maskaug.splice import Edit
+
+    mlm = tiny_mlms["wordpiece"]
+    aug = Augmenter("infill", model=mlm, n=2, seed=0)
+    assert aug.augment(["", "   ", "?!... ,,"]) == [[], [], []]  # too short: left as they are, reported
+    long = " ".join(f"the movie number {i} was great" for i in range(150))  # far past the model's window
+    (row,) = [r for r in augment([{"text": long}], augmenter=aug)][:1]
+    assert splice(long, [Edit(**e) for e in row["aug_edits"]]) == row["text"] != long

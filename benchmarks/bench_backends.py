@@ -11,7 +11,9 @@ range are reported. The batches are the same for every variant (the masks come f
 candidate ids at every masked position are compared with fp32 PyTorch's: top-1 agreement and top-20 overlap.
 The outputs are labelled by an oracle (logistic regression on MiniLM sentence embeddings of
 ``--oracle-rows`` rows of ``--oracle-data``); a flip is an output the oracle labels differently from its
-source, with a 95% interval and McNemar's test against fp32 PyTorch on the same rows.
+source, with a 95% interval and McNemar's test against fp32 PyTorch on the same rows. The first 400
+sentences are also augmented with ``--token-budget 1024``: the rows whose output changed say whether the
+variant's fills depend on batching. ``--profile K`` adds a cProfile of one pass (own time per function).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def load_texts(path: Path, limit: int) -> list[str]:
     return [r["text"] for r in rows][:limit]
 
 
-def run_variant(name: str, texts: list[str], threads: int, rounds: int, work: Path) -> dict:
+def run_variant(name: str, texts: list[str], threads: int, rounds: int, work: Path, profile_top: int = 0) -> dict:
     import torch
 
     torch.set_num_threads(threads)
@@ -68,12 +70,28 @@ def run_variant(name: str, texts: list[str], threads: int, rounds: int, work: Pa
             aug.engine.backend.logits(batch)
         bare_s.append(time.perf_counter() - t0)
     tops = [aug.engine.backend.logits(b).float().topk(20, dim=-1).indices.numpy() for b in batches]
+    # does batching change outputs? the first 400 sentences at two token budgets
+    small = Augmenter("substitute", model=aug.mlm, n=1, seed=0, max_attempts=1, token_budget=1024)
+    batching_changed = sum(a != b for a, b in zip(outputs[:400], small.augment(texts[:400])))
+    profile = None
+    if profile_top:
+        import cProfile
+        import pstats
+
+        prof = cProfile.Profile()
+        prof.runcall(aug.augment, texts)
+        stats = pstats.Stats(prof)
+        total = stats.total_tt
+        rows = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:profile_top]  # by own time
+        profile = [{"function": f"{k[0].split('/')[-1]}:{k[1]}({k[2]})", "own_s": round(v[2], 3),
+                    "share": round(v[2] / total, 3)} for k, v in rows]
     np.save(work / f"{name}.top20.npy", np.concatenate(tops))
     (work / f"{name}.outputs.json").write_text(json.dumps([o[0] if o else t for o, t in zip(outputs, texts)]))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"variant": name, "backend": repr(aug.engine.backend), "load_s": round(load_s, 2),
             "engine_s": engine_s, "bare_s": bare_s, "sentences": len(texts), "batches": len(batches),
-            "positions": int(sum(int(b.select.sum()) for b in batches)), "peak_rss_mb": round(rss)}
+            "positions": int(sum(int(b.select.sum()) for b in batches)), "peak_rss_mb": round(rss),
+            "batching_changed_of_400": batching_changed, "profile": profile}
 
 
 def spread(xs: list[float]) -> str:
@@ -91,12 +109,14 @@ def main() -> None:
     ap.add_argument("--variant", action="append", choices=sorted(VARIANTS), help="default: all")
     ap.add_argument("--work", type=Path, default=Path("runs/bench_backends"))
     ap.add_argument("--out", type=Path, help="write the results as JSON here")
+    ap.add_argument("--profile", type=int, default=0, metavar="K",
+                    help="also profile one augment pass per variant (cProfile) and keep the K costliest functions")
     ap.add_argument("--_one", help=argparse.SUPPRESS)
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     texts = load_texts(args.data, args.limit)
     if args._one:
-        print(json.dumps(run_variant(args._one, texts, args.threads, args.rounds, args.work)))
+        print(json.dumps(run_variant(args._one, texts, args.threads, args.rounds, args.work, args.profile)))
         return
     names = args.variant or list(VARIANTS)
     if "torch-fp32" not in names:
@@ -104,7 +124,8 @@ def main() -> None:
     results = []
     for name in names:
         cmd = [sys.executable, __file__, "--data", str(args.data), "--limit", str(args.limit), "--rounds",
-               str(args.rounds), "--threads", str(args.threads), "--work", str(args.work), "--_one", name]
+               str(args.rounds), "--threads", str(args.threads), "--work", str(args.work), "--profile",
+               str(args.profile), "--_one", name]
         out = subprocess.run(cmd, capture_output=True, text=True)
         if out.returncode:
             print(f"{name}: failed\n{out.stderr[-2000:]}", file=sys.stderr)
@@ -151,12 +172,15 @@ def main() -> None:
                 [a == b for a, b in zip(json.loads((args.work / f"{res['variant']}.outputs.json").read_text()),
                                         json.loads((args.work / "torch-fp32.outputs.json").read_text()))])), 4)
     cols = ["variant", "sent_per_s", "vs_torch_fp32", "bare_sent_per_s", "share_of_bare", "top1_agreement",
-            "top20_overlap", "label_flip", "label_flip_ci", "flip_vs_fp32_p", "outputs_equal_fp32", "peak_rss_mb",
-            "load_s"]
+            "top20_overlap", "batching_changed_of_400", "label_flip", "label_flip_ci", "flip_vs_fp32_p",
+            "outputs_equal_fp32", "peak_rss_mb", "load_s"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for res in results:
         print("| " + " | ".join(str(res.get(c, "")) for c in cols) + " |")
+    for res in results:
+        for row in res.get("profile") or []:
+            print(f"{res['variant']}: {row['share']:.1%} {row['own_s']} s {row['function']}")
     if args.out:
         args.out.write_text(json.dumps(results, indent=1))
 

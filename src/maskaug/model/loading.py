@@ -55,7 +55,7 @@ def pick_dtype(device: torch.device, dtype: str | None = None) -> torch.dtype | 
     """Autocast dtype: bf16 (or fp16) on GPUs, full precision on CPU unless asked.
 
     The CPU default stays fp32 even where bf16 is twice as fast: bf16 makes fills depend on which rows share a
-    batch (48 of 400 SST-2 rows changed between token budgets 8192 and 1024, none in fp32), which would break
+    batch (22 of 400 SST-2 rows changed between token budgets 8192 and 1024, none in fp32), which would break
     the promise that output does not depend on batching.
     """
     if dtype == "int8":

@@ -362,6 +362,8 @@ def _evaluate_parser(sub) -> None:
     p.add_argument("--encoder", help="sentence encoder / classifier backbone folder (default: MiniLM package)")
     p.add_argument("--model", help="MLM for the methods (default: built-in)")
     p.add_argument("--epochs", type=int, help="finetune / melm2022 tagger: epochs (default 10)")
+    p.add_argument("--steps", type=int, help="finetune: step-matched, every run takes exactly STEPS optimiser "
+                   "steps (dev checked EPOCHS times); default: EPOCHS passes over each run's rows")
     p.add_argument("--text-column", action="append", help="the text field (default: text); give two for sentence "
                                                           "pairs (NLI), classified and judged as pairs")
     p.add_argument("--label-column", help="the label field (default: label)")
@@ -418,6 +420,7 @@ def cmd_evaluate(args) -> int:
     overrides = {"test": str(args.test) if args.test else None, "protocol": args.protocol, "k": args.k,
                  "sizes": args.sizes, "splits": args.splits, "n": args.n, "seed": args.seed,
                  "classifier": args.classifier, "encoder": args.encoder, "model": args.model, "epochs": args.epochs,
+                 "steps": args.steps,
                  "text_column": (args.text_column[0] if len(args.text_column) == 1 else args.text_column)
                  if args.text_column else None, "label_column": args.label_column, "test_limit": args.test_limit,
                  "cache_dir": args.cache_dir, "flip_reference": args.flip_reference,

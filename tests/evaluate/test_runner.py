@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from maskaug.cli import main
@@ -295,3 +296,69 @@ def test_the_fine_tuned_classifier_trains_on_soft_labels(tiny_model_dirs):
     train = (POS[:4] + NEG[:4] + POS[4:6], [1] * 4 + [0] * 4 + [[0.2, 0.8], [0.9, 0.1]])
     r = clf.run(train, None, (POS[6:] + NEG[6:], [1, 1, 0, 0]), seed=0)
     assert 0 <= r.test_accuracy <= 1 and len(r.test_predictions) == 4
+
+
+def test_step_matched_classifier_takes_the_same_steps_whatever_the_rows(tiny_model_dirs):
+    import re
+
+    from maskaug.evaluate.classifiers import FineTuneClassifier
+
+    test = (POS[6:] + NEG[6:], [1, 1, 0, 0])
+    dev = (POS[4:6] + NEG[4:6], [1, 1, 0, 0])
+    matched = FineTuneClassifier(str(tiny_model_dirs["wordpiece"]), epochs=3, batch_size=4, steps=7)
+    for rows in (4, 12):  # 1 and 3 batches a pass: 7 steps either way, dev checked at steps 3, 6 and 7
+        train = ((POS[:4] + NEG[:4]) * 3, ([1] * 4 + [0] * 4) * 3)
+        r = matched.run((train[0][:rows], train[1][:rows]), dev, test, seed=0)
+        assert r.steps == 7 and re.fullmatch(r"step=[367]", r.chosen)
+    assert matched.settings()["steps"] == 7
+    by_epochs = FineTuneClassifier(str(tiny_model_dirs["wordpiece"]), epochs=2, batch_size=4)
+    r = by_epochs.run((POS[:5] + NEG[:5], [1] * 5 + [0] * 5), dev, test, seed=0)
+    assert r.steps == 2 * 3 and re.fullmatch(r"epoch=[12]", r.chosen) and "steps" not in by_epochs.settings()
+    with pytest.raises(ValueError, match="--classifier finetune"):
+        from maskaug.evaluate.classifiers import make_classifier
+
+        make_classifier("logreg", None, steps=5)
+
+
+def test_row_weights_scale_the_loss_of_generated_rows(tiny_model_dirs):
+    from maskaug.embeddings import Embedder
+    from maskaug.evaluate.classifiers import FineTuneClassifier, LogRegClassifier, soft_rows
+
+    x, y, w = soft_rows(np.eye(3), [0, [0.25, 0.75], 1], weights=[1.0, 0.5, 0.2])
+    assert y.tolist() == [0, 0, 1, 1] and w.tolist() == [1.0, 0.125, 0.375, 0.2]
+    real = (POS[:4] + NEG[:4], [1] * 4 + [0] * 4)
+    test = (POS[4:] + NEG[4:], [1] * 4 + [0] * 4)
+    wrong = (real[0] + NEG[4:], real[1] + [1] * 4)  # generated rows with the wrong label
+    lr = LogRegClassifier(Embedder(str(tiny_model_dirs["wordpiece"]), progress=False))
+    alone = lr.run(real, None, test)
+    faint = lr.run(wrong, None, test, weights=[1.0] * 8 + [1e-9] * 4)
+    loud = lr.run(wrong, None, test)
+    assert faint.test_predictions == alone.test_predictions  # a near-zero weight: as if the rows were not there
+    assert loud.test_predictions != alone.test_predictions
+    ft = FineTuneClassifier(str(tiny_model_dirs["wordpiece"]), epochs=2, batch_size=4)
+    plain, ones = ft.run(real, None, test, seed=0), ft.run(real, None, test, seed=0, weights=[1.0] * 8)
+    assert plain.test_predictions == ones.test_predictions  # weight 1 everywhere is the unweighted loss
+
+
+def test_a_weight_in_a_method_spec_reaches_the_classifier_not_the_method(data, tiny_model_dirs, tmp_path,
+                                                                          monkeypatch):
+    from maskaug.evaluate.classifiers import LogRegClassifier
+
+    spec = MethodSpec.parse("substitute:aug_weight=0.5,rate=0.3")
+    assert spec.weight == 0.5 and spec.method_params == {"rate": 0.3}
+    for bad in ("copy:aug_weight=0", "copy:aug_weight=2", "copy:aug_weight=true"):
+        with pytest.raises(ValueError, match="aug_weight is a number"):
+            MethodSpec.parse(bad).check()
+    seen = []
+    run = LogRegClassifier.run
+
+    def spy(self, train, dev, test, seed=0, weights=None):
+        seen.append((len(train[0]), weights))
+        return run(self, train, dev, test, seed=seed, weights=weights)
+
+    monkeypatch.setattr(LogRegClassifier, "run", spy)
+    methods = ["none", "copy", "copy:aug_weight=0.25"]
+    res = Evaluation(_config(data, tiny_model_dirs, tmp_path, splits=1, methods=methods, quality=False),
+                     progress=False).run()
+    assert [w for _, w in seen] == [None, None, [1.0] * 4 + [0.25] * 4]
+    assert {r["method"] for r in res["runs"]} == {"none", "copy", "copy:aug_weight=0.25"}

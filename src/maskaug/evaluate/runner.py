@@ -35,6 +35,7 @@ NO_TEXT = ("none", "copy", "consistency")  # methods with no generated text to j
 CONSTRAINT_KEYS = ("teacher", "min_similarity", "max_fluency_drop", "min_edit_rate", "max_edit_rate",
                    "label_words")  # label_words=true: each split's label words kept, scored from its own rows
 FINETUNE_KEYS = ("label_lr",)  # options of a conditional method's per-split MLM fine-tuning
+TRAIN_KEYS = ("aug_weight",)  # aug_weight=0.5: the classifier's loss weight of a generated row (real: 1)
 DEFAULT_METHODS = ["none", "copy", "eda", "substitute", "iterative", "insert", "ssmba"]
 # Wei & Zou 2019, Table 3: augmented sentences per original by training-set size.
 EDA_N_AUG = ((500, 16), (2000, 8), (5000, 4))
@@ -59,6 +60,7 @@ class EvalConfig:
     encoder: str | None = None  # sentence encoder / classifier backbone (default: MiniLM package)
     model: str | None = None  # MLM for the methods (default: built-in)
     epochs: int = 10
+    steps: int | None = None  # finetune: every run takes exactly this many optimiser steps (step-matched)
     quality: bool = True
     fluency_sample: int = 100
     label_text: dict[str, str] | None = None  # prepend: words written for each label when fine-tuning
@@ -116,7 +118,7 @@ class MethodSpec:
 
     @property
     def method_params(self) -> dict[str, Any]:
-        return {k: v for k, v in self.params.items() if k not in CONSTRAINT_KEYS + FINETUNE_KEYS}
+        return {k: v for k, v in self.params.items() if k not in CONSTRAINT_KEYS + FINETUNE_KEYS + TRAIN_KEYS}
 
     @property
     def constraint_params(self) -> dict[str, Any]:
@@ -126,7 +128,18 @@ class MethodSpec:
     def finetune_params(self) -> dict[str, Any]:
         return {k: v for k, v in self.params.items() if k in FINETUNE_KEYS}
 
+    @property
+    def weight(self) -> float | None:
+        """The classifier's loss weight of a generated row, when the spec sets one."""
+        if "aug_weight" not in self.params:
+            return None
+        w = self.params["aug_weight"]
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 < w <= 1:
+            raise ValueError(f"method spec {self.label!r}: aug_weight is a number in (0, 1], got {w!r}")
+        return float(w)
+
     def check(self) -> None:
+        self.weight  # noqa: B018 (raises on a bad aug_weight)
         if self.method not in BASELINES:
             from maskaug.methods.registry import build
 
@@ -366,7 +379,7 @@ class Evaluation:
             Conditioning("prepend", pool.classes, label_text=cfg.label_text)
         all_splits = self.make_splits(pool)
         embedder = self.embedder = Embedder(cfg.encoder, cache_dir=self.cache, progress=False)
-        clf = make_classifier(cfg.classifier, embedder, encoder=cfg.encoder, epochs=cfg.epochs)
+        clf = make_classifier(cfg.classifier, embedder, encoder=cfg.encoder, epochs=cfg.epochs, steps=cfg.steps)
         from maskaug import __version__
 
         results: dict[str, Any] = {"config": asdict(cfg), "classes": pool.classes, "pool_size": len(pool.texts),
@@ -398,8 +411,11 @@ class Evaluation:
                         for o in outs[i]:  # a soft output trains on the teacher's probabilities
                             texts.append(text_of(o))
                             labels.append(o["soft"] if isinstance(o, dict) else pool.labels[i])
+                    weights = None
+                    if spec.weight is not None:  # real rows first, weight 1; then the generated ones
+                        weights = [1.0] * len(split.train) + [spec.weight] * (len(texts) - len(split.train))
                     r = self.classify(self.classifier_for(spec, clf), (texts, labels), dev, test_xy,
-                                      seed=cfg.seed * 1000 + split.index, test_key=test_key)
+                                      seed=cfg.seed * 1000 + split.index, test_key=test_key, weights=weights)
                     results["runs"].append({"size": size, "split": split.index, "method": spec.label,
                                             "train_examples": len(texts), **r})
                     bar.update(1)
@@ -434,15 +450,17 @@ class Evaluation:
         return variant
 
     def classify(self, clf, train: tuple[list[str], list[int]], dev: tuple[list[str], list[int]] | None,
-                 test: tuple[list[str], list[int]], seed: int, test_key: str) -> dict[str, Any]:
+                 test: tuple[list[str], list[int]], seed: int, test_key: str,
+                 weights: list[float] | None = None) -> dict[str, Any]:
         """One classifier run, cached by the classifier's settings, the exact data (``test_key``: the
-        test set's fingerprint) and the seed, so an interrupted or repeated evaluation redoes only the
-        runs it has not finished."""
-        path = self.cache / "runs" / f"{key(clf.settings(), seed, train, dev, test_key)}.json"
+        test set's fingerprint), the row weights and the seed, so an interrupted or repeated evaluation
+        redoes only the runs it has not finished."""
+        parts = (clf.settings(), seed, train, dev, test_key) + ((weights,) if weights is not None else ())
+        path = self.cache / "runs" / f"{key(*parts)}.json"
         if path.is_file():
             self.cached_runs += 1
             return json.loads(path.read_text())
-        r = clf.run(train, dev, test, seed=seed)
+        r = clf.run(train, dev, test, seed=seed, weights=weights)
         gold, pred = np.asarray(test[1]), np.asarray(r.test_predictions)
         per_class = {str(c): float((pred[gold == c] == c).mean()) for c in sorted(set(test[1]))} if len(pred) else {}
         out = {"test_accuracy": r.test_accuracy, "dev_accuracy": r.dev_accuracy, "chosen": r.chosen,

@@ -23,9 +23,26 @@ def test_augment_writes_n_rows_with_provenance(data, tiny_model_dirs, tmp_path, 
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert len(rows) == 6 and sum(r["aug_is_original"] for r in rows) == 2
     assert {r["id"] for r in rows} == {1, 2} and {r["label"] for r in rows} == {"pos", "q"}  # numbers stay numbers
-    assert all(r["aug_method"] == "substitute.v1" and r["aug_seed"] == 0 for r in rows)
+    assert all(r["aug_method"] == "insert.v1" and r["aug_seed"] == 0 for r in rows)  # labelled rows: insert
     assert data.read_bytes() == before
     assert "4/4 outputs" in capsys.readouterr().err
+
+
+def test_the_default_method_is_insert_for_labelled_rows_and_substitute_otherwise(data, tiny_model_dirs, tmp_path):
+    from maskaug.api import augment
+    from maskaug.job import default_method
+    from maskaug.records import Options, detect
+
+    model = str(tiny_model_dirs["wordpiece"])
+    for extra, method in ([], "substitute.v1"), (["--label-column", "label"], "insert.v1"):
+        out = tmp_path / f"{len(extra)}.jsonl"
+        assert main(["augment", str(data), "-o", str(out), "--model", model, "--quiet", *extra]) == 0
+        assert {json.loads(x)["aug_method"] for x in out.read_text().splitlines()} == {method}
+    rows = [{"text": "the film was great fun", "label": "pos"}]
+    assert augment(rows, label_column="label", model=model)[0]["aug_method"] == "insert.v1"
+    assert augment(rows, model=model)[0]["aug_method"] == "substitute.v1"
+    tagged = detect({"tokens": ["Peter", "runs"], "tags": ["B-PER", "O"], "label": "x"}, Options())
+    assert default_method(tagged, "label") == "substitute"  # a token/tag record has no sentence label
 
 
 def test_same_seed_same_file(data, tiny_model_dirs, tmp_path):

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from maskaug.augmenter import Augmenter, check_texts
-from maskaug.job import AugmentJob, JobConfig, JobResult
+from maskaug.job import AugmentJob, JobConfig, JobResult, default_method
 
 
 def _fields(text_column: str | list[str] | None) -> tuple[str, ...]:
@@ -27,7 +27,7 @@ def _records(aug: Augmenter, rows: list[dict[str, Any]], ids: list[Any], fields:
     return AugmentJob(config, rows=rows, ids=ids, augmenter=aug).run().records
 
 
-def augment(data: Any, method: str = "substitute", n: int | None = None, text_column: str | list[str] | None = None,
+def augment(data: Any, method: str | None = None, n: int | None = None, text_column: str | list[str] | None = None,
             keep_original: bool = False, augmenter: Augmenter | None = None, label_column: str | None = None,
             **kwargs: Any) -> Any:
     """Augment ``data`` and return what fits it.
@@ -39,13 +39,14 @@ def augment(data: Any, method: str = "substitute", n: int | None = None, text_co
 
     ``n`` (default 1, or the augmenter's) overrides the augmenter's for this call. ``text_column`` names the text
     field(s) (default ``text``; token/tag and QA rows are found by their shape). ``label_column`` feeds each
-    row's label to label-conditioned models and the teacher constraint. ``kwargs`` go to :class:`Augmenter`
+    row's label to label-conditioned models and the teacher constraint; ``method`` defaults to ``insert`` when
+    it is given, else ``substitute`` (:func:`maskaug.job.default_method`). ``kwargs`` go to :class:`Augmenter`
     (``model``, ``seed``, ``constraints``, method parameters such as ``rate``).
 
     >>> augment("The plot is thin and the jokes fall flat.", n=2)          # doctest: +SKIP
     ['The plot is thin and the jokes went flat.', 'The plot is thin and all jokes fall flat.']
     """
-    aug = (augmenter or Augmenter(method, n=n or 1, **kwargs)).with_n(n)
+    aug = (augmenter or Augmenter(method or default_method(None, label_column), n=n or 1, **kwargs)).with_n(n)
     if isinstance(data, str):
         return aug.augment(data)
     fields = _fields(text_column)
@@ -116,7 +117,7 @@ def map_function(augmenter: Augmenter, text_column: str | list[str] | None = Non
 _CONFIG_FIELDS = set(JobConfig.__dataclass_fields__) - {"input", "output", "method", "params", "n"}
 
 
-def augment_file(input: str | os.PathLike, output: str | os.PathLike | None = None, method: str = "substitute",
+def augment_file(input: str | os.PathLike, output: str | os.PathLike | None = None, method: str | None = None,
                  n: int = 1, **kwargs: Any) -> JobResult:
     """``maskaug augment`` from Python: read ``input``, write ``output`` (resumable, locked, atomic).
 

@@ -44,7 +44,8 @@ def _augment_parser(sub) -> None:
     p.add_argument("--limit", type=int, metavar="N", help="augment only the first N rows of the input")
     p.add_argument("--dry-run", nargs="?", type=int, const=3, metavar="K",
                    help="augment the first K rows (default 3), print them with their outputs, write nothing")
-    p.add_argument("--method", default="substitute", help="a registered method (see `maskaug methods`)")
+    p.add_argument("--method", help="a registered method (see `maskaug methods`); default: insert when "
+                   "--label-column gives sentence labels (the measured recipe, docs/results.md), else substitute")
     p.add_argument("--config", type=Path, help="JSON/TOML method config: {\"method\": ..., params...}")
     p.add_argument("--n", type=int, default=1, help="outputs per input row (default 1)")
     p.add_argument("--model", default=None, help="MLM name or local folder (default: built-in "
@@ -138,10 +139,11 @@ def _method_params(args) -> tuple[str, dict[str, Any]]:
         except ValueError as exc:
             raise ValueError(f"--param {item}: {exc}") from None
     if args.config:
+        from maskaug.job import default_method
         from maskaug.methods.registry import effective_params
 
         try:
-            effective_params(method, **params)
+            effective_params(method or default_method(None, args.label_column), **params)
         except (ValueError, KeyError) as exc:
             msg = exc.args[0] if isinstance(exc, KeyError) else str(exc)
             raise ValueError(f"{args.config}: {msg}") from None

@@ -82,8 +82,9 @@ class RaySpec:
 
 
 # The measured defaults (docs/results.md, "Step-matched training"): for rows with a sentence label, insert.v1
-# flipped the fewest labels on SST-2, TREC and SNIPS and was level with or ahead of substitute's accuracy;
-# elsewhere (no label, token/tag, QA) substitute.v1, the method the NER protocol measured.
+# flipped the fewest labels of the MLM methods (level with EDA or below) on SST-2, TREC and SNIPS and was ahead of
+# substitute's accuracy on TREC and SST-2; elsewhere (no label, token/tag, QA) substitute.v1, the method the
+# NER protocol measured.
 LABELLED_DEFAULT, DEFAULT = "insert", "substitute"
 
 

@@ -440,14 +440,14 @@ def cmd_evaluate(args) -> int:
         cfg.test_limit = min(cfg.test_limit or 300, 300)
         cfg.fluency_sample = min(cfg.fluency_sample, 30)
         cfg.sizes = [min(s, 200) for s in cfg.sizes]
+    import shlex
     from dataclasses import asdict
 
+    command = "maskaug " + shlex.join(getattr(args, "argv", None) or sys.argv[1:])
+    evaluation = Evaluation(cfg, progress=not args.quiet, command=command)  # checks the settings; creates nothing
     args.output.mkdir(parents=True, exist_ok=True)
     (args.output / "config.json").write_text(json.dumps({"config": asdict(cfg)}, indent=1) + "\n")
-    import shlex
-
-    command = "maskaug " + shlex.join(getattr(args, "argv", None) or sys.argv[1:])
-    results = Evaluation(cfg, progress=not args.quiet, command=command).run()
+    results = evaluation.run()
     paths = write(results, args.output)
     print(markdown(results))
     print(f"wrote {paths['md']}, {paths['html']}, {paths['json']}; rerun with --config {args.output / 'config.json'}",

@@ -362,3 +362,17 @@ def test_a_weight_in_a_method_spec_reaches_the_classifier_not_the_method(data, t
                      progress=False).run()
     assert [w for _, w in seen] == [None, None, [1.0] * 4 + [0.25] * 4]
     assert {r["method"] for r in res["runs"]} == {"none", "copy", "copy:aug_weight=0.25"}
+
+
+def test_steps_that_are_not_a_positive_count_are_refused(data, tiny_model_dirs, tmp_path, capsys):
+    from maskaug.evaluate.classifiers import FineTuneClassifier
+
+    for bad in (0, -5):
+        with pytest.raises(ValueError, match="--steps"):
+            FineTuneClassifier(str(tiny_model_dirs["wordpiece"]), steps=bad)
+    rc = main(["evaluate", str(data / "train.jsonl"), "--test", str(data / "test.jsonl"), "--classifier", "finetune",
+               "--steps", "0", "--k", "2", "--splits", "1", "--methods", "none", "--no-quality",
+               "--encoder", str(tiny_model_dirs["wordpiece"]), "--cache-dir", str(tmp_path / "c"),
+               "-o", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "--steps" in err and "Traceback" not in err and not (tmp_path / "r").exists()

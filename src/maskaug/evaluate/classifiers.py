@@ -85,6 +85,7 @@ class FineTuneClassifier:
                  max_length: int = 64, device: str | None = None, bf16: bool | None = None, steps: int | None = None):
         self.encoder = encoder or default_encoder()
         self.epochs, self.lr, self.batch_size, self.max_length = epochs, lr, batch_size, max_length
+        check_steps(steps, self.name)
         self.steps = steps  # None: ``epochs`` passes over the rows; else exactly this many optimiser steps
         self.device = device or "cpu"
         self.bf16 = bf16
@@ -255,11 +256,20 @@ def cpu_autocast(bf16: bool | None = None):
     return contextlib.nullcontext
 
 
+def check_steps(steps: int | None, classifier: str) -> None:
+    """Refuse a step-matched run that cannot be one: steps for the logistic regression, or not a count ≥ 1."""
+    if steps is None:
+        return
+    if classifier != "finetune":
+        raise ValueError("--steps (step-matched training) applies to --classifier finetune")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"--steps is a number of optimiser steps, 1 or more; got {steps!r}")
+
+
 def make_classifier(name: str, embedder: Embedder, **kw):
     """``logreg`` or ``finetune`` by name (``steps`` only for ``finetune``)."""
     if name == "logreg":
-        if kw.get("steps"):
-            raise ValueError("--steps (step-matched training) applies to --classifier finetune")
+        check_steps(kw.get("steps"), name)
         return LogRegClassifier(embedder)
     if name == "finetune":
         return FineTuneClassifier(**kw)

@@ -223,6 +223,9 @@ class Evaluation:
             raise ValueError(f"flip reference {config.flip_reference!r} is not one of the methods {labels}")
         if config.label_text and "prepend" not in [s.method for s in self.specs]:
             raise ValueError("label texts only change how prepend fine-tunes, and no prepend method is in this run")
+        from maskaug.evaluate.classifiers import check_steps
+
+        check_steps(config.steps, config.classifier)
         if config.protocol not in ("kumar2020", "eda2019"):
             raise ValueError(f"unknown protocol {config.protocol!r}; use kumar2020 or eda2019")
         self._mlm = None

@@ -376,3 +376,53 @@ def test_steps_that_are_not_a_positive_count_are_refused(data, tiny_model_dirs, 
                "-o", str(tmp_path / "r")])
     err = capsys.readouterr().err
     assert rc == 2 and "--steps" in err and "Traceback" not in err and not (tmp_path / "r").exists()
+
+
+def test_guard_keeps_the_augmented_classifier_only_when_it_beats_no_aug_on_dev():
+    from maskaug.evaluate.runner import guard
+
+    none = {"test_accuracy": 0.6, "dev_accuracy": 0.7, "chosen": "step=10", "per_class": {}}
+    better = {"test_accuracy": 0.5, "dev_accuracy": 0.8, "chosen": "step=20", "per_class": {}}
+    tied = {**better, "dev_accuracy": 0.7}
+    assert guard(better, none) == {**better, "guard": "augmented"}  # dev decides, not test
+    assert guard(tied, none) == {**none, "guard": "none"}  # a tie keeps no-aug
+    assert guard({**better, "dev_accuracy": 0.6}, none)["test_accuracy"] == 0.6
+    with pytest.raises(ValueError, match="dev"):
+        guard({**better, "dev_accuracy": None}, none)
+
+
+def test_a_guarded_spec_reports_the_classifier_dev_chose_per_split(data, tiny_model_dirs, tmp_path, monkeypatch):
+    from maskaug.evaluate.classifiers import LogRegClassifier
+
+    trained = []
+    run = LogRegClassifier.run
+
+    def spy(self, train, dev, test, seed=0, weights=None):
+        trained.append(len(train[0]))
+        return run(self, train, dev, test, seed=seed, weights=weights)
+
+    monkeypatch.setattr(LogRegClassifier, "run", spy)
+    methods = ["substitute:rate=0.3,guard=dev", "none", "substitute:rate=0.3"]
+    res = Evaluation(_config(data, tiny_model_dirs, tmp_path, methods=methods, quality=False), progress=False).run()
+    assert len(trained) == 2 * 3  # the guarded spec reads the runs of none and substitute, it trains nothing more
+    assert [r["method"] for r in res["runs"][:3]] == methods  # runs stay in the order the methods were given
+    by = {(r["split"], r["method"]): r for r in res["runs"]}
+    kept = 0
+    for s in range(3):
+        g, aug, none = by[s, methods[0]], by[s, "substitute:rate=0.3"], by[s, "none"]
+        pick = aug if aug["dev_accuracy"] > none["dev_accuracy"] else none
+        assert g["guard"] == ("augmented" if pick is aug else "none")
+        assert (g["test_accuracy"], g["dev_accuracy"], g["train_examples"]) == (
+            pick["test_accuracy"], pick["dev_accuracy"], pick["train_examples"])
+        kept += pick is aug
+    assert res["summary"]["2"][methods[0]]["guard_kept"] == kept
+    assert f"augmented kept on {methods[0]}: {kept} of 3 splits" in markdown(res)
+
+
+def test_a_guard_other_than_dev_or_without_dev_rows_is_refused(data, tiny_model_dirs, tmp_path):
+    for bad in ("substitute:guard=test", "none:guard=dev"):
+        with pytest.raises(ValueError, match="guard=dev"):
+            MethodSpec.parse(bad).check()
+    with pytest.raises(ValueError, match="kumar2020"):
+        Evaluation(_config(data, tiny_model_dirs, tmp_path, protocol="eda2019", sizes=[8],
+                           methods=["none", "substitute:guard=dev"]), progress=False)

@@ -196,10 +196,18 @@ def blocks(results: dict[str, Any]) -> list[tuple]:
     for size, summary in results["summary"].items():
         out.append(("h2", f"Test accuracy, {size_name} = {size}"))
         out.append(("p", "Mean over splits with its 95% t interval; differences are paired (same splits). "
-                         "copy repeats each training row n times: as many gradient steps as a method's data, no new "
-                         "text, so Δ vs copy is the gain of the new text itself."))
+                         + ("Every run takes the same optimiser steps (step-matched); copy repeats each training row "
+                            "n times: the same rows seen in other batches, no new text, so Δ vs copy is the gain of "
+                            "the new text itself." if cfg.get("steps") and cfg["classifier"] == "finetune" else
+                            "copy repeats each training row n times: as many gradient steps as a method's data, no "
+                            "new text, so Δ vs copy is the gain of the new text itself.")))
         head, rows = accuracy_rows(summary)
         out.append(("table", head, rows))
+        guarded = [f"{label}: {e['guard_kept']} of {e['n']}" for label, e in summary.items() if "guard_kept" in e]
+        if guarded:
+            out.append(("p", "guard=dev keeps a split's augmented classifier only when its dev accuracy is higher "
+                             "than the no-aug classifier's, else the no-aug one; augmented kept on "
+                             + "; ".join(guarded) + " splits."))
         pc = per_class_rows(summary, results["classes"])
         if pc:
             out.append(("h2", f"Per-class accuracy, {size_name} = {size} (mean over splits)"))

@@ -35,7 +35,8 @@ NO_TEXT = ("none", "copy", "consistency")  # methods with no generated text to j
 CONSTRAINT_KEYS = ("teacher", "min_similarity", "max_fluency_drop", "min_edit_rate", "max_edit_rate",
                    "label_words")  # label_words=true: each split's label words kept, scored from its own rows
 FINETUNE_KEYS = ("label_lr",)  # options of a conditional method's per-split MLM fine-tuning
-TRAIN_KEYS = ("aug_weight",)  # aug_weight=0.5: the classifier's loss weight of a generated row (real: 1)
+TRAIN_KEYS = ("aug_weight", "guard")  # aug_weight=0.5: the classifier's loss weight of a generated row (real: 1);
+# guard=dev: per split, the augmented classifier is kept only when its dev accuracy beats the no-aug classifier's
 DEFAULT_METHODS = ["none", "copy", "eda", "substitute", "iterative", "insert", "ssmba"]
 # Wei & Zou 2019, Table 3: augmented sentences per original by training-set size.
 EDA_N_AUG = ((500, 16), (2000, 8), (5000, 4))
@@ -138,8 +139,16 @@ class MethodSpec:
             raise ValueError(f"method spec {self.label!r}: aug_weight is a number in (0, 1], got {w!r}")
         return float(w)
 
+    @property
+    def guarded(self) -> bool:
+        """Whether the split's no-aug classifier stands in for this method's unless it scores higher on dev."""
+        return "guard" in self.params
+
     def check(self) -> None:
         self.weight  # noqa: B018 (raises on a bad aug_weight)
+        if self.guarded and (self.params["guard"] != "dev" or self.method == "none"):
+            raise ValueError(f"method spec {self.label!r}: guard=dev is the one guard (keep the no-aug classifier "
+                             f"unless the augmented one scores higher on dev), for a method other than none")
         if self.method not in BASELINES:
             from maskaug.methods.registry import build
 
@@ -228,6 +237,10 @@ class Evaluation:
         check_steps(config.steps, config.classifier)
         if config.protocol not in ("kumar2020", "eda2019"):
             raise ValueError(f"unknown protocol {config.protocol!r}; use kumar2020 or eda2019")
+        guarded = [s.label for s in self.specs if s.guarded]
+        if guarded and config.protocol != "kumar2020":
+            raise ValueError(f"{guarded[0]!r}: guard=dev compares dev accuracies, and only kumar2020 splits have "
+                             f"dev rows")
         self._mlm = None
         self.embedder = None
         self.timings: dict[str, float] = {}
@@ -406,7 +419,8 @@ class Evaluation:
             t0 = time.perf_counter()
             for split in size_splits:
                 dev = ([pool.texts[i] for i in split.dev], [pool.labels[i] for i in split.dev]) if split.dev else None
-                for spec in self.specs:
+                raw, done = {}, {}  # this split's classifier results and runs, by label
+                for spec in sorted(self.specs, key=lambda s: s.guarded):  # a guard reads the no-aug run
                     outs = outputs_by[spec.label, size][split.index]
                     texts = [pool.texts[i] for i in split.train]
                     labels = [pool.labels[i] for i in split.train]
@@ -419,9 +433,14 @@ class Evaluation:
                         weights = [1.0] * len(split.train) + [spec.weight] * (len(texts) - len(split.train))
                     r = self.classify(self.classifier_for(spec, clf), (texts, labels), dev, test_xy,
                                       seed=cfg.seed * 1000 + split.index, test_key=test_key, weights=weights)
-                    results["runs"].append({"size": size, "split": split.index, "method": spec.label,
-                                            "train_examples": len(texts), **r})
+                    raw[spec.label] = r
+                    if spec.guarded:
+                        r = guard(r, raw["none"])
+                        texts = texts if r["guard"] == "augmented" else texts[:len(split.train)]
+                    done[spec.label] = {"size": size, "split": split.index, "method": spec.label,
+                                        "train_examples": len(texts), **r}
                     bar.update(1)
+                results["runs"] += [done[s.label] for s in self.specs]
             bar.close()
             self.timings[f"classifiers size={size}"] = time.perf_counter() - t0
             results["cached_runs"] = self.cached_runs
@@ -583,13 +602,26 @@ def examples(pool: Dataset, split: splitting.Split, outputs_by, specs: list[Meth
     return out
 
 
+def guard(augmented: dict[str, Any], none: dict[str, Any]) -> dict[str, Any]:
+    """``guard=dev``: the augmented run when its dev accuracy is higher than the no-aug run's, else the no-aug run
+    (a tie keeps no-aug: the generated rows have to earn their place), marked with which was kept."""
+    if augmented["dev_accuracy"] is None or none["dev_accuracy"] is None:
+        raise ValueError("guard=dev needs dev accuracies (kumar2020 splits)")
+    if augmented["dev_accuracy"] > none["dev_accuracy"]:
+        return {**augmented, "guard": "augmented"}
+    return {**none, "guard": "none"}
+
+
 def summarize(runs: list[dict], size: int, labels: list[str]) -> dict[str, dict]:
     """Mean, 95% interval and paired differences (vs none, vs copy, vs EDA) per method for one size; per-class
-    accuracy means."""
+    accuracy means; for a guarded method, on how many splits its augmented classifier was kept."""
     acc: dict[str, list[float]] = {}
+    kept: dict[str, int] = {}  # guard=dev: splits whose augmented classifier was kept
     per_class: dict[str, dict[str, list[float]]] = {}
     for r in sorted((r for r in runs if r["size"] == size), key=lambda r: r["split"]):
         acc.setdefault(r["method"], []).append(r["test_accuracy"])
+        if "guard" in r:
+            kept[r["method"]] = kept.get(r["method"], 0) + (r["guard"] == "augmented")
         for c, v in r.get("per_class", {}).items():
             per_class.setdefault(r["method"], {}).setdefault(c, []).append(v)
     below = {"none": ("none",), "copy": ("none", "copy"), "eda": ("none", "copy", "eda")}
@@ -602,6 +634,8 @@ def summarize(runs: list[dict], size: int, labels: list[str]) -> dict[str, dict]
         for base, not_for in below.items():
             if base in acc and label not in not_for:
                 entry[f"vs_{base}"] = paired(acc[label], acc[base]).as_dict()
+        if label in kept:
+            entry["guard_kept"] = kept[label]
         out[label] = entry
     return out
 

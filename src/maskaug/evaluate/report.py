@@ -95,11 +95,16 @@ def _header(results: dict[str, Any]) -> list[tuple]:
     return blocks
 
 
+def step_matched(cfg: dict) -> bool:
+    """Whether every classifier run took the same optimiser steps (the fine-tuned classifier with ``--steps``)."""
+    return cfg["classifier"] == "finetune" and bool(cfg.get("steps"))
+
+
 def classifier_text(cfg: dict) -> str:
     """The classifier and how long it trains: fixed epochs (more rows, more steps) or step-matched."""
     if cfg["classifier"] != "finetune":
         return cfg["classifier"]
-    if cfg.get("steps"):
+    if step_matched(cfg):
         return (f"finetune, step-matched: {cfg['steps']} optimiser steps per run, dev checked "
                 f"{cfg.get('epochs', 10)} times")
     return f"finetune, {cfg.get('epochs', 10)} epochs (a run with more rows takes more steps)"
@@ -195,12 +200,12 @@ def blocks(results: dict[str, Any]) -> list[tuple]:
     out = _header(results)
     for size, summary in results["summary"].items():
         out.append(("h2", f"Test accuracy, {size_name} = {size}"))
+        copy_gives = ("the same rows seen in other batches" if step_matched(cfg)
+                      else "as many gradient steps as a method's data")
         out.append(("p", "Mean over splits with its 95% t interval; differences are paired (same splits). "
-                         + ("Every run takes the same optimiser steps (step-matched); copy repeats each training row "
-                            "n times: the same rows seen in other batches, no new text, so Δ vs copy is the gain of "
-                            "the new text itself." if cfg.get("steps") and cfg["classifier"] == "finetune" else
-                            "copy repeats each training row n times: as many gradient steps as a method's data, no "
-                            "new text, so Δ vs copy is the gain of the new text itself.")))
+                         + ("Every run takes the same optimiser steps (step-matched); " if step_matched(cfg) else "")
+                         + f"copy repeats each training row n times: {copy_gives}, no new text, so Δ vs copy is the "
+                           "gain of the new text itself."))
         head, rows = accuracy_rows(summary)
         out.append(("table", head, rows))
         guarded = [f"{label}: {e['guard_kept']} of {e['n']}" for label, e in summary.items() if "guard_kept" in e]

@@ -426,3 +426,58 @@ def test_a_guard_other_than_dev_or_without_dev_rows_is_refused(data, tiny_model_
     with pytest.raises(ValueError, match="kumar2020"):
         Evaluation(_config(data, tiny_model_dirs, tmp_path, protocol="eda2019", sizes=[8],
                            methods=["none", "substitute:guard=dev"]), progress=False)
+
+
+def test_teacher_classifier_trains_generated_rows_on_the_no_aug_classifiers_probabilities(
+        data, tiny_model_dirs, tmp_path, monkeypatch):
+    from maskaug.evaluate.classifiers import LogRegClassifier
+
+    seen = []
+    run = LogRegClassifier.run
+
+    def spy(self, train, dev, test, seed=0, weights=None, **kw):
+        r = run(self, train, dev, test, seed=seed, weights=weights, **kw)
+        seen.append((list(train[0]), list(train[1]), dev, seed, kw.get("score"), r))
+        return r
+
+    monkeypatch.setattr(LogRegClassifier, "run", spy)
+    plain, distilled = "substitute:rate=0.3", "substitute:rate=0.3,teacher=classifier,aug_weight=0.5"
+    ev = Evaluation(_config(data, tiny_model_dirs, tmp_path, splits=2, methods=["none", plain, distilled],
+                            quality=False), progress=False)
+    res = ev.run()
+    pool = ev.load()[0]
+    splits = ev.make_splits(pool)[2]
+    assert ev.augment(ev.specs[2], pool, splits, 1) == ev.augment(ev.specs[1], pool, splits, 1)  # plain's outputs
+    by = {(r["split"], r["method"]): r for r in res["runs"]}
+    for split in splits:
+        real = len(split.train)
+        none = next(s for s in seen if len(s[0]) == real and s[4] is None and s[3] == split.index)
+        teacher = next(s for s in seen if s[4] is not None and s[3] == split.index)
+        student = next(s for s in seen if len(s[0]) > real and s[4] is None and s[3] == split.index
+                       and isinstance(s[1][-1], list))
+        assert teacher[:4] == none[:4]  # the teacher is the split's no-aug classifier: same rows, dev and seed
+        assert teacher[5].test_predictions == none[5].test_predictions
+        assert teacher[4] == student[0][real:]  # it scored exactly the generated rows
+        assert student[1][:real] == none[1]  # real rows keep their labels
+        probs = np.exp(np.asarray(teacher[5].scores))
+        assert np.allclose(student[1][real:], probs / probs.sum(-1, keepdims=True))
+        assert by[split.index, distilled]["train_examples"] == by[split.index, plain]["train_examples"]
+    for bad in ("copy:teacher=classifier", "none:teacher=classifier"):
+        with pytest.raises(ValueError, match="generates none"):
+            MethodSpec.parse(bad).check()
+    with pytest.raises(ValueError, match="'classifier'"):
+        MethodSpec.parse("substitute:teacher=model").check()
+
+
+def test_the_fine_tuned_classifier_scores_extra_texts_with_its_chosen_model(tiny_model_dirs):
+    from maskaug.evaluate.classifiers import FineTuneClassifier
+
+    clf = FineTuneClassifier(str(tiny_model_dirs["wordpiece"]), epochs=2, batch_size=4)
+    train, test = (POS[:4] + NEG[:4], [1] * 4 + [0] * 4), (POS[4:] + NEG[4:], [1] * 4 + [0] * 4)
+    dev = (POS[6:] + NEG[6:], [1, 1, 0, 0])
+    plain = clf.run(train, dev, test, seed=3)
+    scored = clf.run(train, dev, test, seed=3, score=test[0][::-1])
+    assert plain.scores is None and scored.test_predictions == plain.test_predictions  # scoring changes nothing
+    assert np.asarray(scored.scores).shape == (8, 2)
+    assert np.asarray(scored.scores).argmax(-1).tolist() == plain.test_predictions[::-1]  # the chosen model's
+    assert clf.run(train, dev, test, seed=3, score=[]).scores == []

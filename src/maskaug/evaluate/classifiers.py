@@ -8,7 +8,9 @@
   optimiser steps, however many rows it has, and dev is checked ``epochs`` times at even intervals, so
   a method's extra rows buy new text, not longer training.
 
-Both take per-row loss weights (``weights``): a generated row can count for less than a real one.
+Both take per-row loss weights (``weights``): a generated row can count for less than a real one, and
+both can score more texts with the trained model (``score``: its logits, log-probabilities for the
+logistic regression), which makes the split's own classifier a teacher.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Result:
     chosen: str  # what model selection picked (C, epoch or step)
     test_predictions: list[int] = field(default_factory=list, repr=False)
     steps: int | None = None  # optimiser steps taken (fine-tuned classifier)
+    scores: list[list[float]] | None = field(default=None, repr=False)  # per scored text: logits by class
 
 
 class LogRegClassifier:
@@ -57,7 +60,8 @@ class LogRegClassifier:
         return LogisticRegression(C=c, max_iter=2000).fit(x, y, sample_weight=w)
 
     def run(self, train: tuple[list[str], list], dev: tuple[list[str], list[int]] | None,
-            test: tuple[list[str], list[int]], seed: int = 0, weights: Sequence[float] | None = None) -> Result:
+            test: tuple[list[str], list[int]], seed: int = 0, weights: Sequence[float] | None = None,
+            score: list | None = None) -> Result:
         x = self.embedder.features(train[0])
         tx = self.embedder.features(test[0])
         if len({y for y in train[1] if isinstance(y, int)}) < 2:
@@ -73,7 +77,13 @@ class LogRegClassifier:
         else:
             dev_acc, c, clf = None, self.default_c, self.fit(x, train[1], self.default_c, weights)
         pred = clf.predict(tx)
-        return Result(float((pred == np.asarray(test[1])).mean()), dev_acc, f"C={c:g}", pred.tolist())
+        scores = None
+        if score is not None:
+            scores = np.full((len(score), n_classes(train[1], test[1])), -1e4)  # a class it never saw: p = 0
+            if score:
+                scores[:, clf.classes_] = clf.predict_log_proba(self.embedder.features(score))
+            scores = scores.tolist()
+        return Result(float((pred == np.asarray(test[1])).mean()), dev_acc, f"C={c:g}", pred.tolist(), scores=scores)
 
 
 class FineTuneClassifier:
@@ -120,31 +130,31 @@ class FineTuneClassifier:
         return self.tokenizer(*args, truncation=True, max_length=self.max_length, padding=True,
                               return_tensors="pt").to(self.device)
 
-    def _predict(self, model, texts: list[str], autocast) -> np.ndarray:
+    def _logits(self, model, texts: list, autocast) -> np.ndarray:
+        """The model's logits for each text (batches of similar length), in the texts' order."""
         import torch
 
-        preds = []
+        out = np.empty((len(texts), model.config.num_labels), dtype=np.float32)
         order = np.argsort([len(t) if isinstance(t, str) else sum(map(len, t)) for t in texts], kind="stable")
         with torch.inference_mode(), autocast():
             for s in range(0, len(texts), 128):
                 idx = order[s:s + 128]
-                enc = self._encode([texts[i] for i in idx])
-                preds.append((idx, model(**enc).logits.argmax(-1).cpu().numpy()))
-        out = np.empty(len(texts), dtype=int)
-        for idx, p in preds:
-            out[idx] = p
+                out[idx] = model(**self._encode([texts[i] for i in idx])).logits.float().cpu().numpy()
         return out
 
+    def _predict(self, model, texts: list, autocast) -> np.ndarray:
+        return self._logits(model, texts, autocast).argmax(-1)
+
     def run(self, train: tuple[list[str], list[int]], dev: tuple[list[str], list[int]] | None,
-            test: tuple[list[str], list[int]], seed: int = 0, weights: Sequence[float] | None = None) -> Result:
+            test: tuple[list[str], list[int]], seed: int = 0, weights: Sequence[float] | None = None,
+            score: list | None = None) -> Result:
         import torch
         from transformers import AutoModelForSequenceClassification
 
         from maskaug.training.consistency import consistency_loss
 
         is_soft = np.array([isinstance(y, (list, tuple, np.ndarray)) for y in train[1]])
-        widths = [len(y) - 1 if soft else int(y) for y, soft in zip(train[1], is_soft)]
-        n_labels = max(max(widths), max(test[1]), max(dev[1]) if dev and dev[1] else 0) + 1
+        n_labels = n_classes(train[1], test[1], dev[1] if dev else ())
         torch.manual_seed(seed)
         model = with_new_head(AutoModelForSequenceClassification, self.encoder, n_labels)
         model.to(self.device)
@@ -197,7 +207,14 @@ class FineTuneClassifier:
             chosen = f"step={best[1] if best[2] is not None else total}"
         else:
             chosen = f"epoch={best[1] // per_pass}" if best[2] is not None else f"epoch={self.epochs}"
-        return Result(float((pred == np.asarray(test[1])).mean()), dev_acc, chosen, pred.tolist(), step)
+        scores = None if score is None else self._logits(model, score, autocast).tolist() if score else []
+        return Result(float((pred == np.asarray(test[1])).mean()), dev_acc, chosen, pred.tolist(), step, scores)
+
+
+def n_classes(*label_lists: Sequence) -> int:
+    """How many classes the labels name: a soft label's length, else the largest class index + 1."""
+    return max((len(y) if isinstance(y, (list, tuple, np.ndarray)) else int(y) + 1
+                for labels in label_lists for y in labels), default=0)
 
 
 def soft_rows(x: np.ndarray, labels: Sequence, weights: Sequence[float] | None = None

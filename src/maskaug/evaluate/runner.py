@@ -30,8 +30,11 @@ BASELINES = ("none", "eda", "copy", "consistency")  # copy: each training row re
 # no new text); consistency: no new rows, the fine-tuned classifier also trained for agreement between two random
 # maskings of each batch (maskaug.training.consistency; params weight, rate)
 NO_TEXT = ("none", "copy", "consistency")  # methods with no generated text to judge
+CLASSIFIER = "classifier"  # teacher=classifier: the split's own no-aug classifier labels the generated rows
 # Constraint keys a method spec may carry, e.g. "substitute:teacher=filter,min_similarity=0.8". The teacher is
-# a logistic regression on sentence embeddings trained on each split's own training rows.
+# a logistic regression on sentence embeddings trained on each split's own training rows. teacher=classifier is
+# not a constraint but a training choice: the generated rows train on the probabilities of the split's own no-aug
+# classifier (self-distillation); the outputs are the plain method's.
 CONSTRAINT_KEYS = ("teacher", "min_similarity", "max_fluency_drop", "min_edit_rate", "max_edit_rate",
                    "label_words")  # label_words=true: each split's label words kept, scored from its own rows
 FINETUNE_KEYS = ("label_lr",)  # options of a conditional method's per-split MLM fine-tuning
@@ -123,7 +126,13 @@ class MethodSpec:
 
     @property
     def constraint_params(self) -> dict[str, Any]:
-        return {k: v for k, v in self.params.items() if k in CONSTRAINT_KEYS}
+        return {k: v for k, v in self.params.items()
+                if k in CONSTRAINT_KEYS and not (k == "teacher" and v == CLASSIFIER)}
+
+    @property
+    def distilled(self) -> bool:
+        """Whether the generated rows train on the split's no-aug classifier's probabilities (teacher=classifier)."""
+        return self.params.get("teacher") == CLASSIFIER
 
     @property
     def finetune_params(self) -> dict[str, Any]:
@@ -156,10 +165,14 @@ class MethodSpec:
             if self.finetune_params and method.capabilities.requires != "cbert":
                 raise ValueError(f"method spec {self.label!r}: {sorted(self.finetune_params)} applies to the "
                                  f"per-split fine-tuning of cbert only")
-        teacher = self.constraint_params.get("teacher")
-        if teacher not in (None, "filter", "soft"):
+        teacher = self.params.get("teacher")
+        if teacher not in (None, "filter", "soft", CLASSIFIER):
             raise ValueError(f"method spec {self.label!r}: in evaluate, teacher is 'filter' (keep the outputs it "
-                             f"labels like the source) or 'soft' (train on its probabilities for every output)")
+                             f"labels like the source), 'soft' (train on its probabilities for every output) or "
+                             f"'classifier' (train on the probabilities of the split's own no-aug classifier)")
+        if self.distilled and self.method in NO_TEXT:
+            raise ValueError(f"method spec {self.label!r}: teacher=classifier labels generated rows, and "
+                             f"{self.method} generates none")
 
 
 @dataclass
@@ -428,6 +441,10 @@ class Evaluation:
                         for o in outs[i]:  # a soft output trains on the teacher's probabilities
                             texts.append(text_of(o))
                             labels.append(o["soft"] if isinstance(o, dict) else pool.labels[i])
+                    if spec.distilled:  # the no-aug classifier (same rows, seed and steps) labels the new rows
+                        labels[len(split.train):] = self.teacher_labels(
+                            clf, (texts[:len(split.train)], labels[:len(split.train)]), dev, test_xy,
+                            cfg.seed * 1000 + split.index, test_key, texts[len(split.train):])
                     weights = None
                     if spec.weight is not None:  # real rows first, weight 1; then the generated ones
                         weights = [1.0] * len(split.train) + [spec.weight] * (len(texts) - len(split.train))
@@ -473,22 +490,36 @@ class Evaluation:
 
     def classify(self, clf, train: tuple[list[str], list[int]], dev: tuple[list[str], list[int]] | None,
                  test: tuple[list[str], list[int]], seed: int, test_key: str,
-                 weights: list[float] | None = None) -> dict[str, Any]:
+                 weights: list[float] | None = None, score: list | None = None) -> dict[str, Any]:
         """One classifier run, cached by the classifier's settings, the exact data (``test_key``: the
         test set's fingerprint), the row weights and the seed, so an interrupted or repeated evaluation
-        redoes only the runs it has not finished."""
+        redoes only the runs it has not finished. ``score``: texts whose logits the trained model also gives
+        (``scores``), a separate cache entry."""
         parts = (clf.settings(), seed, train, dev, test_key) + ((weights,) if weights is not None else ())
+        parts += (("score", score),) if score is not None else ()
         path = self.cache / "runs" / f"{key(*parts)}.json"
         if path.is_file():
             self.cached_runs += 1
             return json.loads(path.read_text())
-        r = clf.run(train, dev, test, seed=seed, weights=weights)
+        r = clf.run(train, dev, test, seed=seed, weights=weights, **({"score": score} if score is not None else {}))
         gold, pred = np.asarray(test[1]), np.asarray(r.test_predictions)
         per_class = {str(c): float((pred[gold == c] == c).mean()) for c in sorted(set(test[1]))} if len(pred) else {}
         out = {"test_accuracy": r.test_accuracy, "dev_accuracy": r.dev_accuracy, "chosen": r.chosen,
                "per_class": per_class}
+        if score is not None:
+            out["scores"] = r.scores
         _write_json(path, out)
         return out
+
+    def teacher_labels(self, clf, train: tuple[list, list[int]], dev, test: tuple[list, list[int]], seed: int,
+                       test_key: str, texts: list) -> list[list[float]]:
+        """teacher=classifier: the probabilities that the split's no-aug classifier, trained as its own run is
+        (same rows, dev, seed and steps), gives each generated text."""
+        if not texts:
+            return []
+        logits = np.asarray(self.classify(clf, train, dev, test, seed, test_key, score=list(texts))["scores"])
+        p = np.exp(logits - logits.max(-1, keepdims=True))
+        return (p / p.sum(-1, keepdims=True)).tolist()
 
     def quality(self, pool: Dataset, outputs_by, all_splits, embedder) -> dict[str, dict[str, float]]:
         from sklearn.linear_model import LogisticRegression

@@ -481,3 +481,11 @@ def test_the_fine_tuned_classifier_scores_extra_texts_with_its_chosen_model(tiny
     assert np.asarray(scored.scores).shape == (8, 2)
     assert np.asarray(scored.scores).argmax(-1).tolist() == plain.test_predictions[::-1]  # the chosen model's
     assert clf.run(train, dev, test, seed=3, score=[]).scores == []
+
+
+def test_the_fine_tuned_classifier_refuses_an_empty_training_set(tiny_model_dirs):
+    from maskaug.evaluate.classifiers import FineTuneClassifier
+
+    for steps in (None, 3):  # step-matched, it used to loop for ever looking for a batch
+        with pytest.raises(ValueError, match="at least one training row"):
+            FineTuneClassifier(str(tiny_model_dirs["wordpiece"]), steps=steps).run(([], []), None, (POS[:2], [1, 1]))

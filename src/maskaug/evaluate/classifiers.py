@@ -153,6 +153,8 @@ class FineTuneClassifier:
 
         from maskaug.training.consistency import consistency_loss
 
+        if not train[0]:  # a step-matched run would loop for ever looking for a batch
+            raise ValueError("a classifier needs at least one training row")
         is_soft = np.array([isinstance(y, (list, tuple, np.ndarray)) for y in train[1]])
         n_labels = n_classes(train[1], test[1], dev[1] if dev else ())
         torch.manual_seed(seed)

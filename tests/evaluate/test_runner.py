@@ -279,6 +279,8 @@ def test_soft_labels_from_the_teacher_train_the_classifier(data, tiny_model_dirs
     res = ev.run()
     runs = [r for r in res["runs"] if r["method"] == "substitute:teacher=soft"]
     assert len(runs) == 2 and all(r["train_examples"] == 8 for r in runs)
+    assert res["teachers"] == {"substitute:teacher=soft": "soft"}
+    assert "substitute:teacher=soft: the generated rows train on the probabilities of a logistic" in markdown(res)
     outs = ev.augment(ev.specs[1], *ev.load()[:1], ev.make_splits(ev.load()[0])[2], 1)[0][0]
     soft = [o for os in outs.values() for o in os]
     assert soft and all(isinstance(o, dict) and abs(sum(o["soft"]) - 1) < 1e-3 for o in soft)
@@ -462,6 +464,8 @@ def test_teacher_classifier_trains_generated_rows_on_the_no_aug_classifiers_prob
         probs = np.exp(np.asarray(teacher[5].scores))
         assert np.allclose(student[1][real:], probs / probs.sum(-1, keepdims=True))
         assert by[split.index, distilled]["train_examples"] == by[split.index, plain]["train_examples"]
+    assert res["teachers"] == {distilled: "classifier"}
+    assert f"{distilled}: the generated rows train on the probabilities of the split's own no-aug" in markdown(res)
     for bad in ("copy:teacher=classifier", "none:teacher=classifier"):
         with pytest.raises(ValueError, match="generates none"):
             MethodSpec.parse(bad).check()

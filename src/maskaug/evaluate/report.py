@@ -193,6 +193,17 @@ def example_rows(examples: dict[str, list[dict]]) -> tuple[list[str], list[list[
     return (["method", "label", "source", "output (changes marked)"], rows) if rows else None
 
 
+def teacher_blocks(teachers: dict[str, str]) -> list[tuple]:
+    """What a soft-label method's generated rows were trained on (``teacher=soft`` / ``teacher=classifier``)."""
+    said = {"soft": "the probabilities of a logistic regression on sentence embeddings fitted to the split's own "
+                    "training rows",
+            "classifier": "the probabilities of the split's own no-aug classifier (the same rows, seed and steps as "
+                          "its none run: self-distillation)"}
+    return [("p", f"{', '.join(sorted(m for m, t in teachers.items() if t == kind))}: the generated rows train on "
+                  f"{text}, not their source's label; real rows keep theirs.")
+            for kind, text in said.items() if kind in teachers.values()]
+
+
 def blocks(results: dict[str, Any]) -> list[tuple]:
     """The report as a list of blocks: ``(h1|h2|p|warn|code, text)``, ``(table, head, rows[, kind])``."""
     cfg = results["config"]
@@ -213,6 +224,7 @@ def blocks(results: dict[str, Any]) -> list[tuple]:
             out.append(("p", "guard=dev keeps a split's augmented classifier only when its dev accuracy is higher "
                              "than the no-aug classifier's, else the no-aug one; augmented kept on "
                              + "; ".join(guarded) + " splits."))
+        out += teacher_blocks(results.get("teachers", {}))
         pc = per_class_rows(summary, results["classes"])
         if pc:
             out.append(("h2", f"Per-class accuracy, {size_name} = {size} (mean over splits)"))

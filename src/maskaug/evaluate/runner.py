@@ -416,6 +416,9 @@ class Evaluation:
                                    "throughput": {}, "machine": _machine(), "maskaug": __version__,
                                    "model": cfg.model or "maskaug/minilm-l6-mlm (built-in)",
                                    "command": self.command, "examples": {}}
+        teachers = {s.label: s.params["teacher"] for s in self.specs if s.params.get("teacher") in ("soft", CLASSIFIER)}
+        if teachers:  # whose generated rows train on soft labels, and from which teacher (for the report)
+            results["teachers"] = teachers
         test_xy = (test.texts, test.labels)
         test_key = key(test_xy)
         outputs_by: dict[tuple[str, int], list[dict[int, list[str]]]] = {}

@@ -393,12 +393,12 @@ class Evaluation:
         return outputs, stats
 
     # -- the run -----------------------------------------------------------------------------------------
-    def run(self) -> dict[str, Any]:
+    def prepare(self) -> tuple[Dataset, Dataset, dict[int, list[splitting.Split]], Any]:
+        """The pool, the test set, the splits by size and the classifier; fingerprints the data and the MLM."""
         from maskaug.embeddings import Embedder
         from maskaug.evaluate.classifiers import make_classifier
 
         cfg = self.cfg
-        t_start = time.perf_counter()
         self.data_hash = file_digest(cfg.data)
         self.model_id = model_fingerprint(cfg.model)
         pool, test = self.load()
@@ -407,8 +407,35 @@ class Evaluation:
 
             Conditioning("prepend", pool.classes, label_text=cfg.label_text)
         all_splits = self.make_splits(pool)
-        embedder = self.embedder = Embedder(cfg.encoder, cache_dir=self.cache, progress=False)
-        clf = make_classifier(cfg.classifier, embedder, encoder=cfg.encoder, epochs=cfg.epochs, steps=cfg.steps)
+        self.embedder = Embedder(cfg.encoder, cache_dir=self.cache, progress=False)
+        clf = make_classifier(cfg.classifier, self.embedder, encoder=cfg.encoder, epochs=cfg.epochs, steps=cfg.steps)
+        return pool, test, all_splits, clf
+
+    def training_set(self, spec: MethodSpec, split: splitting.Split, pool: Dataset, outs: dict[int, list], clf,
+                     dev, test_xy, test_key: str) -> tuple[list, list, list[float] | None]:
+        """A method's training rows on one split: the real rows, then the generated ones labelled as their
+        source (a soft output: as its teacher; teacher=classifier: as the split's no-aug classifier), and the
+        per-row loss weights when the spec sets ``aug_weight``."""
+        texts = [pool.texts[i] for i in split.train]
+        labels: list = [pool.labels[i] for i in split.train]
+        for i in split.train:
+            for o in outs[i]:  # a soft output trains on the teacher's probabilities
+                texts.append(text_of(o))
+                labels.append(o["soft"] if isinstance(o, dict) else pool.labels[i])
+        real = len(split.train)
+        if spec.distilled:  # the no-aug classifier (same rows, seed and steps) labels the new rows
+            labels[real:] = self.teacher_labels(clf, (texts[:real], labels[:real]), dev, test_xy,
+                                                self.cfg.seed * 1000 + split.index, test_key, texts[real:])
+        weights = None
+        if spec.weight is not None:  # real rows first, weight 1; then the generated ones
+            weights = [1.0] * real + [spec.weight] * (len(texts) - real)
+        return texts, labels, weights
+
+    def run(self) -> dict[str, Any]:
+        cfg = self.cfg
+        t_start = time.perf_counter()
+        pool, test, all_splits, clf = self.prepare()
+        embedder = self.embedder
         from maskaug import __version__
 
         results: dict[str, Any] = {"config": asdict(cfg), "classes": pool.classes, "pool_size": len(pool.texts),
@@ -437,20 +464,8 @@ class Evaluation:
                 dev = ([pool.texts[i] for i in split.dev], [pool.labels[i] for i in split.dev]) if split.dev else None
                 raw, done = {}, {}  # this split's classifier results and runs, by label
                 for spec in sorted(self.specs, key=lambda s: s.guarded):  # a guard reads the no-aug run
-                    outs = outputs_by[spec.label, size][split.index]
-                    texts = [pool.texts[i] for i in split.train]
-                    labels = [pool.labels[i] for i in split.train]
-                    for i in split.train:
-                        for o in outs[i]:  # a soft output trains on the teacher's probabilities
-                            texts.append(text_of(o))
-                            labels.append(o["soft"] if isinstance(o, dict) else pool.labels[i])
-                    if spec.distilled:  # the no-aug classifier (same rows, seed and steps) labels the new rows
-                        labels[len(split.train):] = self.teacher_labels(
-                            clf, (texts[:len(split.train)], labels[:len(split.train)]), dev, test_xy,
-                            cfg.seed * 1000 + split.index, test_key, texts[len(split.train):])
-                    weights = None
-                    if spec.weight is not None:  # real rows first, weight 1; then the generated ones
-                        weights = [1.0] * len(split.train) + [spec.weight] * (len(texts) - len(split.train))
+                    texts, labels, weights = self.training_set(spec, split, pool, outputs_by[spec.label, size][
+                        split.index], clf, dev, test_xy, test_key)
                     r = self.classify(self.classifier_for(spec, clf), (texts, labels), dev, test_xy,
                                       seed=cfg.seed * 1000 + split.index, test_key=test_key, weights=weights)
                     raw[spec.label] = r

@@ -1,0 +1,51 @@
+"""How soft are a soft-label method's labels? For each ``teacher=soft`` / ``teacher=classifier`` method of an
+evaluation, over every split's generated rows: how often the teacher's top class differs from the source row's
+label, the mean probability it gives that label, and its mean top probability.
+
+    python benchmarks/teacher_agreement.py runs/steps-trec6/config.json
+
+It reads the evaluation's config (``maskaug evaluate ... -o DIR`` writes ``DIR/config.json``) and its cache:
+the outputs and the teacher runs are read back, nothing is trained when the evaluation has run (a missing
+teacher run is trained, as ``maskaug evaluate`` would).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from maskaug.evaluate.runner import EvalConfig, Evaluation
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("config", help="an evaluation's config.json")
+    args = ap.parse_args()
+    ev = Evaluation(EvalConfig.from_file(args.config), progress=False)
+    pool, test, all_splits, clf = ev.prepare()
+    test_xy = (test.texts, test.labels)
+    from maskaug.fingerprint import key
+
+    test_key = key(test_xy)
+    specs = [s for s in ev.specs if s.params.get("teacher") in ("soft", "classifier")]
+    print("| method | size | generated rows | top class ≠ source label | p(source label) | top probability |")
+    print("|---|---|---|---|---|---|")
+    for size, splits in all_splits.items():
+        for spec in specs:
+            per_split = ev.augment(spec, pool, splits, ev.cfg.n_for(size))[0]
+            probs, source = [], []
+            for split in splits:
+                dev = ([pool.texts[i] for i in split.dev], [pool.labels[i] for i in split.dev]) if split.dev else None
+                texts, labels, _ = ev.training_set(spec, split, pool, per_split[split.index], clf, dev, test_xy,
+                                                   test_key)
+                real = len(split.train)
+                probs += labels[real:]
+                source += [pool.labels[i] for i in split.train for _ in per_split[split.index][i]]
+            p, y = np.asarray(probs, dtype=float), np.asarray(source)
+            print(f"| {spec.label} | {size} | {len(y)} | {(p.argmax(-1) != y).mean():.1%} | "
+                  f"{p[np.arange(len(y)), y].mean():.3f} | {p.max(-1).mean():.3f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""The evaluation tools in benchmarks/ on a tiny real evaluation: teacher agreement and paired comparisons."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from maskaug.cli import main
+from maskaug.evaluate.stats import paired
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
+ROWS = [("a great and charming film", "pos"), ("i loved the wonderful actors", "pos"), ("great fun and heart", "pos"),
+        ("a charming comedy i loved", "pos"), ("a dull and flat film", "neg"), ("thin jokes and no heart", "neg"),
+        ("a lifeless dull plot", "neg"), ("flat actors and thin jokes", "neg")]
+
+
+def _tool(name: str, *args: str) -> str:
+    done = subprocess.run([sys.executable, str(BENCH / name), *args], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_teacher_agreement_and_paired_runs_read_a_finished_evaluation(tiny_model_dirs, tmp_path):
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps({"text": t, "label": y}) + "\n" for t, y in ROWS))
+    test = tmp_path / "test.jsonl"
+    test.write_text("".join(json.dumps({"text": t + " indeed", "label": y}) + "\n" for t, y in ROWS[::3]))
+    distilled = "substitute:rate=0.3,teacher=classifier"
+    out = tmp_path / "eval"
+    assert main(["evaluate", str(data), "--test", str(test), "-o", str(out), "--k", "2", "--splits", "2",
+                 "--methods", "none,substitute:rate=0.3", "--method", distilled, "--no-quality",
+                 "--encoder", str(tiny_model_dirs["wordpiece"]), "--model", str(tiny_model_dirs["wordpiece"]),
+                 "--cache-dir", str(tmp_path / "c"), "--quiet"]) == 0
+    results = json.loads((out / "results.json").read_text())
+    runs = {(r["split"], r["method"]): r for r in results["runs"]}
+
+    line = [x for x in _tool("teacher_agreement.py", str(out / "config.json")).splitlines() if distilled in x][0]
+    cells = [c.strip() for c in line.strip("|").split("|")]
+    generated = sum(runs[s, distilled]["train_examples"] - runs[s, "none"]["train_examples"] for s in range(2))
+    assert cells[1] == "2" and int(cells[2]) == generated  # every split's generated rows
+    assert 0 <= float(cells[3].rstrip("%")) <= 100 and 0 < float(cells[4]) <= float(cells[5]) <= 1
+
+    said = _tool("paired_runs.py", str(out / "results.json"), distilled, "substitute:rate=0.3")
+    want = paired([runs[s, distilled]["test_accuracy"] for s in range(2)],
+                  [runs[s, "substitute:rate=0.3"]["test_accuracy"] for s in range(2)])
+    assert f"= {100 * want.mean_diff:+.1f} points" in said and f"wins/losses {want.wins}/{want.losses}" in said
+    assert np.isclose(float(said.split("= ")[1].split(" points")[0]), 100 * want.mean_diff, atol=0.05)

@@ -28,7 +28,7 @@ def main() -> None:
     from maskaug.fingerprint import key
 
     test_key = key(test_xy)
-    specs = [s for s in ev.specs if s.params.get("teacher") in ("soft", "classifier")]
+    specs = [s for s in ev.specs if s.soft_teacher]
     print("| method | size | generated rows | top class ≠ source label | p(source label) | top probability |")
     print("|---|---|---|---|---|---|")
     for size, splits in all_splits.items():
@@ -36,9 +36,8 @@ def main() -> None:
             per_split = ev.augment(spec, pool, splits, ev.cfg.n_for(size))[0]
             probs, source = [], []
             for split in splits:
-                dev = ([pool.texts[i] for i in split.dev], [pool.labels[i] for i in split.dev]) if split.dev else None
-                texts, labels, _ = ev.training_set(spec, split, pool, per_split[split.index], clf, dev, test_xy,
-                                                   test_key)
+                texts, labels, _ = ev.training_set(spec, split, pool, per_split[split.index], clf,
+                                                   ev.dev_rows(pool, split), test_xy, test_key)
                 real = len(split.train)
                 probs += labels[real:]
                 source += [pool.labels[i] for i in split.train for _ in per_split[split.index][i]]

@@ -354,9 +354,9 @@ def test_a_weight_in_a_method_spec_reaches_the_classifier_not_the_method(data, t
     seen = []
     run = LogRegClassifier.run
 
-    def spy(self, train, dev, test, seed=0, weights=None):
+    def spy(self, train, dev, test, seed=0, weights=None, **kw):
         seen.append((len(train[0]), weights))
-        return run(self, train, dev, test, seed=seed, weights=weights)
+        return run(self, train, dev, test, seed=seed, weights=weights, **kw)
 
     monkeypatch.setattr(LogRegClassifier, "run", spy)
     methods = ["none", "copy", "copy:aug_weight=0.25"]
@@ -399,9 +399,9 @@ def test_a_guarded_spec_reports_the_classifier_dev_chose_per_split(data, tiny_mo
     trained = []
     run = LogRegClassifier.run
 
-    def spy(self, train, dev, test, seed=0, weights=None):
+    def spy(self, train, dev, test, seed=0, weights=None, **kw):
         trained.append(len(train[0]))
-        return run(self, train, dev, test, seed=seed, weights=weights)
+        return run(self, train, dev, test, seed=seed, weights=weights, **kw)
 
     monkeypatch.setattr(LogRegClassifier, "run", spy)
     methods = ["substitute:rate=0.3,guard=dev", "none", "substitute:rate=0.3"]
@@ -466,6 +466,9 @@ def test_teacher_classifier_trains_generated_rows_on_the_no_aug_classifiers_prob
         assert by[split.index, distilled]["train_examples"] == by[split.index, plain]["train_examples"]
     assert res["teachers"] == {distilled: "classifier"}
     assert f"{distilled}: the generated rows train on the probabilities of the split's own no-aug" in markdown(res)
+    again = Evaluation(ev.cfg, progress=False).run()  # every run, the teachers' too, read back from the cache
+    assert again["runs"] == res["runs"] and again["cached_runs"] == 2 * 4  # 3 methods and a teacher per split
+    assert "(8 of 8 classifier runs read from the cache)" in markdown(again)
     for bad in ("copy:teacher=classifier", "none:teacher=classifier"):
         with pytest.raises(ValueError, match="generates none"):
             MethodSpec.parse(bad).check()

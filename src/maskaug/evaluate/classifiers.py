@@ -209,7 +209,7 @@ class FineTuneClassifier:
             chosen = f"step={best[1] if best[2] is not None else total}"
         else:
             chosen = f"epoch={best[1] // per_pass}" if best[2] is not None else f"epoch={self.epochs}"
-        scores = None if score is None else self._logits(model, score, autocast).tolist() if score else []
+        scores = None if score is None else self._logits(model, score, autocast).tolist()
         return Result(float((pred == np.asarray(test[1])).mean()), dev_acc, chosen, pred.tolist(), step, scores)
 
 

@@ -74,6 +74,7 @@ def _header(results: dict[str, Any]) -> list[tuple]:
     machine = results.get("machine", {})
     wall = results.get("timings_s", {}).get("total")
     cached = results.get("cached_runs", 0)
+    asked = results.get("classifier_runs", len(results["runs"]))  # the teachers' runs too (teacher=classifier)
     facts = [("dataset", dataset_name(cfg["data"])), ("test set", f"{test}, {results['test_size']} rows"),
              ("protocol", f"{cfg['protocol']}, {size_name} {', '.join(str(s) for s in results['summary'])}, "
                           f"{cfg['splits']} splits, seed {cfg['seed']}"),
@@ -81,7 +82,7 @@ def _header(results: dict[str, Any]) -> list[tuple]:
              ("masked LM", results.get("model") or cfg.get("model") or "built-in"), ("outputs per row (n)", n_text),
              ("maskaug", results.get("maskaug", "?")),
              ("machine", f"{machine.get('cpu', '?')}, {machine.get('torch_threads', '?')} threads"),
-             ("wall time", f"{wall:.0f} s" + (f" ({cached} of {len(results['runs'])} classifier runs read from the "
+             ("wall time", f"{wall:.0f} s" + (f" ({cached} of {asked} classifier runs read from the "
                                               f"cache)" if cached else "") if wall is not None else "—")]
     blocks: list[tuple] = [("h1", f"maskaug evaluate: {dataset_name(cfg['data'])}"),
                            ("table", ["", ""], [[k, v] for k, v in facts], "facts")]

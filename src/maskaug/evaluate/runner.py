@@ -135,6 +135,13 @@ class MethodSpec:
         return self.params.get("teacher") == CLASSIFIER
 
     @property
+    def soft_teacher(self) -> str | None:
+        """Whose probabilities the generated rows train on: ``"soft"`` (the split's logistic regression),
+        ``"classifier"`` (its no-aug classifier) or None (their source's label)."""
+        teacher = self.params.get("teacher")
+        return teacher if teacher in ("soft", CLASSIFIER) else None
+
+    @property
     def finetune_params(self) -> dict[str, Any]:
         return {k: v for k, v in self.params.items() if k in FINETUNE_KEYS}
 
@@ -258,6 +265,7 @@ class Evaluation:
         self.embedder = None
         self.timings: dict[str, float] = {}
         self.cached_runs = 0
+        self.classifier_runs = 0  # every run asked for, cached or not: the methods' and the teachers'
 
     # -- pieces ------------------------------------------------------------------------------------------
     def mlm(self):
@@ -411,6 +419,15 @@ class Evaluation:
         clf = make_classifier(cfg.classifier, self.embedder, encoder=cfg.encoder, epochs=cfg.epochs, steps=cfg.steps)
         return pool, test, all_splits, clf
 
+    def run_seed(self, split: splitting.Split) -> int:
+        """The seed of a split's classifier runs: the same for every method and for the split's teacher."""
+        return self.cfg.seed * 1000 + split.index
+
+    @staticmethod
+    def dev_rows(pool: Dataset, split: splitting.Split) -> tuple[list, list[int]] | None:
+        """A split's dev texts and labels, or None (eda2019 splits have no dev rows)."""
+        return ([pool.texts[i] for i in split.dev], [pool.labels[i] for i in split.dev]) if split.dev else None
+
     def training_set(self, spec: MethodSpec, split: splitting.Split, pool: Dataset, outs: dict[int, list], clf,
                      dev, test_xy, test_key: str) -> tuple[list, list, list[float] | None]:
         """A method's training rows on one split: the real rows, then the generated ones labelled as their
@@ -425,7 +442,7 @@ class Evaluation:
         real = len(split.train)
         if spec.distilled:  # the no-aug classifier (same rows, seed and steps) labels the new rows
             labels[real:] = self.teacher_labels(clf, (texts[:real], labels[:real]), dev, test_xy,
-                                                self.cfg.seed * 1000 + split.index, test_key, texts[real:])
+                                                self.run_seed(split), test_key, texts[real:])
         weights = None
         if spec.weight is not None:  # real rows first, weight 1; then the generated ones
             weights = [1.0] * real + [spec.weight] * (len(texts) - real)
@@ -443,7 +460,7 @@ class Evaluation:
                                    "throughput": {}, "machine": _machine(), "maskaug": __version__,
                                    "model": cfg.model or "maskaug/minilm-l6-mlm (built-in)",
                                    "command": self.command, "examples": {}}
-        teachers = {s.label: s.params["teacher"] for s in self.specs if s.params.get("teacher") in ("soft", CLASSIFIER)}
+        teachers = {s.label: s.soft_teacher for s in self.specs if s.soft_teacher}
         if teachers:  # whose generated rows train on soft labels, and from which teacher (for the report)
             results["teachers"] = teachers
         test_xy = (test.texts, test.labels)
@@ -461,13 +478,13 @@ class Evaluation:
                        disable=not self.progress, unit="run")
             t0 = time.perf_counter()
             for split in size_splits:
-                dev = ([pool.texts[i] for i in split.dev], [pool.labels[i] for i in split.dev]) if split.dev else None
+                dev = self.dev_rows(pool, split)
                 raw, done = {}, {}  # this split's classifier results and runs, by label
                 for spec in sorted(self.specs, key=lambda s: s.guarded):  # a guard reads the no-aug run
                     texts, labels, weights = self.training_set(spec, split, pool, outputs_by[spec.label, size][
                         split.index], clf, dev, test_xy, test_key)
                     r = self.classify(self.classifier_for(spec, clf), (texts, labels), dev, test_xy,
-                                      seed=cfg.seed * 1000 + split.index, test_key=test_key, weights=weights)
+                                      seed=self.run_seed(split), test_key=test_key, weights=weights)
                     raw[spec.label] = r
                     if spec.guarded:
                         r = guard(r, raw["none"])
@@ -479,6 +496,7 @@ class Evaluation:
             bar.close()
             self.timings[f"classifiers size={size}"] = time.perf_counter() - t0
             results["cached_runs"] = self.cached_runs
+            results["classifier_runs"] = self.classifier_runs
             results["summary"][str(size)] = summarize(results["runs"], size, [s.label for s in self.specs])
             if not results["examples"]:
                 results["examples"] = examples(pool, size_splits[0], outputs_by, self.specs, size)
@@ -516,10 +534,11 @@ class Evaluation:
         parts = (clf.settings(), seed, train, dev, test_key) + ((weights,) if weights is not None else ())
         parts += (("score", score),) if score is not None else ()
         path = self.cache / "runs" / f"{key(*parts)}.json"
+        self.classifier_runs += 1
         if path.is_file():
             self.cached_runs += 1
             return json.loads(path.read_text())
-        r = clf.run(train, dev, test, seed=seed, weights=weights, **({"score": score} if score is not None else {}))
+        r = clf.run(train, dev, test, seed=seed, weights=weights, score=score)
         gold, pred = np.asarray(test[1]), np.asarray(r.test_predictions)
         per_class = {str(c): float((pred[gold == c] == c).mean()) for c in sorted(set(test[1]))} if len(pred) else {}
         out = {"test_accuracy": r.test_accuracy, "dev_accuracy": r.dev_accuracy, "chosen": r.chosen,

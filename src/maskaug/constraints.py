@@ -182,15 +182,22 @@ class Teacher(Constraint):
             enc = self.tokenizer(*args, truncation=True, padding=True, return_tensors="pt")
             return torch.softmax(self.net(**enc).logits.float(), -1).numpy()
 
+    def soft_labels(self, texts: Sequence[str | tuple[str, ...]],
+                    probs: np.ndarray | None = None) -> list[dict[str, float]]:
+        """Each text's class probabilities by class name, to four decimals (what ``mode="soft"`` attaches)."""
+        probs = self.probabilities(texts) if probs is None else probs
+        return [{c: round(float(v), 4) for c, v in zip(self.classes, row)} for row in probs]
+
     def keep(self, batch, mlm):
         probs = self.probabilities(batch.texts)
         pred = [self.classes[i] for i in probs.argmax(1)]
         if self.mode == "filter":
             return np.array([p == str(y) for p, y in zip(pred, batch.labels)])
-        for extra, p, row in zip(batch.attach, pred, probs):
+        soft = self.soft_labels(batch.texts, probs) if self.mode == "soft" else [None] * len(pred)
+        for extra, p, row in zip(batch.attach, pred, soft):
             extra["teacher_label"] = p
-            if self.mode == "soft":
-                extra["teacher_probs"] = {c: round(float(v), 4) for c, v in zip(self.classes, row)}
+            if row is not None:
+                extra["teacher_probs"] = row
         return np.ones(len(batch.texts), dtype=bool)
 
 

@@ -280,7 +280,7 @@ def test_soft_labels_from_the_teacher_train_the_classifier(data, tiny_model_dirs
     runs = [r for r in res["runs"] if r["method"] == "substitute:teacher=soft"]
     assert len(runs) == 2 and all(r["train_examples"] == 8 for r in runs)
     assert res["teachers"] == {"substitute:teacher=soft": "soft"}
-    assert "substitute:teacher=soft: the generated rows train on the probabilities of a logistic" in markdown(res)
+    assert "substitute:teacher=soft: the added rows train on the probabilities of a logistic" in markdown(res)
     outs = ev.augment(ev.specs[1], *ev.load()[:1], ev.make_splits(ev.load()[0])[2], 1)[0][0]
     soft = [o for os in outs.values() for o in os]
     assert soft and all(isinstance(o, dict) and abs(sum(o["soft"]) - 1) < 1e-3 for o in soft)
@@ -465,12 +465,12 @@ def test_teacher_classifier_trains_generated_rows_on_the_no_aug_classifiers_prob
         assert np.allclose(student[1][real:], probs / probs.sum(-1, keepdims=True))
         assert by[split.index, distilled]["train_examples"] == by[split.index, plain]["train_examples"]
     assert res["teachers"] == {distilled: "classifier"}
-    assert f"{distilled}: the generated rows train on the probabilities of the split's own no-aug" in markdown(res)
+    assert f"{distilled}: the added rows train on the probabilities of the split's own no-aug" in markdown(res)
     again = Evaluation(ev.cfg, progress=False).run()  # every run, the teachers' too, read back from the cache
     assert again["runs"] == res["runs"] and again["cached_runs"] == 2 * 4  # 3 methods and a teacher per split
     assert "(8 of 8 classifier runs read from the cache)" in markdown(again)
-    for bad in ("copy:teacher=classifier", "none:teacher=classifier"):
-        with pytest.raises(ValueError, match="generates none"):
+    for bad in ("none:teacher=classifier", "consistency:teacher=classifier"):
+        with pytest.raises(ValueError, match="adds no rows"):
             MethodSpec.parse(bad).check()
     with pytest.raises(ValueError, match="'classifier'"):
         MethodSpec.parse("substitute:teacher=model").check()
@@ -496,3 +496,51 @@ def test_the_fine_tuned_classifier_refuses_an_empty_training_set(tiny_model_dirs
     for steps in (None, 3):  # step-matched, it used to loop for ever looking for a batch
         with pytest.raises(ValueError, match="at least one training row"):
             FineTuneClassifier(str(tiny_model_dirs["wordpiece"]), steps=steps).run(([], []), None, (POS[:2], [1, 1]))
+
+
+def test_soft_copies_train_on_the_teachers_probabilities_of_their_own_text(data, tiny_model_dirs, tmp_path,
+                                                                          monkeypatch):
+    """copy:teacher=soft is the control for a soft-label method: as many added rows at the same weight, labelled
+    by the same teacher, with no new text. It used to train plain copies on their hard labels, silently."""
+    from maskaug.constraints import Teacher
+    from maskaug.embeddings import Embedder
+    from maskaug.evaluate.classifiers import LogRegClassifier
+
+    seen = []
+    run = LogRegClassifier.run
+
+    def spy(self, train, dev, test, seed=0, weights=None, **kw):
+        seen.append((list(train[0]), list(train[1]), weights, seed))
+        return run(self, train, dev, test, seed=seed, weights=weights, **kw)
+
+    monkeypatch.setattr(LogRegClassifier, "run", spy)
+    soft = "copy:teacher=soft,aug_weight=0.5"
+    ev = Evaluation(_config(data, tiny_model_dirs, tmp_path, splits=2, methods=["none", "copy", soft],
+                            quality=False), progress=False)
+    res = ev.run()
+    pool = ev.load()[0]
+    embedder = Embedder(str(tiny_model_dirs["wordpiece"]), progress=False)
+    for split in ev.make_splits(pool)[2]:
+        real = len(split.train)
+        texts, labels, weights, _ = next(s for s in seen if s[3] == ev.run_seed(split) and s[2] is not None)
+        plain = next(s for s in seen if s[3] == ev.run_seed(split) and len(s[0]) == 2 * real and s[2] is None)
+        assert texts == plain[0]  # the copies' texts: their sources
+        assert labels[:real] == plain[1][:real] and weights == [1.0] * real + [0.5] * real
+        sources = [pool.texts[i] for i in split.train]
+        teacher = Teacher(sources, [pool.classes[pool.labels[i]] for i in split.train], mode="soft",
+                          embedder=embedder)
+        want = [[p[c] for c in pool.classes] for p in teacher.soft_labels(sources)]
+        assert labels[real:] == want and all(abs(sum(p) - 1) < 1e-3 for p in want)
+        assert any(max(p) < 1 for p in want)  # a probability, not the one-hot label
+    assert res["teachers"] == {soft: "soft"}
+    assert f"{soft}: the added rows train on the probabilities of a logistic regression" in markdown(res)
+
+
+def test_options_a_baseline_would_ignore_are_refused(data, tiny_model_dirs, tmp_path):
+    for bad in ("none:teacher=soft", "none:aug_weight=0.5", "consistency:teacher=soft", "copy:teacher=filter",
+                "copy:min_similarity=0.8", "eda:teacher=filter", "eda:max_edit_rate=0.2", "copy:label_words=true"):
+        with pytest.raises(ValueError, match="ignore"):
+            MethodSpec.parse(bad).check()
+    for fine in ("copy:teacher=soft", "copy:teacher=classifier,aug_weight=0.5", "eda:aug_weight=0.5",
+                 "consistency:weight=0.5", "eda:alpha_sr=0.2"):
+        MethodSpec.parse(fine).check()

@@ -195,12 +195,13 @@ def example_rows(examples: dict[str, list[dict]]) -> tuple[list[str], list[list[
 
 
 def teacher_blocks(teachers: dict[str, str]) -> list[tuple]:
-    """What a soft-label method's generated rows were trained on (``teacher=soft`` / ``teacher=classifier``)."""
+    """What a soft-label method's added rows (generated, or copy's repeats) were trained on (``teacher=soft`` /
+    ``teacher=classifier``)."""
     said = {"soft": "the probabilities of a logistic regression on sentence embeddings fitted to the split's own "
                     "training rows",
             "classifier": "the probabilities of the split's own no-aug classifier (the same rows, seed and steps as "
                           "its none run: self-distillation)"}
-    return [("p", f"{', '.join(sorted(m for m, t in teachers.items() if t == kind))}: the generated rows train on "
+    return [("p", f"{', '.join(sorted(m for m, t in teachers.items() if t == kind))}: the added rows train on "
                   f"{text}, not their source's label; real rows keep theirs.")
             for kind, text in said.items() if kind in teachers.values()]
 

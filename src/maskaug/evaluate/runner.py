@@ -177,9 +177,24 @@ class MethodSpec:
             raise ValueError(f"method spec {self.label!r}: in evaluate, teacher is 'filter' (keep the outputs it "
                              f"labels like the source), 'soft' (train on its probabilities for every output) or "
                              f"'classifier' (train on the probabilities of the split's own no-aug classifier)")
-        if self.distilled and self.method in NO_TEXT:
-            raise ValueError(f"method spec {self.label!r}: teacher=classifier labels generated rows, and "
-                             f"{self.method} generates none")
+        ignored = self.baseline_ignores()
+        if ignored:
+            why = {"none": "adds no rows", "consistency": "adds no rows", "copy": "repeats the training rows",
+                   "eda": "passes its outputs through no constraint"}[self.method]
+            raise ValueError(f"method spec {self.label!r}: {self.method} {why}, so it would ignore "
+                             f"{', '.join(ignored)}")
+
+    def baseline_ignores(self) -> list[str]:
+        """The options a baseline would ignore: none and consistency add no rows to label, weigh or constrain;
+        copy's repeats take a weight and a soft teacher (``teacher=soft`` / ``classifier``: the control for a
+        soft-label method) but have nothing to filter; EDA's outputs take a weight only."""
+        if self.method not in BASELINES:
+            return []
+        taken = {"none": (), "consistency": ("guard",), "copy": ("aug_weight", "guard"),
+                 "eda": ("aug_weight", "guard")}[self.method]
+        if self.method == "copy" and self.soft_teacher:
+            taken += ("teacher",)
+        return [f"{k}={self.params[k]}" for k in CONSTRAINT_KEYS + TRAIN_KEYS if k in self.params and k not in taken]
 
 
 @dataclass
@@ -314,6 +329,8 @@ class Evaluation:
         if spec.method in ("none", "consistency"):
             return [{i: [] for i in s.train} for s in size_splits], {}
         if spec.method == "copy":  # the control: a method's number of extra rows, with no new text
+            if spec.soft_teacher == "soft":  # ... labelled by the split's teacher, as a soft-label method's rows
+                return [self._soft_copies(pool, s, n) for s in size_splits], {}
             return [{i: [pool.texts[i]] * n for i in s.train} for s in size_splits], {}
         kind = self.conditional(spec)
         per_split_work = bool(kind) or "teacher" in spec.constraint_params or spec.constraint_params.get("label_words")
@@ -343,6 +360,14 @@ class Evaluation:
             p["teacher"] = "train"
         return build(**p, texts=[pool.texts[i] for i in rows], labels=[pool.classes[pool.labels[i]] for i in rows],
                      embedder=self.embedder)
+
+    def _soft_copies(self, pool: Dataset, split: splitting.Split, n: int) -> dict[int, list[dict]]:
+        """copy:teacher=soft: each training row n times, labelled by the probabilities the split's teacher (the
+        one ``teacher=soft`` methods use) gives its own text."""
+        (teacher,) = self._constraints(MethodSpec("copy", "copy", {"teacher": "soft"}), pool, split.train)
+        soft = teacher.soft_labels([pool.texts[i] for i in split.train])
+        return {i: [{"text": pool.texts[i], "soft": [p.get(c, 0.0) for c in pool.classes]}] * n
+                for i, p in zip(split.train, soft)}
 
     def _augment_rows(self, spec: MethodSpec, pool: Dataset, rows: list[int], n: int,
                       split: splitting.Split | None, kind: str | None) -> tuple[dict[int, list[str]], dict]:

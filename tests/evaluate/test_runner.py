@@ -544,3 +544,12 @@ def test_options_a_baseline_would_ignore_are_refused(data, tiny_model_dirs, tmp_
     for fine in ("copy:teacher=soft", "copy:teacher=classifier,aug_weight=0.5", "eda:aug_weight=0.5",
                  "consistency:weight=0.5", "eda:alpha_sr=0.2"):
         MethodSpec.parse(fine).check()
+
+
+def test_a_split_with_no_generated_rows_trains_no_teacher(data, tiny_model_dirs, tmp_path):
+    from maskaug.evaluate.classifiers import LogRegClassifier
+
+    ev = Evaluation(_config(data, tiny_model_dirs, tmp_path, methods=["none"], quality=False), progress=False)
+    clf = LogRegClassifier(None)  # never trained: nothing to label
+    assert ev.teacher_labels(clf, (POS[:2], [1, 1]), None, (NEG[:2], [0, 0]), 0, "test", []) == []
+    assert ev.classifier_runs == 0 and not (tmp_path / "cache" / "runs").exists()

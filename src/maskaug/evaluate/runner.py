@@ -364,10 +364,13 @@ class Evaluation:
     def _soft_copies(self, pool: Dataset, split: splitting.Split, n: int) -> dict[int, list[dict]]:
         """copy:teacher=soft: each training row n times, labelled by the probabilities the split's teacher (the
         one ``teacher=soft`` methods use) gives its own text."""
-        (teacher,) = self._constraints(MethodSpec("copy", "copy", {"teacher": "soft"}), pool, split.train)
-        soft = teacher.soft_labels([pool.texts[i] for i in split.train])
+        from maskaug.constraints import Teacher
+
+        rows = sorted(split.train)  # fitted as a teacher=soft method's is (maskaug.constraints.build)
+        texts = [pool.texts[i] for i in rows]
+        teacher = Teacher(texts, [pool.classes[pool.labels[i]] for i in rows], mode="soft", embedder=self.embedder)
         return {i: [{"text": pool.texts[i], "soft": [p.get(c, 0.0) for c in pool.classes]}] * n
-                for i, p in zip(split.train, soft)}
+                for i, p in zip(rows, teacher.soft_labels(texts))}
 
     def _augment_rows(self, spec: MethodSpec, pool: Dataset, rows: list[int], n: int,
                       split: splitting.Split | None, kind: str | None) -> tuple[dict[int, list[str]], dict]:

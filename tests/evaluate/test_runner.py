@@ -526,9 +526,9 @@ def test_soft_copies_train_on_the_teachers_probabilities_of_their_own_text(data,
         plain = next(s for s in seen if s[3] == ev.run_seed(split) and len(s[0]) == 2 * real and s[2] is None)
         assert texts == plain[0]  # the copies' texts: their sources
         assert labels[:real] == plain[1][:real] and weights == [1.0] * real + [0.5] * real
-        sources = [pool.texts[i] for i in split.train]
-        teacher = Teacher(sources, [pool.classes[pool.labels[i]] for i in split.train], mode="soft",
-                          embedder=embedder)
+        sources, rows = [pool.texts[i] for i in split.train], sorted(split.train)
+        teacher = Teacher([pool.texts[i] for i in rows], [pool.classes[pool.labels[i]] for i in rows], mode="soft",
+                          embedder=embedder)  # the teacher a teacher=soft method has on this split
         want = [[p[c] for c in pool.classes] for p in teacher.soft_labels(sources)]
         assert labels[real:] == want and all(abs(sum(p) - 1) < 1e-3 for p in want)
         assert any(max(p) < 1 for p in want)  # a probability, not the one-hot label

@@ -40,6 +40,10 @@ CONSTRAINT_KEYS = ("teacher", "min_similarity", "max_fluency_drop", "min_edit_ra
 FINETUNE_KEYS = ("label_lr",)  # options of a conditional method's per-split MLM fine-tuning
 TRAIN_KEYS = ("aug_weight", "guard")  # aug_weight=0.5: the classifier's loss weight of a generated row (real: 1);
 # guard=dev: per split, the augmented classifier is kept only when its dev accuracy beats the no-aug classifier's
+# The constraint and training options each baseline takes, and why it has no use for the others
+BASELINE_OPTIONS = {"none": ((), "adds no rows"), "consistency": (("guard",), "adds no rows"),
+                    "copy": (("aug_weight", "guard"), "repeats the training rows"),
+                    "eda": (("aug_weight", "guard"), "passes its outputs through no constraint")}
 DEFAULT_METHODS = ["none", "copy", "eda", "substitute", "iterative", "insert", "ssmba"]
 # Wei & Zou 2019, Table 3: augmented sentences per original by training-set size.
 EDA_N_AUG = ((500, 16), (2000, 8), (5000, 4))
@@ -179,21 +183,16 @@ class MethodSpec:
                              f"'classifier' (train on the probabilities of the split's own no-aug classifier)")
         ignored = self.baseline_ignores()
         if ignored:
-            why = {"none": "adds no rows", "consistency": "adds no rows", "copy": "repeats the training rows",
-                   "eda": "passes its outputs through no constraint"}[self.method]
-            raise ValueError(f"method spec {self.label!r}: {self.method} {why}, so it would ignore "
-                             f"{', '.join(ignored)}")
+            raise ValueError(f"method spec {self.label!r}: {self.method} {BASELINE_OPTIONS[self.method][1]}, so it "
+                             f"would ignore {', '.join(ignored)}")
 
     def baseline_ignores(self) -> list[str]:
-        """The options a baseline would ignore: none and consistency add no rows to label, weigh or constrain;
-        copy's repeats take a weight and a soft teacher (``teacher=soft`` / ``classifier``: the control for a
-        soft-label method) but have nothing to filter; EDA's outputs take a weight only."""
+        """The constraint and training options a baseline would ignore (``BASELINE_OPTIONS``); copy also takes a
+        soft teacher (``teacher=soft`` / ``classifier``: the control for a soft-label method)."""
         if self.method not in BASELINES:
             return []
-        taken = {"none": (), "consistency": ("guard",), "copy": ("aug_weight", "guard"),
-                 "eda": ("aug_weight", "guard")}[self.method]
-        if self.method == "copy" and self.soft_teacher:
-            taken += ("teacher",)
+        taken = BASELINE_OPTIONS[self.method][0] + (("teacher",) if self.method == "copy" and self.soft_teacher
+                                                    else ())
         return [f"{k}={self.params[k]}" for k in CONSTRAINT_KEYS + TRAIN_KEYS if k in self.params and k not in taken]
 
 

@@ -352,6 +352,8 @@ def _evaluate_parser(sub) -> None:
     p.add_argument("--size", type=int, action="append", dest="sizes",
                    help="eda2019 / melm2022: training-set size N (repeat)")
     p.add_argument("--splits", type=int, help="random splits (default 15; melm2022: 5)")
+    p.add_argument("--seeds", type=int, help="classifier seeds per split (default 1); a split's accuracy is their "
+                                            "mean, so batch-order noise shrinks while pairs stay splits")
     p.add_argument("--n", type=int,
                    help="outputs per training example (kumar2020: 1; eda2019: 16/8/4 by N; melm2022: 3)")
     p.add_argument("--seed", type=int, help="randomness of splits, augmentations and classifiers (default 0)")
@@ -386,6 +388,8 @@ def _evaluate_ner(args) -> int:
 
     if args.data is None or args.test is None:
         raise ValueError("--protocol melm2022 needs DATA and --test (token/tag records)")
+    if args.seeds is not None:
+        raise ValueError("--seeds is for kumar2020 / eda2019; melm2022 trains one tagger per split")
     cfg = NerConfig(data=str(args.data), test=str(args.test))
     methods = ([m.strip() for m in args.methods.split(",") if m.strip()] if args.methods else []) + args.method_specs
     overrides = {"sizes": args.sizes, "splits": args.splits, "n": args.n, "seed": args.seed, "epochs": args.epochs,
@@ -420,7 +424,7 @@ def cmd_evaluate(args) -> int:
     if args.data is not None:
         cfg.data = str(args.data)
     overrides = {"test": str(args.test) if args.test else None, "protocol": args.protocol, "k": args.k,
-                 "sizes": args.sizes, "splits": args.splits, "n": args.n, "seed": args.seed,
+                 "sizes": args.sizes, "splits": args.splits, "seeds": args.seeds, "n": args.n, "seed": args.seed,
                  "classifier": args.classifier, "encoder": args.encoder, "model": args.model, "epochs": args.epochs,
                  "steps": args.steps,
                  "text_column": (args.text_column[0] if len(args.text_column) == 1 else args.text_column)

@@ -553,3 +553,63 @@ def test_a_split_with_no_generated_rows_trains_no_teacher(data, tiny_model_dirs,
     clf = LogRegClassifier(None)  # never trained: nothing to label
     assert ev.teacher_labels(clf, (POS[:2], [1, 1]), None, (NEG[:2], [0, 0]), 0, "test", []) == []
     assert ev.classifier_runs == 0 and not (tmp_path / "cache" / "runs").exists()
+
+
+def test_several_classifier_seeds_per_split_are_averaged_before_pairing(data, tiny_model_dirs, tmp_path, monkeypatch):
+    from maskaug.evaluate.classifiers import LogRegClassifier
+
+    seeds = []
+    run = LogRegClassifier.run
+
+    def spy(self, train, dev, test, seed=0, weights=None, **kw):
+        seeds.append(seed)
+        return run(self, train, dev, test, seed=seed, weights=weights, **kw)
+
+    monkeypatch.setattr(LogRegClassifier, "run", spy)
+    methods = ["none", "substitute:rate=0.3,guard=dev", "substitute:rate=0.3"]
+    ev = Evaluation(_config(data, tiny_model_dirs, tmp_path, methods=methods, quality=False, seeds=2), progress=False)
+    res = ev.run()
+    assert len(seeds) == 3 * 2 * 2  # splits × seeds × (none, substitute); the guard reads those runs
+    assert sorted(set(seeds)) == sorted({s + r * 2 ** 32 for s in range(3) for r in range(2)})
+    assert len(res["runs"]) == 3 * 3  # one record per split and method: the pairing unit stays the split
+    kept = 0
+    for r in res["runs"]:
+        accs = [s["test_accuracy"] for s in r["seed_runs"]]
+        assert len(accs) == 2 and r["test_accuracy"] == pytest.approx(sum(accs) / 2)
+    by = {(r["split"], r["method"]): r for r in res["runs"]}
+    for s in range(3):
+        for j in range(2):  # the guard compares runs of the same seed
+            g, aug, none = (by[s, m]["seed_runs"][j] for m in (methods[1], methods[2], "none"))
+            pick = aug if aug["dev_accuracy"] > none["dev_accuracy"] else none
+            assert g["guard"] == ("augmented" if pick is aug else "none")
+            assert g["test_accuracy"] == pick["test_accuracy"]
+            kept += pick is aug
+    entry = res["summary"]["2"][methods[1]]
+    assert (entry["guard_kept"], entry["guard_runs"], entry["n"]) == (kept, 6, 3)
+    assert f"augmented kept on {methods[1]}: {kept} of 6 runs" in markdown(res)
+    assert "2 classifier seeds per split" in markdown(res)
+    # the first seed is the one-seed evaluation's: its runs come from the same cache entries
+    one = Evaluation(_config(data, tiny_model_dirs, tmp_path, methods=methods, quality=False), progress=False).run()
+    assert one["cached_runs"] == one["classifier_runs"]
+    first = {(r["split"], r["method"]): r["seed_runs"][0]["test_accuracy"] for r in res["runs"]}
+    assert {(r["split"], r["method"]): r["test_accuracy"] for r in one["runs"]} == first
+    assert "seed_runs" not in one["runs"][0] and "guard_runs" not in one["summary"]["2"][methods[1]]
+
+
+def test_a_seed_count_below_one_is_refused(data, tiny_model_dirs, tmp_path):
+    with pytest.raises(ValueError, match="seeds"):
+        Evaluation(_config(data, tiny_model_dirs, tmp_path, seeds=0), progress=False).run()
+
+
+def test_cli_seeds_reach_the_evaluation_and_are_refused_where_they_do_nothing(data, tiny_model_dirs, tmp_path,
+                                                                             capsys):
+    out = tmp_path / "report"
+    common = ["--encoder", str(tiny_model_dirs["wordpiece"]), "--model", str(tiny_model_dirs["wordpiece"]),
+              "--cache-dir", str(tmp_path / "c"), "--quiet"]
+    assert main(["evaluate", str(data / "train.jsonl"), "--test", str(data / "test.jsonl"), "-o", str(out), "--k", "2",
+                 "--splits", "2", "--seeds", "2", "--methods", "none", "--no-quality", *common]) == 0
+    res = json.loads((out / "results.json").read_text())
+    assert res["config"]["seeds"] == 2 and all(len(r["seed_runs"]) == 2 for r in res["runs"])
+    code = main(["evaluate", str(data / "train.jsonl"), "--test", str(data / "test.jsonl"), "-o", str(out),
+                 "--protocol", "melm2022", "--seeds", "2", *common])
+    assert code == 2 and "--seeds is for kumar2020 / eda2019" in capsys.readouterr().err

@@ -77,7 +77,9 @@ def _header(results: dict[str, Any]) -> list[tuple]:
     asked = results.get("classifier_runs", len(results["runs"]))  # the teachers' runs too (teacher=classifier)
     facts = [("dataset", dataset_name(cfg["data"])), ("test set", f"{test}, {results['test_size']} rows"),
              ("protocol", f"{cfg['protocol']}, {size_name} {', '.join(str(s) for s in results['summary'])}, "
-                          f"{cfg['splits']} splits, seed {cfg['seed']}"),
+                          f"{cfg['splits']} splits, seed {cfg['seed']}"
+                          + (f", {cfg['seeds']} classifier seeds per split (a split's accuracy is their mean; "
+                             f"pairs are splits)" if cfg.get("seeds", 1) > 1 else "")),
              ("classes", ", ".join(results["classes"])), ("classifier", classifier_text(cfg)),
              ("masked LM", results.get("model") or cfg.get("model") or "built-in"), ("outputs per row (n)", n_text),
              ("maskaug", results.get("maskaug", "?")),
@@ -221,11 +223,13 @@ def blocks(results: dict[str, Any]) -> list[tuple]:
                            "gain of the new text itself."))
         head, rows = accuracy_rows(summary)
         out.append(("table", head, rows))
-        guarded = [f"{label}: {e['guard_kept']} of {e['n']}" for label, e in summary.items() if "guard_kept" in e]
+        unit = "runs" if cfg.get("seeds", 1) > 1 else "splits"
+        guarded = [f"{label}: {e['guard_kept']} of {e.get('guard_runs', e['n'])}" for label, e in summary.items()
+                   if "guard_kept" in e]
         if guarded:
             out.append(("p", "guard=dev keeps a split's augmented classifier only when its dev accuracy is higher "
-                             "than the no-aug classifier's, else the no-aug one; augmented kept on "
-                             + "; ".join(guarded) + " splits."))
+                             "than the no-aug classifier's (of the same seed), else the no-aug one; augmented kept on "
+                             + "; ".join(guarded) + f" {unit}."))
         out += teacher_blocks(results.get("teachers", {}))
         pc = per_class_rows(summary, results["classes"])
         if pc:

@@ -61,6 +61,7 @@ class EvalConfig:
     k: list[int] = field(default_factory=lambda: [10])  # kumar2020: examples per class
     sizes: list[int] = field(default_factory=lambda: [500])  # eda2019: training-set sizes
     splits: int = 15
+    seeds: int = 1  # classifier seeds per split: each split's accuracy is their mean, pairing stays by split
     n: int | None = None  # outputs per training example (kumar2020: 1; eda2019: Wei & Zou's table)
     seed: int = 0
     methods: list[Any] = field(default_factory=lambda: list(DEFAULT_METHODS))
@@ -269,6 +270,8 @@ class Evaluation:
         from maskaug.evaluate.classifiers import check_steps
 
         check_steps(config.steps, config.classifier)
+        if not isinstance(config.seeds, int) or config.seeds < 1:
+            raise ValueError(f"seeds must be a positive count of classifier seeds per split, got {config.seeds!r}")
         if config.protocol not in ("kumar2020", "eda2019"):
             raise ValueError(f"unknown protocol {config.protocol!r}; use kumar2020 or eda2019")
         guarded = [s.label for s in self.specs if s.guarded]
@@ -446,9 +449,10 @@ class Evaluation:
         clf = make_classifier(cfg.classifier, self.embedder, encoder=cfg.encoder, epochs=cfg.epochs, steps=cfg.steps)
         return pool, test, all_splits, clf
 
-    def run_seed(self, split: splitting.Split) -> int:
-        """The seed of a split's classifier runs: the same for every method and for the split's teacher."""
-        return self.cfg.seed * 1000 + split.index
+    def run_seed(self, split: splitting.Split, r: int = 0) -> int:
+        """The seed of a split's ``r``-th classifier runs: the same for every method and for the split's teacher
+        (``r = 0``: the seed of a one-seed evaluation, so its cached runs are reused)."""
+        return self.cfg.seed * 1000 + split.index + r * 2 ** 32
 
     @staticmethod
     def dev_rows(pool: Dataset, split: splitting.Split) -> tuple[list, list[int]] | None:
@@ -456,10 +460,11 @@ class Evaluation:
         return ([pool.texts[i] for i in split.dev], [pool.labels[i] for i in split.dev]) if split.dev else None
 
     def training_set(self, spec: MethodSpec, split: splitting.Split, pool: Dataset, outs: dict[int, list], clf,
-                     dev, test_xy, test_key: str) -> tuple[list, list, list[float] | None]:
+                     dev, test_xy, test_key: str, seed: int | None = None) -> tuple[list, list, list[float] | None]:
         """A method's training rows on one split: the real rows, then the generated ones labelled as their
         source (a soft output: as its teacher; teacher=classifier: as the split's no-aug classifier), and the
-        per-row loss weights when the spec sets ``aug_weight``."""
+        per-row loss weights when the spec sets ``aug_weight``. ``seed``: the classifier seed (default: the
+        split's first), which a classifier teacher trains with."""
         texts = [pool.texts[i] for i in split.train]
         labels: list = [pool.labels[i] for i in split.train]
         for i in split.train:
@@ -469,7 +474,8 @@ class Evaluation:
         real = len(split.train)
         if spec.distilled:  # the no-aug classifier (same rows, seed and steps) labels the new rows
             labels[real:] = self.teacher_labels(clf, (texts[:real], labels[:real]), dev, test_xy,
-                                                self.run_seed(split), test_key, texts[real:])
+                                                self.run_seed(split) if seed is None else seed, test_key,
+                                                texts[real:])
         weights = None
         if spec.weight is not None:  # real rows first, weight 1; then the generated ones
             weights = [1.0] * real + [spec.weight] * (len(texts) - real)
@@ -501,24 +507,15 @@ class Evaluation:
                 self.timings[f"augment {spec.label} size={size}"] = time.perf_counter() - t0
                 if stats:
                     results["throughput"][spec.label] = stats
-            bar = tqdm(total=len(size_splits) * len(self.specs), desc=f"{cfg.classifier} size={size}",
+            bar = tqdm(total=len(size_splits) * len(self.specs) * cfg.seeds, desc=f"{cfg.classifier} size={size}",
                        disable=not self.progress, unit="run")
             t0 = time.perf_counter()
             for split in size_splits:
                 dev = self.dev_rows(pool, split)
-                raw, done = {}, {}  # this split's classifier results and runs, by label
-                for spec in sorted(self.specs, key=lambda s: s.guarded):  # a guard reads the no-aug run
-                    texts, labels, weights = self.training_set(spec, split, pool, outputs_by[spec.label, size][
-                        split.index], clf, dev, test_xy, test_key)
-                    r = self.classify(self.classifier_for(spec, clf), (texts, labels), dev, test_xy,
-                                      seed=self.run_seed(split), test_key=test_key, weights=weights)
-                    raw[spec.label] = r
-                    if spec.guarded:
-                        r = guard(r, raw["none"])
-                        texts = texts if r["guard"] == "augmented" else texts[:len(split.train)]
-                    done[spec.label] = {"size": size, "split": split.index, "method": spec.label,
-                                        "train_examples": len(texts), **r}
-                    bar.update(1)
+                per_seed = [self.split_runs(split, r, pool, outputs_by, size, clf, dev, test_xy, test_key, bar)
+                            for r in range(cfg.seeds)]
+                done = per_seed[0] if cfg.seeds == 1 else {s.label: mean_run([d[s.label] for d in per_seed])
+                                                           for s in self.specs}
                 results["runs"] += [done[s.label] for s in self.specs]
             bar.close()
             self.timings[f"classifiers size={size}"] = time.perf_counter() - t0
@@ -536,6 +533,26 @@ class Evaluation:
         self.timings["total"] = time.perf_counter() - t_start
         results["timings_s"] = self.timings
         return results
+
+    def split_runs(self, split: splitting.Split, r: int, pool: Dataset, outputs_by, size: int, clf, dev, test_xy,
+                   test_key: str, bar) -> dict[str, dict[str, Any]]:
+        """Every method's run on one split with its ``r``-th classifier seed, by label (a guard compares the runs
+        of the same seed)."""
+        raw, done = {}, {}
+        seed = self.run_seed(split, r)
+        for spec in sorted(self.specs, key=lambda s: s.guarded):  # a guard reads the no-aug run
+            texts, labels, weights = self.training_set(spec, split, pool, outputs_by[spec.label, size][split.index],
+                                                       clf, dev, test_xy, test_key, seed=seed)
+            run = self.classify(self.classifier_for(spec, clf), (texts, labels), dev, test_xy, seed=seed,
+                                test_key=test_key, weights=weights)
+            raw[spec.label] = run
+            if spec.guarded:
+                run = guard(run, raw["none"])
+                texts = texts if run["guard"] == "augmented" else texts[:len(split.train)]
+            done[spec.label] = {"size": size, "split": split.index, "method": spec.label,
+                                "train_examples": len(texts), **run}
+            bar.update(1)
+        return done
 
     def classifier_for(self, spec: MethodSpec, clf):
         """The classifier a method trains: ``clf``, or for ``consistency`` the fine-tuned classifier with its
@@ -707,16 +724,34 @@ def guard(augmented: dict[str, Any], none: dict[str, Any]) -> dict[str, Any]:
     return {**none, "guard": "none"}
 
 
+def mean_run(seed_runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One split's record over several classifier seeds: mean test and dev accuracy and per-class accuracy, the
+    seeds' own runs under ``seed_runs`` (a guarded spec: which classifier each seed kept)."""
+    first = seed_runs[0]
+    per_class = {c: float(np.mean([r["per_class"][c] for r in seed_runs])) for c in first.get("per_class", {})}
+    dev = [r["dev_accuracy"] for r in seed_runs]
+    return {"size": first["size"], "split": first["split"], "method": first["method"],
+            "train_examples": first["train_examples"] if "guard" not in first else None,
+            "test_accuracy": float(np.mean([r["test_accuracy"] for r in seed_runs])),
+            "dev_accuracy": None if None in dev else float(np.mean(dev)), "per_class": per_class,
+            "seed_runs": [{k: r[k] for k in ("test_accuracy", "dev_accuracy", "chosen", "guard", "train_examples")
+                           if k in r} for r in seed_runs]}
+
+
 def summarize(runs: list[dict], size: int, labels: list[str]) -> dict[str, dict]:
     """Mean, 95% interval and paired differences (vs none, vs copy, vs EDA) per method for one size; per-class
     accuracy means; for a guarded method, on how many splits its augmented classifier was kept."""
     acc: dict[str, list[float]] = {}
-    kept: dict[str, int] = {}  # guard=dev: splits whose augmented classifier was kept
+    kept: dict[str, int] = {}  # guard=dev: splits (several seeds: runs) whose augmented classifier was kept
+    guard_runs: dict[str, int] = {}
     per_class: dict[str, dict[str, list[float]]] = {}
     for r in sorted((r for r in runs if r["size"] == size), key=lambda r: r["split"]):
         acc.setdefault(r["method"], []).append(r["test_accuracy"])
-        if "guard" in r:
-            kept[r["method"]] = kept.get(r["method"], 0) + (r["guard"] == "augmented")
+        guards = [s["guard"] for s in r["seed_runs"] if "guard" in s] if "seed_runs" in r else (
+            [r["guard"]] if "guard" in r else [])
+        if guards:
+            kept[r["method"]] = kept.get(r["method"], 0) + guards.count("augmented")
+            guard_runs[r["method"]] = guard_runs.get(r["method"], 0) + len(guards)
         for c, v in r.get("per_class", {}).items():
             per_class.setdefault(r["method"], {}).setdefault(c, []).append(v)
     below = {"none": ("none",), "copy": ("none", "copy"), "eda": ("none", "copy", "eda")}
@@ -731,6 +766,8 @@ def summarize(runs: list[dict], size: int, labels: list[str]) -> dict[str, dict]
                 entry[f"vs_{base}"] = paired(acc[label], acc[base]).as_dict()
         if label in kept:
             entry["guard_kept"] = kept[label]
+            if guard_runs[label] != len(acc[label]):  # several seeds per split: kept out of how many runs
+                entry["guard_runs"] = guard_runs[label]
         out[label] = entry
     return out
 

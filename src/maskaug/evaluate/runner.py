@@ -747,8 +747,7 @@ def summarize(runs: list[dict], size: int, labels: list[str]) -> dict[str, dict]
     per_class: dict[str, dict[str, list[float]]] = {}
     for r in sorted((r for r in runs if r["size"] == size), key=lambda r: r["split"]):
         acc.setdefault(r["method"], []).append(r["test_accuracy"])
-        guards = [s["guard"] for s in r["seed_runs"] if "guard" in s] if "seed_runs" in r else (
-            [r["guard"]] if "guard" in r else [])
+        guards = [s["guard"] for s in r.get("seed_runs", [r]) if "guard" in s]  # one per seed
         if guards:
             kept[r["method"]] = kept.get(r["method"], 0) + guards.count("augmented")
             guard_runs[r["method"]] = guard_runs.get(r["method"], 0) + len(guards)

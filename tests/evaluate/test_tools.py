@@ -47,3 +47,33 @@ def test_teacher_agreement_and_paired_runs_read_a_finished_evaluation(tiny_model
                   [runs[s, "substitute:rate=0.3"]["test_accuracy"] for s in range(2)])
     assert f"= {100 * want.mean_diff:+.1f} points" in said and f"wins/losses {want.wins}/{want.losses}" in said
     assert np.isclose(float(said.split("= ")[1].split(" points")[0]), 100 * want.mean_diff, atol=0.05)
+
+
+def test_paired_runs_gives_each_seeds_mean_and_how_far_a_splits_seeds_lie_apart(tmp_path):
+    """A results file of a --seeds 2 evaluation: per-split std over the seed means, each seed's mean and the
+    mean distance between a split's two seeds, for both methods compared."""
+    def record(method, split, seeds):
+        return {"size": 10, "split": split, "method": method, "test_accuracy": float(np.mean(seeds)),
+                "seed_runs": [{"test_accuracy": a} for a in seeds]}
+
+    a = [(0.80, 0.70), (0.60, 0.64), (0.90, 0.90)]
+    b = [(0.50, 0.50), (0.50, 0.52), (0.70, 0.60)]
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps({"runs": [record("a", i, s) for i, s in enumerate(a)]
+                                + [record("b", i, s) for i, s in enumerate(b)]}))
+    said = _tool("paired_runs.py", str(path), "a", "b").splitlines()
+    means_a = np.mean(a, axis=1)
+    assert said[0].startswith("size 10, 3 splits: a − b = ")
+    assert said[1] == (f"  a: {100 * means_a.mean():.1f} ± {100 * means_a.std(ddof=1):.1f} "
+                       f"(seeds 76.7, 74.7; a split's seeds {100 * (0.10 + 0.04 + 0.0) / 3:.1f} apart on average)")
+    # b: the seeds lie (0 + 0.02 + 0.10) / 3 apart
+    assert said[2].startswith("  b: ") and "(seeds 56.7, 54.0; a split's seeds 4.0 apart on average)" in said[2]
+
+
+def test_paired_runs_one_seed_gives_no_seed_columns(tmp_path):
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps({"runs": [{"size": 10, "split": i, "method": m, "test_accuracy": acc}
+                                         for i, (x, y) in enumerate([(0.7, 0.6), (0.8, 0.6)])
+                                         for m, acc in (("a", x), ("b", y))]}))
+    said = _tool("paired_runs.py", str(path), "a", "b").splitlines()
+    assert said[1:] == ["  a: 75.0 ± 7.1", "  b: 60.0 ± 0.0"]

@@ -15,7 +15,8 @@ import argparse
 
 import numpy as np
 
-from maskaug.evaluate.runner import EvalConfig, Evaluation
+from maskaug.evaluate.config import EvalConfig
+from maskaug.evaluate.runner import Evaluation
 
 
 def main() -> None:
@@ -23,26 +24,24 @@ def main() -> None:
     ap.add_argument("config", help="an evaluation's config.json")
     args = ap.parse_args()
     ev = Evaluation(EvalConfig.from_file(args.config), progress=False)
-    pool, test, all_splits, clf = ev.prepare()
+    pool, test, all_splits, learner = ev.prepare()
     test_xy = (test.texts, test.labels)
-    from maskaug.fingerprint import key
-
-    test_key = key(test_xy)
-    specs = [s for s in ev.specs if s.soft_teacher]
+    arms = [a for a in ev.arms if a.options.teacher]
     print("| method | size | generated rows | top class ≠ source label | p(source label) | top probability |")
     print("|---|---|---|---|---|---|")
     for size, splits in all_splits.items():
-        for spec in specs:
-            per_split = ev.augment(spec, pool, splits, ev.cfg.n_for(size))[0]
+        for arm in arms:
+            per_split = arm.outputs(ev, pool, splits, ev.protocol.n_for(size))[0]
             probs, source = [], []
             for split in splits:
-                texts, labels, _ = ev.training_set(spec, split, pool, per_split[split.index], clf,
-                                                   ev.dev_rows(pool, split), test_xy, test_key)
+                texts, labels, _ = ev.training_set(arm, split, pool, per_split[split.index], learner,
+                                                   ev.protocol.dev_rows(pool, split), test_xy,
+                                                   ev.protocol.run_seed(split))
                 real = len(split.train)
                 probs += labels[real:]
                 source += [pool.labels[i] for i in split.train for _ in per_split[split.index][i]]
             p, y = np.asarray(probs, dtype=float), np.asarray(source)
-            print(f"| {spec.label} | {size} | {len(y)} | {(p.argmax(-1) != y).mean():.1%} | "
+            print(f"| {arm.label} | {size} | {len(y)} | {(p.argmax(-1) != y).mean():.1%} | "
                   f"{p[np.arange(len(y)), y].mean():.3f} | {p.max(-1).mean():.3f} |")
 
 

@@ -338,6 +338,8 @@ def cmd_models(args) -> int:
 
 
 def _evaluate_parser(sub) -> None:
+    from maskaug.evaluate.config import DEFAULT_METHODS, DEFAULTS
+
     p = sub.add_parser("evaluate", help="measure downstream gains of methods under a low-resource protocol",
                        description="Run kumar2020 (k examples per class, S splits, test at the best dev setting) "
                                    "or eda2019 (training subsets of N) for no-aug, EDA and maskaug methods; "
@@ -357,20 +359,28 @@ def _evaluate_parser(sub) -> None:
     p.add_argument("--n", type=int,
                    help="outputs per training example (kumar2020: 1; eda2019: 16/8/4 by N; melm2022: 3)")
     p.add_argument("--seed", type=int, help="randomness of splits, augmentations and classifiers (default 0)")
-    p.add_argument("--methods", help="comma-separated: none, eda, or registered methods with optional "
-                                     "':KEY=VALUE' params, e.g. none,eda,substitute,ssmba (default: none,eda,"
-                                     "substitute,iterative,insert,ssmba)")
+    p.add_argument("--methods", help="comma-separated arms: none, copy, consistency, eda or registered methods with "
+                                     "optional ':KEY=VALUE' params, e.g. none,copy,eda,substitute,ssmba (default: "
+                                     f"{','.join(DEFAULT_METHODS)}; melm2022: "
+                                     f"{','.join(DEFAULTS['melm2022']['methods'])})")
     p.add_argument("--method", action="append", default=[], dest="method_specs",
                    help="one method spec (repeatable; use for specs with commas: 'substitute:rate=0.3,top_k=5')")
-    p.add_argument("--classifier", choices=["logreg", "finetune"], help="logreg (fast) or finetune")
+    p.add_argument("--classifier", choices=["logreg", "finetune"],
+                   help="kumar2020 / eda2019: logreg (fast, default) or finetune (melm2022 trains a token tagger)")
     p.add_argument("--encoder", help="sentence encoder / classifier backbone folder (default: MiniLM package)")
     p.add_argument("--model", help="MLM for the methods (default: built-in)")
     p.add_argument("--epochs", type=int, help="finetune / melm2022 tagger: epochs (default 10)")
-    p.add_argument("--steps", type=int, help="finetune: step-matched, every run takes exactly STEPS optimiser "
+    p.add_argument("--steps", type=int, help="finetune / melm2022 tagger: step-matched, every run takes exactly STEPS "
+                   "optimiser "
                    "steps (dev checked EPOCHS times); default: EPOCHS passes over each run's rows")
     p.add_argument("--text-column", action="append", help="the text field (default: text); give two for sentence "
                                                           "pairs (NLI), classified and judged as pairs")
     p.add_argument("--label-column", help="the label field (default: label)")
+    p.add_argument("--tokens-column", help="melm2022: the list-of-tokens field (default: tokens)")
+    p.add_argument("--tags-column", help="melm2022: the BIO tags field (default: tags)")
+    p.add_argument("--device", help="where the MLM generates: cpu, cuda, cuda:1, mps (default: best available)")
+    p.add_argument("--dtype", help="the MLM's autocast dtype: auto, fp32, bf16, fp16 (default: fp32 on CPU)")
+    p.add_argument("--max-attempts", type=int, help="tries per output before a shortfall (default 10)")
     p.add_argument("--test-limit", type=int, help="evaluate on a fixed random subset of the test rows")
     p.add_argument("--no-quality", action="store_true", help="skip intrinsic quality metrics")
     p.add_argument("--label-text", action="append", default=[], metavar="LABEL=TEXT",
@@ -383,37 +393,13 @@ def _evaluate_parser(sub) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
-def _evaluate_ner(args) -> int:
-    from maskaug.evaluate.ner import NerConfig, NerEvaluation, markdown, write
-
-    if args.data is None or args.test is None:
-        raise ValueError("--protocol melm2022 needs DATA and --test (token/tag records)")
-    if args.seeds is not None:
-        raise ValueError("--seeds is for kumar2020 / eda2019; melm2022 trains one tagger per split")
-    cfg = NerConfig(data=str(args.data), test=str(args.test))
-    methods = ([m.strip() for m in args.methods.split(",") if m.strip()] if args.methods else []) + args.method_specs
-    overrides = {"sizes": args.sizes, "splits": args.splits, "n": args.n, "seed": args.seed, "epochs": args.epochs,
-                 "encoder": args.encoder, "model": args.model, "test_limit": args.test_limit,
-                 "cache_dir": args.cache_dir, "methods": methods or None}
-    for key, value in overrides.items():
-        if value is not None:
-            setattr(cfg, key, value)
-    if args.quick:
-        cfg.splits, cfg.test_limit = min(cfg.splits, 2), min(cfg.test_limit or 200, 200)
-    results = NerEvaluation(cfg, progress=not args.quiet).run()
-    paths = write(results, args.output)
-    print(markdown(results))
-    print(f"wrote {paths['md']}, {paths['json']}", file=sys.stderr)
-    return 0
-
-
 def cmd_evaluate(args) -> int:
-    """``maskaug evaluate``: run a low-resource protocol and write the report."""
-    from maskaug.evaluate.report import markdown, write
-    from maskaug.evaluate.runner import EvalConfig, Evaluation
+    """``maskaug evaluate``: run a protocol (kumar2020, eda2019, melm2022) and write the report."""
+    from dataclasses import asdict
 
-    if args.protocol == "melm2022":
-        return _evaluate_ner(args)
+    from maskaug.evaluate.config import EvalConfig
+    from maskaug.evaluate.report import markdown, write
+    from maskaug.evaluate.runner import Evaluation
 
     if args.config:
         cfg = EvalConfig.from_file(args.config)
@@ -426,9 +412,10 @@ def cmd_evaluate(args) -> int:
     overrides = {"test": str(args.test) if args.test else None, "protocol": args.protocol, "k": args.k,
                  "sizes": args.sizes, "splits": args.splits, "seeds": args.seeds, "n": args.n, "seed": args.seed,
                  "classifier": args.classifier, "encoder": args.encoder, "model": args.model, "epochs": args.epochs,
-                 "steps": args.steps,
+                 "steps": args.steps, "device": args.device, "dtype": args.dtype, "max_attempts": args.max_attempts,
                  "text_column": (args.text_column[0] if len(args.text_column) == 1 else args.text_column)
-                 if args.text_column else None, "label_column": args.label_column, "test_limit": args.test_limit,
+                 if args.text_column else None, "label_column": args.label_column,
+                 "tokens_column": args.tokens_column, "tags_column": args.tags_column, "test_limit": args.test_limit,
                  "cache_dir": args.cache_dir, "flip_reference": args.flip_reference,
                  "label_text": _label_text(args.label_text) or None}
     methods = ([m.strip() for m in args.methods.split(",") if m.strip()] if args.methods else []) + args.method_specs
@@ -440,18 +427,27 @@ def cmd_evaluate(args) -> int:
     if args.no_quality:
         cfg.quality = False
     if args.quick:
-        cfg.splits = min(cfg.splits, 3)
-        cfg.test_limit = min(cfg.test_limit or 300, 300)
+        cfg = cfg.resolved()
+        cfg.splits = min(cfg.splits, 2 if cfg.protocol == "melm2022" else 3)
+        cfg.test_limit = min(cfg.test_limit or 300, 200 if cfg.protocol == "melm2022" else 300)
         cfg.fluency_sample = min(cfg.fluency_sample, 30)
-        cfg.sizes = [min(s, 200) for s in cfg.sizes]
+        if cfg.protocol == "eda2019":
+            cfg.sizes = [min(s, 200) for s in cfg.sizes]
     import shlex
-    from dataclasses import asdict
 
     command = "maskaug " + shlex.join(getattr(args, "argv", None) or sys.argv[1:])
     evaluation = Evaluation(cfg, progress=not args.quiet, command=command)  # checks the settings; creates nothing
+    created = not args.output.exists()
     args.output.mkdir(parents=True, exist_ok=True)
-    (args.output / "config.json").write_text(json.dumps({"config": asdict(cfg)}, indent=1) + "\n")
-    results = evaluation.run()
+    (args.output / "config.json").write_text(json.dumps({"config": asdict(evaluation.cfg)}, indent=1) + "\n")
+    try:
+        results = evaluation.run()
+    except Exception:
+        if created:  # a run refused on its data (too few rows for a split, ...) leaves no report folder behind
+            import shutil
+
+            shutil.rmtree(args.output, ignore_errors=True)
+        raise
     paths = write(results, args.output)
     print(markdown(results))
     print(f"wrote {paths['md']}, {paths['html']}, {paths['json']}; rerun with --config {args.output / 'config.json'}",

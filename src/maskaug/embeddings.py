@@ -55,6 +55,12 @@ class Embedder:
             self._model = SentenceTransformer(self.encoder, device=self.device or "cpu")
         return self._model
 
+    def __fingerprint__(self) -> dict:
+        """What decides its vectors: the encoder's content."""
+        from maskaug.fingerprint import model_fingerprint
+
+        return {"encoder": model_fingerprint(self.encoder)}
+
     def __getstate__(self) -> dict:
         """Pickled (e.g. to Ray actors) without the loaded encoder; each copy loads its own."""
         return {**self.__dict__, "_model": None}

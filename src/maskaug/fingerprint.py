@@ -13,6 +13,7 @@ Caches live under :func:`cache_root`: ``$MASKAUG_CACHE``, else ``~/.cache/maskau
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -22,20 +23,42 @@ from typing import Any
 from maskaug import __version__
 from maskaug.paths import cache_root
 
-__all__ = ["cache_root", "content_digest", "fingerprint", "key", "model_fingerprint"]
+__all__ = ["cache_root", "content_digest", "fingerprint", "identity", "key", "model_fingerprint"]
 
 
-def _canonical(obj: Any) -> Any:
+def identity(obj: Any) -> Any:
+    """What ``obj`` is, as JSON-like values a fingerprint can hash: the value itself for plain data, a digest for
+    arrays, every field of a dataclass, and ``obj.__fingerprint__()`` for objects that describe themselves (a
+    classifier's settings, a model by its content, device and dtype). Anything else is a TypeError: an argument
+    that cannot be described is never silently left out of a key (nor keyed by its address in memory)."""
+    if obj is None or isinstance(obj, (bool, int, str)):
+        return obj
+    if isinstance(obj, float):
+        return "nan" if obj != obj else obj
+    describe = getattr(obj, "__fingerprint__", None)
+    if describe is not None and not isinstance(obj, type):
+        return identity(describe())
     if isinstance(obj, dict):
-        return {str(k): _canonical(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, set, frozenset)):
-        items = [_canonical(v) for v in obj]
-        return sorted(items, key=json.dumps) if isinstance(obj, (set, frozenset)) else items
+        return {str(k): identity(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [identity(v) for v in obj]
+    if isinstance(obj, (set, frozenset)):
+        return sorted((identity(v) for v in obj), key=json.dumps)
     if isinstance(obj, Path):
         return str(obj)
-    if isinstance(obj, float) and obj != obj:
-        return "nan"
-    return obj
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {"type": type(obj).__qualname__,
+                **{f.name: identity(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.compare}}
+    kind = type(obj).__module__.split(".")[0]
+    if kind == "numpy":
+        if hasattr(obj, "tobytes") and hasattr(obj, "shape") and obj.shape != ():
+            return {"array": hashlib.sha256(obj.tobytes()).hexdigest(), "dtype": str(obj.dtype),
+                    "shape": list(obj.shape)}
+        return identity(obj.item())
+    if kind == "torch" and type(obj).__name__ in ("device", "dtype"):
+        return str(obj)
+    raise TypeError(f"cannot fingerprint a {type(obj).__module__}.{type(obj).__qualname__}: give it a "
+                    f"__fingerprint__() method that says what decides its results")
 
 
 def fingerprint(*parts: Any, length: int = 64) -> str:
@@ -43,7 +66,7 @@ def fingerprint(*parts: Any, length: int = 64) -> str:
     h = hashlib.sha256()
     h.update(f"maskaug {__version__}\0".encode())
     for p in parts:
-        h.update(json.dumps(_canonical(p), sort_keys=True, default=str, ensure_ascii=False).encode("utf-8"))
+        h.update(json.dumps(identity(p), sort_keys=True, ensure_ascii=False).encode("utf-8"))
         h.update(b"\0")
     return h.hexdigest()[:length]
 

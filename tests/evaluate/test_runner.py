@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 
 from maskaug.cli import main
+from maskaug.evaluate.arms import arm_for
+from maskaug.evaluate.config import EvalConfig
+from maskaug.evaluate.protocols import Kumar2020
 from maskaug.evaluate.report import markdown
-from maskaug.evaluate.runner import EvalConfig, Evaluation, MethodSpec
+from maskaug.evaluate.runner import Evaluation
 
 POS = ["the movie was great and the actors were wonderful", "i loved every minute of this charming comedy",
        "a wonderful film with great heart", "charming actors and a great plot", "i loved the great jokes",
@@ -26,6 +29,13 @@ def data(tmp_path_factory):
                                                              (NEG[4], "neg")]]
     (d / "test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in test))
     return d
+
+
+def checked(spec):
+    """The arm a spec names, checked as a kumar2020 evaluation checks it (before any work)."""
+    arm = arm_for(spec)
+    arm.check(Kumar2020(EvalConfig(data="train.jsonl", classifier="finetune").resolved()))
+    return arm
 
 
 def _config(data, tiny_model_dirs, tmp_path, **kw):
@@ -105,11 +115,10 @@ def test_consistency_row_trains_with_the_masked_consistency_term(data, tiny_mode
     assert {r["train_examples"] for rs in by.values() for r in rs} == {4}  # no new rows
     keys = set()
     from maskaug.evaluate.classifiers import FineTuneClassifier
-    from maskaug.evaluate.runner import MethodSpec as Spec
 
     base = FineTuneClassifier(encoder=str(tiny_model_dirs["wordpiece"]), epochs=2)
     for label in by:  # three different classifiers, three cache entries per split
-        keys.add(json.dumps(ev.classifier_for(Spec.parse(label), base).settings(), sort_keys=True))
+        keys.add(json.dumps(arm_for(label).learner(base).settings(), sort_keys=True))
     assert len(keys) == 3 and "vs_none" in res["summary"]["2"]["consistency"]
     assert "consistency" not in res["examples"] and "consistency" not in res["quality"]
     with pytest.raises(ValueError, match="--classifier finetune"):
@@ -117,13 +126,18 @@ def test_consistency_row_trains_with_the_masked_consistency_term(data, tiny_mode
 
 
 def test_method_spec_parsing_and_unknown_method():
-    s = MethodSpec.parse("substitute:rate=0.3,top_k=5,strategy=argmax")
+    from maskaug.evaluate.spec import ArmSpec
+
+    s = ArmSpec.parse("substitute:rate=0.3,top_k=5,strategy=argmax")
     assert (s.method, s.params) == ("substitute", {"rate": 0.3, "top_k": 5, "strategy": "argmax"})
-    assert MethodSpec.parse({"label": "sub30", "method": "substitute", "rate": 0.3}).label == "sub30"
+    assert ArmSpec.parse({"label": "sub30", "method": "substitute", "rate": 0.3}).label == "sub30"
     with pytest.raises(KeyError, match="unknown method"):
-        MethodSpec.parse("nope").check()
+        checked("nope")
     with pytest.raises(ValueError, match="no parameter"):
-        MethodSpec.parse("substitute:bogus=1").check()
+        checked("substitute:bogus=1")
+    for bad in ("copy:rate=0.3", "none:top_k=5", "consistency:bogus=1"):  # an arm's own parameters are checked too
+        with pytest.raises(ValueError, match="no parameter"):
+            checked(bad)
 
 
 def test_cli_writes_reports_and_reruns_from_config(data, tiny_model_dirs, tmp_path, capsys):
@@ -170,8 +184,8 @@ def test_teacher_constraint_in_a_method_spec_is_trained_per_split(data, tiny_mod
     q = res["quality"]["substitute:teacher=filter"]
     assert q["outputs"] + q["shortfall"] == q["sources"] and 0 <= q["label_flip"] <= 1
     with pytest.raises(ValueError, match="teacher is 'filter'"):
-        MethodSpec.parse("substitute:teacher=hard").check()
-    MethodSpec.parse("substitute:teacher=soft").check()
+        checked("substitute:teacher=hard")
+    checked("substitute:teacher=soft")
 
 
 def test_eda_baseline_runs_in_the_protocol(data, tiny_model_dirs, tmp_path):
@@ -230,7 +244,7 @@ def test_label_lr_in_a_cbert_spec_fine_tunes_its_own_model(data, tiny_model_dirs
     assert len(list((tmp_path / "cache" / "models").glob("cbert-*"))) == 2
     assert {r["method"] for r in res["runs"]} == {"none", "cbert", "cbert:label_lr=0.05"}
     with pytest.raises(ValueError, match="fine-tuning of cbert only"):
-        MethodSpec.parse("substitute:label_lr=0.01").check()
+        checked("substitute:label_lr=0.01")
 
 
 def test_label_text_for_an_unknown_label_is_refused_before_any_work(data, tiny_model_dirs, tmp_path):
@@ -281,7 +295,8 @@ def test_soft_labels_from_the_teacher_train_the_classifier(data, tiny_model_dirs
     assert len(runs) == 2 and all(r["train_examples"] == 8 for r in runs)
     assert res["teachers"] == {"substitute:teacher=soft": "soft"}
     assert "substitute:teacher=soft: the added rows train on the probabilities of a logistic" in markdown(res)
-    outs = ev.augment(ev.specs[1], *ev.load()[:1], ev.make_splits(ev.load()[0])[2], 1)[0][0]
+    pool = ev.protocol.load()[0]
+    outs = ev.arms[1].outputs(ev, pool, ev.protocol.splits(pool)[2], 1)[0][0]
     soft = [o for os in outs.values() for o in os]
     assert soft and all(isinstance(o, dict) and abs(sum(o["soft"]) - 1) < 1e-3 for o in soft)
     import numpy as np
@@ -346,11 +361,11 @@ def test_a_weight_in_a_method_spec_reaches_the_classifier_not_the_method(data, t
                                                                           monkeypatch):
     from maskaug.evaluate.classifiers import LogRegClassifier
 
-    spec = MethodSpec.parse("substitute:aug_weight=0.5,rate=0.3")
-    assert spec.weight == 0.5 and spec.method_params == {"rate": 0.3}
+    arm = checked("substitute:aug_weight=0.5,rate=0.3")
+    assert arm.options.weight == 0.5 and arm.spec.method_params == {"rate": 0.3} and arm.params["rate"] == 0.3
     for bad in ("copy:aug_weight=0", "copy:aug_weight=2", "copy:aug_weight=true"):
         with pytest.raises(ValueError, match="aug_weight is a number"):
-            MethodSpec.parse(bad).check()
+            checked(bad)
     seen = []
     run = LogRegClassifier.run
 
@@ -424,7 +439,7 @@ def test_a_guarded_spec_reports_the_classifier_dev_chose_per_split(data, tiny_mo
 def test_a_guard_other_than_dev_or_without_dev_rows_is_refused(data, tiny_model_dirs, tmp_path):
     for bad in ("substitute:guard=test", "none:guard=dev"):
         with pytest.raises(ValueError, match="guard=dev"):
-            MethodSpec.parse(bad).check()
+            checked(bad)
     with pytest.raises(ValueError, match="kumar2020"):
         Evaluation(_config(data, tiny_model_dirs, tmp_path, protocol="eda2019", sizes=[8],
                            methods=["none", "substitute:guard=dev"]), progress=False)
@@ -447,9 +462,9 @@ def test_teacher_classifier_trains_generated_rows_on_the_no_aug_classifiers_prob
     ev = Evaluation(_config(data, tiny_model_dirs, tmp_path, splits=2, methods=["none", plain, distilled],
                             quality=False), progress=False)
     res = ev.run()
-    pool = ev.load()[0]
-    splits = ev.make_splits(pool)[2]
-    assert ev.augment(ev.specs[2], pool, splits, 1) == ev.augment(ev.specs[1], pool, splits, 1)  # plain's outputs
+    pool = ev.protocol.load()[0]
+    splits = ev.protocol.splits(pool)[2]
+    assert ev.arms[2].outputs(ev, pool, splits, 1) == ev.arms[1].outputs(ev, pool, splits, 1)  # plain's outputs
     by = {(r["split"], r["method"]): r for r in res["runs"]}
     for split in splits:
         real = len(split.train)
@@ -471,9 +486,9 @@ def test_teacher_classifier_trains_generated_rows_on_the_no_aug_classifiers_prob
     assert "(8 of 8 classifier runs read from the cache)" in markdown(again)
     for bad in ("none:teacher=classifier", "consistency:teacher=classifier"):
         with pytest.raises(ValueError, match="adds no rows"):
-            MethodSpec.parse(bad).check()
+            checked(bad)
     with pytest.raises(ValueError, match="'classifier'"):
-        MethodSpec.parse("substitute:teacher=model").check()
+        checked("substitute:teacher=model")
 
 
 def test_the_fine_tuned_classifier_scores_extra_texts_with_its_chosen_model(tiny_model_dirs):
@@ -518,12 +533,13 @@ def test_soft_copies_train_on_the_teachers_probabilities_of_their_own_text(data,
     ev = Evaluation(_config(data, tiny_model_dirs, tmp_path, splits=2, methods=["none", "copy", soft],
                             quality=False), progress=False)
     res = ev.run()
-    pool = ev.load()[0]
+    pool = ev.protocol.load()[0]
     embedder = Embedder(str(tiny_model_dirs["wordpiece"]), progress=False)
-    for split in ev.make_splits(pool)[2]:
+    for split in ev.protocol.splits(pool)[2]:
         real = len(split.train)
-        texts, labels, weights, _ = next(s for s in seen if s[3] == ev.run_seed(split) and s[2] is not None)
-        plain = next(s for s in seen if s[3] == ev.run_seed(split) and len(s[0]) == 2 * real and s[2] is None)
+        seed = ev.protocol.run_seed(split)
+        texts, labels, weights, _ = next(s for s in seen if s[3] == seed and s[2] is not None)
+        plain = next(s for s in seen if s[3] == seed and len(s[0]) == 2 * real and s[2] is None)
         assert texts == plain[0]  # the copies' texts: their sources
         assert labels[:real] == plain[1][:real] and weights == [1.0] * real + [0.5] * real
         sources, rows = [pool.texts[i] for i in split.train], sorted(split.train)
@@ -540,10 +556,10 @@ def test_options_a_baseline_would_ignore_are_refused(data, tiny_model_dirs, tmp_
     for bad in ("none:teacher=soft", "none:aug_weight=0.5", "consistency:teacher=soft", "copy:teacher=filter",
                 "copy:min_similarity=0.8", "eda:teacher=filter", "eda:max_edit_rate=0.2", "copy:label_words=true"):
         with pytest.raises(ValueError, match="ignore"):
-            MethodSpec.parse(bad).check()
+            checked(bad)
     for fine in ("copy:teacher=soft", "copy:teacher=classifier,aug_weight=0.5", "eda:aug_weight=0.5",
                  "consistency:weight=0.5", "eda:alpha_sr=0.2"):
-        MethodSpec.parse(fine).check()
+        checked(fine)
 
 
 def test_a_split_with_no_generated_rows_trains_no_teacher(data, tiny_model_dirs, tmp_path):
@@ -551,8 +567,8 @@ def test_a_split_with_no_generated_rows_trains_no_teacher(data, tiny_model_dirs,
 
     ev = Evaluation(_config(data, tiny_model_dirs, tmp_path, methods=["none"], quality=False), progress=False)
     clf = LogRegClassifier(None)  # never trained: nothing to label
-    assert ev.teacher_labels(clf, (POS[:2], [1, 1]), None, (NEG[:2], [0, 0]), 0, "test", []) == []
-    assert ev.classifier_runs == 0 and not (tmp_path / "cache" / "runs").exists()
+    assert ev.teacher_labels(clf, (POS[:2], [1, 1]), None, (NEG[:2], [0, 0]), 0, []) == []
+    assert ev.store.asked["runs"] == 0 and not (tmp_path / "cache" / "runs").exists()
 
 
 def test_several_classifier_seeds_per_split_are_averaged_before_pairing(data, tiny_model_dirs, tmp_path, monkeypatch):
@@ -611,5 +627,5 @@ def test_cli_seeds_reach_the_evaluation_and_are_refused_where_they_do_nothing(da
     res = json.loads((out / "results.json").read_text())
     assert res["config"]["seeds"] == 2 and all(len(r["seed_runs"]) == 2 for r in res["runs"])
     code = main(["evaluate", str(data / "train.jsonl"), "--test", str(data / "test.jsonl"), "-o", str(out),
-                 "--protocol", "melm2022", "--seeds", "2", *common])
-    assert code == 2 and "--seeds is for kumar2020 / eda2019" in capsys.readouterr().err
+                 "--seeds", "0", *common])
+    assert code == 2 and "seeds must be a positive count" in capsys.readouterr().err

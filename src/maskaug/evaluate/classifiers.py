@@ -38,7 +38,33 @@ class Result:
     scores: list[list[float]] | None = field(default=None, repr=False)  # per scored text: logits by class
 
 
-class LogRegClassifier:
+class Classifier:
+    """What both classifiers share: a run as the record an evaluation keeps, and their settings as identity."""
+
+    def settings(self) -> dict:  # pragma: no cover - each classifier defines its own
+        raise NotImplementedError
+
+    def __fingerprint__(self) -> dict:
+        return self.settings()
+
+    def run(self, train, dev, test, seed: int = 0, weights=None, score=None) -> Result:  # pragma: no cover
+        raise NotImplementedError
+
+    def evaluate(self, train: tuple[list, list], dev: tuple[list, list[int]] | None, test: tuple[list, list[int]],
+                 seed: int = 0, weights: Sequence[float] | None = None, score: list | None = None) -> dict:
+        """One run as a JSON record: test and dev accuracy, the chosen setting, per-class test accuracy and, when
+        asked, the logits of the ``score`` texts."""
+        r = self.run(train, dev, test, seed=seed, weights=weights, score=score)
+        gold, pred = np.asarray(test[1]), np.asarray(r.test_predictions)
+        per_class = {str(c): float((pred[gold == c] == c).mean()) for c in sorted(set(test[1]))} if len(pred) else {}
+        out = {"test_accuracy": r.test_accuracy, "dev_accuracy": r.dev_accuracy, "chosen": r.chosen,
+               "per_class": per_class}
+        if score is not None:
+            out["scores"] = r.scores
+        return out
+
+
+class LogRegClassifier(Classifier):
     """Logistic regression on frozen sentence embeddings; C picked on dev."""
 
     name = "logreg"
@@ -86,7 +112,7 @@ class LogRegClassifier:
         return Result(float((pred == np.asarray(test[1])).mean()), dev_acc, f"C={c:g}", pred.tolist(), scores=scores)
 
 
-class FineTuneClassifier:
+class FineTuneClassifier(Classifier):
     """The encoder fine-tuned with a new classification head; test at the best dev epoch."""
 
     name = "finetune"

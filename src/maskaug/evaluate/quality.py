@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -86,3 +87,61 @@ def intrinsic(sources: Sequence[str], source_labels: Sequence[int], outputs: Seq
             cache[text] = pll / max(count, 1)
         res["fluency"] = float(np.mean([cache[o] - cache[s] for s, o in pairs_f]))
     return res
+
+
+def classification_quality(ev, pool, outputs_by, all_splits) -> dict[str, dict[str, Any]]:
+    """Intrinsic quality of every text-making arm's outputs for the first size's training rows (a row's outputs
+    from the first split that draws it), and each arm's label flips against the reference arm's, output by
+    output."""
+    from sklearn.linear_model import LogisticRegression
+
+    from maskaug.evaluate.arms import loaded
+    from maskaug.evaluate.stats import paired_rate
+
+    def fit() -> dict[str, Any]:
+        model = LogisticRegression(C=10.0, max_iter=3000).fit(ev.embedder.features(pool.texts), pool.labels)
+        return {"coef": model.coef_, "intercept": model.intercept_, "classes": model.classes_}
+
+    saved = ev.store.arrays("oracles", {"oracle": "logreg.v1", "encoder": ev.embedder, "texts": pool.texts,
+                                        "labels": pool.labels}, fit)
+    oracle = LogisticRegression()
+    oracle.coef_, oracle.intercept_, oracle.classes_ = saved["coef"], saved["intercept"], saved["classes"]
+    size = next(iter(all_splits))
+    rows = sorted({i for s in all_splits[size] for i in s.train})
+    out: dict[str, dict[str, Any]] = {}
+    pll_cache: dict[str, float] = {}
+    flips: dict[str, dict[tuple[int, int], bool]] = {}
+    mlm = loaded(ev.model_ref) if ev.cfg.fluency_sample else None
+    for arm in ev.arms:
+        if not arm.text:
+            continue
+        flips[arm.label] = {}
+        outs: dict[int, list] = {}
+        for per_split in outputs_by[arm.label, size]:  # a row's first split (conditional methods)
+            for i, o in per_split.items():
+                outs.setdefault(i, o)
+        out[arm.label] = intrinsic([pool.texts[i] for i in rows], [pool.labels[i] for i in rows],
+                                   [[text_of(o) for o in outs[i]] for i in rows], ev.protocol.n_for(size),
+                                   ev.embedder, oracle, mlm, ev.cfg.fluency_sample, ev.cfg.seed, pll_cache,
+                                   flips[arm.label])
+    ref = flip_reference(ev)
+    for label in out:
+        if ref is not None and label != ref:
+            common = sorted(flips[label].keys() & flips[ref].keys())
+            cmp = paired_rate([flips[label][k] for k in common], [flips[ref][k] for k in common])
+            out[label]["flip_vs_reference"] = {"reference": ref, **cmp.as_dict()}
+    return out
+
+
+def flip_reference(ev) -> str | None:
+    """The configured reference, else the first plain ``substitute`` arm, else the first ``substitute`` one."""
+    if ev.cfg.flip_reference is not None:
+        return ev.cfg.flip_reference
+    subs = [a.spec for a in ev.arms if a.spec.method == "substitute"]
+    plain = [s for s in subs if not s.constraint_params]
+    return (plain or subs)[0].label if subs else None
+
+
+def text_of(output: Any) -> Any:
+    """An output's text (a soft output is ``{"text": ..., "soft": [probabilities]}``)."""
+    return output["text"] if isinstance(output, dict) else output

@@ -28,8 +28,11 @@ QUALITY_COLUMNS = [("label_kept", "label kept", "{:.1%}"), ("oracle_on_sources",
                    ("similarity", "similarity", "{:.3f}"), ("fluency", "Δ PLL/token", "{:+.2f}"),
                    ("distinct_2", "distinct-2", "{:.3f}"), ("length_changed", "length changed", "{:.1%}"),
                    ("identical", "identical", "{:.1%}"),
-                   ("duplicate", "duplicate", "{:.1%}"), ("shortfall", "shortfall", "{:.0f}")]
+                   ("duplicate", "duplicate", "{:.1%}"), ("tokens_changed", "tokens changed", "{:.1%}"),
+                   ("outputs", "outputs", "{:.0f}"), ("shortfall", "shortfall", "{:.0f}")]
 BASELINE_COLOR, METHOD_COLOR = "#9a9a9a", "#2f8f5b"
+COLORS = {"control": BASELINE_COLOR, "baseline": "#5b7fa8", "method": METHOD_COLOR}
+ROLE_NAMES = {"control": "controls (none, copy)", "baseline": "outside baselines (EDA)", "method": "maskaug methods"}
 
 Cell = str | list[tuple[str, bool]]  # plain text, or (text, marked) runs
 
@@ -64,11 +67,31 @@ def _diff(d: dict | None) -> str:
     return f"{100 * d['mean_diff']:+.1f} {_ci(d.get('ci_lo', math.nan), d.get('ci_hi', math.nan), True)}"
 
 
+def size_name(results: dict[str, Any]) -> str:
+    """What a training size counts: ``k`` (per class) or ``N``."""
+    return results.get("metric", {}).get("size_name") or ("k" if results["config"]["protocol"] == "kumar2020"
+                                                          else "N")
+
+
+def metric_name(results: dict[str, Any]) -> str:
+    """The score the protocol reports: accuracy, or F1 for token/tag records."""
+    return results.get("metric", {}).get("name", "accuracy")
+
+
+def role(results: dict[str, Any], label: str) -> str:
+    """How an arm is shown: a control (none, copy), an outside baseline (EDA) or a maskaug method."""
+    arms = results.get("arms")
+    if arms and label in arms:
+        return arms[label]["role"]
+    return "control" if label in ("none", "copy") else "baseline" if label == "eda" else "method"
+
+
 # -- the blocks -----------------------------------------------------------------------------------------------
 def _header(results: dict[str, Any]) -> list[tuple]:
     cfg = results["config"]
     test = dataset_name(cfg["test"]) if cfg["test"] else f"a held-out 20% of {dataset_name(cfg['data'])}"
-    size_name = "k per class" if cfg["protocol"] == "kumar2020" else "training rows N"
+    sizes = {"kumar2020": "k per class", "eda2019": "training rows N", "melm2022": "training sentences N"}
+    size_text = sizes.get(cfg["protocol"], "training size")
     n = cfg.get("n")
     n_text = str(n) if n is not None else ("1" if cfg["protocol"] == "kumar2020" else "by N (Wei & Zou's table)")
     machine = results.get("machine", {})
@@ -76,11 +99,12 @@ def _header(results: dict[str, Any]) -> list[tuple]:
     cached = results.get("cached_runs", 0)
     asked = results.get("classifier_runs", len(results["runs"]))  # the teachers' runs too (teacher=classifier)
     facts = [("dataset", dataset_name(cfg["data"])), ("test set", f"{test}, {results['test_size']} rows"),
-             ("protocol", f"{cfg['protocol']}, {size_name} {', '.join(str(s) for s in results['summary'])}, "
+             ("protocol", f"{cfg['protocol']}, {size_text} {', '.join(str(s) for s in results['summary'])}, "
                           f"{cfg['splits']} splits, seed {cfg['seed']}"
                           + (f", {cfg['seeds']} classifier seeds per split (a split's accuracy is their mean; "
                              f"pairs are splits)" if cfg.get("seeds", 1) > 1 else "")),
-             ("classes", ", ".join(results["classes"])), ("classifier", classifier_text(cfg)),
+             ("tags" if cfg["protocol"] == "melm2022" else "classes", ", ".join(results["classes"])),
+             ("tagger" if cfg["classifier"] == "tagger" else "classifier", classifier_text(cfg)),
              ("masked LM", results.get("model") or cfg.get("model") or "built-in"), ("outputs per row (n)", n_text),
              ("maskaug", results.get("maskaug", "?")),
              ("machine", f"{machine.get('cpu', '?')}, {machine.get('torch_threads', '?')} threads"),
@@ -99,13 +123,16 @@ def _header(results: dict[str, Any]) -> list[tuple]:
 
 
 def step_matched(cfg: dict) -> bool:
-    """Whether every classifier run took the same optimiser steps (the fine-tuned classifier with ``--steps``)."""
-    return cfg["classifier"] == "finetune" and bool(cfg.get("steps"))
+    """Whether every learner run took the same optimiser steps (a fine-tuned learner with ``--steps``)."""
+    return cfg["classifier"] in ("finetune", "tagger") and bool(cfg.get("steps"))
 
 
 def classifier_text(cfg: dict) -> str:
-    """The classifier and how long it trains: fixed epochs (more rows, more steps) or step-matched."""
-    if cfg["classifier"] != "finetune":
+    """The learner and how long it trains: fixed epochs (more rows, more steps) or step-matched."""
+    if cfg["classifier"] == "tagger" and not step_matched(cfg):
+        return (f"MiniLM token tagger, first sub-token of each word, {cfg.get('epochs', 10)} epochs (a run with more "
+                f"rows takes more steps)")
+    if cfg["classifier"] not in ("finetune", "tagger"):
         return cfg["classifier"]
     if step_matched(cfg):
         return (f"finetune, step-matched: {cfg['steps']} optimiser steps per run, dev checked "
@@ -113,9 +140,9 @@ def classifier_text(cfg: dict) -> str:
     return f"finetune, {cfg.get('epochs', 10)} epochs (a run with more rows takes more steps)"
 
 
-def accuracy_rows(summary: dict[str, dict]) -> tuple[list[str], list[list[Cell]]]:
-    """Header and rows of the accuracy table: mean [95% CI], Δ vs no-aug, vs copy, vs EDA."""
-    head = ["method", "accuracy % [95% CI]", "Δ vs no-aug [95% CI]", "wins/losses", "p (t)", "p (Wilcoxon)",
+def accuracy_rows(summary: dict[str, dict], metric: str = "accuracy") -> tuple[list[str], list[list[Cell]]]:
+    """Header and rows of the score table: mean [95% CI], Δ vs no-aug, vs copy, vs EDA."""
+    head = ["method", f"{metric} % [95% CI]", "Δ vs no-aug [95% CI]", "wins/losses", "p (t)", "p (Wilcoxon)",
             "Δ vs copy [95% CI], p (t)", "Δ vs EDA"]
     rows = []
     for label, e in summary.items():
@@ -127,9 +154,9 @@ def accuracy_rows(summary: dict[str, dict]) -> tuple[list[str], list[list[Cell]]
     return head, rows
 
 
-def accuracy_table(summary: dict[str, dict], size_name: str, size: str) -> list[str]:
-    """The accuracy table (Markdown) of one training size."""
-    head, rows = accuracy_rows(summary)
+def accuracy_table(summary: dict[str, dict], size_name: str, size: str, metric: str = "accuracy") -> list[str]:
+    """The score table (Markdown) of one training size."""
+    head, rows = accuracy_rows(summary, metric)
     head[0] = f"method ({size_name} = {size})"
     return _md_table(head, rows)
 
@@ -156,12 +183,17 @@ def quality_rows(quality: dict[str, dict], throughput: dict[str, dict]) -> tuple
     """Header and rows of the intrinsic-quality table."""
     refs = {q["flip_vs_reference"]["reference"] for q in quality.values() if "flip_vs_reference" in q}
     ref = f"Δ flip vs {refs.pop()}" if len(refs) == 1 else "Δ flip vs reference"
-    names = [c[1] for c in QUALITY_COLUMNS]
-    names[3:3] = ["flip 95% CI", f"{ref} (only this/only ref, McNemar)"]
+    columns = [c for c in QUALITY_COLUMNS if any(q.get(c[0]) is not None for q in quality.values())]
+    names = [c[1] for c in columns]
+    flips = any("label_flip" in q for q in quality.values())
+    at = next((j + 1 for j, c in enumerate(columns) if c[0] == "label_flip"), 0)
+    if flips:
+        names[at:at] = ["flip 95% CI", f"{ref} (only this/only ref, McNemar)"]
     rows = []
     for label, q in quality.items():
-        cells = [c[2].format(q[c[0]]) if c[0] in q else "—" for c in QUALITY_COLUMNS]
-        cells[3:3] = _flip_cells(q)
+        cells = [c[2].format(q[c[0]]) if q.get(c[0]) is not None else "—" for c in columns]
+        if flips:
+            cells[at:at] = _flip_cells(q)
         rate = throughput.get(label, {}).get("rows_per_s")
         rows.append([label, *cells, f"{rate:.1f}" if rate else "—"])
     return ["method", *names, "rows/s"], rows
@@ -211,17 +243,17 @@ def teacher_blocks(teachers: dict[str, str]) -> list[tuple]:
 def blocks(results: dict[str, Any]) -> list[tuple]:
     """The report as a list of blocks: ``(h1|h2|p|warn|code, text)``, ``(table, head, rows[, kind])``."""
     cfg = results["config"]
-    size_name = "k" if cfg["protocol"] == "kumar2020" else "N"
+    size, metric = size_name(results), metric_name(results)
     out = _header(results)
-    for size, summary in results["summary"].items():
-        out.append(("h2", f"Test accuracy, {size_name} = {size}"))
+    for value, summary in results["summary"].items():
+        out.append(("h2", f"Test {metric}, {size} = {value}"))
         copy_gives = ("the same rows seen in other batches" if step_matched(cfg)
                       else "as many gradient steps as a method's data")
         out.append(("p", "Mean over splits with its 95% t interval; differences are paired (same splits). "
                          + ("Every run takes the same optimiser steps (step-matched); " if step_matched(cfg) else "")
                          + f"copy repeats each training row n times: {copy_gives}, no new text, so Δ vs copy is the "
                            "gain of the new text itself."))
-        head, rows = accuracy_rows(summary)
+        head, rows = accuracy_rows(summary, metric)
         out.append(("table", head, rows))
         unit = "runs" if cfg.get("seeds", 1) > 1 else "splits"
         guarded = [f"{label}: {e['guard_kept']} of {e.get('guard_runs', e['n'])}" for label, e in summary.items()
@@ -233,14 +265,19 @@ def blocks(results: dict[str, Any]) -> list[tuple]:
         out += teacher_blocks(results.get("teachers", {}))
         pc = per_class_rows(summary, results["classes"])
         if pc:
-            out.append(("h2", f"Per-class accuracy, {size_name} = {size} (mean over splits)"))
+            out.append(("h2", f"Per-class accuracy, {size} = {value} (mean over splits)"))
             out.append(("table", *pc))
     if results.get("quality"):
         out.append(("h2", "Intrinsic quality"))
-        out.append(("p", "Over the outputs made for the training rows of all splits. The oracle is a logistic "
-                         "regression on sentence embeddings of the full training set; label kept is the share of "
-                         "outputs it gives the source's gold label, to be read next to its accuracy on the sources "
-                         "themselves; label flip is the share it labels differently from their source."))
+        if cfg["protocol"] == "melm2022":
+            out.append(("p", "Over the outputs made for the training sentences of all splits: how many of those "
+                             "asked for were made, and the share of their tokens that changed."))
+        else:
+            out.append(("p", "Over the outputs made for the training rows of all splits. The oracle is a logistic "
+                             "regression on sentence embeddings of the full training set; label kept is the share of "
+                             "outputs it gives the source's gold label, to be read next to its accuracy on the "
+                             "sources themselves; label flip is the share it labels differently from their "
+                             "source."))
         out.append(("table", *quality_rows(results["quality"], results.get("throughput", {}))))
     ex = example_rows(results.get("examples") or {})
     if ex:
@@ -315,25 +352,26 @@ def figures(results: dict[str, Any]) -> list[tuple[str, Any]]:
     from matplotlib.patches import Patch
 
     figs = []
-    size_name = "k" if results["config"]["protocol"] == "kumar2020" else "N"
-    baselines = ("none", "copy", "eda")
-    for size, summary in results["summary"].items():
+    size, metric = size_name(results), metric_name(results)
+    for value, summary in results["summary"].items():
         labels = list(summary)
         means = [100 * summary[m]["mean"] for m in labels]
         lo = [100 * (summary[m]["mean"] - summary[m].get("ci_lo", summary[m]["mean"])) for m in labels]
         hi = [100 * (summary[m].get("ci_hi", summary[m]["mean"]) - summary[m]["mean"]) for m in labels]
         lo = [0 if x != x else x for x in lo]
         hi = [0 if x != x else x for x in hi]
-        fig, ax = plt.subplots(figsize=(max(4.5, 1.1 * len(labels)), 3.4))
-        ax.bar(labels, means, yerr=[lo, hi], capsize=4,
-               color=[BASELINE_COLOR if m in baselines else METHOD_COLOR for m in labels])
-        ax.set_ylabel("test accuracy % (95% CI)")
+        roles = [role(results, m) for m in labels]
+        fig, ax = plt.subplots(figsize=(max(4.5, 1.1 * len(labels)) + 1.8, 3.4))
+        ax.bar(labels, means, yerr=[lo, hi], capsize=4, color=[COLORS[r] for r in roles])
+        ax.set_ylabel(f"test {metric} % (95% CI)")
         ax.set_ylim(0, 100)
-        ax.set_title(f"{size_name} = {size}")
+        ax.set_title(f"{size} = {value}")
         ax.tick_params(axis="x", rotation=30)
-        ax.legend(handles=[Patch(color=BASELINE_COLOR, label="baselines (none, copy, EDA)"),
-                           Patch(color=METHOD_COLOR, label="maskaug methods")], fontsize=7, loc="lower right")
-        figs.append((f"Test accuracy per method ({size_name} = {size})", fig))
+        for tick in ax.get_xticklabels():
+            tick.set_horizontalalignment("right")
+        ax.legend(handles=[Patch(color=COLORS[r], label=ROLE_NAMES[r]) for r in COLORS if r in roles], fontsize=7,
+                  loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)  # beside the bars, never on them
+        figs.append((f"Test {metric} per method ({size} = {value})", fig))
     sizes = sorted(results["summary"], key=int)
     if len(sizes) > 1:
         fig, ax = plt.subplots(figsize=(5, 3.4))
@@ -346,25 +384,26 @@ def figures(results: dict[str, Any]) -> list[tuple[str, Any]]:
             es = [[0 if x != x else x for x in row] for row in es]
             ax.errorbar([int(s) for s in sizes], ys, yerr=es, marker="o", capsize=3, label=m)
         ax.axhline(0, color="#555", lw=0.8)
-        ax.set_xlabel(size_name)
-        ax.set_ylabel("Δ accuracy vs no-aug, points (95% CI)")
-        ax.legend(fontsize=7)
-        figs.append((f"Gain against {size_name}", fig))
+        ax.set_xlabel(size)
+        ax.set_ylabel(f"Δ {metric} vs no-aug, points (95% CI)")
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+        figs.append((f"Gain against {size}", fig))
     quality = results.get("quality") or {}
     summary = results["summary"][sizes[0]] if sizes else {}
     points = [(m, 100 * q["label_flip"], 100 * summary[m]["vs_none"]["mean_diff"]) for m, q in quality.items()
               if "label_flip" in q and m in summary and "vs_none" in summary[m]]
     if points:
         fig, ax = plt.subplots(figsize=(5, 3.4))
+        shown = {role(results, m) for m, _, _ in points}
         for m, x, y in points:
-            ax.scatter([x], [y], color=BASELINE_COLOR if m == "eda" else METHOD_COLOR)
+            ax.scatter([x], [y], color=COLORS[role(results, m)])
             ax.annotate(m, (x, y), textcoords="offset points", xytext=(4, 4), fontsize=7)
         ax.axhline(0, color="#555", lw=0.8)
         ax.set_xlim(0, max(5.0, 1.15 * max(x for _, x, _ in points)))
         ax.set_xlabel("label flips of the outputs % (oracle)")
-        ax.set_ylabel(f"Δ accuracy vs no-aug, points ({size_name} = {sizes[0]})")
-        ax.legend(handles=[Patch(color=METHOD_COLOR, label="maskaug methods"), Patch(color=BASELINE_COLOR,
-                                                                                    label="EDA")], fontsize=7)
+        ax.set_ylabel(f"Δ {metric} vs no-aug, points ({size} = {sizes[0]})")
+        ax.legend(handles=[Patch(color=COLORS[r], label=ROLE_NAMES[r]) for r in COLORS if r in shown], fontsize=7,
+                  loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
         figs.append(("Label flips against gain", fig))
     return figs
 
@@ -403,12 +442,26 @@ def html_page(results: dict[str, Any]) -> str:
             f"<style>{STYLE}</style></head><body>{''.join(body)}</body></html>\n")
 
 
+RUN_KEYS = ("command", "timings_s", "cached_runs", "classifier_runs")  # facts of this run, not of its results
+
+
+def read(folder: str | Path) -> dict[str, Any]:
+    """An evaluation as :func:`write` left it: ``results.json`` with ``run.json`` joined back."""
+    folder = Path(folder)
+    results = json.loads((folder / "results.json").read_text())
+    run = folder / "run.json"
+    return {**results, **(json.loads(run.read_text()) if run.is_file() else {})}
+
+
 def write(results: dict[str, Any], out_dir: str | Path) -> dict[str, Path]:
-    """Write ``report.md``, ``report.html`` and ``results.json`` into ``out_dir``."""
+    """Write ``report.md``, ``report.html``, ``results.json`` (every number and the config: a rerun from the cache
+    writes the same bytes) and ``run.json`` (this run's command, wall times and cache hits) into ``out_dir``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = {"json": out / "results.json", "md": out / "report.md", "html": out / "report.html"}
-    paths["json"].write_text(json.dumps(results, indent=1, default=str))
+    paths = {"json": out / "results.json", "md": out / "report.md", "html": out / "report.html",
+             "run": out / "run.json"}
+    paths["json"].write_text(json.dumps({k: v for k, v in results.items() if k not in RUN_KEYS}, indent=1))
+    paths["run"].write_text(json.dumps({k: results[k] for k in RUN_KEYS if k in results}, indent=1))
     paths["md"].write_text(markdown(results) + "\n")
     paths["html"].write_text(html_page(results))
     return paths

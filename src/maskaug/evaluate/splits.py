@@ -2,9 +2,10 @@
 
 ``kumar2020`` (Kumar et al. 2020): per split, ``k`` training and ``k`` dev examples per class drawn
 without overlap from the training pool. ``eda2019`` (Wei & Zou 2019): a random training subset of
-``N`` examples, no dev set. Splits depend only on ``(seed, split index)`` and the pool, so every
-method sees the same splits. Test rows come from a separate file, or, when there is none, a
-stratified held-out part of the pool that no split ever draws from.
+``N`` examples, no dev set. ``melm2022`` (Zhou et al. 2022): ``N`` token/tag sentences, no dev set.
+Splits depend only on ``(seed, split index)`` and the pool, so every method sees the same splits.
+Test rows come from a separate file, or, when there is none, a stratified held-out part of the pool that
+no split ever draws from.
 """
 
 from __future__ import annotations
@@ -62,6 +63,14 @@ def eda2019(labels: Sequence, size: int, n_splits: int, seed: int = 0) -> list[S
         rng = np.random.default_rng([seed, s, size])
         splits.append(Split(s, tuple(sorted(rng.choice(len(labels), size=size, replace=False).tolist())), (), size))
     return splits
+
+
+def melm2022(rows: int, size: int, n_splits: int, seed: int = 0) -> list[Split]:
+    """``size`` of the ``rows`` token/tag sentences per split (no dev set), as Zhou et al. draw low-resource sets."""
+    if size > rows:
+        raise ValueError(f"melm2022 with N={size} needs at least {size} training sentences; the file has {rows}")
+    return [Split(s, tuple(sorted(np.random.default_rng([seed, size, s]).choice(rows, size, replace=False).tolist())),
+                  (), size) for s in range(n_splits)]
 
 
 def hold_out(labels: Sequence, fraction: float = 0.2, seed: int = 0) -> tuple[list[int], list[int]]:

@@ -297,9 +297,7 @@ def cmd_methods(args) -> int:
     from maskaug.methods.registry import PARAM_HELP, entries
 
     width = max(60, min(110, shutil.get_terminal_size((100, 20)).columns))
-    rows = [(e.name, e.doc) for e in entries()] + [
-        ("eda", "EDA (Wei & Zou 2019): WordNet synonyms, insertion, swap, deletion; a baseline in maskaug evaluate "
-                "(--methods none,eda,...), not an augment method")]
+    rows = [(e.name, e.doc) for e in entries()]
     for name, doc in rows:
         if args.verbose:
             print(f"{name}\n" + textwrap.fill(doc, width, initial_indent="  ", subsequent_indent="  "))
@@ -533,8 +531,8 @@ def _main(argv: list[str] | None) -> int:
             args.unit = ["token", "word"]
         handlers = {"augment": cmd_augment, "evaluate": cmd_evaluate, "finetune": cmd_finetune,
                     "methods": cmd_methods, "models": cmd_models}
-        from maskaug.evaluate.eda import WordNetMissing
         from maskaug.io import InputError, OutputError, os_error_line
+        from maskaug.methods.eda import WordNetMissing
         from maskaug.model.names import ModelLoadError
 
         try:

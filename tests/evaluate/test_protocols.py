@@ -99,7 +99,7 @@ def test_cli_melm2022_and_refusals(files, tiny_model_dirs, tmp_path, capsys):
               "--cache-dir", str(tmp_path / "c")]
     base = ["evaluate", str(files[0]), "--test", str(files[1]), "--protocol", "melm2022"]
     for extra, said in ((["--methods", "none,insert"], "insertion adds tokens without tags"),
-                        (["--methods", "none,eda"], "EDA is not defined for token/tag records"),
+                        (["--methods", "none,eda"], "eda: insertion adds tokens without tags"),
                         (["--size", "999", "--methods", "none"], "N=999 needs at least 999 training sentences"),
                         (["--classifier", "logreg"], "melm2022 trains a token tagger"),
                         (["--label-text", "B-PER=person"], "no prepend method is in this run"),

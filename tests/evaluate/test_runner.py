@@ -193,6 +193,7 @@ def test_eda_baseline_runs_in_the_protocol(data, tiny_model_dirs, tmp_path):
     res = Evaluation(cfg, progress=False).run()
     assert {r["train_examples"] for r in res["runs"] if r["method"] == "eda"} == {8}
     assert res["throughput"]["eda"]["forward_passes"] == 0 and res["quality"]["eda"]["outputs"] > 0
+    assert res["arms"]["eda"] == {"arm": "eda.v1", "role": "baseline"}
 
 
 def test_report_for_a_k_sweep_plots_gain_against_k(data, tiny_model_dirs, tmp_path):
@@ -554,11 +555,12 @@ def test_soft_copies_train_on_the_teachers_probabilities_of_their_own_text(data,
 
 def test_options_a_baseline_would_ignore_are_refused(data, tiny_model_dirs, tmp_path):
     for bad in ("none:teacher=soft", "none:aug_weight=0.5", "consistency:teacher=soft", "copy:teacher=filter",
-                "copy:min_similarity=0.8", "eda:teacher=filter", "eda:max_edit_rate=0.2", "copy:label_words=true"):
+                "copy:min_similarity=0.8", "copy:label_words=true"):
         with pytest.raises(ValueError, match="ignore"):
             checked(bad)
     for fine in ("copy:teacher=soft", "copy:teacher=classifier,aug_weight=0.5", "eda:aug_weight=0.5",
-                 "consistency:weight=0.5", "eda:alpha_sr=0.2"):
+                 "consistency:weight=0.5", "eda:alpha_sr=0.2",
+                 "eda:teacher=filter", "eda:max_edit_rate=0.2"):  # EDA is a registered method: constraints apply
         checked(fine)
 
 

@@ -24,7 +24,7 @@ def test_quick_evaluate_on_trec(tmp_path):
 
 
 def test_missing_wordnet_fails_before_any_work(tmp_path, monkeypatch, capsys):
-    from maskaug.evaluate import eda
+    from maskaug.methods import eda
 
     monkeypatch.setattr(eda, "_sources", lambda: [tmp_path / "nowhere"])
     data = tmp_path / "d.jsonl"

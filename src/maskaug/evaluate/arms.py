@@ -9,7 +9,7 @@ the added rows is the spec's :class:`~maskaug.evaluate.spec.TrainOptions`, read 
   ``teacher=soft`` the repeats carry the split teacher's probabilities (the control for a soft-label method);
 - ``consistency``: no rows; the fine-tuned classifier also trains for agreement between two random maskings of
   each batch (MaskAugment's consistency term; ``weight``, ``rate``);
-- ``eda``: Wei & Zou's EDA (an outside baseline);
+- ``eda``: Wei & Zou's EDA, the registered method ``eda.v1`` (an outside baseline);
 - any registered method (``substitute``, ``insert:rate=0.3``, ``prepend``, ``melm``, ...): its outputs, made by the
   augmentation job; a label-conditional method fine-tunes its MLM on each split's own rows first.
 
@@ -195,24 +195,10 @@ class GenerateArm(Arm):
         return outputs, saved["stats"]
 
 
-class EdaArm(Arm):
-    """EDA (Wei & Zou 2019): synonym replacement, random insertion, swap and deletion."""
+class EdaArm(GenerateArm):
+    """EDA (Wei & Zou 2019), the registered method ``eda.v1``: an outside baseline beside maskaug's methods."""
 
-    name, role, takes, why = "eda", "baseline", ("aug_weight", "guard"), "passes its outputs through no constraint"
-    params = {"alpha_sr": 0.1, "alpha_ri": 0.1, "alpha_rs": 0.1, "p_rd": 0.1}
-
-    def check(self, protocol) -> None:
-        from maskaug.evaluate.eda import wordnet_dir
-
-        super().check(protocol)
-        wordnet_dir()  # fail before any work when WordNet is missing, saying how to install it
-
-    def outputs(self, ev, pool, splits, n):
-        rows = sorted({i for s in splits for i in s.train})
-        params = {k: self.setting(k) for k in self.spec.method_params}
-        saved = eda_outputs(ev.store, params, [pool.texts[i] for i in rows], rows, n, ev.cfg.seed)
-        outs = {i: [ev.protocol.loaded(o) for o in saved["outputs"][str(i)]] for i in rows}
-        return [{i: outs[i] for i in s.train} for s in splits], saved["stats"]
+    role = "baseline"
 
 
 ARMS: dict[str, type[Arm]] = {"none": NoneArm, "copy": CopyArm, "consistency": ConsistencyArm, "eda": EdaArm}
@@ -320,27 +306,6 @@ def augment_rows(aug, record: str, fields: list[str], inputs: list, ids: list, l
                 value = {"text": value, "soft": [float(rec["aug_teacher_probs"].get(c, 0.0)) for c in classes]}
         out[rec["aug_source_row"]].append(value)
     return out
-
-
-@cached("augment")
-def eda_outputs(store: Store, params: dict[str, Any], inputs: list, ids: list[int], n: int, seed: int) -> dict:
-    """EDA's outputs of each row (each sentence of a pair on its own), seeded by the row."""
-    from maskaug.augmenter import row_rng
-    from maskaug.evaluate.eda import eda
-
-    t0 = time.perf_counter()
-
-    def one(i: int, text) -> list:
-        if isinstance(text, str):
-            return eda(text, n, row_rng(seed, i, 0, 0), **params)
-        per_field = [eda(t, n, row_rng(seed, i, 0, j), **params) for j, t in enumerate(text)]
-        return list(zip(*per_field))
-
-    outputs = {str(i): one(i, t) for i, t in zip(ids, inputs)}
-    seconds = time.perf_counter() - t0
-    return {"outputs": outputs, "stats": {"rows": len(inputs), "seconds": seconds,
-                                          "rows_per_s": len(inputs) / seconds if seconds else 0.0,
-                                          "forward_passes": 0, "rejected": {}}}
 
 
 __all__ = ["ARMS", "ROLES", "Arm", "ConsistencyArm", "CopyArm", "EdaArm", "GenerateArm", "NoneArm", "arm_for",

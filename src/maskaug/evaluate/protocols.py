@@ -194,8 +194,6 @@ class Melm2022(Protocol):
             extra = [k for k in arm.spec.params if k in ("aug_weight", "teacher") or k in arm.spec.constraint_params]
             raise ValueError(f"method spec {arm.label!r}: melm2022's tagger takes no {', '.join(sorted(set(extra)))} "
                              f"(no row weights, soft labels or constraints for token/tag records)")
-        if arm.name == "eda":
-            raise ValueError("EDA is not defined for token/tag records; use none, copy and maskaug methods")
         if hasattr(arm, "method"):
             why = TaggedRecord().accepts(arm.method.capabilities)
             if why:

@@ -271,6 +271,8 @@ class Eda:
             v = getattr(self, key)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"{key} must be in [0, 1], not {v}")
+        if self.synonyms is synonyms:
+            wordnet_dir()  # fail when the method is built, before any work, saying how to install WordNet
         from maskaug.masking import NEGATIONS
 
         patterns = ([NEGATIONS] if self.negations else []) + list(self.protect)

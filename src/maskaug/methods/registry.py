@@ -48,6 +48,10 @@ PARAM_HELP = {
     "temperature": "sampling temperature",
     "rank": "which best fill strategy=rank takes (2 = second best)",
     "exclude_original": "never fill a slot with the word it replaced",
+    "alpha_sr": "EDA: share of words replaced by a WordNet synonym (synonym replacement)",
+    "alpha_ri": "EDA: share of the words' count of synonyms inserted (random insertion)",
+    "alpha_rs": "EDA: share of the words' count of swaps (random swap)",
+    "p_rd": "EDA: probability of deleting each word (random deletion)",
 }
 
 
@@ -93,6 +97,7 @@ PARAM_TYPES: dict[str, tuple] = {
     "stopwords": (bool,), "skip_punct": (bool,), "negations": (bool,), "min_words": (int,), "protect": (list,),
     "strategy": (str,), "top_k": (int, None),
     "top_p": (float, None), "temperature": (float,), "rank": (int,), "exclude_original": (bool,),
+    "alpha_sr": (float,), "alpha_ri": (float,), "alpha_rs": (float,), "p_rd": (float,),
 }
 _TYPE_WORDS = {str: "text", float: "a number", int: "a whole number", bool: "true or false",
                list: "a list of regular expressions"}
@@ -231,3 +236,14 @@ _recipe("melm.v1", "parallel",
         "MELM (Zhou et al. 2022): for token/tag (NER) records, mask 70% of the entity tokens (entity-type markers "
         "around them) and sample new entities among the top 5 fills, the original excluded; tags are copied. "
         "Model from `maskaug finetune --conditioning melm`.", requires="melm", rate=0.7, top_k=5, min_words=1)
+
+
+def _eda(**kw: Any):
+    from maskaug.methods.eda import Eda
+
+    return Eda(**{**kw, "protect": tuple(kw["protect"])})
+
+
+register("eda.v1", {"alpha_sr": 0.1, "alpha_ri": 0.1, "alpha_rs": 0.1, "p_rd": 0.1, "protect": (), "negations": False},
+         "EDA (Wei & Zou 2019): per output one of WordNet synonym replacement, random insertion, random swap or "
+         "random deletion, on the text's own words (no model needed; negations=true keeps negations).")(_eda)

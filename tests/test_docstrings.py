@@ -27,3 +27,35 @@ def _missing() -> list[str]:
 def test_public_names_have_docstrings():
     missing = _missing()
     assert not missing, "\n".join(missing)
+
+
+def _public_classes():
+    import importlib
+    import inspect
+    import pkgutil
+
+    import maskaug
+
+    for info in pkgutil.walk_packages(maskaug.__path__, "maskaug."):
+        if any(part.startswith("_") for part in info.name.split(".")[1:]):
+            continue
+        module = importlib.import_module(info.name)
+        for name, cls in vars(module).items():
+            if not name.startswith("_") and inspect.isclass(cls) and cls.__module__ == info.name:
+                yield info.name, cls
+
+
+def test_public_methods_and_properties_have_docstrings():
+    """Each public method and property of a public class is documented, here or on the method it overrides."""
+    import inspect
+
+    missing = []
+    for module, cls in _public_classes():
+        for attr, value in vars(cls).items():
+            if attr.startswith("_"):
+                continue
+            if isinstance(value, (staticmethod, classmethod)):
+                value = value.__func__
+            if (inspect.isfunction(value) or isinstance(value, property)) and not inspect.getdoc(getattr(cls, attr)):
+                missing.append(f"{module}.{cls.__name__}.{attr}")
+    assert not missing, "\n".join(missing)

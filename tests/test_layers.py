@@ -69,3 +69,23 @@ def test_the_named_rules_of_the_redesign():
     for path in (PKG / "model").rglob("*.py"):
         assert not any(m.startswith("maskaug.fill") for _, m in _imports(path)), path
     assert not any(m == "maskaug.model.engine" for _, m in _imports(PKG / "masking.py"))
+
+
+def test_the_readme_layout_table_names_every_module():
+    """The README's layout table lists every module of the package (a new module is placed there too)."""
+    readme = (PKG.parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| layer | modules | what |"):]
+    table = table[:table.index("\n\n")]
+    missing = []
+    for path in sorted(PKG.rglob("*.py")):
+        rel = path.relative_to(PKG)
+        if path.name.startswith("_") or "assets" in rel.parts:
+            continue
+        if len(rel.parts) == 1:
+            listed = f"`{rel}`" in table
+        else:  # a subpackage's module is named on its package's row: `io/` (`readers`, ...)
+            row = next((line for line in table.splitlines() if f"`{rel.parts[0]}/`" in line), "")
+            listed = f"`{rel.stem}`" in row
+        if not listed:
+            missing.append(str(rel))
+    assert not missing, f"add to the README's Layout table: {missing}"

@@ -11,20 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from maskaug.augmenter import Augmenter, check_texts
-from maskaug.job import AugmentJob, JobConfig, JobResult, default_method
+from maskaug.job import AugmentJob, JobConfig, JobResult, default_method, route
+from maskaug.pipeline import augment_records
 
 
 def _fields(text_column: str | list[str] | None) -> tuple[str, ...]:
     if text_column is None:
         return ()
     return (text_column,) if isinstance(text_column, str) else tuple(text_column)
-
-
-def _records(aug: Augmenter, rows: list[dict[str, Any]], ids: list[Any], fields: tuple[str, ...],
-             label_column: str | None, keep_original: bool) -> list[dict[str, Any]]:
-    config = JobConfig(method=aug.method.name, n=aug.n, seed=aug.seed, text_columns=fields,
-                       label_column=label_column, keep_original=keep_original, progress=False)
-    return AugmentJob(config, rows=rows, ids=ids, augmenter=aug).run().records
 
 
 def augment(data: Any, method: str | None = None, n: int | None = None, text_column: str | list[str] | None = None,
@@ -76,7 +70,7 @@ def augment(data: Any, method: str | None = None, n: int | None = None, text_col
         if bad is not None:
             raise TypeError(f"item {bad} is {type(items[bad]).__name__}; give all strings or all dicts")
         rows, ids = [dict(r) for r in items], list(range(len(items)))
-    records = _records(aug, rows, ids, fields, label_column, keep_original)
+    records = augment_records(aug, rows, ids, fields, label_column, keep_original)
     if kind == "pandas":
         import pandas as pd
 
@@ -107,14 +101,11 @@ def map_function(augmenter: Augmenter, text_column: str | list[str] | None = Non
         size = len(batch[cols[0]]) if cols else 0
         rows = [{c: batch[c][i] for c in cols} for i in range(size)]
         ids = list(indices) if indices is not None else [content_id(r, list(fields) or ["text"]) for r in rows]
-        records = _records(aug, rows, ids, fields, label_column, keep_original)
+        records = augment_records(aug, rows, ids, fields, label_column, keep_original)
         keys = list(records[0]) if records else cols
         return {k: [r.get(k) for r in records] for k in keys}
 
     return fn
-
-
-_CONFIG_FIELDS = set(JobConfig.__dataclass_fields__) - {"input", "output", "method", "params", "n"}
 
 
 def augment_file(input: str | os.PathLike, output: str | os.PathLike | None = None, method: str | None = None,
@@ -126,8 +117,7 @@ def augment_file(input: str | os.PathLike, output: str | os.PathLike | None = No
     any other keyword is a method parameter (``rate=0.2``). An interrupted call resumes when called again
     with the same arguments.
     """
-    options = {k: v for k, v in kwargs.items() if k in _CONFIG_FIELDS}
-    params = {k: v for k, v in kwargs.items() if k not in _CONFIG_FIELDS}
+    options, params = route(kwargs)
     if "text_columns" in options:
         options["text_columns"] = _fields(options["text_columns"])
     options.setdefault("progress", False)

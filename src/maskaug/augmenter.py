@@ -78,6 +78,7 @@ class Report:
                 self.shortfall[row_id] = requested - produced
 
     def summary(self) -> str:
+        """The run in one line: rows, outputs of those asked for, time, passes, rejections, shortfall."""
         rate = self.rows / self.seconds if self.seconds else 0.0
         where = (f"on {self.ray_workers} Ray workers" if self.ray_workers
                  else f"{self.forward_passes} forward passes")
@@ -101,6 +102,7 @@ class Tries:
     left: str | None = None  # left as it is on purpose (too short)
 
     def reason(self, attempts: int) -> str:
+        """Why a row got fewer outputs than asked, after ``attempts`` tries per output."""
         if self.left:
             return f"left as it is: {self.left}"
         parts = []
@@ -155,6 +157,7 @@ class Augmenter:
 
     @property
     def info(self):
+        """The model's tokenizer conventions (mask id, word starts, pieces that may fill a slot)."""
         return self.mlm.info
 
     def iter_rows(self, rows: Iterable[dict[str, str]], row_ids: Iterable[Any] | None = None,
@@ -370,21 +373,3 @@ def check_texts(texts: Any) -> list[str]:
 def _judge(texts: dict[str, str]) -> Any:
     values = list(texts.values())
     return values[0] if len(values) == 1 else tuple(values)
-
-
-def to_records(row: dict[str, Any], row_id: Any, outputs: list[Augmentation], method: str, seed: int,
-               keep_original: bool = False) -> list[dict[str, Any]]:
-    """Output rows: the input's columns (text fields replaced) plus ``aug_*`` provenance columns."""
-    out = [{**row, **provenance(row_id, method, seed)}] if keep_original else []
-    for a in outputs:
-        out.append({**row, **a.texts, **provenance(row_id, a.method, a.seed, a.copy,
-                                                   [e.as_dict() for e in a.edits], a.score, a.extra)})
-    return out
-
-
-def provenance(row_id: Any, method: str, seed: int, copy: int = -1, edits: list[dict] | None = None,
-               score: float | None = None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The ``aug_*`` columns of one output row; ``copy=-1`` marks the kept original."""
-    return {"aug_source_row": row_id, "aug_method": method, "aug_seed": seed, "aug_copy": copy,
-            "aug_is_original": copy < 0, "aug_edits": list(edits or []), "aug_score": score,
-            **{f"aug_{k}": v for k, v in (extra or {}).items()}}

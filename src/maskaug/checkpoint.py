@@ -90,14 +90,17 @@ class Partial:
                 yield json.loads(line)
 
     def records(self) -> Iterator[dict[str, Any]]:
+        """Every output record of the finished rows, in input order (streamed from the file)."""
         for entry in self.entries():
             yield from entry.get("records", ())
 
     def close(self) -> None:
+        """Close the partial file (it stays on disk for a rerun to resume)."""
         if not self._fh.closed:
             self._fh.close()
 
     def discard(self) -> None:
+        """Close and delete the partial file."""
         self.close() if hasattr(self, "_fh") else None
         for p in (self.path, self.meta):
             p.unlink(missing_ok=True)

@@ -380,6 +380,11 @@ def _evaluate_parser(sub) -> None:
     p.add_argument("--dtype", help="the MLM's autocast dtype: auto, fp32, bf16, fp16 (default: fp32 on CPU)")
     p.add_argument("--max-attempts", type=int, help="tries per output before a shortfall (default 10)")
     p.add_argument("--test-limit", type=int, help="evaluate on a fixed random subset of the test rows")
+    p.add_argument("--unlabelled", metavar="FILE|rest",
+                   help="the unlabelled pool for selftrain / uda / tapt: a file (labels, if any, dropped; another "
+                        "domain's file makes it domain adaptation) or rest (the DATA rows a split did not draw)")
+    p.add_argument("--unlabelled-size", type=int, metavar="U",
+                   help="at most U unlabelled rows per split, a fixed random draw (default 2000)")
     p.add_argument("--no-quality", action="store_true", help="skip intrinsic quality metrics")
     p.add_argument("--label-text", action="append", default=[], metavar="LABEL=TEXT",
                    help="prepend: the words written for a label when fine-tuning (repeatable), e.g. 1=positive")
@@ -415,8 +420,15 @@ def cmd_evaluate(args) -> int:
                  if args.text_column else None, "label_column": args.label_column,
                  "tokens_column": args.tokens_column, "tags_column": args.tags_column, "test_limit": args.test_limit,
                  "cache_dir": args.cache_dir, "flip_reference": args.flip_reference,
-                 "label_text": _label_text(args.label_text) or None}
-    methods = ([m.strip() for m in args.methods.split(",") if m.strip()] if args.methods else []) + args.method_specs
+                 "label_text": _label_text(args.label_text) or None,
+                 "unlabelled": str(args.unlabelled) if args.unlabelled else None,
+                 "unlabelled_size": args.unlabelled_size}
+    listed = [m.strip() for m in args.methods.split(",") if m.strip()] if args.methods else []
+    stray = next((m for m in listed if "=" in m.split(":")[0]), None)  # a spec's parameter split off at a comma
+    if stray:
+        raise ValueError(f"--methods is a comma-separated list of arms; {stray!r} is a parameter: give a spec with "
+                         f"several parameters on its own, as --method 'NAME:KEY=VALUE,KEY=VALUE'")
+    methods = listed + args.method_specs
     if methods:
         overrides["methods"] = methods
     for key, value in overrides.items():

@@ -52,9 +52,11 @@ class Conditioning:
 
     @staticmethod
     def token_for(label: str) -> str:
+        """The marker token written for ``label`` (a label token or MELM entity marker)."""
         return f"[label={label}]"
 
     def index(self, label: Any) -> int:
+        """The model's index of ``label``, or a ValueError naming the labels it knows."""
         key = str(label)
         if key not in self.labels:
             raise KeyError(f"label {key!r} is not one the model was fine-tuned on ({', '.join(self.labels)})")
@@ -73,6 +75,7 @@ class Conditioning:
 
     @property
     def uses_row_label(self) -> bool:
+        """Whether each row is filled conditioned on its own label."""
         return self.kind in ROW_LABEL_KINDS
 
     @property
@@ -96,15 +99,18 @@ class Conditioning:
 
     @staticmethod
     def save_label_table(table, folder: str | Path) -> None:
+        """Save C-BERT's added label embedding table beside the model."""
         from safetensors.torch import save_file
 
         save_file({k: v.contiguous() for k, v in table.state_dict().items()}, str(Path(folder, LABEL_EMBEDDING_FILE)))
 
     def save(self, folder: str | Path) -> None:
+        """Write this record into the model folder (``maskaug_conditioning.json``)."""
         Path(folder, FILE).write_text(json.dumps(asdict(self), indent=1, ensure_ascii=False) + "\n")
 
     @classmethod
     def load(cls, folder: str | Path) -> Conditioning | None:
+        """The conditioning record of a model folder, or None for a plain model."""
         path = Path(folder, FILE)
         if not path.is_file():
             return None

@@ -52,6 +52,7 @@ class Constraint:
         return ""
 
     def keep(self, batch: Candidates, mlm) -> np.ndarray:  # pragma: no cover - interface
+        """Which candidates of ``batch`` to keep (a boolean per candidate); ``mlm`` scores fluency."""
         raise NotImplementedError
 
     def __call__(self, batch: Candidates, mlm) -> np.ndarray:
@@ -112,6 +113,7 @@ class Fluency(Constraint):
         return f"per-token PLL drop <= {self.max_drop:g}"
 
     def per_token(self, texts: Sequence[str], mlm) -> np.ndarray:
+        """Pseudo-log-likelihood per token of each text under ``mlm`` (cached by text)."""
         from maskaug.model.pll import pseudo_log_likelihood
 
         if len(self._cache) > 50_000:  # the sources of earlier chunks: bounded memory on long inputs
@@ -172,6 +174,7 @@ class Teacher(Constraint):
         return self.embedder.features(texts)
 
     def probabilities(self, texts: Sequence[str | tuple[str, ...]]) -> np.ndarray:
+        """The teacher's class probabilities for each text (a row per text, columns by class)."""
         if self.clf is not None:
             return self.clf.predict_proba(self.features(list(texts)))
         import torch

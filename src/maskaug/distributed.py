@@ -84,7 +84,7 @@ class AugmentBatches:
                  keep_original: bool, views: bool, augmenter_kwargs: dict[str, Any]):
         from maskaug.augmenter import Augmenter
 
-        self.aug = Augmenter(method, n=n, **augmenter_kwargs)
+        self.aug = Augmenter(method, **{"n": n, **augmenter_kwargs})
         self.record, self.label_column, self.id_column = record, label_column, id_column
         self.keep_original, self.views = keep_original, views
 
@@ -186,16 +186,14 @@ class RayRunner:
 
     def run(self, items: Iterable[tuple[int, Any, dict[str, Any]]], skip_bad: bool = False,
             total: int | None = None) -> Iterator[RowResult]:
+        """A :class:`~maskaug.pipeline.RowResult` per ``(index, row id, row)``, in input order, made on Ray actors."""
         cfg, spec = self.cfg, self.cfg.ray
         ray = _init_ray(spec.address, not cfg.progress)
         model = str(Path(cfg.model).resolve()) if cfg.model and Path(cfg.model).exists() else cfg.model
         kwargs = {"method": self.method, "n": cfg.n, "record": self.record, "label_column": self.label_column,
                   "id_column": ROW, "keep_original": cfg.keep_original, "views": True,
-                  "augmenter_kwargs": {"model": model, "seed": cfg.seed, "max_attempts": cfg.max_attempts,
-                                       "token_budget": cfg.token_budget, "device": cfg.device, "dtype": cfg.dtype,
-                                       "backend": cfg.backend,
-                                       "constraints": self.constraints, "choose": cfg.choose,
-                                       "scorer": self.scorer, **self.params}}
+                  "augmenter_kwargs": {**cfg.augmenter_settings(), "model": model, "progress": False,
+                                       "constraints": self.constraints, "scorer": self.scorer, **self.params}}
         t0 = time.perf_counter()
         window: list = []
         try:

@@ -17,6 +17,7 @@ class Word:
     last: int
 
     def text(self, doc: Doc) -> str:
+        """The word's characters in ``doc``."""
         return doc.text[self.start : self.end]
 
 
@@ -31,6 +32,7 @@ class Doc:
 
     @classmethod
     def parse(cls, text: str, info: TokenizerInfo) -> Doc:
+        """``text`` split into the model's pieces and into words (one tokenizer call)."""
         return cls.parse_many([text], info)[0]
 
     @classmethod

@@ -47,6 +47,7 @@ class Embedder:
 
     @property
     def model(self):
+        """The sentence encoder, loaded on first use."""
         if self._model is None:
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as hf_logging
@@ -90,6 +91,7 @@ class Embedder:
         return np.concatenate([a, b, np.abs(a - b), a * b], axis=1)
 
     def save(self) -> None:
+        """Write new vectors to the on-disk cache (atomically), when there are any."""
         if not (self.path and self._dirty):
             return
         from maskaug.io import write_atomically

@@ -39,6 +39,7 @@ class FinetuneReport:
     dev_rows: int
 
     def summary(self) -> str:
+        """The fine-tuning in one line: rows, epochs, time, dev loss per epoch."""
         curve = " ".join(f"{x:.3f}" for x in self.dev_loss)
         return (f"{self.train_rows} train / {self.dev_rows} dev rows, {self.epochs_run} epochs in "
                 f"{self.seconds:.0f} s; best epoch {self.best_epoch} (dev MLM loss per epoch: {curve})")

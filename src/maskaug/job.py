@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,7 @@ class ConstraintSpec:
     teacher_mode: str = "filter"
 
     def names(self) -> list[str]:
+        """The names of the constraints these options turn on."""
         out = []
         if self.min_edit_rate is not None or self.max_edit_rate is not None:
             out.append("edit_rate")
@@ -58,6 +59,7 @@ class ConstraintSpec:
         return out
 
     def check(self) -> None:
+        """Every value in range, or a ValueError naming the flag."""
         for flag, v in (("--min-edit-rate", self.min_edit_rate), ("--max-edit-rate", self.max_edit_rate)):
             if v is not None and not (isinstance(v, (int, float)) and 0 <= v and math.isfinite(v)):
                 raise ValueError(f"{flag} must be a number >= 0, not {v!r}")
@@ -94,6 +96,12 @@ def default_method(record: Any, label_column: str | None) -> str:
     ``substitute``."""
     labelled = bool(label_column) and (record is None or record.sentence_label)
     return LABELLED_DEFAULT if labelled else DEFAULT
+
+
+# Settings that change how or where a job runs, never which rows it writes (so a run resumes across them): fp32
+# output does not depend on batching (token_budget, chunk_size), nor on Ray (a --ray run resumes a local one).
+RUN_ONLY = ("input", "output", "progress", "restart", "overwrite", "ray", "chunk_size", "token_budget",
+            "output_format", "dry_run")
 
 
 @dataclass
@@ -133,6 +141,15 @@ class JobConfig:
     choose: int = 1  # candidates drawn per output; the scorer keeps the best (maskaug.choosing)
     choose_by: str | None = None  # teacher, similarity, fluency or NAME=WEIGHT,... (needed when choose > 1)
 
+    def augmenter_settings(self) -> dict[str, Any]:
+        """The settings an :class:`~maskaug.augmenter.Augmenter` takes from this config (its constraints and scorer
+        are built by the job from the input): the one place a job's options become an augmenter's, for a local run
+        and for each Ray actor."""
+        return {"model": self.model, "n": self.n, "seed": self.seed, "max_attempts": self.max_attempts,
+                "token_budget": self.token_budget, "device": self.device, "dtype": self.dtype,
+                "backend": self.backend, "chunk_size": self.chunk_size, "progress": self.progress,
+                "choose": self.choose}
+
     def check(self) -> None:
         """Every value in range, or a ValueError naming the flag."""
 
@@ -165,10 +182,9 @@ class JobConfig:
             whole("--workers", self.ray.workers, 1)
             if self.ray.gpus_per_worker < 0 or self.ray.cpus_per_worker <= 0:
                 raise ValueError("--gpus-per-worker must be >= 0 and --cpus-per-worker > 0")
-        if self.dtype not in (None, "auto", "fp32", "float32", "bf16", "bfloat16", "fp16", "float16", "int8"):
-            raise ValueError(f"--dtype must be auto, fp32, bf16, fp16 or int8, not {self.dtype!r}")
-        if self.backend not in (None, "torch", "onnx"):
-            raise ValueError(f"--backend must be torch or onnx, not {self.backend!r}")
+        from maskaug.model.names import check_runtime
+
+        check_runtime(self.backend, self.dtype)
         self.constraints.check()
 
 
@@ -192,6 +208,7 @@ class JobResult:
     dry_run: bool = False
 
     def summary(self) -> str:
+        """The job in one line: what was made, resumed, short, set aside and written where."""
         line = f"{self.describe or self.method}: {self.report.summary()}"
         if self.resumed_rows:
             line += f"; {self.resumed_rows} rows resumed"
@@ -251,71 +268,43 @@ class _Kinds:
 
 
 class AugmentJob:
-    """One run of one method over one input (a file, or rows in memory)."""
+    """One run of one method over one input file (or standard input). Rows held in memory enter at the pipeline
+    level instead (:func:`maskaug.pipeline.augment_records`)."""
 
-    def __init__(self, config: JobConfig, rows: list[dict[str, Any]] | None = None,
-                 ids: list[Any] | None = None, augmenter: Any = None):
+    def __init__(self, config: JobConfig):
         self.cfg = config
-        self.rows, self.ids = rows, ids
-        self.augmenter = augmenter
+        self.rows: list[dict[str, Any]] | None = None  # a dry run's rows, read from the input
         self.log = (lambda msg: print(msg, file=sys.stderr)) if config.progress else (lambda msg: None)
 
     def __repr__(self) -> str:
         c = self.cfg
-        return f"AugmentJob({c.method} x{c.n}, {c.input or 'rows in memory'} -> {c.output or 'memory'})"
+        return f"AugmentJob({c.method} x{c.n}, {c.input} -> {c.output or 'default output'})"
 
     # -- 1. check ------------------------------------------------------------------------------------------------
     def _check(self):
         from maskaug.methods.registry import build, effective_params
+        from maskaug.model.loading import pick_device, pick_runtime
+        from maskaug.model.names import check_model_name
+        from maskaug.pipeline import bind
         from maskaug.records import Options, detect
 
         cfg = self.cfg
         cfg.check()
-        if self.augmenter is None:
-            from maskaug.model.names import check_model_name
-
-            check_model_name(cfg.model)  # a wrong --model fails before PyTorch is even imported
+        check_model_name(cfg.model)  # a wrong --model fails before PyTorch is even imported
         first = self._first_row()
         options = Options(cfg.record, tuple(cfg.text_columns), cfg.tokens_column, cfg.tags_column)
-        record = detect(first, options)
-        if self.augmenter is not None:
-            method = self.augmenter.method
-            name, params = method.name, {}
-        else:
-            name, params = effective_params(cfg.method or default_method(record, cfg.label_column), **cfg.params)
-            method = build(name, **cfg.params)
-        self.method, self.method_name, self.params = method, name, params
-        if self.augmenter is None:
-            from maskaug.model.loading import pick_device, pick_runtime
-
-            self.device = pick_device(cfg.device, cfg.backend)
-            self.runtime, self.dtype = pick_runtime(cfg.backend, self.device, cfg.dtype)
-        else:
-            self.device, self.dtype = self.augmenter.mlm.device, self.augmenter.mlm.dtype
-            self.runtime = self.augmenter.mlm.runtime
-        caps = method.capabilities
-        names = cfg.constraints.names() + [c.name for c in (self.augmenter.constraints if self.augmenter else ())]
-        why = record.accepts(caps, names)
-        if why:
-            raise ValueError(f"{name}: {why}")
-        cond = self._conditioning()
-        have = cond.kind if cond is not None else None
-        if caps.requires and caps.requires != have:
-            raise ValueError(f"method {name} needs a model fine-tuned with `maskaug finetune --conditioning "
-                             f"{caps.requires}`; {cfg.model or 'the built-in model'} has conditioning {have or 'none'}")
-        record.bind(caps, cond)
-        self.record, self.conditioning = record, cond
-        label = cfg.label_column or (cond.label_column if cond is not None and cond.uses_row_label else None)
-        if (cfg.constraints.teacher or "teacher" in (cfg.choose_by or "")) and not label:
-            label = "label"
-        if label and not record.sentence_label and cfg.constraints.teacher:
-            raise ValueError("the teacher judges sentence labels; these records have none")
-        self.label_column = label
-        self.known_labels = list(cond.labels) if cond is not None and cond.uses_row_label else None
+        name, params = effective_params(cfg.method or default_method(detect(first, options), cfg.label_column),
+                                        **cfg.params)
+        self.method, self.method_name, self.params = build(name, **cfg.params), name, params
+        self.device = pick_device(cfg.device, cfg.backend)
+        self.runtime, self.dtype = pick_runtime(cfg.backend, self.device, cfg.dtype)
+        teacher = bool(cfg.constraints.teacher or "teacher" in (cfg.choose_by or ""))
+        self.binding = bind(first, options, self.method, self._conditioning(), cfg.label_column,
+                            cfg.constraints.names(), teacher=teacher, model_name=cfg.model)
+        self.record, self.conditioning = self.binding.record, self.binding.conditioning
+        self.label_column, self.known_labels = self.binding.label_column, self.binding.known_labels
 
     def _first_row(self) -> dict[str, Any] | None:
-        if self.rows is not None:
-            return self.rows[0] if self.rows else None
         from maskaug.io.jsonsafe import unsupported
         from maskaug.io.readers import Rows
 
@@ -345,8 +334,6 @@ class AugmentJob:
 
     def _conditioning(self):
         """The model's conditioning record, read from its folder without loading the weights."""
-        if self.augmenter is not None:
-            return self.augmenter.mlm.conditioning
         from maskaug.conditioning import Conditioning
 
         model = self.cfg.model
@@ -356,60 +343,27 @@ class AugmentJob:
 
     # -- 2. validate -----------------------------------------------------------------------------------------
     def _validate(self) -> tuple[int, int]:
-        """One pass over the input: ``(rows, bad rows)``; raises on the first bad row unless skipping."""
-        from maskaug.pipeline import row_problem
+        """One pass over the input: ``(rows, bad rows)``; raises on the first bad row unless skipping. Learns the
+        label words and the teacher's rows on the way (:func:`maskaug.pipeline.scan`)."""
+        from maskaug.pipeline import scan, wants_label_words
 
-        cfg, record = self.cfg, self.record
-        path = self.source.path if self.rows is None else Path("input")
-        kinds = _Kinds(path) if self.rows is None and self.out_fmt in COLUMNAR else None
+        cfg = self.cfg
+        path = self.source.path
+        kinds = _Kinds(path) if self.out_fmt in COLUMNAR else None
         teach = cfg.constraints.teacher == "train" or "teacher" in (cfg.choose_by or "")
         self.teacher_data: tuple[list, list] = ([], [])
         self.salience = None
-        if self.label_words_on():
+        if wants_label_words(cfg.label_words, self.binding, self.method):
             from maskaug.salience import Salience
 
             self.salience = Salience()
-        count = bad = 0
-        for i, row in enumerate(self._input()):
-            count += 1
-            if i == 0:
-                missing = [c for c in [*record.columns(), *([self.label_column] if self.label_column else [])]
-                           if c not in row]
-                if missing:
-                    raise InputError(path, f"no such column; columns are {sorted(row)}", field=missing[0])
-            problem = row_problem(record, row, self.label_column, self.known_labels)
-            if problem is not None:
-                if not cfg.skip_bad_rows:
-                    raise InputError(path, problem[1] + " (use --skip-bad-rows to set such rows aside)", row=i + 1,
-                                     field=problem[0])
-                bad += 1
-                continue
-            if kinds is not None:
-                kinds.see(i + 1, row)
-            if teach or self.salience is not None:
-                judged = record.judged(record.view(row).texts)
-            if teach:
-                self.teacher_data[0].append(judged)
-                self.teacher_data[1].append(row[self.label_column])
-            if self.salience is not None:
-                self.salience.add(judged, row[self.label_column])
-        return count, bad
-
-    def label_words_on(self) -> bool:
-        """Whether each row's label words are kept: asked for, or by default whenever rows have a sentence label
-        (and the method may change any word)."""
-        if self.cfg.label_words is not None:
-            return bool(self.cfg.label_words) and self.label_column is not None
-        return (self.label_column is not None and self.record.sentence_label
-                and self.method.capabilities.edits == "any"
-                and not (self.conditioning is not None and self.conditioning.uses_row_label))
+        return scan(self._input(), self.binding, path, cfg.skip_bad_rows, self.salience,
+                    self.teacher_data if teach else None, kinds.see if kinds is not None else None)
 
     def _input(self) -> Iterator[dict[str, Any]]:
-        if self.rows is not None:
-            return iter(self.rows)
         from itertools import islice
 
-        return islice(iter(self.source), self.cfg.limit)
+        return islice(iter(self.source), self.cfg.limit if self.rows is None else len(self.rows))
 
     def _constraints(self) -> list:
         from maskaug.constraints import build
@@ -437,34 +391,25 @@ class AugmentJob:
     def _augmenter(self):
         from maskaug.augmenter import Augmenter
 
-        if self.augmenter is not None:
-            if self.cfg.constraints.names():
-                self.augmenter.constraints = self._constraints()
-            return self.augmenter
-        cfg = self.cfg
-        return Augmenter(self.method, model=cfg.model, n=cfg.n, seed=cfg.seed, max_attempts=cfg.max_attempts,
-                         token_budget=cfg.token_budget, device=cfg.device, dtype=cfg.dtype,
-                         backend=cfg.backend, chunk_size=cfg.chunk_size, progress=cfg.progress,
-                         constraints=self._constraints(),
-                         choose=cfg.choose, scorer=self._scorer())
+        return Augmenter(self.method, constraints=self._constraints(), scorer=self._scorer(),
+                         **self.cfg.augmenter_settings())
 
     # -- 3. resume state -------------------------------------------------------------------------------------
     def fingerprint(self) -> str:
+        """What decides the rows this job writes: every setting (but those that only change how or where it runs,
+        :data:`RUN_ONLY`), the input's bytes, the resolved method with its effective parameters, the record type,
+        the model's content, the device, dtype and runtime it resolved to, and the label words learnt."""
         from maskaug.fingerprint import fingerprint, model_fingerprint
         from maskaug.io.writers import file_digest
 
         cfg = self.cfg
-        data = file_digest(self.source.path) if self.rows is None else _rows_digest(self.rows)
-        model = self.augmenter.mlm.name if self.augmenter is not None else cfg.model
+        settings = {f.name: getattr(cfg, f.name) for f in fields(cfg) if f.name not in RUN_ONLY}
         return fingerprint({
-            "input": data, "record": repr(self.record), "method": self.method_name, "params": self.params,
-            "model": model_fingerprint(model), "n": cfg.n, "seed": cfg.seed, "max_attempts": cfg.max_attempts,
-            "keep_original": cfg.keep_original, "skip_bad_rows": cfg.skip_bad_rows, "label_column": self.label_column,
-            "constraints": asdict(cfg.constraints), "device": self.device.type, "limit": cfg.limit,
-            "label_words": repr(self.salience) if self.salience is not None else None,
-            "choose": [cfg.choose, cfg.choose_by],
-            "dtype": str(self.dtype) if self.dtype else "fp32",
-            **({"runtime": self.runtime} if self.runtime != "torch" else {})})
+            "settings": settings, "input": file_digest(self.source.path), "record": repr(self.record),
+            "method": self.method_name, "params": self.params, "model": model_fingerprint(cfg.model),
+            "label_column": self.label_column, "device": self.device.type,
+            "dtype": str(self.dtype) if self.dtype else "fp32", "runtime": self.runtime,
+            "label_words": repr(self.salience) if self.salience is not None else None})
 
     # -- 4. run ----------------------------------------------------------------------------------------------
     def _runner(self, augmenter):
@@ -480,15 +425,14 @@ class AugmentJob:
 
     # -- the whole job ---------------------------------------------------------------------------------------
     def run(self) -> JobResult:
+        """Check, validate, resume, run and write; the :class:`JobResult`. Ctrl-C raises :class:`Interrupted`."""
         try:
             self._check()
-            if self.rows is None and self.cfg.dry_run:
+            if self.cfg.dry_run:
                 return self._dry_run()
-            if self.rows is None and str(self.cfg.output) == "-":
+            if str(self.cfg.output) == "-":
                 return self._run_stdout()
-            if self.rows is None:
-                return self._run_file()
-            return self._run_memory()
+            return self._run_file()
         except KeyboardInterrupt as exc:
             if isinstance(exc, Interrupted):
                 raise
@@ -519,7 +463,7 @@ class AugmentJob:
 
         if self.cfg.output and str(self.cfg.output) != "-":
             OutputTarget(self._output_path(), [self.source.path], overwrite=self.cfg.overwrite).check()
-        self.rows = list(islice(iter(self.source), self.cfg.dry_run))
+        self.rows = list(islice(self._input(), self.cfg.dry_run))
         result = self._run_memory()
         result.dry_run = True
         return result
@@ -581,22 +525,17 @@ class AugmentJob:
             result.preview.extend(self.record.preview(res.row, out))
 
     def _run_memory(self) -> JobResult:
-        from maskaug.pipeline import RowError
-
+        """A dry run's rows (read from the input), augmented in memory and returned."""
         self.out_fmt = None
         self._validate()
         aug = self._augmenter()
         runner = self._runner(aug)
-        ids = self.ids if self.ids is not None else list(range(len(self.rows)))
         records: list[dict[str, Any]] = []
         result = JobResult(aug.report, aug.method.name, describe=self._describe())
-        try:
-            for res in runner.run(((i, rid, row) for i, (rid, row) in enumerate(zip(ids, self.rows))),
-                                  skip_bad=self.cfg.skip_bad_rows, total=len(self.rows)):
-                self._tally(result, res)
-                records.extend(res.records)
-        except RowError as exc:  # pragma: no cover - validated above
-            raise InputError("input", exc.problem, row=exc.index + 1, field=exc.field) from None
+        for res in runner.run(((i, i, row) for i, row in enumerate(self.rows)), skip_bad=self.cfg.skip_bad_rows,
+                              total=len(self.rows)):
+            self._tally(result, res)
+            records.extend(res.records)
         result.records = records
         return result
 
@@ -703,15 +642,14 @@ class AugmentJob:
         partial.close()
 
 
-def _rows_digest(rows: list[dict[str, Any]]) -> str:
-    import hashlib
-
-    from maskaug.io.jsonsafe import dumps
-
-    h = hashlib.sha256()
-    for r in rows:
-        h.update(dumps(r).encode("utf-8") + b"\n")
-    return h.hexdigest()
+def route(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Keyword options split into :class:`JobConfig` settings and method parameters (``rate=0.2``), the way a
+    transformers pipeline sanitises its parameters: ``augment_file(**kwargs)`` routes here, and a job's settings
+    become an augmenter's in :meth:`JobConfig.augmenter_settings`. Method parameters are checked against the
+    method when the job builds it."""
+    settings = {f.name for f in fields(JobConfig)} - {"input", "output", "method", "params", "n"}
+    return ({k: v for k, v in options.items() if k in settings},
+            {k: v for k, v in options.items() if k not in settings})
 
 
 def run(config: JobConfig) -> JobResult:

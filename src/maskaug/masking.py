@@ -37,6 +37,7 @@ class Slot:
 
     @property
     def is_insert(self) -> bool:
+        """Whether the slot inserts a new unit rather than replacing one."""
         return self.first == self.last
 
 
@@ -114,18 +115,21 @@ class Masker:
         return f"Masker({', '.join(parts)})"
 
     def count(self, n: int) -> int:
+        """How many of ``n`` eligible units to mask (the rate, clamped to the counts)."""
         k = max(self.min_count, math.floor(self.rate * n + 0.5))
         if self.max_count is not None:
             k = min(k, self.max_count)
         return min(k, n)
 
     def protected_spans(self, text: str, extra: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+        """Character spans of ``text`` never masked: ``extra`` plus the matches of the masker's patterns."""
         spans = list(extra)
         for pat in self._patterns:
             spans.extend(m.span() for m in pat.finditer(text) if m.end() > m.start())
         return spans
 
     def eligible_words(self, doc: Doc, protected: Sequence[tuple[int, int]]) -> list[int]:
+        """Indexes of the words of ``doc`` that may be masked."""
         out = []
         for i, w in enumerate(doc.words):
             text = w.text(doc)
@@ -154,6 +158,7 @@ class Masker:
 
     def choose(self, doc: Doc, info: TokenizerInfo, rng: np.random.Generator,
                protected: Iterable[tuple[int, int]] = ()) -> list[Slot]:
+        """The slots to mask in ``doc``, drawn with ``rng``; none for a text too short to change."""
         if self.too_short(doc):
             return []
         prot = self.protected_spans(doc.text, protected)

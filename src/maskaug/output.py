@@ -82,6 +82,7 @@ class OutputTarget:
 
     @property
     def outputs(self) -> list[Path]:
+        """The output and every side file a run may write beside it."""
         return [self.path, self.rejected, self.shortfall]
 
     def check(self) -> None:
@@ -130,6 +131,7 @@ class OutputTarget:
         self.check()  # again, now that no other run can change it
 
     def holder(self) -> str:
+        """Who holds the output's lock (pid, host, start), for the refusal message."""
         try:
             h = json.loads((self.side / "holder.json").read_text())
             return f"pid {h['pid']} on {h['host']}, started {h['started']}"
@@ -137,6 +139,7 @@ class OutputTarget:
             return "holder unknown"
 
     def tmp_dir(self) -> Path:
+        """A folder for the final write's temporary file, beside the output (same file system)."""
         return self.side / f"tmp-{os.getpid()}"
 
     def release(self, keep_partial: bool) -> None:

@@ -5,18 +5,26 @@ row, in the same order: its output rows (the kept original first, when asked), h
 ``n`` and, when short, why; or, for a bad row under ``skip_bad``, the field and the problem. The CLI job
 (:mod:`maskaug.job`), the Python API (:mod:`maskaug.api`), the Ray driver (:mod:`maskaug.distributed`) and
 ``maskaug evaluate`` all produce their rows here.
+
+Before any row, :func:`bind` decides once what the rows are (their record type, label column and the labels a
+label-conditioned model knows) and refuses a method, model or constraint that does not fit them; :func:`scan`
+checks every row (file, row and field named) and feeds what is learnt from the whole input (label words, the
+teacher's training rows). The file job and :func:`augment_records` — the entry for rows held in memory (the
+Python API, ``map_function``, ``maskaug evaluate``) — share both.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from maskaug.augmenter import Augmentation, Augmenter
 from maskaug.io.checks import label_problem
-from maskaug.records.base import RecordType, View
+from maskaug.io.errors import InputError
+from maskaug.records.base import Options, RecordType, View
 
 
 @dataclass
@@ -109,6 +117,7 @@ class Pipeline:
         return f"Pipeline({self.record!r}, label={self.label_column}, keep_original={self.keep_original})"
 
     def records(self, row_id: Any, row: dict[str, Any], view: View, outs: list[Augmentation]) -> list[dict]:
+        """The output rows of one input row (the kept original first, when asked)."""
         return output_records(self.record, row_id, row, view, outs, self.aug.method.name, self.aug.seed,
                               self.keep_original)
 
@@ -155,3 +164,109 @@ class Pipeline:
         yield from done
         while queue:
             yield queue.popleft()[3]
+
+
+@dataclass
+class Binding:
+    """What a run decides once, before any row: the record type, the label column, the labels a label-conditioned
+    model was fine-tuned on, and that model's conditioning."""
+
+    record: RecordType
+    label_column: str | None = None
+    known_labels: list[str] | None = None
+    conditioning: Any = None
+
+
+def bind(first_row: dict[str, Any] | None, options: Options, method: Any, conditioning: Any,
+         label_column: str | None, constraint_names: Sequence[str] = (), teacher: bool = False,
+         model_name: str | None = None) -> Binding:
+    """The record type of rows like ``first_row`` bound to ``method`` and the model's ``conditioning``, or a
+    one-line ValueError when they do not fit. ``teacher``: a teacher reads the rows' labels (the default label
+    column is then ``label``)."""
+    from maskaug.records import detect
+
+    record = detect(first_row, options)
+    caps = method.capabilities
+    why = record.accepts(caps, list(constraint_names))
+    if why:
+        raise ValueError(f"{method.name}: {why}")
+    have = conditioning.kind if conditioning is not None else None
+    if caps.requires and caps.requires != have:
+        raise ValueError(f"method {method.name} needs a model fine-tuned with `maskaug finetune --conditioning "
+                         f"{caps.requires}`; {model_name or 'the built-in model'} has conditioning {have or 'none'}")
+    record.bind(caps, conditioning)
+    row_label = conditioning is not None and conditioning.uses_row_label
+    label = label_column or (conditioning.label_column if row_label else None)
+    if teacher and not label:
+        label = "label"
+    if label and not record.sentence_label and "teacher" in constraint_names:
+        raise ValueError("the teacher judges sentence labels; these records have none")
+    return Binding(record, label, list(conditioning.labels) if row_label else None, conditioning)
+
+
+def wants_label_words(label_words: bool | None, binding: Binding, method: Any) -> bool:
+    """Whether each row's label words are kept: as asked, or by default whenever rows have a sentence label, the
+    method may change any word and the model is not conditioned on the label already."""
+    if label_words is not None:
+        return bool(label_words) and binding.label_column is not None
+    cond = binding.conditioning
+    return (binding.label_column is not None and binding.record.sentence_label
+            and method.capabilities.edits == "any" and not (cond is not None and cond.uses_row_label))
+
+
+def scan(rows: Iterable[dict[str, Any]], binding: Binding, path: str | Path, skip_bad: bool, salience=None,
+         teacher_data: tuple[list, list] | None = None,
+         see: Callable[[int, dict[str, Any]], None] | None = None) -> tuple[int, int]:
+    """One pass over ``rows``: ``(rows, bad rows)``. The first bad row raises an :class:`InputError` naming the file,
+    row and field, unless ``skip_bad``; each good row feeds ``salience`` (label words) and ``teacher_data``
+    (texts, labels) and is shown to ``see(row number, row)``."""
+    record, label = binding.record, binding.label_column
+    count = bad = 0
+    for i, row in enumerate(rows):
+        count += 1
+        if i == 0:
+            missing = [c for c in [*record.columns(), *([label] if label else [])] if c not in row]
+            if missing:
+                raise InputError(path, f"no such column; columns are {sorted(row)}", field=missing[0])
+        problem = row_problem(record, row, label, binding.known_labels)
+        if problem is not None:
+            if not skip_bad:
+                raise InputError(path, problem[1] + " (use --skip-bad-rows to set such rows aside)", row=i + 1,
+                                 field=problem[0])
+            bad += 1
+            continue
+        if see is not None:
+            see(i + 1, row)
+        if teacher_data is not None or salience is not None:
+            judged = record.judged(record.view(row).texts)
+            if teacher_data is not None:
+                teacher_data[0].append(judged)
+                teacher_data[1].append(row[label])
+            if salience is not None:
+                salience.add(judged, row[label])
+    return count, bad
+
+
+def augment_records(augmenter: Augmenter, rows: list[dict[str, Any]], ids: Sequence[Any] | None = None,
+                    text_columns: Sequence[str] = (), label_column: str | None = None, keep_original: bool = False,
+                    label_words: bool | None = None, record: str | None = None, skip_bad_rows: bool = False
+                    ) -> list[dict[str, Any]]:
+    """Output rows for rows held in memory: the entry of the Python API, ``map_function`` and ``maskaug evaluate``
+    (no file, no resume). ``ids`` seed each row's outputs (default: its index). Rows are bound and checked as the
+    file job checks them (:func:`bind`, :func:`scan`)."""
+    names = [c.name for c in augmenter.constraints]
+    binding = bind(rows[0] if rows else None, Options(record, tuple(text_columns)), augmenter.method,
+                   augmenter.mlm.conditioning, label_column, names, model_name=augmenter.mlm.name)
+    salience = None
+    if wants_label_words(label_words, binding, augmenter.method):
+        from maskaug.salience import Salience
+
+        salience = Salience()
+    scan(rows, binding, "input", skip_bad_rows, salience)
+    pipe = Pipeline(augmenter, binding.record, binding.label_column, keep_original, binding.known_labels, salience)
+    ids = list(ids) if ids is not None else list(range(len(rows)))
+    out: list[dict[str, Any]] = []
+    for res in pipe.run(((i, rid, row) for i, (rid, row) in enumerate(zip(ids, rows))), skip_bad=skip_bad_rows,
+                        total=len(rows)):
+        out.extend(res.records)
+    return out

@@ -55,6 +55,7 @@ class Salience:
 
     @classmethod
     def fit(cls, rows: Iterable[tuple[str | tuple[str, ...], Any]], **kw: Any) -> Salience:
+        """Score every word of the rows added so far (log-odds with an informative prior)."""
         sal = cls(**kw)
         for text, label in rows:
             sal.add(text, label)

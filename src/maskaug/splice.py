@@ -17,6 +17,7 @@ class Edit:
     new: str
 
     def as_dict(self) -> dict:
+        """The edit as a JSON-able dict (``aug_edits`` provenance)."""
         return {"field": self.field, "start": self.start, "end": self.end, "old": self.old, "new": self.new}
 
 

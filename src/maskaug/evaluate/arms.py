@@ -41,6 +41,8 @@ class Arm:
     takes: ClassVar[tuple[str, ...]] = CONSTRAINT_KEYS + TRAIN_KEYS  # the constraint and training options it honours
     why: ClassVar[str] = ""  # why it has no use for the others
     text: ClassVar[bool] = True  # it adds text worth judging (quality, examples)
+    unlabelled: ClassVar[bool] = False  # it trains on the evaluation's unlabelled pool
+    prefixes: ClassVar[tuple[str, ...]] = ()  # parameters named with these prefixes go to a part (view_rate=...)
 
     def __init__(self, spec: ArmSpec):
         self.spec, self.label = spec, spec.label
@@ -61,7 +63,7 @@ class Arm:
         if ignored:
             raise ValueError(f"method spec {self.label!r}: {self.name} {self.why}, so it would ignore "
                              f"{', '.join(ignored)}")
-        own = set(self.spec.method_params) - set(self.params)
+        own = {k for k in self.spec.method_params if not k.startswith(self.prefixes)} - set(self.params)
         if own:
             raise ValueError(f"method spec {self.label!r}: {self.name} has no parameter(s) {sorted(own)}"
                              + (f"; it takes {sorted(self.params)}" if self.params else ""))
@@ -80,11 +82,22 @@ class Arm:
         """The learner this arm trains (the protocol's, unless the arm trains differently)."""
         return base
 
+    def train(self, ev, ctx) -> dict[str, Any]:
+        """One split's run (a :class:`~maskaug.evaluate.runner.SplitRun`): the split's rows and the arm's added
+        rows, labelled and weighted as the spec's training options say, through the arm's learner."""
+        texts, labels, weights = ev.training_set(self, ctx.split, ctx.pool, ctx.outputs, ctx.learner, ctx.dev,
+                                                 ctx.test, ctx.seed)
+        run = ev.learn(self.learner(ctx.learner), (texts, labels), ctx.dev, ctx.test, ctx.seed, weights)
+        return {"train_examples": len(texts), **run}
+
 
 class NoneArm(Arm):
     """No augmentation: the split's own rows."""
 
     name, role, takes, why, text = "none", "control", (), "adds no rows", False
+
+    def train(self, ev, ctx):
+        return ev.supervised(ctx)
 
 
 class CopyArm(Arm):
@@ -201,7 +214,207 @@ class EdaArm(GenerateArm):
     role = "baseline"
 
 
-ARMS: dict[str, type[Arm]] = {"none": NoneArm, "copy": CopyArm, "consistency": ConsistencyArm, "eda": EdaArm}
+# -- arms that learn from the unlabelled pool ------------------------------------------------------------------
+class UnlabelledArm(Arm):
+    """What the semi-supervised arms share: the unlabelled pool, each row's masked-LM views (``view``: any
+    registered method spec, ``view_<param>=...`` its parameters; ``view=none``: the row itself, the control that
+    shows what the view adds), and optionally an encoder adapted to the pool first (``tapt=true``)."""
+
+    unlabelled, text, prefixes = True, False, ("view_",)
+    takes = ("guard",)
+    why = "labels its added rows itself"
+
+    def __init__(self, spec: ArmSpec):
+        super().__init__(spec)
+        from maskaug.methods.registry import build, effective_params
+
+        view = str(self.setting("view"))
+        name, _, inline = view.partition(":")
+        params = {**ArmSpec.parse(f"x:{inline}").params, **{k[len("view_"):]: v for k, v in spec.params.items()
+                                                              if k.startswith("view_")}}
+        if name == "none":
+            if params:
+                raise ValueError(f"method spec {spec.label!r}: view=none takes no view parameters")
+            self.view = None
+        else:
+            try:
+                build(name, **params)  # an unknown method or parameter fails here
+            except KeyError as exc:
+                raise ValueError(f"method spec {spec.label!r}: view: {exc.args[0]}") from None
+            self.view = effective_params(name, **params)
+        self.role = "control" if self.view is None else "method"
+        self._views: dict[int, dict[int, list]] = {}  # size -> unlabelled row -> its views
+
+    def check(self, protocol) -> None:
+        super().check(protocol)
+        if self.setting("tapt") and protocol.cfg.classifier != "finetune":
+            raise ValueError(f"method spec {self.label!r}: tapt=true adapts the fine-tuned classifier's encoder: "
+                             f"add --classifier finetune")
+
+    def outputs(self, ev, pool, splits, n):
+        """No rows per training row; the views of every unlabelled row these splits use, kept for :meth:`train`."""
+        u = ev.unlabelled
+        rows = u.used(splits)
+        count = int(self.setting("views"))
+        if self.view is None:
+            self._views[splits[0].size] = {r: [u.texts[r]] * count for r in rows}
+            return [{i: [] for i in s.train} for s in splits], {}
+        name, params = self.view
+        saved = generated(ev.store, name, params, {}, ev.model_ref, ev.protocol.record, ev.protocol.fields,
+                          [u.texts[r] for r in rows], rows, None, None, count, ev.cfg.seed, ev.cfg.max_attempts,
+                          ev.embedder)
+        self._views[splits[0].size] = {r: [ev.protocol.loaded(o) for o in saved["outputs"][str(r)]] for r in rows}
+        return [{i: [] for i in s.train} for s in splits], saved["stats"]
+
+    def base_learner(self, ev, ctx):
+        """The protocol's learner, or with ``tapt=true`` the same learner on the encoder adapted to the pool."""
+        if not self.setting("tapt"):
+            return ctx.learner
+        return tapt_learner(ev, ctx.learner, ctx.size, int(self.setting("tapt_epochs")))
+
+    def pool_rows(self, ev, ctx) -> tuple[list[int], list]:
+        """The split's unlabelled rows and their texts."""
+        rows = ev.unlabelled.rows(ctx.split)
+        return rows, [ev.unlabelled.texts[r] for r in rows]
+
+
+class SelfTrainArm(UnlabelledArm):
+    """Self-training: the split's supervised learner labels its unlabelled rows; the ``per_class`` most confident
+    of each class at or above ``threshold`` join the training set with their views, labelled as the teacher says
+    (loss weight ``aug_weight``); the student trains on all of it, the split's own rows repeated to half of it
+    (``balance``; UDA keeps a labelled batch beside the unlabelled one for the same reason). ``rounds`` > 1: the
+    student is the next teacher."""
+
+    name = "selftrain"
+    takes = ("guard", "aug_weight")
+    params = {"view": "substitute", "views": 1, "threshold": 0.9, "per_class": 100, "rounds": 1, "balance": True,
+              "tapt": False, "tapt_epochs": 3}
+
+    def train(self, ev, ctx):
+        learner = self.base_learner(ev, ctx)
+        rows, texts = self.pool_rows(ev, ctx)
+        run = ev.supervised(ctx, learner)  # the no-aug run (tapt: on the adapted encoder) is the first teacher
+        real_x = [ctx.pool.texts[i] for i in ctx.split.train]
+        real_y = [ctx.pool.labels[i] for i in ctx.split.train]
+        rounds, views = int(self.setting("rounds")), self._views[ctx.size]
+        info: dict[str, Any] = {}
+        threshold, per_class = float(self.setting("threshold")), int(self.setting("per_class"))
+        for r in range(rounds):
+            chosen, info = pseudo_labels(run["scores"], threshold, per_class)
+            gold = ev.unlabelled.gold
+            if gold is not None and chosen:  # rest: how often the teacher was right (never read by a learner)
+                info["pseudo_accuracy"] = sum(gold[rows[p]] == y for p, y in chosen) / len(chosen)
+            added = [(text, label) for p, label in chosen for text in [texts[p], *views.get(rows[p], [])]]
+            reps = max(1, round(len(added) / len(real_x))) if self.setting("balance") else 1
+            x = real_x * reps + [t for t, _ in added]
+            y = real_y * reps + [label for _, label in added]
+            weights = None
+            if self.options.weight is not None:
+                weights = [1.0] * len(real_x) * reps + [self.options.weight] * len(added)
+            run = ev.learn(learner, (x, y), ctx.dev, ctx.test, ctx.seed, weights,
+                           score=texts if r + 1 < rounds else None)
+        return {"train_examples": len(x), **run, "unlabelled": info}
+
+
+def pseudo_labels(logits: list[list[float]], threshold: float, per_class: int) -> tuple[list[tuple[int, int]], dict]:
+    """The rows a teacher labels confidently: per class, its ``per_class`` most confident rows whose top probability
+    is at least ``threshold`` (class-balanced, as UDA/SFLM's confidence masks are), and the share that passed."""
+    import numpy as np
+
+    if not logits:
+        return [], {"rows": 0, "passed": 0.0, "kept": 0}
+    z = np.asarray(logits, dtype=np.float64)
+    p = np.exp(z - z.max(-1, keepdims=True))
+    p /= p.sum(-1, keepdims=True)
+    label, conf = p.argmax(-1), p.max(-1)
+    chosen = []
+    for c in sorted(set(label.tolist())):
+        idx = [i for i in np.argsort(-conf, kind="stable").tolist() if label[i] == c and conf[i] >= threshold]
+        chosen += [(i, int(c)) for i in idx[:per_class]]
+    chosen.sort()
+    return chosen, {"rows": len(z), "passed": float((conf >= threshold).mean()), "kept": len(chosen)}
+
+
+class UdaArm(UnlabelledArm):
+    """UDA (Xie et al. 2020): the fine-tuned classifier's supervised loss plus, on every step, ``ratio`` unlabelled
+    rows per labelled row whose sharpened prediction teaches the prediction on their view (confidence mask
+    ``threshold``, sharpening ``temperature``, weight ``weight``)."""
+
+    name = "uda"
+    params = {"view": "substitute", "views": 1, "weight": 1.0, "ratio": 3, "temperature": 0.4, "threshold": 0.8,
+              "tapt": False, "tapt_epochs": 3}
+
+    def check(self, protocol) -> None:
+        super().check(protocol)
+        if protocol.cfg.classifier != "finetune":
+            raise ValueError(f"method spec {self.label!r}: uda trains the fine-tuned classifier: add --classifier "
+                             f"finetune")
+        self.settings()
+
+    def settings(self):
+        """The consistency term's settings, checked."""
+        from maskaug.training.uda import UdaSettings
+
+        return UdaSettings(float(self.setting("weight")), self.setting("ratio"), float(self.setting("temperature")),
+                           float(self.setting("threshold"))).check()
+
+    def train(self, ev, ctx):
+        import copy
+
+        learner = copy.copy(self.base_learner(ev, ctx))
+        learner.uda = self.settings()
+        rows, texts = self.pool_rows(ev, ctx)
+        views = [self._views[ctx.size].get(r, []) for r in rows]
+        rows_x = [ctx.pool.texts[i] for i in ctx.split.train], [ctx.pool.labels[i] for i in ctx.split.train]
+        run = ev.learn(learner, rows_x, ctx.dev, ctx.test, ctx.seed, unlabelled=(texts, views))
+        return {"train_examples": len(rows_x[0]), **run}
+
+
+class TaptArm(Arm):
+    """Task-adaptive pretraining (Gururangan et al. 2020): the classifier's encoder first trained as a masked LM
+    on the unlabelled pool (``epochs``), then fine-tuned on the split's rows as the no-aug row is."""
+
+    name, takes, why, text, unlabelled = "tapt", ("guard",), "adds no rows", False, True
+    params = {"epochs": 3}
+
+    def check(self, protocol) -> None:
+        super().check(protocol)
+        if protocol.cfg.classifier != "finetune":
+            raise ValueError(f"method spec {self.label!r}: tapt adapts the fine-tuned classifier's encoder: add "
+                             f"--classifier finetune")
+
+    def train(self, ev, ctx):
+        return ev.supervised(ctx, tapt_learner(ev, ctx.learner, ctx.size, int(self.setting("epochs"))))
+
+
+def tapt_learner(ev, base, size: int, epochs: int):
+    """``base`` on the encoder adapted (masked-LM training, no labels) to every unlabelled row of this size's
+    splits; made once per evaluation and size, kept in the store."""
+    import copy
+
+    splits = ev.splits_of(size)
+    texts = [ev.unlabelled.texts[r] for r in ev.unlabelled.used(splits)]
+    texts = [t if isinstance(t, str) else " ".join(t) for t in texts]
+    folder = adapted(ev.store, ev.model_ref, texts, ev.cfg.seed, epochs)
+    variant = copy.copy(base)
+    variant.encoder = str(folder)
+    variant._tokenizer = None
+    return variant
+
+
+def adapted(store: Store, base: ModelRef, texts: list[str], seed: int, epochs: int):
+    """The MLM trained further on ``texts`` (plain masked-LM fine-tuning, early stopped on held-out rows)."""
+    def make(folder) -> None:
+        from maskaug.finetune import finetune
+
+        finetune(texts, None, folder, "none", model=base.name, seed=seed, max_epochs=epochs, progress=False)
+
+    deps = {"kind": "tapt", "base": base, "texts": texts, "seed": seed, "epochs": epochs}
+    return store.folder("models", deps, make, done="maskaug_conditioning.json", prefix="tapt")
+
+
+ARMS: dict[str, type[Arm]] = {"none": NoneArm, "copy": CopyArm, "consistency": ConsistencyArm, "eda": EdaArm,
+                              "selftrain": SelfTrainArm, "uda": UdaArm, "tapt": TaptArm}
 
 
 def arm_for(spec: Any) -> Arm:
@@ -280,11 +493,11 @@ def augment_rows(aug, record: str, fields: list[str], inputs: list, ids: list, l
                  label_words: bool, classes: list[str] | None) -> dict[Any, list]:
     """Each row's outputs, through the augmentation job held in memory: texts (tuples for pairs; a soft output
     is ``{"text": ..., "soft": [p per class]}``), or for token/tag records ``(tokens, edits)``."""
-    from maskaug.job import AugmentJob, JobConfig
+    from maskaug.pipeline import augment_records
 
     if record == "tagged":
         rows = [{"tokens": list(t), "tags": list(y)} for t, y in zip(inputs, labels)]
-        config = JobConfig(method=aug.method.name, n=aug.n, seed=aug.seed, record="tagged", progress=False)
+        records = augment_records(aug, rows, ids, record="tagged")
     else:
         label_key = "_maskaug_label" if "label" in fields else "label"
         rows = []
@@ -293,11 +506,10 @@ def augment_rows(aug, record: str, fields: list[str], inputs: list, ids: list, l
             if labels is not None:
                 row[label_key] = y
             rows.append(row)
-        config = JobConfig(method=aug.method.name, n=aug.n, seed=aug.seed, text_columns=tuple(fields),
-                           label_column=label_key if labels is not None else None, progress=False,
-                           label_words=label_words)
+        records = augment_records(aug, rows, ids, text_columns=fields,
+                                  label_column=label_key if labels is not None else None, label_words=label_words)
     out: dict[Any, list] = {i: [] for i in ids}
-    for rec in AugmentJob(config, rows=rows, ids=ids, augmenter=aug).run().records:
+    for rec in records:
         if record == "tagged":
             value: Any = (rec["tokens"], len(rec["aug_edits"]))
         else:
@@ -308,5 +520,5 @@ def augment_rows(aug, record: str, fields: list[str], inputs: list, ids: list, l
     return out
 
 
-__all__ = ["ARMS", "ROLES", "Arm", "ConsistencyArm", "CopyArm", "EdaArm", "GenerateArm", "NoneArm", "arm_for",
-           "CLASSIFIER"]
+__all__ = ["ARMS", "ROLES", "Arm", "ConsistencyArm", "CopyArm", "EdaArm", "GenerateArm", "NoneArm", "SelfTrainArm",
+           "TaptArm", "UdaArm", "UnlabelledArm", "arm_for", "pseudo_labels", "CLASSIFIER"]

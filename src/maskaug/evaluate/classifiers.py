@@ -36,31 +36,43 @@ class Result:
     test_predictions: list[int] = field(default_factory=list, repr=False)
     steps: int | None = None  # optimiser steps taken (fine-tuned classifier)
     scores: list[list[float]] | None = field(default=None, repr=False)  # per scored text: logits by class
+    info: dict | None = None  # what else the run measured (UDA: the share of unlabelled rows past the mask)
 
 
 class Classifier:
     """What both classifiers share: a run as the record an evaluation keeps, and their settings as identity."""
 
     def settings(self) -> dict:  # pragma: no cover - each classifier defines its own
+        """Everything that decides a run's result besides its data and seed (its identity in the store)."""
         raise NotImplementedError
 
     def __fingerprint__(self) -> dict:
         return self.settings()
 
-    def run(self, train, dev, test, seed: int = 0, weights=None, score=None) -> Result:  # pragma: no cover
+    def run(self, train, dev, test, seed: int = 0, weights=None, score=None,
+            unlabelled=None) -> Result:  # pragma: no cover
+        """Train on ``train`` (soft labels, row ``weights``), pick on ``dev``, score ``test``.
+
+        ``score``: further texts whose logits the chosen model also returns. ``unlabelled``: ``(texts, views)``
+        (a list of views per text) for a learner that trains on unlabelled text (UDA); others refuse it.
+        """
         raise NotImplementedError
 
     def evaluate(self, train: tuple[list, list], dev: tuple[list, list[int]] | None, test: tuple[list, list[int]],
-                 seed: int = 0, weights: Sequence[float] | None = None, score: list | None = None) -> dict:
+                 seed: int = 0, weights: Sequence[float] | None = None, score: list | None = None,
+                 unlabelled: tuple[list, list[list]] | None = None) -> dict:
         """One run as a JSON record: test and dev accuracy, the chosen setting, per-class test accuracy and, when
         asked, the logits of the ``score`` texts."""
-        r = self.run(train, dev, test, seed=seed, weights=weights, score=score)
+        r = self.run(train, dev, test, seed=seed, weights=weights, score=score,
+                     **({"unlabelled": unlabelled} if unlabelled is not None else {}))
         gold, pred = np.asarray(test[1]), np.asarray(r.test_predictions)
         per_class = {str(c): float((pred[gold == c] == c).mean()) for c in sorted(set(test[1]))} if len(pred) else {}
         out = {"test_accuracy": r.test_accuracy, "dev_accuracy": r.dev_accuracy, "chosen": r.chosen,
                "per_class": per_class}
         if score is not None:
             out["scores"] = r.scores
+        if r.info:
+            out.update(r.info)
         return out
 
 
@@ -127,6 +139,7 @@ class FineTuneClassifier(Classifier):
         self.bf16 = bf16
         self.consistency = 0.0  # weight of the masked-consistency term (0: off)
         self.consistency_rate = 0.15
+        self.uda = None  # UdaSettings: train on unlabelled rows and their views too (Xie et al. 2020)
         self._tokenizer = None
 
     def settings(self) -> dict:
@@ -135,12 +148,15 @@ class FineTuneClassifier(Classifier):
                "batch_size": self.batch_size, "max_length": self.max_length, "device": self.device, "bf16": self.bf16}
         if self.consistency:
             out["consistency"] = [self.consistency, self.consistency_rate]
+        if self.uda is not None:
+            out["uda"] = [self.uda.weight, self.uda.ratio, self.uda.temperature, self.uda.threshold]
         if self.steps:
             out["steps"] = self.steps
         return out
 
     @property
     def tokenizer(self):
+        """The encoder's tokenizer, loaded on first use."""
         if self._tokenizer is None:
             from transformers import AutoTokenizer
 
@@ -173,14 +189,20 @@ class FineTuneClassifier(Classifier):
 
     def run(self, train: tuple[list[str], list[int]], dev: tuple[list[str], list[int]] | None,
             test: tuple[list[str], list[int]], seed: int = 0, weights: Sequence[float] | None = None,
-            score: list | None = None) -> Result:
+            score: list | None = None, unlabelled: tuple[list, list[list]] | None = None) -> Result:
         import torch
         from transformers import AutoModelForSequenceClassification
 
         from maskaug.training.consistency import consistency_loss
+        from maskaug.training.uda import uda_loss
 
         if not train[0]:  # a step-matched run would loop for ever looking for a batch
             raise ValueError("a classifier needs at least one training row")
+        if (unlabelled is not None) != (self.uda is not None):
+            raise ValueError("unlabelled rows train a UDA learner only (and a UDA learner needs them)")
+        u_texts, u_views = unlabelled if unlabelled is not None else ([], [])
+        u_rng = np.random.default_rng([seed, 5])  # its own stream: the labelled batches match the no-aug run's
+        u_seen = u_passed = 0
         is_soft = np.array([isinstance(y, (list, tuple, np.ndarray)) for y in train[1]])
         n_labels = n_classes(train[1], test[1], dev[1] if dev else ())
         torch.manual_seed(seed)
@@ -214,6 +236,17 @@ class FineTuneClassifier(Classifier):
                         loss = loss + self.consistency * consistency_loss(
                             model, enc["input_ids"], self.tokenizer.mask_token_id, self.consistency_rate,
                             enc["attention_mask"], self.tokenizer.all_special_ids)
+                    if self.uda is not None and u_texts:  # the row's prediction, sharpened, teaches its view's
+                        pick = u_rng.choice(len(u_texts), size=self.uda.ratio * len(idx),
+                                            replace=len(u_texts) < self.uda.ratio * len(idx))
+                        views = [u_views[i][int(u_rng.integers(len(u_views[i])))] if u_views[i] else u_texts[i]
+                                 for i in pick]
+                        with torch.no_grad():  # in training mode: dropout is part of the noise (view=none)
+                            original = model(**self._encode([u_texts[i] for i in pick])).logits
+                        term, passed = uda_loss(original, model(**self._encode(views)).logits,
+                                                self.uda.temperature, self.uda.threshold)
+                        loss = loss + self.uda.weight * term
+                        u_seen, u_passed = u_seen + len(pick), u_passed + int(passed.sum())
                 loss.backward()
                 opt.step()
                 opt.zero_grad()
@@ -236,7 +269,8 @@ class FineTuneClassifier(Classifier):
         else:
             chosen = f"epoch={best[1] // per_pass}" if best[2] is not None else f"epoch={self.epochs}"
         scores = None if score is None else self._logits(model, score, autocast).tolist()
-        return Result(float((pred == np.asarray(test[1])).mean()), dev_acc, chosen, pred.tolist(), step, scores)
+        info = {"unlabelled_pass_rate": u_passed / u_seen if u_seen else 0.0} if self.uda is not None else None
+        return Result(float((pred == np.asarray(test[1])).mean()), dev_acc, chosen, pred.tolist(), step, scores, info)
 
 
 def n_classes(*label_lists: Sequence) -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 PROTOCOLS = ("kumar2020", "eda2019", "melm2022")
+UNLABELLED_SIZE = 2000  # unlabelled rows per split unless --unlabelled-size says
 DEFAULT_METHODS = ["none", "copy", "eda", "substitute", "iterative", "insert", "ssmba"]
 # What a setting left unset (None) means under each protocol.
 DEFAULTS: dict[str, dict[str, Any]] = {
@@ -51,6 +52,8 @@ class EvalConfig:
     flip_reference: str | None = None  # method whose label flips the others are compared with, output by output
     test_limit: int | None = None
     cache_dir: str | None = None
+    unlabelled: str | None = None  # the unlabelled pool: a file (its labels dropped) or "rest" (rows no split drew)
+    unlabelled_size: int | None = None  # at most this many unlabelled rows per split (default 2000)
 
     def __post_init__(self) -> None:
         if self.k is None:
@@ -80,7 +83,17 @@ class EvalConfig:
                 raise ValueError("--classifier is for kumar2020 / eda2019; melm2022 trains a token tagger (the "
                                  "fine-tuned encoder, first sub-token of each word)")
             raise ValueError(f"unknown classifier {self.classifier!r}; use logreg or finetune")
+        if self.unlabelled is not None and self.protocol == "melm2022":
+            raise ValueError("--unlabelled is for kumar2020 / eda2019 (sentence labels); melm2022 has no "
+                             "semi-supervised arms")
+        if self.unlabelled is None and self.unlabelled_size is not None:
+            raise ValueError("--unlabelled-size caps the unlabelled pool: add --unlabelled FILE or --unlabelled rest")
+        size = self.unlabelled_size
+        if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1):
+            raise ValueError(f"--unlabelled-size is a number of rows, 1 or more; got {size!r}")
         unset = {k: v for k, v in DEFAULTS[self.protocol].items() if getattr(self, k) is None}
+        if self.unlabelled is not None and size is None:
+            unset["unlabelled_size"] = UNLABELLED_SIZE
         return replace(self, **{k: list(v) if isinstance(v, list) else v for k, v in unset.items()})
 
     @property

@@ -54,9 +54,11 @@ class Protocol:
 
     # -- data ------------------------------------------------------------------------------------------------
     def load(self) -> tuple[Dataset, Dataset]:  # pragma: no cover - each protocol reads its own
+        """The training pool and the test set, checked as they are read."""
         raise NotImplementedError
 
     def splits(self, pool: Dataset) -> dict[int, list[splitting.Split]]:  # pragma: no cover
+        """Each training size's splits of the pool (the same for every arm)."""
         raise NotImplementedError
 
     def n_for(self, size: int) -> int:
@@ -137,7 +139,9 @@ class Classification(Protocol):
         from maskaug.evaluate.classifiers import make_classifier
 
         cfg = self.cfg
-        return make_classifier(cfg.classifier, embedder, encoder=cfg.encoder, epochs=cfg.epochs, steps=cfg.steps)
+        extra = {"device": cfg.device} if cfg.device and cfg.classifier == "finetune" else {}  # the MLM's device
+        return make_classifier(cfg.classifier, embedder, encoder=cfg.encoder, epochs=cfg.epochs, steps=cfg.steps,
+                               **extra)
 
     def quality(self, ev, pool, outputs_by, all_splits):
         from maskaug.evaluate.quality import classification_quality

@@ -106,6 +106,7 @@ def _header(results: dict[str, Any]) -> list[tuple]:
              ("tags" if cfg["protocol"] == "melm2022" else "classes", ", ".join(results["classes"])),
              ("tagger" if cfg["classifier"] == "tagger" else "classifier", classifier_text(cfg)),
              ("masked LM", results.get("model") or cfg.get("model") or "built-in"), ("outputs per row (n)", n_text),
+             *([("unlabelled", unlabelled_text(results["unlabelled"]))] if results.get("unlabelled") else []),
              ("maskaug", results.get("maskaug", "?")),
              ("machine", f"{machine.get('cpu', '?')}, {machine.get('torch_threads', '?')} threads"),
              ("wall time", f"{wall:.0f} s" + (f" ({cached} of {asked} classifier runs read from the "
@@ -120,6 +121,41 @@ def _header(results: dict[str, Any]) -> list[tuple]:
                                f"with {cfg['splits']} splits is {min_wilcoxon_p(cfg['splits']):.3g}); rerun with "
                                f"--splits 15 before drawing conclusions."))
     return blocks
+
+
+def unlabelled_text(u: dict[str, Any]) -> str:
+    """The unlabelled pool in one line: where from, how many rows each split used, what was left out."""
+    used = [n for per in u["rows_per_split"].values() for n in per]
+    source = ("the training rows a split did not draw (rest)" if u["source"] == "rest"
+              else f"{dataset_name(u['source'])} (labels not read)")
+    return (f"{source}: {min(used)}–{max(used)} rows per split" if min(used) != max(used)
+            else f"{source}: {used[0]} rows per split") + (
+        f"; {u['dropped_test']} rows left out as test texts" if u.get("dropped_test") else "")
+
+
+def unlabelled_rows(runs: list[dict], size: str) -> tuple[list[str], list[list[Cell]]] | None:
+    """Per semi-supervised arm, means over its runs: the share of unlabelled rows past the confidence threshold,
+    pseudo-labelled rows kept, how often their pseudo-label was right (``rest``), UDA's share past its mask."""
+    by: dict[str, list[dict]] = {}
+    for r in runs:
+        if str(r["size"]) == size and ("unlabelled" in r or "unlabelled_pass_rate" in r):
+            by.setdefault(r["method"], []).append(r)
+    if not by:
+        return None
+
+    def mean(values: list) -> float | None:
+        values = [v for v in values if v is not None]
+        return sum(values) / len(values) if values else None
+
+    rows = []
+    for label, rs in by.items():
+        info = [r.get("unlabelled", {}) for r in rs]
+        cells = [mean([i.get("passed") for i in info]), mean([i.get("kept") for i in info]),
+                 mean([i.get("pseudo_accuracy") for i in info]), mean([r.get("unlabelled_pass_rate") for r in rs])]
+        rows.append([label] + ["—" if v is None else (f"{v:.0f}" if k == 1 else _pct(v)) for k, v in
+                               enumerate(cells)])
+    return ["arm", "past threshold %", "pseudo-labelled rows kept", "pseudo-labels right %",
+            "UDA: past mask %"], rows
 
 
 def step_matched(cfg: dict) -> bool:
@@ -263,6 +299,15 @@ def blocks(results: dict[str, Any]) -> list[tuple]:
                              "than the no-aug classifier's (of the same seed), else the no-aug one; augmented kept on "
                              + "; ".join(guarded) + f" {unit}."))
         out += teacher_blocks(results.get("teachers", {}))
+        semi = unlabelled_rows(results["runs"], value)
+        if semi:
+            out.append(("h2", f"Unlabelled rows, {size} = {value} (mean over runs)"))
+            out.append(("p", "selftrain: the share of a split's unlabelled rows its teacher labels at or above the "
+                             "threshold, how many (class-balanced) join the training set with their views, and, "
+                             "where the pool's labels are known (rest), how often the pseudo-label is right (never "
+                             "read by a learner). uda: the share of unlabelled rows past the confidence mask. "
+                             "view=none is each arm's control: the same training with the row itself as its view."))
+            out.append(("table", *semi))
         pc = per_class_rows(summary, results["classes"])
         if pc:
             out.append(("h2", f"Per-class accuracy, {size} = {value} (mean over splits)"))

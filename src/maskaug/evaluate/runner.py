@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import platform
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,14 @@ class Evaluation:
         self.model_ref = ModelRef(cfg.model, cfg.device, cfg.dtype)
         if any(isinstance(a, GenerateArm) for a in self.arms):
             self.model_ref.resolved()  # an unknown or absent device fails here, before any work
+        needs = [a.label for a in self.arms if a.unlabelled]
+        if needs and cfg.unlabelled is None:
+            raise ValueError(f"{', '.join(needs)} train(s) on unlabelled text: add --unlabelled FILE (its labels are "
+                             f"dropped) or --unlabelled rest (the pool rows a split did not draw)")
+        if cfg.unlabelled not in (None, "rest") and cfg.test and Path(cfg.unlabelled).resolve() == Path(
+                cfg.test).resolve():
+            raise ValueError(f"--unlabelled {cfg.unlabelled} is the test file; a learner never reads the test rows")
+        self.unlabelled = None  # the unlabelled pool (maskaug.evaluate.data.Unlabelled), read in prepare()
         self.embedder = None
         self.throughput: dict[str, dict] = {}
         self.timings: dict[str, float] = {}
@@ -75,7 +83,12 @@ class Evaluation:
             from maskaug.conditioning import Conditioning
 
             Conditioning("prepend", pool.classes, label_text=cfg.label_text)
-        all_splits = self.protocol.splits(pool)
+        all_splits = self.all_splits = self.protocol.splits(pool)
+        if cfg.unlabelled is not None:
+            from maskaug.evaluate.data import unlabelled_pool
+
+            self.unlabelled = unlabelled_pool(cfg.unlabelled, pool, test, cfg.text_column, cfg.unlabelled_size,
+                                              cfg.seed)
         self.embedder = Embedder(cfg.encoder, cache_dir=self.store.root, progress=False)
         return pool, test, all_splits, self.protocol.learner(self.embedder, pool)
 
@@ -91,6 +104,11 @@ class Evaluation:
                                    "throughput": self.throughput, "machine": _machine(), "maskaug": __version__,
                                    "model": cfg.model or "maskaug/minilm-l6-mlm (built-in)",
                                    "command": self.command, "examples": {}}
+        if self.unlabelled is not None:
+            u = self.unlabelled
+            results["unlabelled"] = {"source": cfg.unlabelled, "size": len(u.texts), "dropped_test": u.dropped_test,
+                                     "rows_per_split": {str(size): [len(u.rows(s)) for s in ss]
+                                                        for size, ss in all_splits.items()}}
         teachers = {a.label: a.options.teacher for a in self.arms if a.options.teacher}
         if teachers:  # whose added rows train on soft labels, and from which teacher (for the report)
             results["teachers"] = teachers
@@ -141,15 +159,12 @@ class Evaluation:
         raw, done = {}, {}
         seed = self.protocol.run_seed(split, r)
         for arm in sorted(self.arms, key=lambda a: bool(a.options.guard)):  # a guard reads the no-aug run
-            texts, labels, weights = self.training_set(arm, split, pool, outputs_by[arm.label, size][split.index],
-                                                       learner, dev, test_xy, seed)
-            run = self.learn(arm.learner(learner), (texts, labels), dev, test_xy, seed, weights)
+            ctx = SplitRun(split, size, seed, pool, outputs_by[arm.label, size][split.index], learner, dev, test_xy)
+            run = {k: v for k, v in arm.train(self, ctx).items() if k != "scores"}  # a teacher's logits stay out
             raw[arm.label] = run
             if arm.options.guard:
                 run = guard(run, raw["none"])
-                texts = texts if run["guard"] == "augmented" else texts[:len(split.train)]
-            done[arm.label] = {"size": size, "split": split.index, "method": arm.label,
-                               "train_examples": len(texts), **run}
+            done[arm.label] = {"size": size, "split": split.index, "method": arm.label, **run}
             bar.update(1)
         return done
 
@@ -174,9 +189,24 @@ class Evaluation:
         return texts, labels, weights
 
     def learn(self, learner, train: tuple[list, list], dev, test: tuple[list, list], seed: int,
-              weights: list[float] | None = None, score: list | None = None) -> dict[str, Any]:
+              weights: list[float] | None = None, score: list | None = None,
+              unlabelled: tuple[list, list] | None = None) -> dict[str, Any]:
         """One learner run, kept in the store by everything it depends on."""
-        return learner_run(self.store, learner, train, dev, test, seed, weights, score)
+        return learner_run(self.store, learner, train, dev, test, seed, weights, score, unlabelled)
+
+    def splits_of(self, size: int) -> list[splitting.Split]:
+        """The splits of one training size."""
+        return self.all_splits[size]
+
+    def supervised(self, ctx: SplitRun, learner=None) -> dict[str, Any]:
+        """The split's run on its own rows (the no-aug row). With an unlabelled pool it also scores the split's
+        unlabelled rows (``scores``), so the same run is the self-training teacher."""
+        rows = [ctx.pool.texts[i] for i in ctx.split.train], [ctx.pool.labels[i] for i in ctx.split.train]
+        score = None
+        if self.unlabelled is not None:
+            score = [self.unlabelled.texts[u] for u in self.unlabelled.rows(ctx.split)]
+        run = self.learn(learner or ctx.learner, rows, ctx.dev, ctx.test, ctx.seed, score=score)
+        return {"train_examples": len(rows[0]), **run}
 
     def teacher_labels(self, learner, train: tuple[list, list], dev, test: tuple[list, list], seed: int,
                        texts: list) -> list[list[float]]:
@@ -189,12 +219,28 @@ class Evaluation:
         return (p / p.sum(-1, keepdims=True)).tolist()
 
 
-@cached("runs")
+@cached("runs", added=("unlabelled",))
 def learner_run(store: Store, learner, train: tuple[list, list], dev: tuple[list, list] | None,
                 test: tuple[list, list], seed: int, weights: list[float] | None = None,
-                score: list | None = None) -> dict[str, Any]:
-    """One run of ``learner`` as its JSON record (``score``: texts whose logits it also gives)."""
-    return learner.evaluate(train, dev, test, seed=seed, weights=weights, score=score)
+                score: list | None = None, unlabelled: tuple[list, list] | None = None) -> dict[str, Any]:
+    """One run of ``learner`` as its JSON record (``score``: texts whose logits it also gives; ``unlabelled``:
+    ``(texts, views)`` for a learner that trains on them)."""
+    extra = {} if unlabelled is None else {"unlabelled": unlabelled}
+    return learner.evaluate(train, dev, test, seed=seed, weights=weights, score=score, **extra)
+
+
+@dataclass
+class SplitRun:
+    """What an arm trains on one split with one learner seed."""
+
+    split: splitting.Split
+    size: int
+    seed: int
+    pool: Dataset
+    outputs: dict[int, list]  # the arm's added rows per training row
+    learner: Any  # the protocol's learner
+    dev: tuple[list, list] | None
+    test: tuple[list, list]
 
 
 def examples(pool: Dataset, split: splitting.Split, outputs_by, arms: list[Arm], size: int,

@@ -26,6 +26,7 @@ class Paired:
     ci_hi: float = math.nan
 
     def as_dict(self) -> dict:
+        """The comparison as JSON-able numbers."""
         return asdict(self)
 
 
@@ -85,6 +86,7 @@ class PairedRate:
     pvalue: float  # exact McNemar (binomial test on the discordant pairs), two-sided
 
     def as_dict(self) -> dict:
+        """The comparison as JSON-able numbers."""
         return asdict(self)
 
 

@@ -77,9 +77,12 @@ class Store:
         return value
 
 
-def cached(kind: str, version: int = 1):
+def cached(kind: str, version: int = 1, added: tuple[str, ...] = ()):
     """Keep a function's JSON result in the :class:`Store` given as its first argument, keyed by the fingerprint of
-    its name, ``version`` and every other argument as called (defaults filled in)."""
+    its name, ``version`` and every other argument as called (defaults filled in).
+
+    ``added``: parameters added after results were stored; left at None they are not part of the key, so what was
+    stored before they existed is still found."""
 
     def wrap(fn):
         sig = inspect.signature(fn)
@@ -89,7 +92,8 @@ def cached(kind: str, version: int = 1):
         def inner(store: Store, *args: Any, **kwargs: Any) -> Any:
             bound = sig.bind(store, *args, **kwargs)
             bound.apply_defaults()
-            deps = {"fn": name, **dict(list(bound.arguments.items())[1:])}
+            deps = {"fn": name, **{k: v for k, v in list(bound.arguments.items())[1:]
+                                   if not (k in added and v is None)}}
             return store.json(kind, deps, lambda: fn(store, *args, **kwargs))
 
         return inner

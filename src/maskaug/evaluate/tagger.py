@@ -46,6 +46,7 @@ class Tagger:
 
     @property
     def tokenizer(self):
+        """The encoder's tokenizer, loaded on first use."""
         if self._tok is None:
             from transformers import AutoTokenizer
 

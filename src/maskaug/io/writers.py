@@ -141,6 +141,7 @@ class CsvStream:
         self.fh, self.delimiter, self.writer = fh, delimiter, None
 
     def write(self, rec: dict[str, Any]) -> None:
+        """Write one record as a CSV/TSV line (the header first, from the first record)."""
         if self.writer is None:
             self.writer = csv.DictWriter(self.fh, fieldnames=list(rec), delimiter=self.delimiter, restval="")
             self.writer.writeheader()

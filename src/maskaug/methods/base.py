@@ -69,7 +69,9 @@ class Method(Protocol):
 
     @property
     def capabilities(self) -> Capabilities:
+        """What the method needs (model, conditioning) and may change, checked before any work."""
         ...
 
     def generate(self, jobs: list[Job], info: TokenizerInfo, engine: FillEngine | None) -> list[Draft]:
+        """One candidate (a :class:`Draft`) per job, in order; ``engine`` fills masked positions in batched passes."""
         ...

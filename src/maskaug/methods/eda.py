@@ -144,6 +144,7 @@ class Words:
 
     @classmethod
     def of(cls, text: str, protected: Sequence[tuple[int, int]]) -> Words:
+        """The whitespace words of ``text``; those overlapping a ``protected`` span are fixed."""
         spans = [m.span() for m in re.finditer(r"\S+", text)]
         fixed = [any(s < e2 and s2 < e for s2, e2 in protected) for s, e in spans]
         return cls(text, spans, fixed, [text[s:e] for s, e in spans], [False] * len(spans))
@@ -283,6 +284,7 @@ class Eda:
 
     @property
     def capabilities(self) -> Capabilities:
+        """No model; any word may change, and words are inserted and deleted."""
         return Capabilities(needs_model=False, edits="any", inserts=True, resizes=True)
 
     def describe(self) -> str:

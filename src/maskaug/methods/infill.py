@@ -92,6 +92,7 @@ class SpanInfill:
 
     @property
     def capabilities(self) -> Capabilities:
+        """Needs the masked LM; any word may change and the text may grow or shrink."""
         return Capabilities(needs_model=True, edits="any", resizes=True)
 
     def describe(self) -> str:
@@ -266,6 +267,7 @@ class SpanInfill:
 
     # ------------------------------------------------------------------ main
     def generate(self, jobs: list[Job], info: TokenizerInfo, engine: FillEngine | None) -> list[Draft]:
+        """One candidate per job: each chosen span replaced by a run of drawn length, filled left to right."""
         if engine is None:
             raise ValueError(f"method {self.name} needs a masked LM")
         from maskaug.model.engine import FillRequest

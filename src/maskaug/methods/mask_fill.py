@@ -76,10 +76,12 @@ class MaskFill:
 
     @property
     def needs_model(self) -> bool:
+        """Whether filling needs the masked LM (every fill mode but ``none``)."""
         return self.fill != "none"
 
     @property
     def capabilities(self) -> Capabilities:
+        """What this masking and fill mode need (model, conditioning) and may change (entities only for MELM)."""
         return Capabilities(needs_model=self.needs_model, requires=self.requires,
                             edits="entities" if self.requires == "melm" else "any",
                             inserts=self.masker.unit == "insert")
@@ -126,6 +128,7 @@ class MaskFill:
 
     # ------------------------------------------------------------------ main
     def generate(self, jobs: list[Job], info: TokenizerInfo, engine: FillEngine | None) -> list[Draft]:
+        """One candidate per job: the slots the masker chose, filled in batched passes (or left masked)."""
         plans = [{f: self.masker.choose(d, info, job.rng, job.protected.get(f, ()))
                   for f, d in job.docs.items()} for job in jobs]
         if self.fill == "none":

@@ -76,6 +76,7 @@ class TorchBackend:
         return f"TorchBackend({type(self.model).__name__}, device={self.device}, dtype={dtype}{head})"
 
     def logits(self, batch: Batch, grad: bool = False) -> torch.Tensor:
+        """Logits at the requested positions of a padded batch (the one model call)."""
         try:
             return self._logits(batch, grad)
         except torch.cuda.OutOfMemoryError:

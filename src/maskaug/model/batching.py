@@ -49,6 +49,7 @@ class Batch:
 
     @property
     def rows(self) -> int:
+        """The indexes of the requests in this batch."""
         return int(self.input_ids.shape[0])
 
     @classmethod

@@ -67,6 +67,7 @@ class FillEngine:
 
     @property
     def window(self) -> int:
+        """The slice of a long sequence that the model reads around ``positions`` (overlapping windows)."""
         info = self.mlm.info
         return self.mlm.max_length - len(info.prefix_ids) - len(info.suffix_ids)
 

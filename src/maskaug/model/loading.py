@@ -12,7 +12,7 @@ from transformers import AutoModelForMaskedLM, AutoTokenizer
 from maskaug.conditioning import Conditioning
 from maskaug.model.backend import Backend, LabelEmbedding, TorchBackend
 from maskaug.model.builtin import BUILTIN_ALIASES, BUILTIN_NAME, load_builtin
-from maskaug.model.names import HINT, ModelLoadError, check_model_name
+from maskaug.model.names import BACKENDS, DTYPE_NAMES, HINT, ModelLoadError, check_model_name
 from maskaug.model.vocab import TokenizerInfo
 
 DEFAULT_MODEL = BUILTIN_NAME
@@ -48,9 +48,6 @@ def pick_device(device: str | None = None, backend: str | None = None) -> torch.
     return torch.device("cpu")
 
 
-BACKENDS = ("torch", "onnx")
-
-
 def pick_dtype(device: torch.device, dtype: str | None = None) -> torch.dtype | None:
     """Autocast dtype: bf16 (or fp16) on GPUs, full precision on CPU unless asked.
 
@@ -61,11 +58,10 @@ def pick_dtype(device: torch.device, dtype: str | None = None) -> torch.dtype | 
     if dtype == "int8":
         raise ValueError("--dtype int8 runs on the ONNX backend: add --backend onnx")
     if dtype and dtype != "auto":
-        table = {"fp32": None, "float32": None, "bf16": torch.bfloat16, "bfloat16": torch.bfloat16,
-                 "fp16": torch.float16, "float16": torch.float16}
-        if dtype not in table:
+        table = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+        if DTYPE_NAMES.get(dtype) not in table:
             raise ValueError(f"unknown dtype {dtype!r}; use auto, fp32, bf16 or fp16")
-        return table[dtype]
+        return table[DTYPE_NAMES[dtype]]
     if device.type == "cuda":
         return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
     if device.type == "mps":
@@ -133,6 +129,7 @@ class MaskedLM:
 
     @property
     def max_length(self) -> int:
+        """The longest sequence the model reads, special tokens included."""
         limit = getattr(self.model.config, "max_position_embeddings", 512) or 512
         tok_limit = getattr(self.tokenizer, "model_max_length", limit) or limit
         if self.model.config.model_type in ("roberta", "xlm-roberta", "camembert"):

@@ -7,6 +7,20 @@ from pathlib import Path
 
 BUILTIN_NAME = "maskaug/minilm-l6-mlm"
 BUILTIN_ALIASES = frozenset({BUILTIN_NAME, "builtin", "default"})
+# The runtimes and dtypes a model can run with (checked here, without PyTorch; resolved in loading.py).
+BACKENDS = ("torch", "onnx")
+DTYPE_NAMES = {"fp32": "fp32", "float32": "fp32", "bf16": "bf16", "bfloat16": "bf16", "fp16": "fp16",
+               "float16": "fp16", "int8": "int8"}  # each accepted spelling -> the precision it means
+
+
+def check_runtime(backend: str | None, dtype: str | None) -> None:
+    """A one-line ValueError for a backend or dtype maskaug does not know (``auto``: pick one for the device)."""
+    if backend not in (None, *BACKENDS):
+        raise ValueError(f"--backend must be {' or '.join(BACKENDS)}, not {backend!r}")
+    if dtype not in (None, "auto", *DTYPE_NAMES):
+        raise ValueError(f"--dtype must be auto, fp32, bf16, fp16 or int8, not {dtype!r}")
+
+
 HINT = f"pass a local folder saved with save_pretrained() (--model PATH), or use the built-in {BUILTIN_NAME!r}"
 
 

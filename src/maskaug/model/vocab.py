@@ -68,6 +68,7 @@ class TokenizerInfo:
         return self.prefix_ids + ids + self.suffix_ids
 
     def surface(self, token_id: int) -> str:
+        """The text a vocabulary piece writes, without its word-start or continuation marker."""
         return self.surface_and_start(token_id)[0]
 
     def surface_and_start(self, token_id: int) -> tuple[str, bool]:

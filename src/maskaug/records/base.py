@@ -61,6 +61,7 @@ class RecordType(ABC):
         return list(self.fields)
 
     def describe(self) -> str:
+        """The record type and its columns, for messages."""
         return f"{self.name} ({', '.join(self.columns())})"
 
     def __repr__(self) -> str:
@@ -81,6 +82,7 @@ class RecordType(ABC):
 
     @abstractmethod
     def view(self, row: dict[str, Any]) -> View:
+        """The texts the masked LM reads and the spans it must keep, for one row."""
         ...
 
     @abstractmethod

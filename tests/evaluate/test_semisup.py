@@ -1,0 +1,175 @@
+"""Learning from unlabelled text in ``maskaug evaluate``: the pool, pseudo-labels, selftrain, uda and tapt arms."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from maskaug.cli import main
+from maskaug.evaluate.arms import pseudo_labels
+from maskaug.evaluate.config import EvalConfig
+from maskaug.evaluate.data import Dataset, unlabelled_pool
+from maskaug.evaluate.runner import Evaluation
+from maskaug.evaluate.splits import Split
+from maskaug.training.uda import UdaSettings, uda_loss
+
+POS = ["the movie was great and the actors were wonderful", "i loved every minute of this charming comedy",
+       "a wonderful film with great heart", "charming actors and a great plot", "i loved the great jokes",
+       "every minute was wonderful and charming", "a great comedy that i loved", "wonderful and great fun"]
+NEG = ["a dull lifeless film with no heart at all", "the plot is thin and the jokes fall flat",
+       "dull actors and a thin plot", "no heart and no jokes at all", "the film was dull and flat",
+       "a lifeless comedy with thin jokes", "flat jokes and a dull minute", "thin and lifeless at all"]
+MORE = ["great fun and a wonderful cast", "a dull and thin story", "i loved this charming film",
+        "flat and lifeless jokes", "wonderful actors with heart", "no plot and no fun at all"]
+
+
+def _write(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    d = tmp_path_factory.mktemp("semidata")
+    _write(d / "train.jsonl", [{"text": t, "label": "pos"} for t in POS] + [{"text": t, "label": "neg"} for t in NEG])
+    test = [(POS[0] + " indeed", "pos"), (NEG[0] + " indeed", "neg"), (POS[3] + " indeed", "pos"), (MORE[3], "neg")]
+    _write(d / "test.jsonl", [{"text": t, "label": y} for t, y in test])
+    # an unlabelled file: its label column holds what no learner may read (and a test text, left out)
+    _write(d / "unlabelled.jsonl", [{"text": t, "label": "NOT A LABEL"} for t in MORE])
+    return d
+
+
+def _config(data, tiny_model_dirs, tmp_path, **kw):
+    base = dict(data=str(data / "train.jsonl"), test=str(data / "test.jsonl"), k=[2], splits=2,
+                methods=["none"], encoder=str(tiny_model_dirs["wordpiece"]), model=str(tiny_model_dirs["wordpiece"]),
+                quality=False, cache_dir=str(tmp_path / "cache"), unlabelled=str(data / "unlabelled.jsonl"))
+    base.update(kw)
+    return EvalConfig(**base)
+
+
+# -- the pool ---------------------------------------------------------------------------------------------------
+def test_rest_skips_each_splits_own_rows_and_every_test_text():
+    pool = Dataset([f"row {i}" for i in range(20)], [i % 2 for i in range(20)], ["a", "b"])
+    test = Dataset(["row 3", "unseen"], [1, 0], ["a", "b"])
+    u = unlabelled_pool("rest", pool, test, "text", size=10, seed=0)
+    assert u.dropped_test == 1 and "row 3" not in u.texts and len(u.texts) == 19
+    split = Split(0, (0, 1, 2), (4, 5), 1)
+    rows = u.rows(split)
+    assert len(rows) == 10 and not {u.source[r] for r in rows} & {0, 1, 2, 4, 5}
+    assert unlabelled_pool("rest", pool, test, "text", 10, 0).texts == u.texts  # a fixed draw
+    assert unlabelled_pool("rest", pool, test, "text", 10, 1).texts != u.texts
+    assert [u.gold[r] for r in rows] == [pool.labels[u.source[r]] for r in rows]
+
+
+def test_a_file_pool_never_reads_its_labels_and_is_the_same_for_every_split(data):
+    pool = Dataset(POS, [0] * len(POS), ["pos"])
+    test = Dataset([MORE[3]], [0], ["pos"])
+    u = unlabelled_pool(str(data / "unlabelled.jsonl"), pool, test, "text", size=3, seed=0)
+    assert u.gold is None and u.dropped_test == 1 and sorted(u.texts) == sorted(set(MORE) - {MORE[3]})
+    assert u.rows(Split(0, (0,), (), 1)) == u.rows(Split(1, (5,), (), 1)) == [0, 1, 2]
+
+
+# -- pseudo-labels and the UDA term -----------------------------------------------------------------------------
+def test_pseudo_labels_are_confident_and_class_balanced():
+    logits = np.log(np.array([[0.95, 0.05], [0.99, 0.01], [0.97, 0.03], [0.2, 0.8], [0.04, 0.96], [0.6, 0.4]]))
+    chosen, info = pseudo_labels(logits.tolist(), threshold=0.9, per_class=2)
+    assert chosen == [(1, 0), (2, 0), (4, 1)]  # the two most confident of class 0; class 1's one above 0.9
+    assert info == {"rows": 6, "passed": pytest.approx(4 / 6), "kept": 3}
+    assert pseudo_labels([], 0.5, 3) == ([], {"rows": 0, "passed": 0.0, "kept": 0})
+
+
+def test_uda_loss_masks_unconfident_rows_and_teaches_only_the_view():
+    original = torch.tensor([[4.0, 0.0], [0.1, 0.0]], requires_grad=True)
+    view = torch.tensor([[0.0, 4.0], [0.0, 2.0]], requires_grad=True)
+    loss, mask = uda_loss(original, view, temperature=0.4, threshold=0.8)
+    assert mask.tolist() == [True, False]
+    loss.backward()
+    assert original.grad is None or not original.grad.any()
+    assert view.grad[0].abs().sum() > 0 and not view.grad[1].any()  # the masked row teaches nothing
+    same, _ = uda_loss(view.detach(), view.detach(), temperature=1.0, threshold=0.0)
+    assert same.item() == pytest.approx(0.0, abs=1e-6)
+
+
+def test_uda_settings_out_of_range_are_named():
+    for bad, word in [(dict(ratio=0), "ratio"), (dict(temperature=0), "temperature"), (dict(threshold=1.0),
+                                                                                       "threshold")]:
+        with pytest.raises(ValueError, match=word):
+            UdaSettings(**bad).check()
+
+
+# -- the arms, end to end -----------------------------------------------------------------------------------------
+def test_selftrain_adds_pseudo_labelled_rows_and_their_views(data, tiny_model_dirs, tmp_path):
+    cfg = _config(data, tiny_model_dirs, tmp_path, methods=["none", "selftrain:threshold=0,per_class=2,view=mask",
+                                                           "selftrain:threshold=0,per_class=2,view=none"])
+    res = Evaluation(cfg, progress=False).run()
+    runs = {(r["method"], r["split"]): r for r in res["runs"]}
+    assert res["unlabelled"]["dropped_test"] == 1 and res["unlabelled"]["rows_per_split"] == {"2": [5, 5]}
+    for split in (0, 1):
+        st = runs["selftrain:threshold=0,per_class=2,view=mask", split]
+        control = runs["selftrain:threshold=0,per_class=2,view=none", split]
+        kept = st["unlabelled"]["kept"]
+        assert 1 <= kept <= 4 and st["unlabelled"]["rows"] == 5 and "pseudo_accuracy" not in st["unlabelled"]
+        reps = max(1, round(2 * kept / 4))  # the split's 4 rows repeated to about half of the training set
+        assert st["train_examples"] == control["train_examples"] == 4 * reps + 2 * kept  # each row and its view
+        assert "scores" not in runs["none", split]  # the teacher's logits stay in the store
+    assert res["arms"]["selftrain:threshold=0,per_class=2,view=none"]["role"] == "control"
+    assert res["arms"]["selftrain:threshold=0,per_class=2,view=mask"]["role"] == "method"
+
+
+def test_rest_reports_how_often_pseudo_labels_are_right(data, tiny_model_dirs, tmp_path):
+    cfg = _config(data, tiny_model_dirs, tmp_path, unlabelled="rest", methods=["selftrain:threshold=0,view=none"])
+    res = Evaluation(cfg, progress=False).run()
+    st = [r for r in res["runs"] if r["method"] != "none"]
+    assert all(0 <= r["unlabelled"]["pseudo_accuracy"] <= 1 for r in st)
+    assert res["unlabelled"]["rows_per_split"] == {"2": [8, 8]}  # 16 rows less a split's 2 train + 2 dev per class
+
+
+def test_uda_and_tapt_train_the_fine_tuned_classifier(data, tiny_model_dirs, tmp_path):
+    cfg = _config(data, tiny_model_dirs, tmp_path, classifier="finetune", steps=3, epochs=1, splits=1,
+                  methods=["none", "uda:ratio=2,threshold=0,view=mask", "uda:view=none,threshold=0", "tapt:epochs=1",
+                           "selftrain:tapt=true,tapt_epochs=1,threshold=0,view=none"])
+    res = Evaluation(cfg, progress=False).run()
+    runs = {r["method"]: r for r in res["runs"]}
+    assert 0 < runs["uda:ratio=2,threshold=0,view=mask"]["unlabelled_pass_rate"] <= 1
+    assert runs["uda:view=none,threshold=0"]["train_examples"] == 4
+    assert runs["none"]["test_accuracy"] >= 0 and runs["tapt:epochs=1"]["chosen"].startswith("step=")
+    tapt = list((tmp_path / "cache").rglob("tapt*"))
+    assert len(tapt) == 1  # one adapted encoder, shared by both arms that asked for one epoch
+    again = Evaluation(cfg, progress=False)
+    assert again.run()["runs"] == res["runs"]  # from the store
+
+
+@pytest.mark.parametrize("kw,match", [
+    (dict(unlabelled=None, methods=["selftrain"]), "add --unlabelled"),
+    (dict(methods=["uda"]), "uda trains the fine-tuned classifier"),
+    (dict(methods=["tapt"]), "--classifier finetune"),
+    (dict(methods=["selftrain:view=nosuch"]), "nosuch"),
+    (dict(methods=["selftrain:view=none,view_rate=0.3"]), "view=none takes no view parameters"),
+    (dict(methods=["selftrain:teacher=soft"]), "ignore teacher=soft"),
+    (dict(methods=["selftrain:thresold=0.5"]), "no parameter"),
+])
+def test_semi_supervised_specs_that_cannot_run_are_refused_before_any_work(data, tiny_model_dirs, tmp_path, kw,
+                                                                          match):
+    with pytest.raises(ValueError, match=match):
+        Evaluation(_config(data, tiny_model_dirs, tmp_path, **kw), progress=False)
+    assert not (tmp_path / "cache").exists()
+
+
+def test_cli_unlabelled_flags(data, tiny_model_dirs, tmp_path, capsys):
+    base = ["evaluate", str(data / "train.jsonl"), "--test", str(data / "test.jsonl"), "--k", "2", "--splits", "1",
+            "--encoder", str(tiny_model_dirs["wordpiece"]), "--cache-dir", str(tmp_path / "c"), "--no-quality",
+            "--quiet"]
+    assert main(base + ["--unlabelled-size", "5", "-o", str(tmp_path / "r1")]) == 2
+    assert "add --unlabelled" in capsys.readouterr().err
+    assert main(base + ["--unlabelled", str(data / "test.jsonl"), "--methods", "selftrain:view=none",
+                        "-o", str(tmp_path / "r2")]) == 2
+    assert "is the test file" in capsys.readouterr().err
+    assert main(base + ["--unlabelled", str(data / "unlabelled.jsonl"), "--methods", "none,selftrain:view=none,"
+                        "threshold=0", "-o", str(tmp_path / "r3")]) == 2
+    assert "'threshold=0' is a parameter" in capsys.readouterr().err
+    assert main(base + ["--unlabelled", str(data / "unlabelled.jsonl"), "--unlabelled-size", "3", "--methods",
+                        "none", "--method", "selftrain:view=none,threshold=0", "-o", str(tmp_path / "r3")]) == 0
+    res = json.loads((tmp_path / "r3" / "results.json").read_text())
+    assert res["config"]["unlabelled_size"] == 3 and res["unlabelled"]["rows_per_split"] == {"2": [3]}
+    assert "Unlabelled" in (tmp_path / "r3" / "report.md").read_text()

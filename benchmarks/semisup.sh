@@ -17,9 +17,10 @@ S=${S:-5} STEPS=${STEPS:-100} U=${U:-1000} K_DA=${K_DA:-10} TEST_LIMIT=${TEST_LI
 ONLY=${ONLY:-trec sst2 sst2-pc}
 DEVICE_ARGS=()
 [ -n "${DEVICE:-}" ] && DEVICE_ARGS=(--device "$DEVICE")
-ARMS=(--methods none,copy,tapt
-      --method selftrain --method selftrain:view=none
-      --method uda --method uda:view=none)
+# SPECS: the arms, space-separated (each spec's parameters comma-separated, as --method takes them)
+SPECS=${SPECS:-copy tapt selftrain selftrain:view=none uda uda:view=none}
+ARMS=(--methods none)
+for spec in $SPECS; do ARMS+=(--method "$spec"); done
 run() {  # name, evaluate arguments...
   local name=$1; shift
   mkdir -p "$OUT"

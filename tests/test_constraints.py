@@ -96,3 +96,45 @@ def test_a_trained_teacher_pickles_without_its_encoder(embedder):
     assert copy.embedder._model is None
     assert (copy.probabilities(TEXTS[::-1] + ["a new sentence"]).round(5)
             == teacher.probabilities(TEXTS[::-1] + ["a new sentence"]).round(5)).all()
+
+
+def test_min_confidence_rejects_unsure_candidates_and_hard_mode_records_it(embedder):
+    teacher = Teacher(TEXTS, LABELS, embedder=embedder, mode="hard", min_confidence=0.5)
+    conf = teacher.probabilities(TEXTS).max(1)
+    attach = [{} for _ in TEXTS]
+    ok = teacher(Candidates(TEXTS, TEXTS, [None] * 4, attach=attach), None)
+    assert ok.tolist() == (conf >= 0.5).tolist()
+    assert [a["teacher_confidence"] for a in attach] == [round(float(c), 4) for c in conf]
+    strict = Teacher(TEXTS, LABELS, embedder=embedder, mode="filter", min_confidence=float(conf.max()) + 1e-6)
+    assert not strict(Candidates(TEXTS, TEXTS, LABELS), None).any()  # even the right label, if unsure
+    with pytest.raises(ValueError, match="confidence"):
+        Teacher(TEXTS, LABELS, embedder=embedder, min_confidence=1.5)
+
+
+def test_a_teacher_file_pseudo_labels_unlabelled_input(tiny_model_dirs, tmp_path, monkeypatch, capsys):
+    """`maskaug augment UNLABELLED --teacher LABELLED_FILE --teacher-mode hard --min-confidence P`."""
+    labelled = tmp_path / "labelled.jsonl"
+    labelled.write_text("".join(json.dumps({"text": t, "label": y}) + "\n" for t, y in zip(TEXTS, LABELS)))
+    unlabelled = tmp_path / "unlabelled.jsonl"
+    unlabelled.write_text("".join(json.dumps({"text": t + " indeed"}) + "\n" for t in TEXTS))
+    model = str(tiny_model_dirs["wordpiece"])
+    monkeypatch.setattr("maskaug.embeddings.default_encoder", lambda: model)
+    out = tmp_path / "o.jsonl"
+    base = ["augment", str(unlabelled), "--model", model, "--teacher", str(labelled), "--teacher-mode", "hard",
+            "--n", "2", "--quiet"]
+    assert main(base + ["-o", str(out), "--min-confidence", "0.01"]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 8 and all(r["aug_teacher_label"] in ("pos", "neg") for r in rows)
+    assert all(0.5 <= r["aug_teacher_confidence"] <= 1 for r in rows) and "label" not in rows[0]
+    capsys.readouterr()
+    assert main(base + ["-o", str(tmp_path / "none.jsonl"), "--min-confidence", "1"]) == 0
+    assert "teacher" in capsys.readouterr().err  # every candidate rejected: a shortfall, counted, never silent
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"text": "fine", "label": "pos"}) + "\n" + json.dumps({"text": "", "label": "neg"}))
+    assert main(base[:5] + [str(bad), "-o", str(tmp_path / "b.jsonl"), "--quiet"]) == 2
+    assert "unlabelled.jsonl: field 'label': no such column" in capsys.readouterr().err  # filter reads the input's
+    assert main(base[:5] + [str(bad), "--teacher-mode", "hard", "-o", str(tmp_path / "b.jsonl"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "bad.jsonl" in err and "row 2" in err and "text" in err
+    assert main(["augment", str(unlabelled), "--min-confidence", "0.5", "-o", str(tmp_path / "c.jsonl")]) == 2
+    assert "add --teacher" in capsys.readouterr().err

@@ -121,7 +121,7 @@ def _example():
     return mod
 
 
-@pytest.mark.parametrize("method", ["smoothing", "consistency"])
+@pytest.mark.parametrize("method", ["smoothing", "consistency", "uda"])
 def test_trainer_example_runs(tiny_model_dirs, tmp_path, method):
     rows = [{"text": "the movie was great", "label": "pos"}, {"text": "a dull film", "label": "neg"}] * 4
     data = tmp_path / "train.jsonl"
@@ -131,7 +131,76 @@ def test_trainer_example_runs(tiny_model_dirs, tmp_path, method):
     folder = str(tiny_model_dirs["wordpiece"])
     argv = ["--data", str(data), "--test", str(data), "--mlm", folder, "--classifier", folder,
             "--max-steps", "3", "--batch-size", "4", "--method", method]
-    if method == "consistency":
+    if method in ("consistency", "uda"):
         argv += ["--unlabelled", str(extra)]
     res = _example().main(argv)
     assert res["train_loss"] > 0 and 0 <= res["test_accuracy"] <= 1
+    if method == "uda":
+        assert 0 <= res["unlabelled_pass_rate"] <= 1
+
+
+def test_uda_trainer_adds_the_view_term_for_unlabelled_rows_only(parts, tiny_model_dirs, tmp_path):
+    from transformers import TrainingArguments
+
+    from maskaug.training import UdaCollator, UdaSettings, UdaTrainer, uda_loss
+
+    mlm, _clf, _enc = parts
+    torch.manual_seed(0)
+    clf = AutoModelForSequenceClassification.from_pretrained(
+        str(tiny_model_dirs["wordpiece"]), num_labels=2, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+    with torch.no_grad():
+        clf.classifier.weight.mul_(300.0)
+    clf.train()
+    tok = mlm.tokenizer
+    rows = [("the movie was great", "the movie was great", 1), ("a dull film", "a dull film", 0),
+            ("a great cast", "a dull cast", -100), ("no heart at all", "no heart at all", -100)]
+    batch = UdaCollator(tok)([{"input_ids": tok(t)["input_ids"], "view_input_ids": tok(v)["input_ids"], "labels": y}
+                              for t, v, y in rows])
+    args = TrainingArguments(output_dir=str(tmp_path), report_to=[], use_cpu=True, disable_tqdm=True)
+    trainer = UdaTrainer(model=clf, args=args, settings=UdaSettings(weight=2.0, threshold=0.0))
+    loss = trainer.compute_loss(clf, dict(batch))
+    with torch.no_grad():
+        out = clf(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+        view = clf(input_ids=batch["view_input_ids"], attention_mask=batch["view_attention_mask"]).logits
+    sup = torch.nn.functional.cross_entropy(out[:2], batch["labels"][:2])
+    term, mask = uda_loss(out[2:], view[2:], 0.4, 0.0)
+    assert loss.item() == pytest.approx(sup.item() + 2.0 * term.item(), rel=1e-4)
+    assert term.item() > 0 and mask.all() and trainer.unlabelled_pass_rate == 1.0
+    same = UdaTrainer(model=clf, args=args, settings=UdaSettings(threshold=0.0, temperature=1.0))
+    unviewed = dict(batch, view_input_ids=batch["input_ids"], view_attention_mask=batch["attention_mask"])
+    # view = row, no dropout, no sharpening: nothing to learn from the unlabelled rows
+    assert same.compute_loss(clf, unviewed).item() == pytest.approx(sup.item(), abs=1e-5)
+
+
+def test_self_train_adds_confident_pseudo_labels_and_their_views(tiny_mlms):
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from maskaug import Augmenter
+    from maskaug.training import self_train
+
+    labelled = (["the movie was great", "a great and charming film", "a dull film", "dull and flat jokes"],
+                [1, 1, 0, 0])
+    unlabelled = ["great fun all round", "a charming cast indeed", "flat and dull jokes", "no heart at all",
+                  "great great film"]
+    vec = CountVectorizer().fit(labelled[0] + unlabelled)
+    fitted = []
+
+    def fit(texts, labels):
+        fitted.append(len(texts))
+        return LogisticRegression(C=10).fit(vec.transform(texts), labels)
+
+    def predict_proba(model, texts):
+        return model.predict_proba(vec.transform(texts))
+
+    aug = Augmenter("substitute", model=tiny_mlms["wordpiece"], n=1, seed=0)
+    res = self_train(fit, predict_proba, labelled, unlabelled, aug, threshold=0.5, per_class=2, rounds=2)
+    assert len(res.rounds) == 2 and fitted[0] == 4
+    for r in res.rounds:
+        assert r["rows"] == 5 and 1 <= r["kept"] <= 4
+        assert r["training_rows"] == r["labelled_rows"] + 2 * r["kept"]  # each kept row and its one view
+    control = self_train(fit, predict_proba, labelled, unlabelled, None, threshold=0.5, per_class=2)
+    assert control.rounds[0]["training_rows"] == control.rounds[0]["labelled_rows"] + control.rounds[0]["kept"]
+    for bad in (dict(threshold=1.0), dict(per_class=0), dict(rounds=0)):
+        with pytest.raises(ValueError):
+            self_train(fit, predict_proba, labelled, unlabelled, None, **bad)

@@ -190,7 +190,7 @@ class Augmenter:
         if cond is not None and not labelled:
             raise ValueError(f"{self.mlm.name} is label-conditioned ({cond.kind}); pass each row's label "
                              f"(--label-column {cond.label_column})")
-        if not labelled and any(c.name == "teacher" for c in self.constraints):
+        if not labelled and any(c.name == "teacher" and c.reads_labels for c in self.constraints):
             raise ValueError("the teacher constraint compares with each row's label; pass labels (--label-column)")
         return self._run(items, total, cond, judge or _judge)
 

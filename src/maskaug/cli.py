@@ -83,11 +83,16 @@ def _augment_parser(sub) -> None:
     p.add_argument("--record", choices=["text", "tagged", "qa"],
                    help="the rows' shape (default: detected): text or pairs, token/tag (NER), or extractive QA")
     c = p.add_argument_group("constraints (rejected candidates are retried; counts in the summary)")
-    c.add_argument("--teacher", nargs="?", const="train", metavar="FOLDER",
-                   help="keep outputs a classifier labels like the source: a 🤗 sequence-classification FOLDER, or "
-                        "with no value a logistic regression on sentence embeddings trained on INPUT's labels")
+    c.add_argument("--teacher", nargs="?", const="train", metavar="FOLDER|FILE",
+                   help="keep outputs a classifier labels like the source: a 🤗 sequence-classification FOLDER, a "
+                        "logistic regression on sentence embeddings trained on a FILE of labelled rows (with "
+                        "--teacher-mode hard: pseudo-labels for unlabelled INPUT), or with no value one trained on "
+                        "INPUT's labels")
     c.add_argument("--teacher-mode", choices=["filter", "hard", "soft"], default="filter",
                    help="filter (default), or keep all and attach the teacher's label (hard) or probabilities (soft)")
+    c.add_argument("--min-confidence", type=float, metavar="P",
+                   help="the teacher rejects outputs whose top class probability is below P (kept rows carry "
+                        "aug_teacher_confidence)")
     c.add_argument("--choose", type=int, default=1, metavar="K",
                    help="draw K candidates per output in one batched pass and keep the one --choose-by prefers")
     c.add_argument("--choose-by", metavar="SCORER",
@@ -157,7 +162,8 @@ def job_config(args) -> Any:
     method, params = _method_params(args)
     constraints = ConstraintSpec(min_edit_rate=args.min_edit_rate, max_edit_rate=args.max_edit_rate,
                                  min_similarity=args.min_similarity, max_fluency_drop=args.max_fluency_drop,
-                                 teacher=args.teacher, teacher_mode=args.teacher_mode)
+                                 teacher=args.teacher, teacher_mode=args.teacher_mode,
+                                 min_confidence=args.min_confidence)
     ray = (RaySpec(args.ray, args.workers, args.gpus_per_worker, args.cpus_per_worker) if args.ray else None)
     return JobConfig(input=args.input, output=args.output, method=method, params=params, n=args.n, seed=args.seed,
                      model=args.model, device=args.device, dtype=args.dtype, backend=args.backend,

@@ -139,11 +139,14 @@ class Teacher(Constraint):
     MODES = ("filter", "hard", "soft")
 
     def __init__(self, texts: Sequence[str] | None = None, labels: Sequence[Any] | None = None,
-                 model: str | None = None, mode: str = "filter", encoder: str | None = None, embedder=None):
+                 model: str | None = None, mode: str = "filter", encoder: str | None = None, embedder=None,
+                 min_confidence: float | None = None):
         super().__init__()
         if mode not in self.MODES:
             raise ValueError(f"teacher mode must be one of {self.MODES}, not {mode!r}")
-        self.mode = mode
+        if min_confidence is not None and not 0 < min_confidence <= 1:
+            raise ValueError(f"the teacher's minimum confidence is a probability in (0, 1], not {min_confidence!r}")
+        self.mode, self.min_confidence = mode, min_confidence
         if model is not None:
             from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -167,7 +170,13 @@ class Teacher(Constraint):
 
     def _settings(self) -> str:
         where = "logistic regression on sentence embeddings" if self.clf is not None else "classifier folder"
-        return f"{where}, mode={self.mode}, classes={self.classes}"
+        least = f", min_confidence={self.min_confidence:g}" if self.min_confidence is not None else ""
+        return f"{where}, mode={self.mode}{least}, classes={self.classes}"
+
+    @property
+    def reads_labels(self) -> bool:
+        """Whether it compares each candidate with its row's label (filter); hard and soft modes label it."""
+        return self.mode == "filter"
 
     def features(self, texts: Sequence[str | tuple[str, ...]]) -> np.ndarray:
         """Sentence embeddings of single texts; ``[u, v, |u - v|, u * v]`` for pairs."""
@@ -194,22 +203,28 @@ class Teacher(Constraint):
     def keep(self, batch, mlm):
         probs = self.probabilities(batch.texts)
         pred = [self.classes[i] for i in probs.argmax(1)]
+        confidence = probs.max(1)
+        sure = (confidence >= self.min_confidence if self.min_confidence is not None
+                else np.ones(len(pred), dtype=bool))
         if self.mode == "filter":
-            return np.array([p == str(y) for p, y in zip(pred, batch.labels)])
+            return sure & np.array([p == str(y) for p, y in zip(pred, batch.labels)], dtype=bool)
         soft = self.soft_labels(batch.texts, probs) if self.mode == "soft" else [None] * len(pred)
-        for extra, p, row in zip(batch.attach, pred, soft):
+        for extra, p, c, row in zip(batch.attach, pred, confidence, soft):
             extra["teacher_label"] = p
+            if self.min_confidence is not None:
+                extra["teacher_confidence"] = round(float(c), 4)
             if row is not None:
                 extra["teacher_probs"] = row
-        return np.ones(len(batch.texts), dtype=bool)
+        return sure
 
 
 def build(min_edit_rate: float | None = None, max_edit_rate: float | None = None,
           min_similarity: float | None = None, max_fluency_drop: float | None = None, teacher: str | None = None,
           teacher_mode: str = "filter", texts: Sequence[str] | None = None, labels: Sequence[Any] | None = None,
-          embedder=None) -> list[Constraint]:
+          embedder=None, min_confidence: float | None = None) -> list[Constraint]:
     """The constraints the options ask for, cheapest first. ``teacher``: ``"train"`` (a logistic
-    regression on ``texts``/``labels``) or a 🤗 sequence-classification folder."""
+    regression on ``texts``/``labels``) or a 🤗 sequence-classification folder; ``min_confidence``: the teacher
+    rejects candidates whose top probability is lower."""
     out: list[Constraint] = []
     if min_edit_rate is not None or max_edit_rate is not None:
         out.append(EditRate(min_edit_rate or 0.0, max_edit_rate if max_edit_rate is not None else math.inf))
@@ -218,7 +233,7 @@ def build(min_edit_rate: float | None = None, max_edit_rate: float | None = None
     if max_fluency_drop is not None:
         out.append(Fluency(max_fluency_drop))
     if teacher == "train":
-        out.append(Teacher(texts, labels, mode=teacher_mode, embedder=embedder))
+        out.append(Teacher(texts, labels, mode=teacher_mode, embedder=embedder, min_confidence=min_confidence))
     elif teacher:
-        out.append(Teacher(model=teacher, mode=teacher_mode))
+        out.append(Teacher(model=teacher, mode=teacher_mode, min_confidence=min_confidence))
     return out

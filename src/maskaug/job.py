@@ -42,8 +42,10 @@ class ConstraintSpec:
     max_edit_rate: float | None = None
     min_similarity: float | None = None
     max_fluency_drop: float | None = None
-    teacher: str | None = None  # "train" (logistic regression on the input's labels) or a classifier folder
+    teacher: str | None = None  # "train" (logistic regression on the input's labels), a classifier folder, or a
+    # file of labelled rows (a logistic regression on them: pseudo-labels for unlabelled input)
     teacher_mode: str = "filter"
+    min_confidence: float | None = None  # the teacher rejects candidates whose top probability is lower
 
     def names(self) -> list[str]:
         """The names of the constraints these options turn on."""
@@ -69,8 +71,23 @@ class ConstraintSpec:
             raise ValueError(f"--max-fluency-drop must be >= 0, not {self.max_fluency_drop}")
         if self.teacher_mode not in ("filter", "hard", "soft"):
             raise ValueError(f"--teacher-mode must be filter, hard or soft, not {self.teacher_mode!r}")
-        if self.teacher and self.teacher != "train" and not Path(self.teacher).is_dir():
-            raise ValueError(f"--teacher {self.teacher}: no such classifier folder")
+        if self.teacher and self.teacher != "train" and not Path(self.teacher).exists():
+            raise ValueError(f"--teacher {self.teacher}: no such classifier folder or file of labelled rows")
+        if self.min_confidence is not None:
+            if not self.teacher:
+                raise ValueError("--min-confidence is the teacher's: add --teacher")
+            if isinstance(self.min_confidence, bool) or not 0 < self.min_confidence <= 1:
+                raise ValueError(f"--min-confidence is a probability in (0, 1], not {self.min_confidence!r}")
+
+    @property
+    def teacher_file(self) -> bool:
+        """Whether the teacher is trained on a file of labelled rows (not the input's, not a classifier)."""
+        return bool(self.teacher) and self.teacher != "train" and Path(self.teacher).is_file()
+
+    @property
+    def teacher_reads_input_labels(self) -> bool:
+        """Whether the teacher needs the input rows' labels: trained on them, or filtering by them."""
+        return self.teacher == "train" or (bool(self.teacher) and self.teacher_mode == "filter")
 
 
 @dataclass
@@ -298,7 +315,7 @@ class AugmentJob:
         self.method, self.method_name, self.params = build(name, **cfg.params), name, params
         self.device = pick_device(cfg.device, cfg.backend)
         self.runtime, self.dtype = pick_runtime(cfg.backend, self.device, cfg.dtype)
-        teacher = bool(cfg.constraints.teacher or "teacher" in (cfg.choose_by or ""))
+        teacher = cfg.constraints.teacher_reads_input_labels or "teacher" in (cfg.choose_by or "")
         self.binding = bind(first, options, self.method, self._conditioning(), cfg.label_column,
                             cfg.constraints.names(), teacher=teacher, model_name=cfg.model)
         self.record, self.conditioning = self.binding.record, self.binding.conditioning
@@ -370,9 +387,28 @@ class AugmentJob:
 
         c = self.cfg.constraints
         texts, labels = getattr(self, "teacher_data", (None, None))
+        teacher = c.teacher
+        if c.teacher_file:  # a logistic regression on another file's labelled rows
+            texts, labels = self._teacher_rows(Path(c.teacher))
+            teacher = "train"
         return build(min_edit_rate=c.min_edit_rate, max_edit_rate=c.max_edit_rate, min_similarity=c.min_similarity,
-                     max_fluency_drop=c.max_fluency_drop, teacher=c.teacher, teacher_mode=c.teacher_mode,
-                     texts=texts if c.teacher == "train" else None, labels=labels if c.teacher == "train" else None)
+                     max_fluency_drop=c.max_fluency_drop, teacher=teacher, teacher_mode=c.teacher_mode,
+                     texts=texts if teacher == "train" else None, labels=labels if teacher == "train" else None,
+                     min_confidence=c.min_confidence)
+
+    def _teacher_rows(self, path: Path) -> tuple[list, list]:
+        """The texts (a tuple per pair) and labels of ``--teacher FILE``, read with the job's text columns and
+        label column (default ``label``); a bad row is an error naming the file, row and field."""
+        from maskaug.io import InputError, read_rows, validate
+
+        fields = list(self.binding.record.fields) or ["text"]
+        label = self.cfg.label_column or "label"
+        rows = read_rows(path)
+        if not rows:
+            raise InputError(path, "no rows")
+        validate(path, rows, fields, label)
+        texts = [r[fields[0]] if len(fields) == 1 else tuple(r[f] for f in fields) for r in rows]
+        return texts, [str(r[label]) for r in rows]
 
     def _scorer(self):
         """The choice stage's scorer (``--choose-by``), its teacher trained on the input's labelled rows."""

@@ -7,11 +7,11 @@ import pytest
 import torch
 
 from maskaug.cli import main
-from maskaug.evaluate.arms import pseudo_labels
 from maskaug.evaluate.config import EvalConfig
 from maskaug.evaluate.data import Dataset, unlabelled_pool
 from maskaug.evaluate.runner import Evaluation
 from maskaug.evaluate.splits import Split
+from maskaug.training.selftrain import pseudo_labels
 from maskaug.training.uda import UdaSettings, uda_loss
 
 POS = ["the movie was great and the actors were wonderful", "i loved every minute of this charming comedy",
@@ -72,8 +72,8 @@ def test_a_file_pool_never_reads_its_labels_and_is_the_same_for_every_split(data
 
 # -- pseudo-labels and the UDA term -----------------------------------------------------------------------------
 def test_pseudo_labels_are_confident_and_class_balanced():
-    logits = np.log(np.array([[0.95, 0.05], [0.99, 0.01], [0.97, 0.03], [0.2, 0.8], [0.04, 0.96], [0.6, 0.4]]))
-    chosen, info = pseudo_labels(logits.tolist(), threshold=0.9, per_class=2)
+    probs = np.array([[0.95, 0.05], [0.99, 0.01], [0.97, 0.03], [0.2, 0.8], [0.04, 0.96], [0.6, 0.4]])
+    chosen, info = pseudo_labels(probs, threshold=0.9, per_class=2)
     assert chosen == [(1, 0), (2, 0), (4, 1)]  # the two most confident of class 0; class 1's one above 0.9
     assert info == {"rows": 6, "passed": pytest.approx(4 / 6), "kept": 3}
     assert pseudo_labels([], 0.5, 3) == ([], {"rows": 0, "passed": 0.0, "kept": 0})

@@ -291,6 +291,8 @@ class SelfTrainArm(UnlabelledArm):
               "tapt": False, "tapt_epochs": 3}
 
     def train(self, ev, ctx):
+        from maskaug.training.selftrain import pseudo_labels, softmax, training_rows
+
         learner = self.base_learner(ev, ctx)
         rows, texts = self.pool_rows(ev, ctx)
         run = ev.supervised(ctx, learner)  # the no-aug run (tapt: on the adapted encoder) is the first teacher
@@ -299,40 +301,19 @@ class SelfTrainArm(UnlabelledArm):
         rounds, views = int(self.setting("rounds")), self._views[ctx.size]
         info: dict[str, Any] = {}
         threshold, per_class = float(self.setting("threshold")), int(self.setting("per_class"))
+        row_views = {p: views.get(r, []) for p, r in enumerate(rows)}
         for r in range(rounds):
-            chosen, info = pseudo_labels(run["scores"], threshold, per_class)
+            chosen, info = pseudo_labels(softmax(run["scores"]), threshold, per_class)
             gold = ev.unlabelled.gold
             if gold is not None and chosen:  # rest: how often the teacher was right (never read by a learner)
                 info["pseudo_accuracy"] = sum(gold[rows[p]] == y for p, y in chosen) / len(chosen)
-            added = [(text, label) for p, label in chosen for text in [texts[p], *views.get(rows[p], [])]]
-            reps = max(1, round(len(added) / len(real_x))) if self.setting("balance") else 1
-            x = real_x * reps + [t for t, _ in added]
-            y = real_y * reps + [label for _, label in added]
+            x, y, real = training_rows((real_x, real_y), texts, chosen, row_views, bool(self.setting("balance")))
             weights = None
             if self.options.weight is not None:
-                weights = [1.0] * len(real_x) * reps + [self.options.weight] * len(added)
+                weights = [1.0] * real + [self.options.weight] * (len(x) - real)
             run = ev.learn(learner, (x, y), ctx.dev, ctx.test, ctx.seed, weights,
                            score=texts if r + 1 < rounds else None)
         return {"train_examples": len(x), **run, "unlabelled": info}
-
-
-def pseudo_labels(logits: list[list[float]], threshold: float, per_class: int) -> tuple[list[tuple[int, int]], dict]:
-    """The rows a teacher labels confidently: per class, its ``per_class`` most confident rows whose top probability
-    is at least ``threshold`` (class-balanced, as UDA/SFLM's confidence masks are), and the share that passed."""
-    import numpy as np
-
-    if not logits:
-        return [], {"rows": 0, "passed": 0.0, "kept": 0}
-    z = np.asarray(logits, dtype=np.float64)
-    p = np.exp(z - z.max(-1, keepdims=True))
-    p /= p.sum(-1, keepdims=True)
-    label, conf = p.argmax(-1), p.max(-1)
-    chosen = []
-    for c in sorted(set(label.tolist())):
-        idx = [i for i in np.argsort(-conf, kind="stable").tolist() if label[i] == c and conf[i] >= threshold]
-        chosen += [(i, int(c)) for i in idx[:per_class]]
-    chosen.sort()
-    return chosen, {"rows": len(z), "passed": float((conf >= threshold).mean()), "kept": len(chosen)}
 
 
 class UdaArm(UnlabelledArm):
@@ -521,4 +502,4 @@ def augment_rows(aug, record: str, fields: list[str], inputs: list, ids: list, l
 
 
 __all__ = ["ARMS", "ROLES", "Arm", "ConsistencyArm", "CopyArm", "EdaArm", "GenerateArm", "NoneArm", "SelfTrainArm",
-           "TaptArm", "UdaArm", "UnlabelledArm", "arm_for", "pseudo_labels", "CLASSIFIER"]
+           "TaptArm", "UdaArm", "UnlabelledArm", "arm_for", "CLASSIFIER"]

@@ -10,6 +10,7 @@ unlabelled batch is ``ratio`` times the labelled one, and the term is added with
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
@@ -93,3 +94,22 @@ class UdaTrainer(Trainer):
             self._seen += int(unlabelled.sum())
             self._passed += int(passed.sum())
         return (loss, outputs) if return_outputs else loss
+
+
+class UdaCollator:
+    """Pads a batch for :class:`UdaTrainer`: the rows' ``input_ids`` / ``attention_mask`` and their
+    ``view_input_ids`` / ``view_attention_mask`` each to their own longest (a row without a view reads its own ids
+    as one)."""
+
+    def __init__(self, tokenizer: Any):
+        self.tokenizer = tokenizer
+
+    def __call__(self, features: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
+        main = [{"input_ids": f["input_ids"], "attention_mask": f.get("attention_mask", [1] * len(f["input_ids"]))}
+                for f in features]
+        views = [{"input_ids": f.get("view_input_ids") or f["input_ids"]} for f in features]
+        batch = dict(self.tokenizer.pad(main, return_tensors="pt"))
+        padded = self.tokenizer.pad(views, return_tensors="pt")
+        batch["view_input_ids"], batch["view_attention_mask"] = padded["input_ids"], padded["attention_mask"]
+        batch["labels"] = torch.tensor([int(f["labels"]) for f in features])
+        return batch

@@ -1,0 +1,97 @@
+"""Self-training on unlabelled text with masked-LM views, for any model (a loop around the user's own fit/predict).
+
+Each round, the current model (first: trained on the labelled rows alone) labels the unlabelled rows; per class
+the ``per_class`` most confident at or above ``threshold`` are kept (class-balanced, as UDA's and SFLM's
+confidence masks are); each kept row and its views (an :class:`~maskaug.augmenter.Augmenter`'s outputs, or none)
+join the labelled rows under the pseudo-label, the labelled rows repeated to about half of the set (``balance``),
+and a new model is fitted on all of it::
+
+    from maskaug import Augmenter
+    from maskaug.training import self_train
+
+    result = self_train(fit, predict_proba, (texts, labels), unlabelled, Augmenter("substitute", n=1))
+    model = result.model
+
+``fit(texts, labels)`` returns a model; ``predict_proba(model, texts)`` its class probabilities (a row per text,
+columns by class index; labels are class indices).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+def pseudo_labels(probabilities: Any, threshold: float, per_class: int) -> tuple[list[tuple[int, int]], dict]:
+    """The rows a teacher labels confidently, as ``(row, class)`` in row order: per class, its ``per_class`` most
+    confident rows whose top probability is at least ``threshold``; and ``{"rows", "passed", "kept"}`` (the share
+    of rows at or above the threshold, the count kept)."""
+    p = np.asarray(probabilities, dtype=np.float64)
+    if p.size == 0:
+        return [], {"rows": 0, "passed": 0.0, "kept": 0}
+    label, conf = p.argmax(-1), p.max(-1)
+    order = np.argsort(-conf, kind="stable").tolist()
+    chosen = []
+    for c in sorted(set(label.tolist())):
+        idx = [i for i in order if label[i] == c and conf[i] >= threshold]
+        chosen += [(i, int(c)) for i in idx[:per_class]]
+    chosen.sort()
+    return chosen, {"rows": len(p), "passed": float((conf >= threshold).mean()), "kept": len(chosen)}
+
+
+def softmax(logits: Any) -> np.ndarray:
+    """Class probabilities of each row of logits."""
+    z = np.asarray(logits, dtype=np.float64)
+    p = np.exp(z - z.max(-1, keepdims=True))
+    return p / p.sum(-1, keepdims=True)
+
+
+def training_rows(labelled: tuple[Sequence, Sequence], unlabelled: Sequence, chosen: list[tuple[int, int]],
+                  views: dict[int, list] | None = None, balance: bool = True) -> tuple[list, list, int]:
+    """The next student's rows: the labelled rows (repeated to about half of the set when ``balance``), then each
+    chosen unlabelled row and its ``views`` under its pseudo-label; and how many rows are labelled ones."""
+    added = [(text, label) for i, label in chosen for text in [unlabelled[i], *(views or {}).get(i, [])]]
+    real_x, real_y = list(labelled[0]), list(labelled[1])
+    reps = max(1, round(len(added) / len(real_x))) if balance and real_x else 1
+    return real_x * reps + [t for t, _ in added], real_y * reps + [y for _, y in added], len(real_x) * reps
+
+
+@dataclass
+class SelfTrainResult:
+    """The last model and, per round, what its teacher labelled."""
+
+    model: Any
+    rounds: list[dict] = field(default_factory=list)  # per round: rows, passed, kept, training rows
+
+
+def self_train(fit: Callable[[list, list], Any], predict_proba: Callable[[Any, list], Any],
+               labelled: tuple[Sequence, Sequence], unlabelled: Sequence, augmenter: Any = None,
+               threshold: float = 0.9, per_class: int = 100, rounds: int = 1, balance: bool = True,
+               progress: bool = False) -> SelfTrainResult:
+    """Self-training with masked-LM views (see the module's docstring); ``augmenter=None`` is the control that
+    trains on the pseudo-labelled rows alone."""
+    if not 0 <= threshold < 1:
+        raise ValueError(f"threshold is a probability in [0, 1), got {threshold!r}")
+    if isinstance(per_class, bool) or not isinstance(per_class, int) or per_class < 1:
+        raise ValueError(f"per_class is a count of rows, 1 or more; got {per_class!r}")
+    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
+        raise ValueError(f"rounds is a count, 1 or more; got {rounds!r}")
+    unlabelled = list(unlabelled)
+    views: dict[int, list] = {}
+    if augmenter is not None and unlabelled:
+        views = dict(enumerate(augmenter.augment(unlabelled)))
+    model = fit(list(labelled[0]), list(labelled[1]))
+    result = SelfTrainResult(model)
+    for _ in range(rounds):
+        chosen, info = pseudo_labels(predict_proba(model, unlabelled), threshold, per_class)
+        x, y, real = training_rows(labelled, unlabelled, chosen, views, balance)
+        model = fit(x, y)
+        result.rounds.append({**info, "training_rows": len(x), "labelled_rows": real})
+        if progress:
+            print(f"self-training round {len(result.rounds)}: {info['kept']} of {info['rows']} unlabelled rows kept "
+                  f"({info['passed']:.0%} past {threshold:g}), {len(x)} training rows")
+    result.model = model
+    return result

@@ -47,4 +47,9 @@ if [ -f .carry/corpus.txt ]; then
   timeout 240 $PY tools/default_model/train.py --corpus .carry/corpus.txt --minutes 3 --steps "$STEPS" \
     --eval "$DATA" --out "$OUT/delta.safetensors" 2>&1 | tail -8 | tee "$OUT/train.txt"
 fi
+if [ -d .carry/data ] && [ "${SKIP_SEMISUP:-0}" != 1 ]; then
+  log "semi-supervised sweep (issue 28): S=15, 300 steps, U=4000, on $DEV; resumable from \$OUT/semisup/cache"
+  DATA=.carry/data OUT="$OUT/semisup" S=${SEMI_S:-15} STEPS=300 U=4000 DEVICE=$DEV \
+    timeout "${SEMI_SECONDS:-300}" bash benchmarks/semisup.sh 2>&1 | tail -5 | tee "$OUT/semisup.txt"
+fi
 log "done"

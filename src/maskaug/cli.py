@@ -363,8 +363,9 @@ def _evaluate_parser(sub) -> None:
     p.add_argument("--n", type=int,
                    help="outputs per training example (kumar2020: 1; eda2019: 16/8/4 by N; melm2022: 3)")
     p.add_argument("--seed", type=int, help="randomness of splits, augmentations and classifiers (default 0)")
-    p.add_argument("--methods", help="comma-separated arms: none, copy, consistency, eda or registered methods with "
-                                     "optional ':KEY=VALUE' params, e.g. none,copy,eda,substitute,ssmba (default: "
+    p.add_argument("--methods", help="comma-separated arms: none, copy, consistency, eda, selftrain, uda, tapt "
+                                     "(these three with --unlabelled) or registered methods with optional "
+                                     "':KEY=VALUE' params, e.g. none,copy,eda,substitute,ssmba (default: "
                                      f"{','.join(DEFAULT_METHODS)}; melm2022: "
                                      f"{','.join(DEFAULTS['melm2022']['methods'])})")
     p.add_argument("--method", action="append", default=[], dest="method_specs",

@@ -160,7 +160,10 @@ class Evaluation:
         seed = self.protocol.run_seed(split, r)
         for arm in sorted(self.arms, key=lambda a: bool(a.options.guard)):  # a guard reads the no-aug run
             ctx = SplitRun(split, size, seed, pool, outputs_by[arm.label, size][split.index], learner, dev, test_xy)
+            t0 = time.perf_counter()
             run = {k: v for k, v in arm.train(self, ctx).items() if k != "scores"}  # a teacher's logits stay out
+            key = f"train {arm.label} size={size}"  # run.json: wall time per arm (runs read from the store: ~0)
+            self.timings[key] = self.timings.get(key, 0.0) + time.perf_counter() - t0
             raw[arm.label] = run
             if arm.options.guard:
                 run = guard(run, raw["none"])

@@ -72,7 +72,7 @@ def test_skip_bad_rows_sets_them_aside(tmp_path, tiny_model_dirs, capsys):
     assert rc == 0
     rejected = [json.loads(x) for x in (tmp_path / "o.csv.rejected.jsonl").read_text().splitlines()]
     assert rejected[0]["row"] == 2 and rejected[0]["field"] == "text"
-    assert "1 bad rows set aside" in capsys.readouterr().err
+    assert "1 bad row set aside" in capsys.readouterr().err
 
 
 def test_unknown_model_says_how_to_pass_a_folder(data, tmp_path, capsys):

@@ -42,7 +42,7 @@ def test_cli_ray_writes_the_local_file(local_ray, data, tiny_model_dirs, tmp_pat
         err = capsys.readouterr().err
         assert f"on {workers} Ray workers" in err
     # the "..." row has nothing to mask: both runs report the same shortfall and keep the row itself
-    assert "shortfall: 1 rows short by 2 outputs" in local_err and "shortfall: 1 rows short by 2 outputs" in err
+    assert "shortfall: 1 row short by 2 outputs" in local_err and "shortfall: 1 row short by 2 outputs" in err
     rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows if r["aug_is_original"]] == [r["id"] for r in ROWS]
     assert rows[0]["note"] == {"k": 0} and rows[0]["label"] == 0

@@ -53,7 +53,7 @@ def test_impossible_rows_are_a_counted_shortfall(tiny_mlms):
     outs = aug.augment(["!!! ???", "The movie was great."])
     assert outs[0] == [] and len(outs[1]) == 2
     assert aug.report.shortfall == {0: 2}
-    assert "shortfall: 1 rows short by 2" in aug.report.summary()
+    assert "shortfall: 1 row short by 2" in aug.report.summary()
 
 
 def test_long_text_keeps_everything_outside_the_edits(tiny_mlms):
@@ -102,3 +102,21 @@ def test_splicing_is_exact_on_arbitrary_unicode(tiny_mlm, text, method):
             pos = e
         for e in a.edits:
             assert aug.info.mask_token not in e.new and "##" not in e.new
+
+
+def test_the_summary_counts_each_shortfall_cause_with_plurals_right(tiny_mlms, tmp_path):
+    """A row too short to change, and rows whose candidates a constraint rejects, are counted under their own
+    causes; "1 row", "2 rows"."""
+    from maskaug.augmenter import shortfall_cause
+    from maskaug.constraints import EditRate
+
+    aug = Augmenter("substitute", model=tiny_mlms["wordpiece"], n=2, max_attempts=2, constraints=[EditRate(0.99, 1.0)])
+    aug.augment(["Fine.", "The movie was great and the actors were wonderful.", "A dull film with no heart at all."])
+    line = aug.report.summary()
+    assert "shortfall: 3 rows short by 6 outputs" in line
+    assert "rejected by edit_rate: 2 rows" in line and "1 row)" in line and "no new distinct text found" not in line
+    assert shortfall_cause("no new distinct text in 3 attempts per output (4 rejected by teacher, 1 repeats of a "
+                           "kept output)") == "rejected by teacher"
+    assert shortfall_cause("no new distinct text in 3 attempts per output (5 candidates identical to the input, "
+                           "1 rejected by fluency)") == "no new distinct text"
+    assert shortfall_cause("left as it is: too short to change safely") == "too short to change safely"

@@ -64,14 +64,18 @@ class Report:
     seconds: float = 0.0
     forward_passes: int = 0
     rejected: dict[str, int] = field(default_factory=dict)  # constraint name -> candidates rejected
+    causes: dict[str, int] = field(default_factory=dict)  # why rows fell short (shortfall_cause) -> rows
     ray_workers: int = 0  # set when Ray actors did the work (their own passes are not counted)
 
-    def count(self, row_id: Any, requested: int, produced: int) -> None:
-        """One finished row: its requested and produced outputs (a shortfall is recorded)."""
+    def count(self, row_id: Any, requested: int, produced: int, reason: str | None = None) -> None:
+        """One finished row: its requested and produced outputs (a shortfall is recorded, under the cause its
+        ``reason`` names)."""
         self.rows += 1
         self.requested += requested
         self.produced += produced
         if produced < requested:
+            cause = shortfall_cause(reason)
+            self.causes[cause] = self.causes.get(cause, 0) + 1
             self.short_rows += 1
             self.missing += requested - produced
             if len(self.shortfall) < SHORTFALL_IDS:
@@ -87,9 +91,33 @@ class Report:
         if self.rejected:
             line += "; rejected by constraints: " + ", ".join(f"{k} {v}" for k, v in self.rejected.items())
         if self.short_rows:
-            line += (f"; shortfall: {self.short_rows} rows short by {self.missing} outputs (no new distinct text "
-                     f"found)")
+            causes = ", ".join(f"{k}: {plural(v, 'row')}" for k, v in sorted(self.causes.items(),
+                                                                            key=lambda kv: (-kv[1], kv[0])))
+            line += (f"; shortfall: {plural(self.short_rows, 'row')} short by {plural(self.missing, 'output')}"
+                     + (f" ({causes})" if causes else ""))
         return line
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 row``, ``2 rows``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def shortfall_cause(reason: str | None) -> str:
+    """The cause a shortfall reason (:meth:`Tries.reason`) names, for counting: the row was left alone on purpose,
+    a constraint rejected most of its candidates, or the model found no new distinct text."""
+    import re
+
+    if not reason:
+        return "no new distinct text"
+    if reason.startswith("left as it is: "):
+        return reason[len("left as it is: "):]
+    rejected = {k: int(v) for v, k in re.findall(r"(\d+) rejected by (\w+)", reason)}
+    other = sum(int(v) for v in re.findall(r"(\d+) (?:candidates identical to the input|repeats of a kept output)",
+                                            reason))
+    if rejected and max(rejected.values()) >= other:
+        return f"rejected by {max(rejected, key=lambda k: (rejected[k], k))}"
+    return "no new distinct text"
 
 
 @dataclass
@@ -277,8 +305,9 @@ class Augmenter:
         self.tries = {}
         for i, (rid, *_rest) in enumerate(chunk):
             outs = [accepted[i][c] for c in sorted(accepted[i])]
-            self.report.count(rid, self.n, len(outs))
-            if len(outs) < self.n:
+            short = len(outs) < self.n
+            self.report.count(rid, self.n, len(outs), tries[i].reason(self.max_attempts) if short else None)
+            if short:
                 self.tries[rid] = tries[i]
             yield rid, outs
 

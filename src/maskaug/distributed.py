@@ -243,5 +243,5 @@ class RayRunner:
             found, reason = got.pop(index)
             outs = [_augmentation(rid, self.method, seed, d) for d in found]
             recs = output_records(self.record, rid, row, views[index], outs, self.method, seed, self.cfg.keep_original)
-            self.report.count(rid, n, len(outs))
+            self.report.count(rid, n, len(outs), reason if len(outs) < n else None)
             yield RowResult(index, rid, row, recs, n, len(outs), reason if len(outs) < n else None, outputs=outs)

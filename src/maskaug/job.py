@@ -236,7 +236,7 @@ class JobResult:
             line += f"; short: row{'s' if self.short > 1 else ''} {named}{more}{where}"
         if self.rejected:
             where = f" in {self.rejected_path.name}" if self.rejected_path else ""
-            line += f"; {self.rejected} bad rows set aside{where}"
+            line += f"; {self.rejected} bad row{'' if self.rejected == 1 else 's'} set aside{where}"
         if self.dry_run:
             line += "; dry run: nothing written"
         elif self.records is not None:

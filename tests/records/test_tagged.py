@@ -180,7 +180,7 @@ def test_cli_tagged_records_and_bad_ones(tiny_model_dirs, tmp_path, capsys):
     assert "row 1, field 'tags': 2 tokens but 1 tags" in capsys.readouterr().err
     assert main(["augment", str(bad), "-o", str(tmp_path / "x.jsonl"), "--model", str(tiny_model_dirs["wordpiece"]),
                  "--quiet", "--skip-bad-rows"]) == 0
-    assert "1 bad rows set aside" in capsys.readouterr().err
+    assert "1 bad row set aside" in capsys.readouterr().err
 
 
 def test_tagged_records_refuse_what_does_not_apply(tiny_model_dirs, tmp_path, capsys):

@@ -69,6 +69,11 @@ class Arm:
                              + (f"; it takes {sorted(self.params)}" if self.params else ""))
         protocol.check_arm(self)
 
+    def needs_finetune(self, protocol, doing: str) -> None:
+        """Refuse, in one line, an arm that trains the fine-tuned classifier under another learner."""
+        if protocol.cfg.classifier != "finetune":
+            raise ValueError(f"method spec {self.label!r}: {doing}: add --classifier finetune")
+
     def setting(self, key: str) -> Any:
         """One of its own parameters (its default when the spec does not set it)."""
         return self.spec.params.get(key, self.params[key])
@@ -131,8 +136,7 @@ class ConsistencyArm(Arm):
 
     def check(self, protocol) -> None:
         super().check(protocol)
-        if protocol.cfg.classifier != "finetune":
-            raise ValueError("the consistency row trains the fine-tuned classifier: add --classifier finetune")
+        self.needs_finetune(protocol, "the consistency row trains the fine-tuned classifier")
 
     def learner(self, base):
         if getattr(base, "name", None) != "finetune":
@@ -247,24 +251,24 @@ class UnlabelledArm(Arm):
 
     def check(self, protocol) -> None:
         super().check(protocol)
-        if self.setting("tapt") and protocol.cfg.classifier != "finetune":
-            raise ValueError(f"method spec {self.label!r}: tapt=true adapts the fine-tuned classifier's encoder: "
-                             f"add --classifier finetune")
+        if self.setting("tapt"):
+            self.needs_finetune(protocol, "tapt=true adapts the fine-tuned classifier's encoder")
 
     def outputs(self, ev, pool, splits, n):
         """No rows per training row; the views of every unlabelled row these splits use, kept for :meth:`train`."""
         u = ev.unlabelled
         rows = u.used(splits)
         count = int(self.setting("views"))
+        nothing, _ = super().outputs(ev, pool, splits, n)
         if self.view is None:
             self._views[splits[0].size] = {r: [u.texts[r]] * count for r in rows}
-            return [{i: [] for i in s.train} for s in splits], {}
+            return nothing, {}
         name, params = self.view
         saved = generated(ev.store, name, params, {}, ev.model_ref, ev.protocol.record, ev.protocol.fields,
                           [u.texts[r] for r in rows], rows, None, None, count, ev.cfg.seed, ev.cfg.max_attempts,
                           ev.embedder)
         self._views[splits[0].size] = {r: [ev.protocol.loaded(o) for o in saved["outputs"][str(r)]] for r in rows}
-        return [{i: [] for i in s.train} for s in splits], saved["stats"]
+        return nothing, saved["stats"]
 
     def base_learner(self, ev, ctx):
         """The protocol's learner, or with ``tapt=true`` the same learner on the encoder adapted to the pool."""
@@ -296,8 +300,6 @@ class SelfTrainArm(UnlabelledArm):
         learner = self.base_learner(ev, ctx)
         rows, texts = self.pool_rows(ev, ctx)
         run = ev.supervised(ctx, learner)  # the no-aug run (tapt: on the adapted encoder) is the first teacher
-        real_x = [ctx.pool.texts[i] for i in ctx.split.train]
-        real_y = [ctx.pool.labels[i] for i in ctx.split.train]
         rounds, views = int(self.setting("rounds")), self._views[ctx.size]
         info: dict[str, Any] = {}
         threshold, per_class = float(self.setting("threshold")), int(self.setting("per_class"))
@@ -307,7 +309,7 @@ class SelfTrainArm(UnlabelledArm):
             gold = ev.unlabelled.gold
             if gold is not None and chosen:  # rest: how often the teacher was right (never read by a learner)
                 info["pseudo_accuracy"] = sum(gold[rows[p]] == y for p, y in chosen) / len(chosen)
-            x, y, real = training_rows((real_x, real_y), texts, chosen, row_views, bool(self.setting("balance")))
+            x, y, real = training_rows(ctx.labelled, texts, chosen, row_views, bool(self.setting("balance")))
             weights = None
             if self.options.weight is not None:
                 weights = [1.0] * real + [self.options.weight] * (len(x) - real)
@@ -327,9 +329,7 @@ class UdaArm(UnlabelledArm):
 
     def check(self, protocol) -> None:
         super().check(protocol)
-        if protocol.cfg.classifier != "finetune":
-            raise ValueError(f"method spec {self.label!r}: uda trains the fine-tuned classifier: add --classifier "
-                             f"finetune")
+        self.needs_finetune(protocol, "uda trains the fine-tuned classifier")
         self.settings()
 
     def settings(self):
@@ -346,9 +346,9 @@ class UdaArm(UnlabelledArm):
         learner.uda = self.settings()
         rows, texts = self.pool_rows(ev, ctx)
         views = [self._views[ctx.size].get(r, []) for r in rows]
-        rows_x = [ctx.pool.texts[i] for i in ctx.split.train], [ctx.pool.labels[i] for i in ctx.split.train]
-        run = ev.learn(learner, rows_x, ctx.dev, ctx.test, ctx.seed, unlabelled=(texts, views))
-        return {"train_examples": len(rows_x[0]), **run}
+        labelled = ctx.labelled
+        run = ev.learn(learner, labelled, ctx.dev, ctx.test, ctx.seed, unlabelled=(texts, views))
+        return {"train_examples": len(labelled[0]), **run}
 
 
 class TaptArm(Arm):
@@ -360,9 +360,7 @@ class TaptArm(Arm):
 
     def check(self, protocol) -> None:
         super().check(protocol)
-        if protocol.cfg.classifier != "finetune":
-            raise ValueError(f"method spec {self.label!r}: tapt adapts the fine-tuned classifier's encoder: add "
-                             f"--classifier finetune")
+        self.needs_finetune(protocol, "tapt adapts the fine-tuned classifier's encoder")
 
     def train(self, ev, ctx):
         return ev.supervised(ctx, tapt_learner(ev, ctx.learner, ctx.size, int(self.setting("epochs"))))

@@ -63,8 +63,7 @@ class Classifier:
                  unlabelled: tuple[list, list[list]] | None = None) -> dict:
         """One run as a JSON record: test and dev accuracy, the chosen setting, per-class test accuracy and, when
         asked, the logits of the ``score`` texts."""
-        r = self.run(train, dev, test, seed=seed, weights=weights, score=score,
-                     **({"unlabelled": unlabelled} if unlabelled is not None else {}))
+        r = self.run(train, dev, test, seed=seed, weights=weights, score=score, unlabelled=unlabelled)
         gold, pred = np.asarray(test[1]), np.asarray(r.test_predictions)
         per_class = {str(c): float((pred[gold == c] == c).mean()) for c in sorted(set(test[1]))} if len(pred) else {}
         out = {"test_accuracy": r.test_accuracy, "dev_accuracy": r.dev_accuracy, "chosen": r.chosen,
@@ -99,7 +98,9 @@ class LogRegClassifier(Classifier):
 
     def run(self, train: tuple[list[str], list], dev: tuple[list[str], list[int]] | None,
             test: tuple[list[str], list[int]], seed: int = 0, weights: Sequence[float] | None = None,
-            score: list | None = None) -> Result:
+            score: list | None = None, unlabelled: tuple[list, list[list]] | None = None) -> Result:
+        if unlabelled is not None:
+            raise ValueError("the logistic regression trains on labelled rows only (uda: --classifier finetune)")
         x = self.embedder.features(train[0])
         tx = self.embedder.features(test[0])
         if len({y for y in train[1] if isinstance(y, int)}) < 2:

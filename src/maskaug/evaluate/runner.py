@@ -204,7 +204,7 @@ class Evaluation:
     def supervised(self, ctx: SplitRun, learner=None) -> dict[str, Any]:
         """The split's run on its own rows (the no-aug row). With an unlabelled pool it also scores the split's
         unlabelled rows (``scores``), so the same run is the self-training teacher."""
-        rows = [ctx.pool.texts[i] for i in ctx.split.train], [ctx.pool.labels[i] for i in ctx.split.train]
+        rows = ctx.labelled
         score = None
         if self.unlabelled is not None:
             score = [self.unlabelled.texts[u] for u in self.unlabelled.rows(ctx.split)]
@@ -228,8 +228,7 @@ def learner_run(store: Store, learner, train: tuple[list, list], dev: tuple[list
                 score: list | None = None, unlabelled: tuple[list, list] | None = None) -> dict[str, Any]:
     """One run of ``learner`` as its JSON record (``score``: texts whose logits it also gives; ``unlabelled``:
     ``(texts, views)`` for a learner that trains on them)."""
-    extra = {} if unlabelled is None else {"unlabelled": unlabelled}
-    return learner.evaluate(train, dev, test, seed=seed, weights=weights, score=score, **extra)
+    return learner.evaluate(train, dev, test, seed=seed, weights=weights, score=score, unlabelled=unlabelled)
 
 
 @dataclass
@@ -244,6 +243,11 @@ class SplitRun:
     learner: Any  # the protocol's learner
     dev: tuple[list, list] | None
     test: tuple[list, list]
+
+    @property
+    def labelled(self) -> tuple[list, list]:
+        """The split's own training rows: texts and targets."""
+        return [self.pool.texts[i] for i in self.split.train], [self.pool.labels[i] for i in self.split.train]
 
 
 def examples(pool: Dataset, split: splitting.Split, outputs_by, arms: list[Arm], size: int,

@@ -71,15 +71,16 @@ class Tagger:
         return enc, labels, firsts
 
     def evaluate(self, train: Records, dev: Records | None, test: Records, seed: int = 0,
-                 weights: Sequence[float] | None = None, score: list | None = None) -> dict[str, float]:
+                 weights: Sequence[float] | None = None, score: list | None = None,
+                 unlabelled: tuple[list, list] | None = None) -> dict[str, float]:
         """Train on ``train`` and score ``test``: ``{"f1", "precision", "recall"}``. The tagger has no dev-based
-        model selection, row weights or scored extra texts: those are refused, not ignored."""
+        model selection, row weights, scored extra texts or unlabelled rows: those are refused, not ignored."""
         import torch
         from seqeval.metrics import f1_score, precision_score, recall_score
         from transformers import AutoModelForTokenClassification
 
-        if weights is not None or score is not None:
-            raise ValueError("the tagger takes no row weights and scores no extra texts")
+        if weights is not None or score is not None or unlabelled is not None:
+            raise ValueError("the tagger takes no row weights, scores no extra texts and reads no unlabelled rows")
         tokens, tags = list(train[0]), list(train[1])
         if not tokens:
             raise ValueError("a tagger needs at least one training sentence")

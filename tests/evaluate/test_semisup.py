@@ -173,3 +173,17 @@ def test_cli_unlabelled_flags(data, tiny_model_dirs, tmp_path, capsys):
     res = json.loads((tmp_path / "r3" / "results.json").read_text())
     assert res["config"]["unlabelled_size"] == 3 and res["unlabelled"]["rows_per_split"] == {"2": [3]}
     assert "Unlabelled" in (tmp_path / "r3" / "report.md").read_text()
+
+
+@pytest.mark.parametrize("content,message", [("", "no rows"), ('{"body": "x"}\n', "field 'text': no such column")])
+def test_a_broken_unlabelled_file_is_named_and_leaves_no_report(data, tiny_model_dirs, tmp_path, capsys, content,
+                                                                 message):
+    bad = tmp_path / "pool.jsonl"
+    bad.write_text(content)
+    out = tmp_path / "report"
+    assert main(["evaluate", str(data / "train.jsonl"), "--test", str(data / "test.jsonl"), "--k", "2", "--splits",
+                 "1", "--encoder", str(tiny_model_dirs["wordpiece"]), "--cache-dir", str(tmp_path / "c"),
+                 "--no-quality", "--quiet", "--unlabelled", str(bad), "--methods", "none", "--method",
+                 "selftrain:view=none", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "pool.jsonl" in err and message in err and not out.exists()

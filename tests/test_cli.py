@@ -23,26 +23,48 @@ def test_augment_writes_n_rows_with_provenance(data, tiny_model_dirs, tmp_path, 
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert len(rows) == 6 and sum(r["aug_is_original"] for r in rows) == 2
     assert {r["id"] for r in rows} == {1, 2} and {r["label"] for r in rows} == {"pos", "q"}  # numbers stay numbers
-    assert all(r["aug_method"] == "insert.v1" and r["aug_seed"] == 0 for r in rows)  # labelled rows: insert
+    assert all(r["aug_method"] == "insert.v2" and r["aug_seed"] == 0 for r in rows)  # labelled rows: insert
     assert data.read_bytes() == before
     assert "4/4 outputs" in capsys.readouterr().err
 
 
-def test_the_default_method_is_insert_for_labelled_rows_and_substitute_otherwise(data, tiny_model_dirs, tmp_path):
+def test_the_label_column_is_found_by_its_name_and_labelled_rows_get_insert(data, tiny_model_dirs, tmp_path, capsys):
     from maskaug.api import augment
     from maskaug.job import default_method
     from maskaug.records import Options, detect
 
     model = str(tiny_model_dirs["wordpiece"])
-    for extra, method in ([], "substitute.v1"), (["--label-column", "label"], "insert.v1"):
-        out = tmp_path / f"{len(extra)}.jsonl"
-        assert main(["augment", str(data), "-o", str(out), "--model", model, "--quiet", *extra]) == 0
+    for i, (extra, method, said) in enumerate((([], "insert.v2", "label column label (found by its name"),
+                                               (["--label-column", "none"], "substitute.v2", "no label column"),
+                                               (["--label-column", "label"], "insert.v2", "label column label;"))):
+        out = tmp_path / f"{i}.jsonl"
+        assert main(["augment", str(data), "-o", str(out), "--model", model, *extra]) == 0
         assert {json.loads(x)["aug_method"] for x in out.read_text().splitlines()} == {method}
+        summary = capsys.readouterr().err.strip().splitlines()[-1]
+        assert "read text (text)" in summary and said in summary, summary
     rows = [{"text": "the film was great fun", "label": "pos"}]
-    assert augment(rows, label_column="label", model=model)[0]["aug_method"] == "insert.v1"
-    assert augment(rows, model=model)[0]["aug_method"] == "substitute.v1"
+    assert augment(rows, model=model)[0]["aug_method"] == "insert.v2"
+    assert augment(rows, label_column="label", model=model)[0]["aug_method"] == "insert.v2"
+    assert augment(rows, label_column="none", model=model)[0]["aug_method"] == "substitute.v2"
+    assert augment([{"text": "the film was great fun", "labels": 1}], model=model)[0]["aug_method"] == "insert.v2"
+    assert augment([{"text": "the film was great fun", "y": 1}], model=model)[0]["aug_method"] == "substitute.v2"
     tagged = detect({"tokens": ["Peter", "runs"], "tags": ["B-PER", "O"], "label": "x"}, Options())
     assert default_method(tagged, "label") == "substitute"  # a token/tag record has no sentence label
+
+
+def test_a_classlabel_column_is_the_label_in_a_dataset_and_its_parquet(tiny_model_dirs, tmp_path, capsys):
+    from datasets import ClassLabel, Dataset, Features, Value
+
+    from maskaug.api import augment
+
+    model = str(tiny_model_dirs["wordpiece"])
+    ds = Dataset.from_dict({"text": ["the film was great fun", "a dull and lifeless script"], "sentiment": [1, 0]},
+                           features=Features({"text": Value("string"),
+                                              "sentiment": ClassLabel(names=["neg", "pos"])}))
+    assert set(augment(ds, model=model)["aug_method"]) == {"insert.v2"}
+    ds.to_parquet(tmp_path / "d.parquet")
+    assert main(["augment", str(tmp_path / "d.parquet"), "-o", str(tmp_path / "o.jsonl"), "--model", model]) == 0
+    assert "label column sentiment (found by its name" in capsys.readouterr().err
 
 
 def test_same_seed_same_file(data, tiny_model_dirs, tmp_path):
@@ -159,6 +181,26 @@ def test_stdin_to_stdout_limit_and_dry_run(tmp_path, tiny_model_dirs):
                                      "--n", "2"], capture_output=True, text=True)
     assert dry.returncode == 0 and dry.stdout.count("row ") == 2 and dry.stdout.count("  -> ") == 4
     assert not (tmp_path / "o.jsonl").exists() and "dry run: nothing written" in dry.stderr
+
+
+def test_empty_standard_input_is_treated_as_an_empty_file_and_named_as_standard_input(tmp_path):
+    import subprocess
+    import sys
+
+    base = [sys.executable, "-m", "maskaug.cli", "augment"]
+    empty = _write_rows(tmp_path, "")
+    for fmt, ok in (("jsonl", True), ("csv", False)):  # no rows: zero outputs; a CSV without a header: refused
+        src = empty.with_suffix(f".{fmt}")
+        empty.rename(src)
+        from_file = subprocess.run(base + [str(src), "-o", str(tmp_path / f"f.{fmt}.jsonl")], capture_output=True,
+                                   text=True)
+        piped = subprocess.run(base + ["-", "--input-format", fmt, "-o", str(tmp_path / f"p.{fmt}.jsonl")], input="",
+                               capture_output=True, text=True)
+        assert (from_file.returncode == 0) == (piped.returncode == 0) == ok, (from_file.stderr, piped.stderr)
+        if not ok:
+            assert piped.stderr.startswith("maskaug: error: standard input: the file is empty")
+            assert from_file.stderr.startswith(f"maskaug: error: {src}: the file is empty")
+        empty = src
 
 
 def _write_rows(folder, rows: str):

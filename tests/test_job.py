@@ -25,7 +25,7 @@ def data(tmp_path):
 
 @pytest.mark.parametrize("rows,extra,message", [
     ([{"text": TEXTS[0]}], ["--method", "melm"], "melm.v1: fills the entity tokens of token/tag (NER) records"),
-    ([NER], ["--method", "insert"], "insert.v1: insertion adds tokens without tags"),
+    ([NER], ["--method", "insert"], "insert.v2: insertion adds tokens without tags"),
     ([NER], ["--teacher"], "judge sentence labels"),
     ([{"text": TEXTS[0]}], ["--method", "cbert"], "needs a model fine-tuned with `maskaug finetune --conditioning "
                                                   "cbert`"),
@@ -59,7 +59,7 @@ def test_an_augmenter_prints_its_method_tree(tiny_mlms):
 
     aug = Augmenter("ssmba", model=tiny_mlms["wordpiece"], n=2, constraints=[EditRate(0, 0.5)])
     text = repr(aug)
-    for part in ("MaskFill(ssmba.v1", "masker=Masker(unit=token, rate=0.15", "fill=reconstruct",
+    for part in ("MaskFill(ssmba.v2", "masker=Masker(unit=token, rate=0.15", "fill=reconstruct",
                  "sampler=Sampler(sample, top_k=None, temperature=1)", "corruption=mask/random/keep 0.8/0.1/0.1",
                  "model=MaskedLM(", "n=2, seed=0", "EditRate(0 <= words edited / words <= 0.5)"):
         assert part in text, (part, text)

@@ -13,7 +13,7 @@ LAYERS = [
     ["io"],
     ["model", "conditioning"],
     ["fingerprint"],
-    ["document", "masking", "fill"],
+    ["document", "sentence", "masking", "fill"],
     ["methods"],
     ["metrics", "embeddings", "constraints", "choosing", "salience", "augmenter"],
     ["records", "checkpoint", "output"],

@@ -78,7 +78,7 @@ def test_pairs_edit_both_fields(tiny_mlms):
 def test_registry_builds_from_kwargs_and_config(tmp_path):
     assert {"substitute.v1", "insert.v1", "iterative.v1", "mask.v1", "ssmba.v1"} <= set(names())
     m = build("substitute", rate=0.3, top_k=5)
-    assert m.masker.rate == 0.3 and m.sampler.top_k == 5 and m.name == "substitute.v1"
+    assert m.masker.rate == 0.3 and m.sampler.top_k == 5 and m.name == "substitute.v2"
     cfg = tmp_path / "m.toml"
     cfg.write_text('method = "ssmba.v1"\nrate = 0.2\n')
     assert from_config(cfg).masker.rate == 0.2

@@ -13,6 +13,7 @@ from typing import Any
 from maskaug.augmenter import Augmenter, check_texts
 from maskaug.job import AugmentJob, JobConfig, JobResult, default_method, route
 from maskaug.pipeline import augment_records
+from maskaug.records import NO_LABEL, Options, detect, find_label_column
 
 
 def _fields(text_column: str | list[str] | None) -> tuple[str, ...]:
@@ -32,19 +33,24 @@ def augment(data: Any, method: str | None = None, n: int | None = None, text_col
       output rows: the input's columns plus ``aug_*`` provenance (source row, method, seed, copy, edits, score).
 
     ``n`` (default 1, or the augmenter's) overrides the augmenter's for this call. ``text_column`` names the text
-    field(s) (default ``text``; token/tag and QA rows are found by their shape). ``label_column`` feeds each
-    row's label to label-conditioned models and the teacher constraint; ``method`` defaults to ``insert`` when
-    it is given, else ``substitute`` (:func:`maskaug.job.default_method`). ``kwargs`` go to :class:`Augmenter`
+    field(s) (default ``text``; token/tag and QA rows are found by their shape). ``label_column`` names the label
+    field (default: a ``ClassLabel`` column of a Dataset, else ``label`` or ``labels`` when the first row has one;
+    ``"none"``: no label); a row's label keeps its label words, feeds label-conditioned models and the teacher
+    constraint. ``method`` defaults to ``insert`` for labelled rows, else ``substitute``
+    (:func:`maskaug.job.default_method`). ``kwargs`` go to :class:`Augmenter`
     (``model``, ``seed``, ``constraints``, method parameters such as ``rate``).
 
     >>> augment("The plot is thin and the jokes fall flat.", n=2)          # doctest: +SKIP
     ['The plot is thin and the jokes went flat.', 'The plot is thin and all jokes fall flat.']
     """
-    aug = (augmenter or Augmenter(method or default_method(None, label_column), n=n or 1, **kwargs)).with_n(n)
+    def build(label: str | None, record: Any = None) -> Augmenter:
+        return (augmenter or Augmenter(method or default_method(record, label), n=n or 1, **kwargs)).with_n(n)
+
     if isinstance(data, str):
-        return aug.augment(data)
+        return build(None).augment(data)
     fields = _fields(text_column)
     kind = type(data).__module__.split(".")[0]
+    class_labels: list[str] = []
     if kind == "pandas":
         if not hasattr(data, "to_dict") or not hasattr(data, "columns"):
             raise TypeError(f"maskaug.augment takes a DataFrame, not a pandas {type(data).__name__}; for a Series of "
@@ -56,6 +62,7 @@ def augment(data: Any, method: str | None = None, n: int | None = None, text_col
                             f"(data['train'])")
         rows = data.to_list()
         ids = list(range(len(rows)))
+        class_labels = [k for k, f in data.features.items() if type(f).__name__ == "ClassLabel"]
     elif isinstance(data, (bytes, bytearray)) or not hasattr(data, "__iter__") or isinstance(data, dict):
         raise TypeError(f"maskaug.augment takes a string, a list of strings or of dicts, a DataFrame or a Dataset, "
                         f"not {type(data).__name__}")
@@ -64,12 +71,18 @@ def augment(data: Any, method: str | None = None, n: int | None = None, text_col
         if all(isinstance(r, str) for r in items):
             if fields and fields != ("text",):
                 raise TypeError("text_column names a field of dict rows; plain strings have none")
-            return aug.augment(check_texts(items))
+            return build(None).augment(check_texts(items))
         first = dict if not items or isinstance(items[0], dict) else str
         bad = next((i for i, r in enumerate(items) if not isinstance(r, first)), None)
         if bad is not None:
             raise TypeError(f"item {bad} is {type(items[bad]).__name__}; give all strings or all dicts")
         rows, ids = [dict(r) for r in items], list(range(len(items)))
+    record = detect(rows[0], Options(None, fields)) if rows else None
+    if record is not None:
+        label_column = find_label_column(rows[0], record, label_column, class_labels)
+    elif label_column is not None and label_column.strip().casefold() == NO_LABEL:
+        label_column = None
+    aug = build(label_column, record)
     records = augment_records(aug, rows, ids, fields, label_column, keep_original)
     if kind == "pandas":
         import pandas as pd

@@ -85,8 +85,8 @@ class Report:
         """The run in one line: rows, outputs of those asked for, time, passes, rejections, shortfall."""
         rate = self.rows / self.seconds if self.seconds else 0.0
         where = (f"on {self.ray_workers} Ray workers" if self.ray_workers
-                 else f"{self.forward_passes} forward passes")
-        line = (f"{self.rows} rows -> {self.produced}/{self.requested} outputs in {self.seconds:.1f} s "
+                 else f"{self.forward_passes} forward pass{'' if self.forward_passes == 1 else 'es'}")
+        line = (f"{plural(self.rows, 'row')} -> {self.produced}/{self.requested} outputs in {self.seconds:.1f} s "
                 f"({rate:.1f} rows/s, {where})")
         if self.rejected:
             line += "; rejected by constraints: " + ", ".join(f"{k} {v}" for k, v in self.rejected.items())

@@ -44,8 +44,8 @@ def _augment_parser(sub) -> None:
     p.add_argument("--limit", type=int, metavar="N", help="augment only the first N rows of the input")
     p.add_argument("--dry-run", nargs="?", type=int, const=3, metavar="K",
                    help="augment the first K rows (default 3), print them with their outputs, write nothing")
-    p.add_argument("--method", help="a registered method (see `maskaug methods`); default: insert when "
-                   "--label-column gives sentence labels (the measured recipe, docs/results.md), else substitute")
+    p.add_argument("--method", help="a registered method (see `maskaug methods`); default: insert for rows with a "
+                   "sentence label (the measured recipe, docs/results.md), else substitute")
     p.add_argument("--config", type=Path, help="JSON/TOML method config: {\"method\": ..., params...}")
     p.add_argument("--n", type=int, default=1, help="outputs per input row (default 1)")
     p.add_argument("--model", default=None, help="MLM name or local folder (default: built-in "
@@ -54,14 +54,15 @@ def _augment_parser(sub) -> None:
                                                         "output")
     p.add_argument("--text-column", action="append", dest="text_columns",
                    help="text field to augment (repeat for pairs; default: text; QA: context and/or question)")
-    p.add_argument("--label-column", help="label field that must be present on every row")
+    p.add_argument("--label-column", help="label field, present on every row (default: label or labels when the "
+                   "first row has one, or a 🤗 ClassLabel column; none: the rows have no label)")
     p.add_argument("--tokens-column", help="token/tag (NER) records: the list-of-tokens field (default: tokens, "
                    "used when rows have list-valued tokens and tags)")
     p.add_argument("--tags-column", help="token/tag records: the BIO tags field, one per token (default: tags)")
     p.add_argument("--keep-original", action="store_true", help="also write each input row")
     p.add_argument("--label-words", choices=["keep", "off"],
                    help="keep: never mask the words most tied to each row's label, scored from the input's labelled "
-                        "rows (the default when --label-column is given); off: mask them like any word")
+                        "rows (the default for labelled rows); off: mask them like any word")
     p.add_argument("--skip-bad-rows", action="store_true",
                    help="set bad rows (empty or missing fields, bad labels) aside in OUTPUT.rejected.jsonl instead "
                         "of failing")

@@ -223,10 +223,13 @@ class JobResult:
     shortfall_path: Path | None = None
     describe: str = ""  # the method in one line
     dry_run: bool = False
+    columns: str = ""  # which columns were read as text and label
 
     def summary(self) -> str:
         """The job in one line: what was made, resumed, short, set aside and written where."""
         line = f"{self.describe or self.method}: {self.report.summary()}"
+        if self.columns:
+            line += f"; {self.columns}"
         if self.resumed_rows:
             line += f"; {self.resumed_rows} rows resumed"
         if self.short_rows:
@@ -303,20 +306,22 @@ class AugmentJob:
         from maskaug.model.loading import pick_device, pick_runtime
         from maskaug.model.names import check_model_name
         from maskaug.pipeline import bind
-        from maskaug.records import Options, detect
+        from maskaug.records import Options, detect, find_label_column
 
         cfg = self.cfg
         cfg.check()
         check_model_name(cfg.model)  # a wrong --model fails before PyTorch is even imported
         first = self._first_row()
         options = Options(cfg.record, tuple(cfg.text_columns), cfg.tokens_column, cfg.tags_column)
-        name, params = effective_params(cfg.method or default_method(detect(first, options), cfg.label_column),
-                                        **cfg.params)
+        record = detect(first, options)
+        label_column = find_label_column(first, record, cfg.label_column, self.source.class_labels)
+        self.label_found = cfg.label_column is None and label_column is not None  # found by its name
+        name, params = effective_params(cfg.method or default_method(record, label_column), **cfg.params)
         self.method, self.method_name, self.params = build(name, **cfg.params), name, params
         self.device = pick_device(cfg.device, cfg.backend)
         self.runtime, self.dtype = pick_runtime(cfg.backend, self.device, cfg.dtype)
         teacher = cfg.constraints.teacher_reads_input_labels or "teacher" in (cfg.choose_by or "")
-        self.binding = bind(first, options, self.method, self._conditioning(), cfg.label_column,
+        self.binding = bind(first, options, self.method, self._conditioning(), label_column,
                             cfg.constraints.names(), teacher=teacher, model_name=cfg.model)
         self.record, self.conditioning = self.binding.record, self.binding.conditioning
         self.label_column, self.known_labels = self.binding.label_column, self.binding.known_labels
@@ -402,7 +407,7 @@ class AugmentJob:
         from maskaug.io import InputError, read_rows, validate
 
         fields = list(self.binding.record.fields) or ["text"]
-        label = self.cfg.label_column or "label"
+        label = self.label_column or "label"
         rows = read_rows(path)
         if not rows:
             raise InputError(path, "no rows")
@@ -473,6 +478,11 @@ class AugmentJob:
             if isinstance(exc, Interrupted):
                 raise
             raise Interrupted(False) from None
+        except InputError as exc:
+            spool = getattr(self, "_spool", None)
+            if spool is not None and Path(exc.path).parent == spool:  # the copy of standard input: say so
+                raise InputError("standard input", exc.reason, exc.row, exc.field) from None
+            raise
         finally:
             spool = getattr(self, "_spool", None)
             if spool is not None:
@@ -517,7 +527,7 @@ class AugmentJob:
         aug = self._augmenter() if cfg.ray is None else None
         runner = self._runner(aug)
         result = JobResult(runner.report if aug is None else aug.report, self.method_name,
-                           describe=self._describe())
+                           describe=self._describe(), columns=self._columns())
         out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
         items = ((i, i, row) for i, row in enumerate(self._input()))
         results = runner.run(items, skip_bad=cfg.skip_bad_rows, total=total)
@@ -544,6 +554,15 @@ class AugmentJob:
                 pass
         return result
 
+    def _columns(self) -> str:
+        """Which columns the job read: ``read text, label label (found by its name)``."""
+        record = self.binding.record
+        text = record.describe()
+        if self.label_column is None:
+            return f"read {text}, no label column"
+        how = " (found by its name; --label-column none to ignore it)" if self.label_found else ""
+        return f"read {text}, label column {self.label_column}{how}"
+
     def _describe(self) -> str:
         text = getattr(self.method, "describe", lambda: self.method_name)()
         extra = []
@@ -567,7 +586,7 @@ class AugmentJob:
         aug = self._augmenter()
         runner = self._runner(aug)
         records: list[dict[str, Any]] = []
-        result = JobResult(aug.report, aug.method.name, describe=self._describe())
+        result = JobResult(aug.report, aug.method.name, describe=self._describe(), columns=self._columns())
         for res in runner.run(((i, i, row) for i, row in enumerate(self.rows)), skip_bad=self.cfg.skip_bad_rows,
                               total=len(self.rows)):
             self._tally(result, res)
@@ -609,7 +628,7 @@ class AugmentJob:
             runner = self._runner(aug)
             report = runner.report if aug is None else aug.report
             result = JobResult(report, self.method_name, output, resumed_rows=partial.done,
-                               describe=self._describe())
+                               describe=self._describe(), columns=self._columns())
             start = partial.done
             items = ((i, i, row) for i, row in enumerate(self._input()) if i >= start)
             for res in runner.run(items, skip_bad=cfg.skip_bad_rows, total=total - start):

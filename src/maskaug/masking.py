@@ -11,6 +11,7 @@ import numpy as np
 
 from maskaug.document import Doc
 from maskaug.model.vocab import CONTINUATION, START, TokenizerInfo
+from maskaug.sentence import ends_sentence
 from maskaug.text import has_alnum as _has_alnum
 
 UNITS = ("token", "word", "span", "insert")
@@ -63,6 +64,8 @@ class Masker:
     Never special tokens (they are not in :class:`Doc`); optionally never stopwords, punctuation,
     negations (:data:`NEGATIONS`), protected character spans or regex matches (kept byte-exact). A text of
     fewer than ``min_words`` words (with a letter or digit) is left as it is (:meth:`too_short`).
+    ``edges=False`` (``unit="insert"``): no slot before a sentence's first word, after its final punctuation
+    or at the text's end, where a new word reads as a fragment ("if The ending ...", "... performances. is").
     """
 
     unit: str = "word"
@@ -75,6 +78,7 @@ class Masker:
     protect: tuple[str, ...] = ()
     negations: bool = False
     min_words: int = 0
+    edges: bool = True
     _patterns: tuple = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -112,6 +116,8 @@ class Masker:
             parts.append(f"min_words={self.min_words}")
         if self.protect:
             parts.append(f"protect={list(self.protect)}")
+        if self.unit == "insert" and not self.edges:
+            parts.append("no edge slots")
         return f"Masker({', '.join(parts)})"
 
     def count(self, n: int) -> int:
@@ -211,15 +217,17 @@ class Masker:
                       prot: Sequence[tuple[int, int]]) -> list[Slot]:
         words = doc.words
         gaps: list[Slot] = []
-        if words:
+        if words and self.edges:
             first = words[0]
             kind = START if info.is_start[doc.ids[first.first]] else CONTINUATION
             gaps.append(Slot(first.start, first.start, first.first, first.first, kind, True, "", "", " "))
-        for a, b in zip(words, words[1:]):
+        for i in range(1, len(words)):
+            a, b = words[i - 1], words[i]
             gap = doc.text[a.end : b.start]
             if gap and gap.isspace():
-                gaps.append(Slot(b.start, b.start, b.first, b.first, START, True, "", "", " "))
-        if words:
+                if self.edges or not ends_sentence(doc, i - 1):
+                    gaps.append(Slot(b.start, b.start, b.first, b.first, START, True, "", "", " "))
+        if words and self.edges:
             last = words[-1]
             gaps.append(Slot(last.end, last.end, len(doc.ids), len(doc.ids), START, True, "", " ", ""))
         gaps = [g for g in gaps if not any(s < g.start < e for s, e in prot)]

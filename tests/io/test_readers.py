@@ -16,6 +16,15 @@ def test_bom_and_crlf_are_read_cleanly(tmp_path):
     assert rows[0]["text"] == "two\r\nlines" and rows[1]["text"] == "plain"
 
 
+def test_a_csv_mixing_cr_lf_and_crlf_line_endings_is_read(tmp_path):
+    """A lone CR ends a line as LF and CRLF do (a defect: the csv module refused it as "new-line character seen in
+    unquoted field"); a CR inside a quoted field stays in the value."""
+    p = _write(tmp_path / "d.csv", b'text,label\r\none,pos\ntwo,neg\rthree,pos\r"four\rlines",neg\n')
+    rows = read_rows(p)
+    assert [(r["text"], r["label"]) for r in rows] == [("one", "pos"), ("two", "neg"), ("three", "pos"),
+                                                       ("four\rlines", "neg")]
+
+
 def test_invalid_utf8_names_file_and_line(tmp_path):
     p = _write(tmp_path / "d.jsonl", b'{"text": "ok"}\n{"text": "caf\xe9"}\n')
     with pytest.raises(InputError, match=r"d.jsonl: invalid UTF-8 at byte \d+ \(line 2\)"):

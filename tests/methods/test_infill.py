@@ -171,7 +171,7 @@ def test_registered_with_its_parameters_and_checked(capsys):
     listing = capsys.readouterr().out
     assert "infill.v1" in listing and "lengths" in listing and "sketch" in listing
     m = build("infill", spans=2, lengths="-1:0.5,1:0.5")
-    assert m.shift == ((-1, 0.5), (1, 0.5)) and m.spans == 2 and "SpanInfill(infill.v1" in repr(m)
+    assert m.shift == ((-1, 0.5), (1, 0.5)) and m.spans == 2 and "SpanInfill(infill.v2" in repr(m)
     with pytest.raises(ValueError, match="OFFSET:PROBABILITY"):
         parse_shift("1,0.5")
     with pytest.raises(ValueError, match="sum to 1"):

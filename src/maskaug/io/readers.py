@@ -92,6 +92,21 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
             yield lineno, line
 
 
+_LONE_CR = re.compile(r"(?<=\r)(?!\n)")
+
+
+def class_label_columns(schema: Any) -> list[str]:
+    """The columns an Arrow schema's ``huggingface`` metadata declares as ``ClassLabel`` (none without it)."""
+    meta = (schema.metadata or {}).get(b"huggingface") if schema is not None else None
+    if not meta:
+        return []
+    try:
+        features = json.loads(meta).get("info", {}).get("features", {})
+    except (ValueError, AttributeError):
+        return []
+    return [k for k, f in features.items() if isinstance(f, dict) and f.get("_type") == "ClassLabel"]
+
+
 class Rows:
     """The rows of one input file or folder. Iterating reads it again from the start."""
 
@@ -115,6 +130,11 @@ class Rows:
 
     def __repr__(self) -> str:
         return f"Rows({str(self.path)!r}, format={self.fmt})"
+
+    @property
+    def class_labels(self) -> list[str]:
+        """Columns that a 🤗 datasets ``ClassLabel`` names (Parquet and datasets inputs written by ``datasets``)."""
+        return class_label_columns(self.arrow_schema)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return getattr(self, f"_read_{self.fmt}")()
@@ -163,7 +183,9 @@ class Rows:
 
     def _csv_rows(self, delimiter: str) -> Iterator[dict[str, Any]]:
         csv.field_size_limit(2**31 - 1)  # long documents are legitimate input
-        reader = csv.reader((line for _, line in _lines(self.path)), delimiter=delimiter, strict=True)
+        # a lone CR ends a line too (a file whose lines end in CR, LF and CRLF alike, as old editors mix them)
+        lines = (part for _, line in _lines(self.path) for part in _LONE_CR.split(line) if part)
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
         kind = "TSV" if delimiter == "\t" else "CSV"
         row = 0
         try:

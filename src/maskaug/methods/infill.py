@@ -36,8 +36,10 @@ import numpy as np
 from maskaug.fill import Sampler, normalize
 from maskaug.masking import Masker
 from maskaug.methods.base import Capabilities, Draft, Job
+from maskaug.methods.fluent import ClosingQuery, closing_drops, masked_at
 from maskaug.methods.mask_fill import draft_of, mark_short
 from maskaug.model.vocab import CONTINUATION, START, TokenizerInfo
+from maskaug.sentence import closing_piece, neighbours, opens_sentence
 from maskaug.splice import Edit, match_case
 from maskaug.text import has_alnum
 
@@ -78,6 +80,9 @@ class SpanInfill:
     keep: float = 0.6
     budget: float = 1.2
     stopwords: frozenset[str] = frozenset()  # what sketch mode never counts as content
+    repeats: bool = True  # False: a run's last word never equals the word after the run either
+    edges: bool = True  # False: a run that opens a sentence is never deleted (the next word would open it)
+    closing_drop: float | None = None  # the closing check (maskaug.methods.fluent); None: off
 
     def __post_init__(self) -> None:
         if self.spans < 1 or self.max_span < 1:
@@ -112,6 +117,12 @@ class SpanInfill:
                  f"  shift={self._shift_text()}", f"  delete_top_k={self.delete_top_k}"]
         lines.append(f"  sketch keep={self.keep:g} budget={self.budget:g}" if self.sketch
                      else f"  spans={self.spans} max_span={self.max_span}")
+        if not self.repeats:
+            lines.append("  no twin neighbours")
+        if not self.edges:
+            lines.append("  a sentence's first word is never deleted")
+        if self.closing_drop is not None:
+            lines.append(f"  closing check: punctuation may fall {self.closing_drop:g} nats")
         return ",\n".join(lines) + ")"
 
     # ------------------------------------------------------------------ planning
@@ -188,11 +199,23 @@ class SpanInfill:
             runs += self._plan_sketch(f, doc, job) if self.sketch else self._plan_spans(f, doc, job)
         for run in runs:
             if run.length == 0:
-                run.check = self.delete_top_k > 0 and len(job.docs[run.field].words) > run.last - run.first
+                doc = job.docs[run.field]
+                run.check = (self.delete_top_k > 0 and len(doc.words) > run.last - run.first
+                             and (self.edges or not opens_sentence(doc, run.first)))
                 if not run.check:
                     run.length = 1
+            if run.length == 0 and not self.repeats:  # a deletion that would make "the the" keeps one word
+                before, after = self._around(job.docs[run.field], run)
+                if before is not None and after is not None and normalize(before) == normalize(after):
+                    run.length, run.check = 1, False
             run.fills = [None] * run.length
         return runs
+
+    @staticmethod
+    def _around(doc: Doc, run: Run) -> tuple[str | None, str | None]:
+        """The nearest words with a letter or digit before and after ``run``."""
+        words = doc.words
+        return neighbours(doc, words[run.first].start, words[run.last - 1].end)
 
     # ------------------------------------------------------------------ model queries
     @staticmethod
@@ -256,12 +279,13 @@ class SpanInfill:
             if original not in ids[: self.delete_top_k].tolist():
                 run.length, run.fills = 1, [None]
 
-    def _reject(self, info: TokenizerInfo, old: str | None, before: str | None):
+    def _reject(self, info: TokenizerInfo, old: str | None, before: str | None, after: str | None = None):
         def reject(token_id: int) -> bool:
             form = info.fill_form(token_id)
             if form is None or not any(c.isalnum() for c in form):
                 return True
-            return form == old or form == before  # never the replaced word's twin, never "again again"
+            # never the replaced word's twin, never "again again" (nor "river River" with repeats=False)
+            return form == old or form == before or (after is not None and form == after)
 
         return reject
 
@@ -296,17 +320,52 @@ class SpanInfill:
                 placed = [t for t in run.fills[:j] if t != SKIP]
                 before = info.fill_form(placed[-1]) if placed else (
                     normalize(doc.words[run.first - 1].text(doc)) if run.first > 0 else None)
+                after = None
+                if not self.repeats:  # the nearest words, across punctuation ("heart, heart")
+                    edge_before, edge_after = self._around(doc, run)
+                    if not placed and edge_before is not None:
+                        before = normalize(edge_before)
+                    if j == run.length - 1 and edge_after is not None:
+                        after = normalize(edge_after)
                 ids, lps = cand[0]
-                pick = self.sampler.choose(ids, lps, job.rng, self._reject(info, old, before))
+                pick = self.sampler.choose(ids, lps, job.rng, self._reject(info, old, before, after))
                 if pick is None:
                     run.fills[j] = SKIP
                     continue
                 run.fills[j] = int(ids[pick])
                 run.scores.append(float(lps[pick]))
+        self._closing(jobs, plans, info, engine)
         drafts = [draft_of(job, [e for run in runs if (e := self._edit(job, run, info)) is not None],
                            [s for run in runs for s in run.scores]) for job, runs in zip(jobs, plans)]
         mark_short(jobs, drafts, self.masker)
         return drafts
+
+    def _closing(self, jobs, plans, info, engine) -> None:
+        """Undo the runs that fail the closing check (:mod:`maskaug.methods.fluent`): their fills are dropped."""
+        if self.closing_drop is None:
+            return
+        keys, queries = [], []
+        for job, runs in zip(jobs, plans):
+            for run in runs:
+                doc = job.docs[run.field]
+                k = doc.words[run.last - 1].last  # the piece after the run
+                if run.length == 0 or not any(t is not None and t != SKIP for t in run.fills):
+                    continue
+                if not closing_piece(doc, k):
+                    continue
+                mine = [r for r in runs if r.field == run.field]
+                upto = mine[: mine.index(run) + 1]
+                edited, _ = self._ids(doc, upto, info)
+                at = len(edited) - (len(doc.ids) - k)
+                edited, _ = self._ids(doc, mine, info)
+                keys.append(run)
+                queries.append(ClosingQuery(masked_at(doc.ids, k, info.mask_id), k,
+                                            masked_at(edited, at, info.mask_id), at, doc.ids[k],
+                                            job.prefix, job.label_id))
+        for run, drop in zip(keys, closing_drops(engine, info, queries)):
+            if drop > self.closing_drop:
+                run.fills = [SKIP] * run.length
+                run.scores = []
 
     @staticmethod
     def _edit(job: Job, run: Run, info: TokenizerInfo) -> Edit | None:
@@ -358,7 +417,7 @@ def parse_shift(spec: str) -> tuple[tuple[int, float], ...]:
 def _register() -> None:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    from maskaug.methods.registry import _MASKING, _SAMPLING, PARAM_HELP, PARAM_TYPES, register
+    from maskaug.methods.registry import _MASKING, _SAMPLING, FLUENT, PARAM_HELP, PARAM_TYPES, register
 
     PARAM_TYPES.update({"spans": (int,), "max_span": (int,), "lengths": (str,), "delete_top_k": (int,),
                         "sketch": (bool,), "keep": (float,), "budget": (float,)})
@@ -379,16 +438,24 @@ def _register() -> None:
     params.pop("rank")
     params.pop("strategy")
 
-    @register("infill.v1", params, "Variable-length span infill (Mask-then-Fill, Gao et al. 2022; GENIUS "
-              "sketches, Guo et al. 2022): a run of ~20% of the words becomes a run of a drawn length (often "
-              "shorter or longer), filled left to right; sketch=true keeps anchors and regenerates the rest.")
-    def infill(**kw):
+    doc = ("Variable-length span infill (Mask-then-Fill, Gao et al. 2022; GENIUS sketches, Guo et al. 2022): a run of "
+           "~20% of the words becomes a run of a drawn length (often shorter or longer), filled left to right; "
+           "sketch=true keeps anchors and regenerates the rest.")
+
+    def build(name: str, kw: dict) -> SpanInfill:
         masker = Masker(unit="span", rate=kw["rate"], skip_punct=kw["skip_punct"], protect=tuple(kw["protect"]),
                         negations=kw["negations"], min_words=kw["min_words"])
         sampler = Sampler(top_k=kw["top_k"], top_p=kw["top_p"], temperature=kw["temperature"])
-        return SpanInfill("infill.v1", masker, sampler, spans=kw["spans"], max_span=kw["max_span"],
+        return SpanInfill(name, masker, sampler, spans=kw["spans"], max_span=kw["max_span"],
                           shift=parse_shift(kw["lengths"]), delete_top_k=kw["delete_top_k"], sketch=kw["sketch"],
-                          keep=kw["keep"], budget=kw["budget"], stopwords=frozenset(ENGLISH_STOP_WORDS))
+                          keep=kw["keep"], budget=kw["budget"], stopwords=frozenset(ENGLISH_STOP_WORDS),
+                          repeats=kw.get("repeats", True), edges=kw.get("edges", True),
+                          closing_drop=kw.get("closing_drop"))
+
+    register("infill.v1", params, doc)(lambda **kw: build("infill.v1", kw))
+    register("infill.v2", {**params, "edges": False, **FLUENT},
+             doc + " v2: no run's last word equal to the word after it, no deleted first word of a sentence, no new "
+             "word that leaves a clause unfinished before its punctuation.")(lambda **kw: build("infill.v2", kw))
 
 
 _register()

@@ -10,8 +10,11 @@ import numpy as np
 from maskaug.fill import Sampler, normalize
 from maskaug.masking import Masker, Slot
 from maskaug.methods.base import Capabilities, Draft, Job
-from maskaug.model.vocab import TokenizerInfo
+from maskaug.methods.fluent import ClosingQuery, closing_drops, masked_at, twin
+from maskaug.model.vocab import START, TokenizerInfo
+from maskaug.sentence import closing_piece, neighbours
 from maskaug.splice import Edit, match_case, splice
+from maskaug.text import has_alnum
 
 if TYPE_CHECKING:  # torch is imported only when a method fills with a model
     from maskaug.model.engine import FillEngine
@@ -69,6 +72,8 @@ class MaskFill:
     exclude_original: bool = True
     corruption: tuple[float, float, float] = (0.8, 0.1, 0.1)  # mask / random / keep, for reconstruct
     requires: str | None = None  # conditioning the model must have (cbert / prepend / expand)
+    repeats: bool = True  # False: a fill never equals the word before or after it (methods.fluent)
+    closing_drop: float | None = None  # the closing check's limit in nats (methods.fluent); None: off
 
     def __post_init__(self) -> None:
         if self.fill not in FILL_MODES:
@@ -106,20 +111,64 @@ class MaskFill:
             lines.append(f"  corruption=mask/random/keep {'/'.join(f'{p:g}' for p in self.corruption)}")
         if self.requires:
             lines.append(f"  requires={self.requires} conditioning")
+        if self.needs_model and not self.repeats:
+            lines.append("  no twin neighbours")
+        if self.needs_model and self.closing_drop is not None:
+            lines.append(f"  closing check: punctuation may fall {self.closing_drop:g} nats")
         return ",\n".join(lines) + ")"
 
     # ------------------------------------------------------------------ helpers
-    def _reject(self, info: TokenizerInfo, slot: Slot):
+    def _reject(self, info: TokenizerInfo, slot: Slot, before: str | None = None, after: str | None = None):
         old = normalize(slot.old)
         exclude = self.exclude_original and not slot.is_insert
+        twins = not self.repeats and slot.kind == START
 
         def reject(token_id: int) -> bool:
             form = info.fill_form(token_id)
             if form is None or (slot.wordy and not any(c.isalnum() for c in form)):
                 return True
-            return exclude and form == old
+            return (exclude and form == old) or (twins and twin(form, before, after))
 
         return reject
+
+    def _neighbours(self, job: Job, f: str, slots: list[Slot], i: int,
+                    fills: dict[int, int], info: TokenizerInfo) -> tuple[str | None, str | None]:
+        """The words next to slot ``i`` of field ``f``: the text's, or the fill of an adjacent slot."""
+        if self.repeats:
+            return None, None
+        doc = job.docs[f]
+        before, after = neighbours(doc, slots[i].start, slots[i].end)
+        text = doc.text
+        # a filled slot with no letter or digit between it and this one is the nearest word
+        if i > 0 and (i - 1) in fills and not has_alnum(text[slots[i - 1].end : slots[i].start]):
+            before = info.surface(fills[i - 1])
+        if i + 1 < len(slots) and (i + 1) in fills and not has_alnum(text[slots[i].end : slots[i + 1].start]):
+            after = info.surface(fills[i + 1])
+        return before, after
+
+    def _closing(self, jobs: list[Job], plans, picks, info: TokenizerInfo, engine) -> set[tuple[int, str, int]]:
+        """The (job, field, slot) fills that fail the closing check (:mod:`maskaug.methods.fluent`)."""
+        if self.closing_drop is None:
+            return set()
+        keys, queries = [], []
+        for (ji, f), fills in picks.items():
+            job, slots = jobs[ji], plans[ji][f]
+            doc = job.docs[f]
+            tokens = [fills.get(i, KEEP) for i in range(len(slots))]
+            edited, where = build_ids(doc.ids, slots, tokens)
+            for i, slot in enumerate(slots):
+                k = slot.last
+                if i not in fills or not closing_piece(doc, k):
+                    continue
+                if i + 1 < len(slots) and slots[i + 1].first <= k:  # the punctuation is itself a slot
+                    continue
+                at = where[i] + 1
+                keys.append((ji, f, i))
+                queries.append(ClosingQuery(masked_at(doc.ids, k, info.mask_id), k,
+                                            masked_at(edited, at, info.mask_id), at, doc.ids[k],
+                                            job.prefix, job.label_id))
+        drops = closing_drops(engine, info, queries)
+        return {key for key, d in zip(keys, drops) if d > self.closing_drop}
 
     @staticmethod
     def _edit(name: str, slot: Slot, info: TokenizerInfo, token_id: int) -> Edit:
@@ -175,19 +224,40 @@ class MaskFill:
                 keys.append((ji, f))
         results = engine.predict(requests) if requests else []
         by_key = dict(zip(keys, results))
-        drafts = []
+        picks: dict[tuple[int, str], dict[int, int]] = {}
+        scored: list[list[tuple[tuple[str, int], float]]] = []
         for ji, (job, plan) in enumerate(zip(jobs, plans)):
-            edits, scores = [], []
+            mine = []
             for f, slots in plan.items():
-                for slot, cand in zip(slots, by_key.get((ji, f), [])):
+                fills = picks.setdefault((ji, f), {})
+                for i, (slot, cand) in enumerate(zip(slots, by_key.get((ji, f), []))):
                     ids, lps = cand
-                    j = self.sampler.choose(ids, lps, job.rng, self._reject(info, slot))
+                    before, after = self._neighbours(job, f, slots, i, fills, info)
+                    j = self.sampler.choose(ids, lps, job.rng, self._reject(info, slot, before, after))
                     if j is None:
                         continue
-                    scores.append(float(lps[j]))
-                    edit = self._edit(f, slot, info, int(ids[j]))
+                    fills[i] = int(ids[j])
+                    mine.append(((f, i), float(lps[j])))
+            scored.append(mine)
+        return self._drafts(jobs, plans, picks, scored, info, engine)
+
+    def _drafts(self, jobs, plans, picks, scored, info, engine, by_name: bool = False) -> list[Draft]:
+        """Each job's draft from its fills (``picks[(job, field)][slot] = token``), after the closing check;
+        ``scored`` lists each job's fills' log-probabilities in the order they were drawn. Edits follow the
+        plan's field order, or the fields' names (``by_name``, as sequential filling has always listed them)."""
+        failed = self._closing(jobs, plans, picks, info, engine)
+        drafts = []
+        for ji, (job, plan) in enumerate(zip(jobs, plans)):
+            edits = []
+            for f in sorted(plan) if by_name else plan:
+                slots = plan[f]
+                for i, tok in sorted(picks.get((ji, f), {}).items()):
+                    if (ji, f, i) in failed:
+                        continue
+                    edit = self._edit(f, slots[i], info, tok)
                     if edit.new != edit.old:
                         edits.append(edit)
+            scores = [lp for (f, i), lp in scored[ji] if (ji, f, i) not in failed]
             drafts.append(draft_of(job, edits, scores))
         return drafts
 
@@ -196,8 +266,8 @@ class MaskFill:
         from maskaug.model.engine import FillRequest
 
         fills = [{f: [KEEP] * len(slots) for f, slots in plan.items()} for plan in plans]
-        scores: list[list[float]] = [[] for _ in jobs]
-        chosen: list[dict[tuple[str, int], int]] = [{} for _ in jobs]
+        scored: list[list[tuple[tuple[str, int], float]]] = [[] for _ in jobs]
+        picks: dict[tuple[int, str], dict[int, int]] = {}
         rounds = max((len(s) for plan in plans for s in plan.values()), default=0)
         for step in range(rounds):
             keys, requests = [], []
@@ -212,21 +282,14 @@ class MaskFill:
                     requests.append(FillRequest(ids, [where[step]], [s.kind], [s.wordy], job.prefix, job.label_id))
                     keys.append((ji, f))
             for (ji, f), cand in zip(keys, engine.predict(requests)):
-                slot = plans[ji][f][step]
+                slots = plans[ji][f]
+                chosen = picks.setdefault((ji, f), {})
+                before, after = self._neighbours(jobs[ji], f, slots, step, chosen, info)
                 ids, lps = cand[0]
-                j = self.sampler.choose(ids, lps, jobs[ji].rng, self._reject(info, slot))
+                j = self.sampler.choose(ids, lps, jobs[ji].rng, self._reject(info, slots[step], before, after))
                 if j is None:
                     continue
                 fills[ji][f][step] = int(ids[j])
-                chosen[ji][(f, step)] = int(ids[j])
-                scores[ji].append(float(lps[j]))
-        drafts = []
-        for ji, (job, plan) in enumerate(zip(jobs, plans)):
-            edits = []
-            for (f, step), tok in sorted(chosen[ji].items()):
-                edit = self._edit(f, plan[f][step], info, tok)
-                if edit.new != edit.old:
-                    edits.append(edit)
-            drafts.append(draft_of(job, edits, scores[ji]))
-        return drafts
-
+                chosen[step] = int(ids[j])
+                scored[ji].append(((f, step), float(lps[j])))
+        return self._drafts(jobs, plans, picks, scored, info, engine, by_name=True)

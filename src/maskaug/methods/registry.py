@@ -52,6 +52,11 @@ PARAM_HELP = {
     "alpha_ri": "EDA: share of the words' count of synonyms inserted (random insertion)",
     "alpha_rs": "EDA: share of the words' count of swaps (random swap)",
     "p_rd": "EDA: probability of deleting each word (random deletion)",
+    "edges": "true: new words may open a sentence, follow its final punctuation or end the text (unit=insert); "
+             "a run that opens a sentence may be deleted (infill)",
+    "repeats": "true: a fill may equal the word right before or after it (\"not not\")",
+    "closing_drop": "a new word right before closing punctuation (. , ? ) ...) is dropped when the model's "
+                    "log-probability of that punctuation falls by more than this many nats (null = off)",
 }
 
 
@@ -98,6 +103,7 @@ PARAM_TYPES: dict[str, tuple] = {
     "strategy": (str,), "top_k": (int, None),
     "top_p": (float, None), "temperature": (float,), "rank": (int,), "exclude_original": (bool,),
     "alpha_sr": (float,), "alpha_ri": (float,), "alpha_rs": (float,), "p_rd": (float,),
+    "edges": (bool,), "repeats": (bool,), "closing_drop": (float, None),
 }
 _TYPE_WORDS = {str: "text", float: "a number", int: "a whole number", bool: "true or false",
                list: "a list of regular expressions"}
@@ -188,17 +194,19 @@ _SAMPLING = {"strategy": "sample", "top_k": 20, "top_p": None, "temperature": 1.
 
 
 def _compose(name: str, fill: str, exclude_original: bool = True, unit: str = "word", span_length: int = 3,
-             requires: str | None = None, **kw: Any) -> MaskFill:
+             requires: str | None = None, edges: bool = True, repeats: bool = True,
+             closing_drop: float | None = None, **kw: Any) -> MaskFill:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     kw = {**_SAMPLING, **kw}
     masker = Masker(unit=unit, rate=kw["rate"], min_count=kw["min_count"], max_count=kw["max_count"],
                     span_length=span_length, skip_punct=kw["skip_punct"], protect=tuple(kw["protect"]),
-                    negations=kw["negations"], min_words=kw["min_words"],
+                    negations=kw["negations"], min_words=kw["min_words"], edges=edges,
                     stopwords=frozenset(ENGLISH_STOP_WORDS) if kw["stopwords"] else frozenset())
     sampler = Sampler(strategy=kw["strategy"], top_k=kw["top_k"], top_p=kw["top_p"],
                       temperature=kw["temperature"], rank=kw["rank"])
-    return MaskFill(name, masker, fill, sampler, exclude_original, requires=requires)
+    return MaskFill(name, masker, fill, sampler, exclude_original, requires=requires, repeats=repeats,
+                    closing_drop=closing_drop)
 
 
 def _recipe(name: str, fill: str, doc: str, requires: str | None = None, **defaults: Any) -> None:
@@ -220,6 +228,23 @@ _recipe("ssmba.v1", "reconstruct",
         "SSMBA (Ng et al. 2020): corrupt 15% of tokens (80/10/10 mask/random/keep), sample a "
         "reconstruction; retried until the output is new.",
         unit="token", top_k=None, exclude_original=False)
+
+# v2: the same methods with the rules that keep a sentence a sentence (maskaug.methods.fluent): no fill equal to
+# its neighbour, the closing check, and for insert no slot at a sentence's edges. v1 keeps the old outputs.
+FLUENT = {"repeats": False, "closing_drop": 2.0}
+_V2 = "; v2: no fill equal to its neighbour, no new word that leaves a clause unfinished before its punctuation"
+_recipe("substitute.v2", "parallel",
+        "Contextual substitution (Kobayashi 2018): mask ~15% of words, fill all in one pass" + _V2 + ".",
+        span_length=3, **FLUENT)
+_recipe("insert.v2", "parallel", "Insert masked slots between words and fill them" + _V2
+        + ", no new word at a sentence's edges.", unit="insert", edges=False, **FLUENT)
+_recipe("iterative.v2", "sequential",
+        "Iterative mask filling (Kesgin & Amasyali 2024): one word at a time, each fill seen by the next" + _V2 + ".",
+        **FLUENT)
+_recipe("ssmba.v2", "reconstruct",
+        "SSMBA (Ng et al. 2020): corrupt 15% of tokens (80/10/10 mask/random/keep), sample a "
+        "reconstruction; retried until the output is new" + _V2 + ".",
+        unit="token", top_k=None, exclude_original=False, **FLUENT)
 
 _CONDITIONAL = dict(rate=1 / 7, top_k=None, temperature=1.0)  # the papers: ~1/7 of words, sampled at T = 1
 _recipe("cbert.v1", "parallel",

@@ -1,0 +1,82 @@
+"""The rules that keep an edited sentence a sentence (methods.fluent, the v2 methods): no twin neighbours, the
+closing check, no new word at a sentence's edges."""
+
+from __future__ import annotations
+
+import pytest
+
+from maskaug import Augmenter
+from maskaug.document import Doc
+from maskaug.evaluate.defects import defects
+from maskaug.methods import build
+from maskaug.methods.fluent import ClosingQuery, closing_drops, masked_at, twin
+
+TEXTS = ["The movie was great and the actors were wonderful .", "Who invented the telephone in the century ?",
+         "A dull film , with no heart at all .", "Play some jazz music from the seventies please .",
+         "What is the capital city of France ?", "I loved every minute of this charming comedy ."]
+
+
+def test_twin_compares_normalised_forms():
+    assert twin("not", "Not", None) and twin("river", None, "RIVER")
+    assert not twin("film", "movie", None) and not twin(None, "x", "x") and not twin("a", None, None)
+
+
+def _new_kinds(method, mlm, seeds=range(6), **params):
+    found = set()
+    for seed in seeds:
+        rows = Augmenter(method, model=mlm, n=2, seed=seed, **params).augment(TEXTS)
+        for text, outs in zip(TEXTS, rows):
+            for out in outs:
+                found.update(defects(text, out))
+    return found
+
+
+@pytest.mark.parametrize("method", ["substitute", "insert", "iterative", "ssmba", "infill"])
+def test_v2_methods_make_no_edge_repeat_or_lowercase_defects(tiny_mlms, method):
+    """The untrained tiny model fills at random from its small vocabulary (often a word of the text itself), so
+    the v1 rules make repeats and, for insert, edge words; v2 makes none of either."""
+    mlm = tiny_mlms["wordpiece"]
+    new = _new_kinds(f"{method}.v2", mlm, rate=0.5)
+    assert not new & {"start", "lowercase_start", "after_end", "repeat"}, new
+    if method in ("substitute", "insert"):
+        old = _new_kinds(f"{method}.v1", mlm, rate=0.5)
+        assert {"start", "after_end"} <= old if method == "insert" else "repeat" in old
+
+
+def test_closing_check_decides_every_new_word_before_closing_punctuation(tiny_mlms):
+    """closing_drop=-1000 fails every fill right before . , ? (any drop exceeds it); null keeps them."""
+    mlm = tiny_mlms["wordpiece"]
+
+    def before_punct(**params):
+        outs = Augmenter("insert.v2", model=mlm, n=2, seed=3, rate=1.0, **params).augment(TEXTS)
+        return sum(out.split()[i + 1] in ".,?" and out.split()[i] not in text.split()
+                   for text, row in zip(TEXTS, outs) for out in row for i in range(len(out.split()) - 1))
+
+    assert before_punct(closing_drop=None) > 0
+    assert before_punct(closing_drop=-1000.0) == 0
+
+
+def test_closing_drops_on_the_builtin_model():
+    """The built-in model: "performances were ." leaves the clause open (the full stop falls by > 2 nats), while
+    "performances again ." does not."""
+    from maskaug.model.engine import FillEngine
+    from maskaug.model.loading import load_mlm
+
+    mlm = load_mlm(None)
+    info = mlm.info
+    source = Doc.parse("and spirited performances .", info)
+    queries = []
+    for word in ("were", "again"):
+        edited = Doc.parse(f"and spirited performances {word} .", info)
+        k, at = len(source.ids) - 1, len(edited.ids) - 1
+        queries.append(ClosingQuery(masked_at(source.ids, k, info.mask_id), k, masked_at(edited.ids, at, info.mask_id),
+                                    at, source.ids[k]))
+    were, again = closing_drops(FillEngine(mlm), info, queries)
+    assert were > 2.0 > again
+
+
+def test_v1_stays_available_and_v2_is_the_default():
+    assert build("insert").name == "insert.v2" and build("insert.v1").name == "insert.v1"
+    assert build("insert.v1").masker.edges and not build("insert").masker.edges
+    assert build("substitute").closing_drop == 2.0 and build("substitute.v1").closing_drop is None
+    assert "closing check" in repr(build("iterative")) and "closing" not in repr(build("iterative.v1"))

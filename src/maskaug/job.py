@@ -100,9 +100,9 @@ class RaySpec:
     cpus_per_worker: float = 1
 
 
-# The measured defaults (docs/results.md, "Step-matched training"): for rows with a sentence label, insert.v1
-# flipped the fewest labels of the MLM methods (level with EDA or below) on SST-2, TREC and SNIPS and was ahead of
-# substitute's accuracy on TREC and SST-2; elsewhere (no label, token/tag, QA) substitute.v1, the method the
+# The measured defaults (docs/results.md, "Step-matched training" and "Fluent defaults"): for rows with a sentence
+# label, insert flipped the fewest labels of the MLM methods (below EDA on TREC and SST-2, v1 and v2 alike) and was
+# ahead of substitute's accuracy on TREC and SST-2; elsewhere (no label, token/tag, QA) substitute, the method the
 # NER protocol measured.
 LABELLED_DEFAULT, DEFAULT = "insert", "substitute"
 

@@ -59,3 +59,13 @@ def test_public_methods_and_properties_have_docstrings():
             if (inspect.isfunction(value) or isinstance(value, property)) and not inspect.getdoc(getattr(cls, attr)):
                 missing.append(f"{module}.{cls.__name__}.{attr}")
     assert not missing, "\n".join(missing)
+
+
+def test_docstrings_are_written_in_one_style():
+    """Markdown code spans, as the API pages render them: no reStructuredText roles (``:class:`...```)."""
+    import re
+
+    role = re.compile(r":(?:mod|func|class|meth|attr|data|obj|exc|ref):`")
+    found = [f"{p.relative_to(PKG)}:{i}" for p in sorted(PKG.rglob("*.py"))
+             for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if role.search(line)]
+    assert not found, "\n".join(found)

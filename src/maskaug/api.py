@@ -1,4 +1,4 @@
-"""Python entry points for strings, lists, pandas DataFrames, 🤗 datasets and files; all run :mod:`maskaug.job`.
+"""Python entry points for strings, lists, pandas DataFrames, 🤗 datasets and files; all run ``maskaug.job``.
 
 Originals are not kept unless asked (``keep_original=True``), in every entry point and in the CLI
 (``--keep-original``).
@@ -37,7 +37,7 @@ def augment(data: Any, method: str | None = None, n: int | None = None, text_col
     field (default: a ``ClassLabel`` column of a Dataset, else ``label`` or ``labels`` when the first row has one;
     ``"none"``: no label); a row's label keeps its label words, feeds label-conditioned models and the teacher
     constraint. ``method`` defaults to ``insert`` for labelled rows, else ``substitute``
-    (:func:`maskaug.job.default_method`). ``kwargs`` go to :class:`Augmenter`
+    (``maskaug.job.default_method``). ``kwargs`` go to ``Augmenter``
     (``model``, ``seed``, ``constraints``, method parameters such as ``rate``).
 
     >>> augment("The plot is thin and the jokes fall flat.", n=2)          # doctest: +SKIP
@@ -125,7 +125,7 @@ def augment_file(input: str | os.PathLike, output: str | os.PathLike | None = No
                  n: int = 1, **kwargs: Any) -> JobResult:
     """``maskaug augment`` from Python: read ``input``, write ``output`` (resumable, locked, atomic).
 
-    ``kwargs`` are :class:`~maskaug.job.JobConfig` fields (``seed``, ``model``, ``text_columns``,
+    ``kwargs`` are ``JobConfig`` fields (``seed``, ``model``, ``text_columns``,
     ``label_column``, ``keep_original``, ``skip_bad_rows``, ``restart``, ``overwrite``, ``constraints``, ...);
     any other keyword is a method parameter (``rate=0.2``). An interrupted call resumes when called again
     with the same arguments.

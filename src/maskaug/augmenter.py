@@ -104,7 +104,7 @@ def plural(count: int, noun: str) -> str:
 
 
 def shortfall_cause(reason: str | None) -> str:
-    """The cause a shortfall reason (:meth:`Tries.reason`) names, for counting: the row was left alone on purpose,
+    """The cause a shortfall reason (``Tries.reason``) names, for counting: the row was left alone on purpose,
     a constraint rejected most of its candidates, or the model found no new distinct text."""
     import re
 
@@ -212,7 +212,7 @@ class Augmenter:
     def iter_items(self, items: Iterable[tuple[Any, dict[str, str], dict, Any]], total: int | None = None,
                    labelled: bool = False, judge: Callable[[dict[str, str]], Any] | None = None,
                    ) -> Iterator[tuple[Any, list[Augmentation]]]:
-        """Like :meth:`iter_rows`, over ``(row_id, texts, protected spans, label)`` items; ``labelled`` says
+        """Like ``iter_rows``, over ``(row_id, texts, protected spans, label)`` items; ``labelled`` says
         the items carry real labels."""
         cond = self.mlm.conditioning if self.mlm.conditioning and self.mlm.conditioning.uses_row_label else None
         if cond is not None and not labelled:

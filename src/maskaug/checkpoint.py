@@ -1,11 +1,11 @@
 """Resumable partial output: one line per finished input row, in input order, in the partial file's own schema.
 
-Each line of ``partial.jsonl`` (in the output's side folder, see :mod:`maskaug.output`) is one input row:
+Each line of ``partial.jsonl`` (in the output's side folder, see ``maskaug.output``) is one input row:
 ``{"row": i, "records": [...], "requested": n, "produced": k}`` for a row that was augmented (plus
 ``"reason"`` when it got fewer than ``n`` outputs), or ``{"row": i, "rejected": {"field", "reason",
 "record"}}`` for a row set aside by ``--skip-bad-rows``. User data only ever sits inside ``records`` and
 ``record``, so no input column can be mistaken for a marker. ``job.json`` holds the job's fingerprint
-(:mod:`maskaug.fingerprint`).
+(``maskaug.fingerprint``).
 
 A rerun of the same job (same fingerprint) keeps the finished rows, truncates a torn last line and
 continues after them; rows are finished in input order, so resuming needs only their count. Output is

@@ -2,13 +2,13 @@
 
 With ``Augmenter(..., choose=K, scorer=...)`` every output draws K candidates in the same batched pass; the
 constraints filter them, and the scorer picks the best of those left (ties: the first drawn). Scorers read a
-batch of :class:`~maskaug.constraints.Candidates` (a pair as the pair) and return one number per candidate,
+batch of ``Candidates`` (a pair as the pair) and return one number per candidate,
 higher is better:
 
-- :class:`TeacherScore`: the teacher's probability of the source row's label;
-- :class:`SimilarityScore`: cosine of sentence embeddings to the source (for a pair, the mean per sentence);
-- :class:`FluencyScore`: per-token pseudo-log-likelihood of the candidate minus the source's;
-- :class:`Mix`: a weighted sum of scorers.
+- ``TeacherScore``: the teacher's probability of the source row's label;
+- ``SimilarityScore``: cosine of sentence embeddings to the source (for a pair, the mean per sentence);
+- ``FluencyScore``: per-token pseudo-log-likelihood of the candidate minus the source's;
+- ``Mix``: a weighted sum of scorers.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 
 
 class Scorer:
-    """How much a candidate is worth; subclasses define :meth:`__call__`."""
+    """How much a candidate is worth; subclasses define ``__call__``."""
 
     name = "scorer"
 
@@ -36,7 +36,7 @@ def _text(t: str | tuple[str, ...]) -> str:
 
 
 class TeacherScore(Scorer):
-    """The teacher's probability of the source label (a :class:`~maskaug.constraints.Teacher`)."""
+    """The teacher's probability of the source label (a ``Teacher``)."""
 
     name = "teacher"
 

@@ -157,7 +157,7 @@ def _method_params(args) -> tuple[str, dict[str, Any]]:
 
 
 def job_config(args) -> Any:
-    """``maskaug augment``'s flags as a :class:`~maskaug.job.JobConfig`."""
+    """``maskaug augment``'s flags as a ``JobConfig``."""
     from maskaug.job import ConstraintSpec, JobConfig, RaySpec
 
     method, params = _method_params(args)

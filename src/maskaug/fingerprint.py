@@ -1,14 +1,14 @@
 """One fingerprint for what a result depends on, and one cache root for every cache.
 
 A fingerprint is the SHA-256 of a canonical JSON description of everything that decides a result, in the
-spirit of 🤗 datasets' fingerprints: the input's bytes (:func:`~maskaug.io.file_digest`), the resolved method
-name with its effective parameters (defaults filled in), the model's content (:func:`model_fingerprint`: its
+spirit of 🤗 datasets' fingerprints: the input's bytes (``file_digest``), the resolved method
+name with its effective parameters (defaults filled in), the model's content (``model_fingerprint``: its
 files' bytes, which include a fine-tuned model's conditioning record), the record type, the settings that
-change outputs, and maskaug's version. Resumable partial output (:mod:`maskaug.checkpoint`) and every
-evaluation cache (:mod:`maskaug.evaluate`) are keyed by it, so a changed method or a model retrained into the
+change outputs, and maskaug's version. Resumable partial output (``maskaug.checkpoint``) and every
+evaluation cache (``maskaug.evaluate``) are keyed by it, so a changed method or a model retrained into the
 same folder never reuses a stale result.
 
-Caches live under :func:`cache_root`: ``$MASKAUG_CACHE``, else ``~/.cache/maskaug``.
+Caches live under ``cache_root``: ``$MASKAUG_CACHE``, else ``~/.cache/maskaug``.
 """
 
 from __future__ import annotations

@@ -1,15 +1,15 @@
 """The one augmentation job: check → read and validate → resume state → run → write, with the summary.
 
-``maskaug augment`` is ``AugmentJob(JobConfig(...)).run()``; so are :func:`maskaug.augment_file` and, for rows
-held in memory, :func:`maskaug.augment`. The stages, in order:
+``maskaug augment`` is ``AugmentJob(JobConfig(...)).run()``; so are ``maskaug.augment_file`` and, for rows
+held in memory, ``maskaug.augment``. The stages, in order:
 
 1. **check** the settings (every option's value, the method and its parameters, the device, the record type
    against the method and the model's conditioning, the output path) — nothing is created yet;
 2. **validate** the input in one streaming pass (each bad row named by file, row and field as it is met, or
    counted with ``skip_bad_rows``), then load the model (under Ray only the actors load one);
-3. **resume**: take the output's lock and its partial output (:mod:`maskaug.checkpoint`), keyed by the job's
-   fingerprint (:mod:`maskaug.fingerprint`), skipping the rows an interrupted run finished;
-4. **run** the rows through the :class:`~maskaug.pipeline.Pipeline` (or Ray actors), a chunk at a time,
+3. **resume**: take the output's lock and its partial output (``maskaug.checkpoint``), keyed by the job's
+   fingerprint (``maskaug.fingerprint``), skipping the rows an interrupted run finished;
+4. **run** the rows through the ``Pipeline`` (or Ray actors), a chunk at a time,
    each finished row appended to the partial file;
 5. **write** the output from the partial file (streaming, atomic rename), the rejected and shortfall side
    files, and remove the working files.
@@ -159,7 +159,7 @@ class JobConfig:
     choose_by: str | None = None  # teacher, similarity, fluency or NAME=WEIGHT,... (needed when choose > 1)
 
     def augmenter_settings(self) -> dict[str, Any]:
-        """The settings an :class:`~maskaug.augmenter.Augmenter` takes from this config (its constraints and scorer
+        """The settings an ``Augmenter`` takes from this config (its constraints and scorer
         are built by the job from the input): the one place a job's options become an augmenter's, for a local run
         and for each Ray actor."""
         return {"model": self.model, "n": self.n, "seed": self.seed, "max_attempts": self.max_attempts,
@@ -289,7 +289,7 @@ class _Kinds:
 
 class AugmentJob:
     """One run of one method over one input file (or standard input). Rows held in memory enter at the pipeline
-    level instead (:func:`maskaug.pipeline.augment_records`)."""
+    level instead (``maskaug.pipeline.augment_records``)."""
 
     def __init__(self, config: JobConfig):
         self.cfg = config
@@ -366,7 +366,7 @@ class AugmentJob:
     # -- 2. validate -----------------------------------------------------------------------------------------
     def _validate(self) -> tuple[int, int]:
         """One pass over the input: ``(rows, bad rows)``; raises on the first bad row unless skipping. Learns the
-        label words and the teacher's rows on the way (:func:`maskaug.pipeline.scan`)."""
+        label words and the teacher's rows on the way (``maskaug.pipeline.scan``)."""
         from maskaug.pipeline import scan, wants_label_words
 
         cfg = self.cfg
@@ -438,7 +438,7 @@ class AugmentJob:
     # -- 3. resume state -------------------------------------------------------------------------------------
     def fingerprint(self) -> str:
         """What decides the rows this job writes: every setting (but those that only change how or where it runs,
-        :data:`RUN_ONLY`), the input's bytes, the resolved method with its effective parameters, the record type,
+        ``RUN_ONLY``), the input's bytes, the resolved method with its effective parameters, the record type,
         the model's content, the device, dtype and runtime it resolved to, and the label words learnt."""
         from maskaug.fingerprint import fingerprint, model_fingerprint
         from maskaug.io.writers import file_digest
@@ -466,7 +466,7 @@ class AugmentJob:
 
     # -- the whole job ---------------------------------------------------------------------------------------
     def run(self) -> JobResult:
-        """Check, validate, resume, run and write; the :class:`JobResult`. Ctrl-C raises :class:`Interrupted`."""
+        """Check, validate, resume, run and write; the ``JobResult``. Ctrl-C raises ``Interrupted``."""
         try:
             self._check()
             if self.cfg.dry_run:
@@ -698,9 +698,9 @@ class AugmentJob:
 
 
 def route(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Keyword options split into :class:`JobConfig` settings and method parameters (``rate=0.2``), the way a
+    """Keyword options split into ``JobConfig`` settings and method parameters (``rate=0.2``), the way a
     transformers pipeline sanitises its parameters: ``augment_file(**kwargs)`` routes here, and a job's settings
-    become an augmenter's in :meth:`JobConfig.augmenter_settings`. Method parameters are checked against the
+    become an augmenter's in ``JobConfig.augmenter_settings``. Method parameters are checked against the
     method when the job builds it."""
     settings = {f.name for f in fields(JobConfig)} - {"input", "output", "method", "params", "n"}
     return ({k: v for k, v in options.items() if k in settings},

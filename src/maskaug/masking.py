@@ -61,9 +61,9 @@ def _word_count(word: str) -> int:
 class Masker:
     """Choose ``clamp(round(rate * eligible units), min_count, max_count)`` units of a text.
 
-    Never special tokens (they are not in :class:`Doc`); optionally never stopwords, punctuation,
-    negations (:data:`NEGATIONS`), protected character spans or regex matches (kept byte-exact). A text of
-    fewer than ``min_words`` words (with a letter or digit) is left as it is (:meth:`too_short`).
+    Never special tokens (they are not in ``Doc``); optionally never stopwords, punctuation,
+    negations (``NEGATIONS``), protected character spans or regex matches (kept byte-exact). A text of
+    fewer than ``min_words`` words (with a letter or digit) is left as it is (``too_short``).
     ``edges=False`` (``unit="insert"``): no slot before a sentence's first word, after its final punctuation
     or at the text's end, where a new word reads as a fragment ("if The ending ...", "... performances. is").
     """

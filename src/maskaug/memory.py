@@ -3,7 +3,7 @@
 PyTorch's CPU tensors come from the C allocator. With glibc, the freed activations of one batch are kept in
 the heap and arenas rather than returned, and glibc raises its mmap threshold after each freed large block,
 so a run of 200k rows grew by 140 MB although nothing was held (``benchmarks/rss_stream.py``; one
-``malloc_trim(0)`` at the end gave 340 MB back). :func:`release` calls ``malloc_trim(0)`` where it exists
+``malloc_trim(0)`` at the end gave 340 MB back). ``release`` calls ``malloc_trim(0)`` where it exists
 (glibc) and does nothing elsewhere.
 """
 

@@ -64,8 +64,8 @@ def _inside(a: Path, b: Path) -> bool:
 
 
 class OutputTarget:
-    """The output of one job and its side files. :meth:`check` refuses what must not be written;
-    :meth:`acquire` takes the lock (creating the side folder); :meth:`release` removes what is left."""
+    """The output of one job and its side files. ``check`` refuses what must not be written;
+    ``acquire`` takes the lock (creating the side folder); ``release`` removes what is left."""
 
     def __init__(self, path: str | os.PathLike, inputs: list[str | os.PathLike] = (), overwrite: bool = False):
         self.path = Path(path)

@@ -1,15 +1,15 @@
 """The run stage every entry point shares: rows → record views → augmenter → output rows with provenance.
 
-:class:`Pipeline` takes ``(index, row id, row)`` items in input order and yields one :class:`RowResult` per
+``Pipeline`` takes ``(index, row id, row)`` items in input order and yields one ``RowResult`` per
 row, in the same order: its output rows (the kept original first, when asked), how many outputs it got of
 ``n`` and, when short, why; or, for a bad row under ``skip_bad``, the field and the problem. The CLI job
-(:mod:`maskaug.job`), the Python API (:mod:`maskaug.api`), the Ray driver (:mod:`maskaug.distributed`) and
+(``maskaug.job``), the Python API (``maskaug.api``), the Ray driver (``maskaug.distributed``) and
 ``maskaug evaluate`` all produce their rows here.
 
-Before any row, :func:`bind` decides once what the rows are (their record type, label column and the labels a
-label-conditioned model knows) and refuses a method, model or constraint that does not fit them; :func:`scan`
+Before any row, ``bind`` decides once what the rows are (their record type, label column and the labels a
+label-conditioned model knows) and refuses a method, model or constraint that does not fit them; ``scan``
 checks every row (file, row and field named) and feeds what is learnt from the whole input (label words, the
-teacher's training rows). The file job and :func:`augment_records` — the entry for rows held in memory (the
+teacher's training rows). The file job and ``augment_records`` — the entry for rows held in memory (the
 Python API, ``map_function``, ``maskaug evaluate``) — share both.
 """
 
@@ -42,7 +42,7 @@ class RowResult:
     outputs: list[Augmentation] | None = None
 
     def entry(self) -> dict[str, Any]:
-        """This row as a line of the partial file (:mod:`maskaug.checkpoint`)."""
+        """This row as a line of the partial file (``maskaug.checkpoint``)."""
         if self.rejected is not None:
             return {"row": self.index, "rejected": {"field": self.rejected[0], "reason": self.rejected[1],
                                                    "record": self.row}}
@@ -80,7 +80,7 @@ def output_records(record: RecordType, row_id: Any, row: dict[str, Any], view: V
 
 
 def label_view(record: RecordType, row: dict[str, Any], label_column: str | None, salience) -> View:
-    """The record's view of ``row``, with the row's label words (:mod:`maskaug.salience`) added to the spans the
+    """The record's view of ``row``, with the row's label words (``maskaug.salience``) added to the spans the
     masker leaves alone."""
     view = record.view(row)
     if salience is not None and label_column is not None:
@@ -217,7 +217,7 @@ def wants_label_words(label_words: bool | None, binding: Binding, method: Any) -
 def scan(rows: Iterable[dict[str, Any]], binding: Binding, path: str | Path, skip_bad: bool, salience=None,
          teacher_data: tuple[list, list] | None = None,
          see: Callable[[int, dict[str, Any]], None] | None = None) -> tuple[int, int]:
-    """One pass over ``rows``: ``(rows, bad rows)``. The first bad row raises an :class:`InputError` naming the file,
+    """One pass over ``rows``: ``(rows, bad rows)``. The first bad row raises an ``InputError`` naming the file,
     row and field, unless ``skip_bad``; each good row feeds ``salience`` (label words) and ``teacher_data``
     (texts, labels) and is shown to ``see(row number, row)``."""
     record, label = binding.record, binding.label_column
@@ -253,7 +253,7 @@ def augment_records(augmenter: Augmenter, rows: list[dict[str, Any]], ids: Seque
                     ) -> list[dict[str, Any]]:
     """Output rows for rows held in memory: the entry of the Python API, ``map_function`` and ``maskaug evaluate``
     (no file, no resume). ``ids`` seed each row's outputs (default: its index). Rows are bound and checked as the
-    file job checks them (:func:`bind`, :func:`scan`)."""
+    file job checks them (``bind``, ``scan``)."""
     names = [c.name for c in augmenter.constraints]
     binding = bind(rows[0] if rows else None, Options(record, tuple(text_columns)), augmenter.method,
                    augmenter.mlm.conditioning, label_column, names, model_name=augmenter.mlm.name)

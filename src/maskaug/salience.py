@@ -10,7 +10,7 @@ label is scored from the labelled rows themselves with the log-odds ratio under 
 where y counts the rows holding w (each row counts a word once), n the words of those rows, and the prior
 a_w = ``prior`` × the word's share of all words (a = ``prior``). Words are lowercased runs of letters, digits and
 apostrophes. A row's *label words* are its words with z ≥ ``min_z`` for the row's own label, at most ``share`` of
-the row's words (the highest first, at least one when any qualifies); :meth:`Salience.spans` gives their character
+the row's words (the highest first, at least one when any qualifies); ``Salience.spans`` gives their character
 spans, which the job adds to the row's protected spans: every method then keeps them byte-exact.
 
 Counting is one pass over the rows (streaming; memory grows with the vocabulary, not the rows) and the result

@@ -1,4 +1,4 @@
-"""Where a :class:`~maskaug.document.Doc`'s sentences open and close, and which words stand next to a
+"""Where a ``Doc``'s sentences open and close, and which words stand next to a
 position: what the rules that keep an edited sentence a sentence read (no model, no word lists)."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def ends_sentence(doc: Doc, i: int) -> bool:
 
 
 def opens_sentence(doc: Doc, i: int) -> bool:
-    """Whether word ``i`` opens a sentence (the text's first word, or one after :func:`ends_sentence`)."""
+    """Whether word ``i`` opens a sentence (the text's first word, or one after ``ends_sentence``)."""
     return i == 0 or ends_sentence(doc, i - 1)
 
 

@@ -2,7 +2,7 @@
 
 An arm has one job: the rows it adds to each split (``outputs``: per split, the added rows of each training row),
 and, for the one that trains differently, the learner it trains (``learner``). How the learner weights and labels
-the added rows is the spec's :class:`~maskaug.evaluate.spec.TrainOptions`, read by the run loop, not by the arm.
+the added rows is the spec's ``TrainOptions``, read by the run loop, not by the arm.
 
 - ``none``: nothing added (a control);
 - ``copy``: each training row repeated n times: the added rows' count and steps, no new text (a control); with
@@ -13,8 +13,8 @@ the added rows is the spec's :class:`~maskaug.evaluate.spec.TrainOptions`, read 
 - any registered method (``substitute``, ``insert:rate=0.3``, ``prepend``, ``melm``, ...): its outputs, made by the
   augmentation job; a label-conditional method fine-tunes its MLM on each split's own rows first.
 
-A new arm is one class here and one entry in :data:`ARMS`. Every output an arm makes is kept in the evaluation's
-:class:`~maskaug.evaluate.store.Store`, keyed by the fingerprint of the function's actual arguments.
+A new arm is one class here and one entry in ``ARMS``. Every output an arm makes is kept in the evaluation's
+``Store``, keyed by the fingerprint of the function's actual arguments.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ class Arm:
         return base
 
     def train(self, ev, ctx) -> dict[str, Any]:
-        """One split's run (a :class:`~maskaug.evaluate.runner.SplitRun`): the split's rows and the arm's added
+        """One split's run (a ``SplitRun``): the split's rows and the arm's added
         rows, labelled and weighted as the spec's training options say, through the arm's learner."""
         texts, labels, weights = ev.training_set(self, ctx.split, ctx.pool, ctx.outputs, ctx.learner, ctx.dev,
                                                  ctx.test, ctx.seed)
@@ -255,7 +255,7 @@ class UnlabelledArm(Arm):
             self.needs_finetune(protocol, "tapt=true adapts the fine-tuned classifier's encoder")
 
     def outputs(self, ev, pool, splits, n):
-        """No rows per training row; the views of every unlabelled row these splits use, kept for :meth:`train`."""
+        """No rows per training row; the views of every unlabelled row these splits use, kept for ``train``."""
         u = ev.unlabelled
         rows = u.used(splits)
         count = int(self.setting("views"))
@@ -397,7 +397,7 @@ ARMS: dict[str, type[Arm]] = {"none": NoneArm, "copy": CopyArm, "consistency": C
 
 
 def arm_for(spec: Any) -> Arm:
-    """The arm a spec names: a registered arm, else a registered method (:class:`GenerateArm`)."""
+    """The arm a spec names: a registered arm, else a registered method (``GenerateArm``)."""
     spec = spec if isinstance(spec, ArmSpec) else ArmSpec.parse(spec)
     return ARMS.get(spec.method, GenerateArm)(spec)
 

@@ -22,7 +22,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 
 @dataclass
 class EvalConfig:
-    """What an evaluation depends on. ``None`` means the protocol's default (:data:`DEFAULTS`)."""
+    """What an evaluation depends on. ``None`` means the protocol's default (``DEFAULTS``)."""
 
     data: str
     test: str | None = None

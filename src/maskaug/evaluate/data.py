@@ -74,7 +74,7 @@ class Unlabelled:
     dropped_test: int = 0  # rows left out because the test set holds the same text
 
     def rows(self, split) -> list[int]:
-        """Indexes into :attr:`texts` of a split's unlabelled rows (the same for every arm and seed)."""
+        """Indexes into ``texts`` of a split's unlabelled rows (the same for every arm and seed)."""
         if self.source is None:
             return list(range(min(self.size, len(self.texts))))
         drawn = set(split.train) | set(split.dev)

@@ -1,7 +1,7 @@
 """Obvious defects a reader spots in an output at once, found by comparing it with its source.
 
-The checker is independent of the rules that generation follows (:mod:`maskaug.masking`, the closing-
-punctuation check in :mod:`maskaug.methods.mask_fill`): it reads only the two strings. Each kind is counted
+The checker is independent of the rules that generation follows (``maskaug.masking``, the closing-
+punctuation check in ``maskaug.methods.mask_fill``): it reads only the two strings. Each kind is counted
 only when the output has it and its source does not.
 
 - ``start``: a new word before the source's first word (the output is longer and its second word is the
@@ -83,7 +83,7 @@ def defects(source: str, output: str) -> list[str]:
 
 def defect_rates(pairs: Iterable[tuple[str, str]]) -> dict[str, float]:
     """Over (source, output) pairs: ``outputs``, ``defective`` (share with at least one defect) and the share of
-    each kind in :data:`KINDS`."""
+    each kind in ``KINDS``."""
     counts: Counter[str] = Counter()
     total = bad = 0
     for source, output in pairs:

@@ -1,5 +1,5 @@
 """Protocols: each supplies an evaluation's data, splits, learner and metric through one interface, so one run
-loop (:mod:`maskaug.evaluate.runner`) serves them all.
+loop (``maskaug.evaluate.runner``) serves them all.
 
 - ``kumar2020`` (Kumar et al. 2020): k training and k dev examples per class per split; a classifier tested at its
   best dev setting; accuracy.

@@ -491,7 +491,7 @@ RUN_KEYS = ("command", "timings_s", "cached_runs", "classifier_runs")  # facts o
 
 
 def read(folder: str | Path) -> dict[str, Any]:
-    """An evaluation as :func:`write` left it: ``results.json`` with ``run.json`` joined back."""
+    """An evaluation as ``write`` left it: ``results.json`` with ``run.json`` joined back."""
     folder = Path(folder)
     results = json.loads((folder / "results.json").read_text())
     run = folder / "run.json"

@@ -1,10 +1,10 @@
 """The one run loop: for every protocol, each arm's added rows, a learner per split, arm and seed, paired statistics
 and intrinsic quality.
 
-The protocol (:mod:`maskaug.evaluate.protocols`) supplies the data, splits, learner and metric; each arm
-(:mod:`maskaug.evaluate.arms`) supplies what a split trains on besides its own rows; the spec's training options
-(:class:`~maskaug.evaluate.spec.TrainOptions`) say how the learner weights and labels those rows. Every outcome —
-augmentations, fine-tuned models, oracles, learner runs — is kept in one :class:`~maskaug.evaluate.store.Store`
+The protocol (``maskaug.evaluate.protocols``) supplies the data, splits, learner and metric; each arm
+(``maskaug.evaluate.arms``) supplies what a split trains on besides its own rows; the spec's training options
+(``TrainOptions``) say how the learner weights and labels those rows. Every outcome —
+augmentations, fine-tuned models, oracles, learner runs — is kept in one ``Store``
 keyed by the fingerprint of what made it, so a rerun does only what changed and reads back the same numbers.
 """
 

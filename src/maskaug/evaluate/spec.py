@@ -2,7 +2,7 @@
 
 ``"substitute"``, ``"substitute:rate=0.3,top_k=10"`` or ``{"label": ..., "method": ..., ...}``. A spec's parameters
 are of three kinds: the method's own (``rate``, ``top_k``, ...), the constraints its outputs pass (``teacher=filter``,
-``min_similarity``, ``label_words``, ...) and how the learner trains on the rows it adds (:class:`TrainOptions`).
+``min_similarity``, ``label_words``, ...) and how the learner trains on the rows it adds (``TrainOptions``).
 """
 
 from __future__ import annotations

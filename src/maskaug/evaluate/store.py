@@ -1,10 +1,10 @@
 """One store for everything an evaluation caches: augmentations, fine-tuned models, oracles and learner runs.
 
-Every artefact is keyed by the fingerprint (:func:`maskaug.fingerprint.identity`) of what produced it, taken from
+Every artefact is keyed by the fingerprint (``maskaug.fingerprint.identity``) of what produced it, taken from
 the actual arguments of the function that makes it — the way 🤗 datasets' ``fingerprint_transform`` hashes a
-transform's real arguments — rather than from a list of fields written beside it. :func:`cached` does this for a
-function whose first argument is the :class:`Store`; an argument that cannot be fingerprinted is an error, so a
-new setting can never be left out of a key by accident. A model enters a key as a :class:`ModelRef`: its content,
+transform's real arguments — rather than from a list of fields written beside it. ``cached`` does this for a
+function whose first argument is the ``Store``; an argument that cannot be fingerprinted is an error, so a
+new setting can never be left out of a key by accident. A model enters a key as a ``ModelRef``: its content,
 device, autocast dtype and runtime, resolved without loading it.
 
 Entries live under ``cache_root()/evaluate`` (``$MASKAUG_CACHE``) or ``--cache-dir``, one folder per kind.
@@ -78,7 +78,7 @@ class Store:
 
 
 def cached(kind: str, version: int = 1, added: tuple[str, ...] = ()):
-    """Keep a function's JSON result in the :class:`Store` given as its first argument, keyed by the fingerprint of
+    """Keep a function's JSON result in the ``Store`` given as its first argument, keyed by the fingerprint of
     its name, ``version`` and every other argument as called (defaults filled in).
 
     ``added``: parameters added after results were stored; left at None they are not part of the key, so what was
@@ -111,7 +111,7 @@ class ModelRef:
     backend: str | None = None
 
     def resolved(self) -> tuple[str, str, str]:
-        """``(device type, autocast dtype, runtime)`` on this machine, as :func:`load` would pick them."""
+        """``(device type, autocast dtype, runtime)`` on this machine, as ``load`` would pick them."""
         from maskaug.model.loading import pick_device, pick_runtime
 
         dev = pick_device(self.device, self.backend)
@@ -123,7 +123,7 @@ class ModelRef:
         return {**model_fingerprint(self.name), "device": device, "dtype": dtype, "runtime": runtime}
 
     def load(self):
-        """The loaded :class:`~maskaug.model.loading.MaskedLM`."""
+        """The loaded ``MaskedLM``."""
         from maskaug.model.loading import load_mlm
 
         return load_mlm(self.name, device=self.device, dtype=self.dtype, backend=self.backend)

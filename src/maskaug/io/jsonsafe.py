@@ -4,7 +4,7 @@
 - dates, times and timestamps are written as ISO 8601 strings, decimals as their exact digits (a string);
   Parquet and datasets outputs cast those back to the input column's Arrow type.
 - NumPy scalars become Python numbers.
-- bytes and durations are refused by column name before any work (:func:`unsupported`).
+- bytes and durations are refused by column name before any work (``unsupported``).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def dumps(obj: Any) -> str:
 
 
 def jsonable(v: Any) -> Any:
-    """``v`` as plain JSON values (what :func:`dumps` writes)."""
+    """``v`` as plain JSON values (what ``dumps`` writes)."""
     return json.loads(dumps(v))
 
 

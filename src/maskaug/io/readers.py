@@ -172,7 +172,7 @@ class Rows:
 
     def _read_csv(self, delimiter: str = ",") -> Iterator[dict[str, Any]]:
         """CSV/TSV rows; a column whose every non-empty value is a plain number is read as numbers (see
-        :func:`plain_number`), its empty values as null; every other column is text."""
+        ``plain_number``), its empty values as null; every other column is text."""
         if self._numeric is None:
             self._numeric = numeric_columns(self._csv_rows(delimiter))
         numeric = self._numeric

@@ -10,7 +10,7 @@ system) and moved into place with one atomic rename. Text formats ending in ``.g
 compressed as they are written.
 
 Columns that came from a Parquet or datasets input keep their Arrow type in a Parquet or datasets output
-(timestamps, dates and decimals travel through JSON as strings, see :mod:`maskaug.io.jsonsafe`) wherever
+(timestamps, dates and decimals travel through JSON as strings, see ``maskaug.io.jsonsafe``) wherever
 Arrow can cast them back; otherwise they keep the type of their JSON form.
 """
 

@@ -73,5 +73,5 @@ class Method(Protocol):
         ...
 
     def generate(self, jobs: list[Job], info: TokenizerInfo, engine: FillEngine | None) -> list[Draft]:
-        """One candidate (a :class:`Draft`) per job, in order; ``engine`` fills masked positions in batched passes."""
+        """One candidate (a ``Draft``) per job, in order; ``engine`` fills masked positions in batched passes."""
         ...

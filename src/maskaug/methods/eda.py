@@ -316,7 +316,7 @@ class Eda:
         return drafts
 
     def apply(self, op: int, text: str, protected: Sequence[tuple[int, int]], rng: np.random.Generator) -> Words:
-        """``text``'s words after EDA operation ``op`` (an index into :data:`OPERATIONS`)."""
+        """``text``'s words after EDA operation ``op`` (an index into ``OPERATIONS``)."""
         w = Words.of(text, protected)
         length = len(w.spans)
         if op == 0:

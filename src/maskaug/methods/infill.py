@@ -21,7 +21,7 @@ negations, entities, answers), punctuation, and the ``keep`` share of the remain
 content (not stopwords, longest first) — and every run of words between anchors is regenerated at once,
 each with its own length draw, within ``budget`` × the source's word count in total.
 
-Each run becomes one :class:`~maskaug.splice.Edit` that may change the text's length (a deletion takes the
+Each run becomes one ``Edit`` that may change the text's length (a deletion takes the
 space before or after the run with it), so outputs splice back byte-exactly from their edits.
 """
 
@@ -341,7 +341,7 @@ class SpanInfill:
         return drafts
 
     def _closing(self, jobs, plans, info, engine) -> None:
-        """Undo the runs that fail the closing check (:mod:`maskaug.methods.fluent`): their fills are dropped."""
+        """Undo the runs that fail the closing check (``maskaug.methods.fluent``): their fills are dropped."""
         if self.closing_drop is None:
             return
         keys, queries = [], []

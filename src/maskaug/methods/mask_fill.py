@@ -147,7 +147,7 @@ class MaskFill:
         return before, after
 
     def _closing(self, jobs: list[Job], plans, picks, info: TokenizerInfo, engine) -> set[tuple[int, str, int]]:
-        """The (job, field, slot) fills that fail the closing check (:mod:`maskaug.methods.fluent`)."""
+        """The (job, field, slot) fills that fail the closing check (``maskaug.methods.fluent``)."""
         if self.closing_drop is None:
             return set()
         keys, queries = [], []

@@ -1,7 +1,7 @@
-"""The model call: logits of a masked LM at chosen positions of a :class:`~maskaug.model.batching.Batch`.
+"""The model call: logits of a masked LM at chosen positions of a ``Batch``.
 
 Every user of a model (the fill engine, pseudo-log-likelihood, masked-token accuracy, MLM fine-tuning) goes
-through a backend's :meth:`~TorchBackend.logits`. PyTorch is the first backend:
+through a backend's ``logits``. PyTorch is the first backend:
 
 - the vocabulary projection runs only at the selected positions: for the length of one call, a pre-hook on
   the output embedding gathers them, so logits come back as ``[n_selected, vocab]`` instead of
@@ -11,7 +11,7 @@ through a backend's :meth:`~TorchBackend.logits`. PyTorch is the first backend:
   with fp32 at 99.4% instead of 98.1% for a few percent of the time (``benchmarks/bench_backends.py``);
 - on CUDA out-of-memory the batch is halved and both halves run (the caller sees one result);
 - a row's conditioning label is an explicit input: C-BERT models with a segment embedding read it as
-  ``token_type_ids``; models without one get maskaug's added label embedding (:class:`LabelEmbedding`) added
+  ``token_type_ids``; models without one get maskaug's added label embedding (``LabelEmbedding``) added
   to the input embeddings, passed to the model as ``inputs_embeds``.
 
 Nothing is stored on the model object: the hook is registered and removed inside each call.

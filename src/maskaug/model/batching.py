@@ -1,4 +1,4 @@
-"""Length-sorted packing under a token budget, and padding into one :class:`Batch` (shared by every model call:
+"""Length-sorted packing under a token budget, and padding into one ``Batch`` (shared by every model call:
 mask filling, pseudo-log-likelihood, masked-token accuracy)."""
 
 from __future__ import annotations

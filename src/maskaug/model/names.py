@@ -57,7 +57,7 @@ def in_hub_cache(name: str) -> bool:
 
 
 def check_model_name(name: str | os.PathLike | None) -> None:
-    """Raise :class:`ModelLoadError` now for a model that cannot be loaded: a path that is a file or does not
+    """Raise ``ModelLoadError`` now for a model that cannot be loaded: a path that is a file or does not
     exist and is not a hub name, or a hub name neither cached nor reachable."""
     if name is None or str(name) in BUILTIN_ALIASES:
         return

@@ -1,4 +1,4 @@
-"""An ONNX Runtime backend for CPUs: the same :meth:`logits` as :class:`~maskaug.model.backend.TorchBackend`.
+"""An ONNX Runtime backend for CPUs: the same ``logits`` as ``TorchBackend``.
 
 The masked LM is exported once with ``torch.onnx`` into a graph that takes the padded ids, the attention
 mask and the flat indexes of the selected positions, and returns logits only there (the vocabulary

@@ -1,6 +1,6 @@
 """Record types: the shapes of row maskaug augments (text, pairs, token/tag, extractive QA), as one concept.
 
-:func:`detect` picks the type for a dataset from the user's options and its first row. Every module in this
+``detect`` picks the type for a dataset from the user's options and its first row. Every module in this
 package is imported here, and each registers its type, so a new record type is one new module.
 """
 
@@ -40,7 +40,7 @@ def find_label_column(row: dict[str, Any] | None, record: RecordType, given: str
                       class_labels: tuple[str, ...] | list[str] = ()) -> str | None:
     """The label column: the one ``given`` (``"none"``: no label column), else, for records whose label is the
     whole row's (text, pairs), the first of a column a 🤗 datasets ``ClassLabel`` names and the columns in
-    :data:`LABEL_NAMES` that ``row`` (the first row) has with one value (not a list: token tags are no label)."""
+    ``LABEL_NAMES`` that ``row`` (the first row) has with one value (not a list: token tags are no label)."""
     if given is not None:
         return None if given.strip().casefold() == NO_LABEL else given
     if row is None or not record.sentence_label:

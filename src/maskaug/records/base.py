@@ -3,7 +3,7 @@
 A record type detects its rows, checks each one (naming the field), exposes the text fields the LM sees
 and the character spans it must leave alone, rebuilds the output row from an augmentation, and says which
 methods and constraints fit it. Adding a record type is one module in this package: every module here is
-imported by :mod:`maskaug.records`, and each type registers itself with :func:`register`.
+imported by ``maskaug.records``, and each type registers itself with ``register``.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ _TYPES: dict[str, type[RecordType]] = {}
 
 
 def register(cls: type[RecordType]) -> type[RecordType]:
-    """Class decorator: make a record type known to :func:`maskaug.records.detect`."""
+    """Class decorator: make a record type known to ``maskaug.records.detect``."""
     if cls.name in _TYPES:
         raise ValueError(f"record type {cls.name!r} is already registered")
     _TYPES[cls.name] = cls

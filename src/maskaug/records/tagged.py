@@ -9,9 +9,9 @@ character spans the masker must leave alone:
 * ``where="entities"`` (MELM, Zhou et al. 2022): everything but entity tokens is protected, so only
   entities change, and the markers tell the model which entity type to write.
 
-Fills are single vocabulary pieces without whitespace (see :mod:`maskaug.methods.mask_fill`) placed
+Fills are single vocabulary pieces without whitespace (see ``maskaug.methods.mask_fill``) placed
 inside one word, so every edit lies inside one token: the output has the same number of tokens, and
-each keeps its tag. :func:`realign` checks that and maps edits back to tokens.
+each keeps its tag. ``realign`` checks that and maps edits back to tokens.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Each round, the current model (first: trained on the labelled rows alone) labels the unlabelled rows; per class
 the ``per_class`` most confident at or above ``threshold`` are kept (class-balanced, as UDA's and SFLM's
-confidence masks are); each kept row and its views (an :class:`~maskaug.augmenter.Augmenter`'s outputs, or none)
+confidence masks are); each kept row and its views (an ``Augmenter``'s outputs, or none)
 join the labelled rows under the pseudo-label, the labelled rows repeated to about half of the set (``balance``),
 and a new model is fitted on all of it::
 

@@ -51,7 +51,7 @@ class TextSmoothing(nn.Module):
 
 
 class SmoothingTrainer(Trainer):
-    """A 🤗 ``Trainer`` whose training batches go through :class:`TextSmoothing` (evaluation does not)."""
+    """A 🤗 ``Trainer`` whose training batches go through ``TextSmoothing`` (evaluation does not)."""
 
     def __init__(self, *args, smoothing: TextSmoothing, **kwargs):
         super().__init__(*args, **kwargs)

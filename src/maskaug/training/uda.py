@@ -97,7 +97,7 @@ class UdaTrainer(Trainer):
 
 
 class UdaCollator:
-    """Pads a batch for :class:`UdaTrainer`: the rows' ``input_ids`` / ``attention_mask`` and their
+    """Pads a batch for ``UdaTrainer``: the rows' ``input_ids`` / ``attention_mask`` and their
     ``view_input_ids`` / ``view_attention_mask`` each to their own longest (a row without a view reads its own ids
     as one)."""
 

@@ -36,7 +36,11 @@ def test_the_site_builds_strictly_with_the_registry_and_the_api(tmp_path):
     assert "closing_drop" in methods and "Example (built-in model, seed 0)" in methods
     api = (tmp_path / "site" / "api" / "index.html").read_text("utf-8")
     assert "augment_file" in api and "find_label_column" in api
-    assert not (tmp_path / "site" / "hooks").exists()
+    arch = (tmp_path / "site" / "architecture" / "index.html").read_text("utf-8")
+    package = ROOT / "src" / "maskaug"
+    modules = [p.relative_to(package).as_posix() for p in package.rglob("*.py")
+               if not p.name.startswith("_") and "assets" not in p.parts]
+    assert all(f"<code>{m}</code>" in arch for m in modules)  # one paragraph per module, generated
 
 
 @pytest.mark.parametrize("page,code", BLOCKS, ids=[f"{p}:{i}" for i, (p, _) in enumerate(BLOCKS)])

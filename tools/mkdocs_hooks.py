@@ -1,11 +1,13 @@
-"""MkDocs hook: the methods page's registry table, built from ``maskaug.methods.registry`` at build time so it
-cannot drift from the code (``<!-- registry -->`` in docs/methods.md is replaced by it)."""
+"""MkDocs hooks: pages built from the code at build time, so they cannot drift from it. ``<!-- registry -->``
+(docs/methods.md) becomes every registered method with its parameters; ``<!-- modules -->``
+(docs/architecture.md) becomes one paragraph per module of the package, its docstring's first paragraph."""
 
 from __future__ import annotations
 
 import re
 
 MARKER = "<!-- registry -->"
+MODULES = "<!-- modules -->"
 
 
 def _shown(value) -> str:
@@ -28,8 +30,29 @@ def _examples(markdown: str) -> dict[str, tuple[str, str]]:
     return out
 
 
+def _modules() -> str:
+    """One paragraph per module of ``maskaug``, in package order: its path and its docstring's first paragraph."""
+    import ast
+    from pathlib import Path
+
+    import maskaug
+
+    root = Path(maskaug.__file__).parent
+    out = []
+    for path in sorted(root.rglob("*.py"), key=lambda p: (len(p.relative_to(root).parts), str(p))):
+        rel = path.relative_to(root)
+        if path.name.startswith("_") and path.name != "__init__.py" or "assets" in rel.parts:
+            continue
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        first = " ".join(doc.split("\n\n")[0].split())
+        out.append(f"**`{rel.as_posix()}`**: {first}\n")
+    return "\n".join(out)
+
+
 def on_page_markdown(markdown: str, page, config, files):
-    """Replace the marker with one section per registered method: its doc, example and parameters."""
+    """Replace the markers: the registry's methods (doc, example, parameters) and the package's modules."""
+    if MODULES in markdown:
+        markdown = markdown.replace(MODULES, _modules())
     if MARKER not in markdown:
         return markdown
     from maskaug.methods.registry import PARAM_HELP, entries

@@ -74,6 +74,7 @@ class MaskFill:
     requires: str | None = None  # conditioning the model must have (cbert / prepend / expand)
     repeats: bool = True  # False: a fill never equals the word before or after it (methods.fluent)
     closing_drop: float | None = None  # the closing check's limit in nats (methods.fluent); None: off
+    next_drop: float | None = None  # the same check on the word after an inserted word; None: off
 
     def __post_init__(self) -> None:
         if self.fill not in FILL_MODES:
@@ -115,6 +116,8 @@ class MaskFill:
             lines.append("  no twin neighbours")
         if self.needs_model and self.closing_drop is not None:
             lines.append(f"  closing check: punctuation may fall {self.closing_drop:g} nats")
+        if self.needs_model and self.next_drop is not None:
+            lines.append(f"  next-word check: the word after an insertion may fall {self.next_drop:g} nats")
         return ",\n".join(lines) + ")"
 
     # ------------------------------------------------------------------ helpers
@@ -147,10 +150,11 @@ class MaskFill:
         return before, after
 
     def _closing(self, jobs: list[Job], plans, picks, info: TokenizerInfo, engine) -> set[tuple[int, str, int]]:
-        """The (job, field, slot) fills that fail the closing check (``maskaug.methods.fluent``)."""
-        if self.closing_drop is None:
+        """The (job, field, slot) fills that fail the closing check (``maskaug.methods.fluent``): the punctuation
+        after a fill (``closing_drop``) or, for an inserted word, the word after it (``next_drop``)."""
+        if self.closing_drop is None and self.next_drop is None:
             return set()
-        keys, queries = [], []
+        keys, queries, limits = [], [], []
         for (ji, f), fills in picks.items():
             job, slots = jobs[ji], plans[ji][f]
             doc = job.docs[f]
@@ -158,17 +162,21 @@ class MaskFill:
             edited, where = build_ids(doc.ids, slots, tokens)
             for i, slot in enumerate(slots):
                 k = slot.last
-                if i not in fills or not closing_piece(doc, k):
+                if i not in fills or k >= len(doc.ids):
                     continue
-                if i + 1 < len(slots) and slots[i + 1].first <= k:  # the punctuation is itself a slot
+                if i + 1 < len(slots) and slots[i + 1].first <= k:  # the next piece is itself a slot
+                    continue
+                limit = self.closing_drop if closing_piece(doc, k) else self.next_drop if slot.is_insert else None
+                if limit is None:
                     continue
                 at = where[i] + 1
                 keys.append((ji, f, i))
+                limits.append(limit)
                 queries.append(ClosingQuery(masked_at(doc.ids, k, info.mask_id), k,
                                             masked_at(edited, at, info.mask_id), at, doc.ids[k],
                                             job.prefix, job.label_id))
         drops = closing_drops(engine, info, queries)
-        return {key for key, d in zip(keys, drops) if d > self.closing_drop}
+        return {key for key, d, limit in zip(keys, drops, limits) if d > limit}
 
     @staticmethod
     def _edit(name: str, slot: Slot, info: TokenizerInfo, token_id: int) -> Edit:

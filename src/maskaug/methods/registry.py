@@ -55,6 +55,8 @@ PARAM_HELP = {
     "edges": "true: new words may open a sentence, follow its final punctuation or end the text (unit=insert); "
              "a run that opens a sentence may be deleted (infill)",
     "repeats": "true: a fill may equal the word right before or after it (\"not not\")",
+    "next_drop": "an inserted word is dropped when the model's log-probability of the word after it falls by more "
+                 "than this many nats (null = off)",
     "closing_drop": "a new word right before closing punctuation (. , ? ) ...) is dropped when the model's "
                     "log-probability of that punctuation falls by more than this many nats (null = off)",
 }
@@ -103,7 +105,7 @@ PARAM_TYPES: dict[str, tuple] = {
     "strategy": (str,), "top_k": (int, None),
     "top_p": (float, None), "temperature": (float,), "rank": (int,), "exclude_original": (bool,),
     "alpha_sr": (float,), "alpha_ri": (float,), "alpha_rs": (float,), "p_rd": (float,),
-    "edges": (bool,), "repeats": (bool,), "closing_drop": (float, None),
+    "edges": (bool,), "repeats": (bool,), "closing_drop": (float, None), "next_drop": (float, None),
 }
 _TYPE_WORDS = {str: "text", float: "a number", int: "a whole number", bool: "true or false",
                list: "a list of regular expressions"}
@@ -195,7 +197,7 @@ _SAMPLING = {"strategy": "sample", "top_k": 20, "top_p": None, "temperature": 1.
 
 def _compose(name: str, fill: str, exclude_original: bool = True, unit: str = "word", span_length: int = 3,
              requires: str | None = None, edges: bool = True, repeats: bool = True,
-             closing_drop: float | None = None, **kw: Any) -> MaskFill:
+             closing_drop: float | None = None, next_drop: float | None = None, **kw: Any) -> MaskFill:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     kw = {**_SAMPLING, **kw}
@@ -206,7 +208,7 @@ def _compose(name: str, fill: str, exclude_original: bool = True, unit: str = "w
     sampler = Sampler(strategy=kw["strategy"], top_k=kw["top_k"], top_p=kw["top_p"],
                       temperature=kw["temperature"], rank=kw["rank"])
     return MaskFill(name, masker, fill, sampler, exclude_original, requires=requires, repeats=repeats,
-                    closing_drop=closing_drop)
+                    closing_drop=closing_drop, next_drop=next_drop)
 
 
 def _recipe(name: str, fill: str, doc: str, requires: str | None = None, **defaults: Any) -> None:
@@ -237,7 +239,7 @@ _recipe("substitute.v2", "parallel",
         "Contextual substitution (Kobayashi 2018): mask ~15% of words, fill all in one pass" + _V2 + ".",
         span_length=3, **FLUENT)
 _recipe("insert.v2", "parallel", "Insert masked slots between words and fill them" + _V2
-        + ", no new word at a sentence's edges.", unit="insert", edges=False, **FLUENT)
+        + ", no new word at a sentence's edges.", unit="insert", edges=False, next_drop=None, **FLUENT)
 _recipe("iterative.v2", "sequential",
         "Iterative mask filling (Kesgin & Amasyali 2024): one word at a time, each fill seen by the next" + _V2 + ".",
         **FLUENT)

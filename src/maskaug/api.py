@@ -13,7 +13,7 @@ from typing import Any
 from maskaug.augmenter import Augmenter, check_texts
 from maskaug.job import AugmentJob, JobConfig, JobResult, default_method, route
 from maskaug.pipeline import augment_records
-from maskaug.records import NO_LABEL, Options, detect, find_label_column
+from maskaug.records import Options, detect, find_label_column
 
 
 def _fields(text_column: str | list[str] | None) -> tuple[str, ...]:
@@ -78,10 +78,7 @@ def augment(data: Any, method: str | None = None, n: int | None = None, text_col
             raise TypeError(f"item {bad} is {type(items[bad]).__name__}; give all strings or all dicts")
         rows, ids = [dict(r) for r in items], list(range(len(items)))
     record = detect(rows[0], Options(None, fields)) if rows else None
-    if record is not None:
-        label_column = find_label_column(rows[0], record, label_column, class_labels)
-    elif label_column is not None and label_column.strip().casefold() == NO_LABEL:
-        label_column = None
+    label_column = find_label_column(rows[0] if rows else None, record, label_column, class_labels)
     aug = build(label_column, record)
     records = augment_records(aug, rows, ids, fields, label_column, keep_original)
     if kind == "pandas":

@@ -4,6 +4,7 @@ position: what the rules that keep an edited sentence a sentence read (no model,
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left, bisect_right
 
 from maskaug.document import Doc
 from maskaug.text import has_alnum
@@ -49,14 +50,16 @@ def closing_piece(doc: Doc, k: int) -> bool:
 def neighbours(doc: Doc, start: int, end: int) -> tuple[str | None, str | None]:
     """The nearest words with a letter or digit before ``start`` and after ``end`` (character offsets; punctuation
     between is skipped, so "However, however" counts as neighbours), or None at an edge."""
+    words = doc.words  # in text order: bisection finds the words on each side of the span
     before = after = None
-    for w in doc.words:
-        text = w.text(doc)
-        if not has_alnum(text):
-            continue
-        if w.end <= start:
-            before = text
-        elif w.start >= end:
-            after = text
-            break
+    i = bisect_right(words, start, key=lambda w: w.end) - 1
+    while i >= 0 and before is None:
+        text = words[i].text(doc)
+        before = text if has_alnum(text) else None
+        i -= 1
+    i = bisect_left(words, end, key=lambda w: w.start)
+    while i < len(words) and after is None:
+        text = words[i].text(doc)
+        after = text if has_alnum(text) else None
+        i += 1
     return before, after

@@ -158,8 +158,7 @@ class MaskFill:
         for (ji, f), fills in picks.items():
             job, slots = jobs[ji], plans[ji][f]
             doc = job.docs[f]
-            tokens = [fills.get(i, KEEP) for i in range(len(slots))]
-            edited, where = build_ids(doc.ids, slots, tokens)
+            checked = []
             for i, slot in enumerate(slots):
                 k = slot.last
                 if i not in fills or k >= len(doc.ids):
@@ -167,8 +166,12 @@ class MaskFill:
                 if i + 1 < len(slots) and slots[i + 1].first <= k:  # the next piece is itself a slot
                     continue
                 limit = self.closing_drop if closing_piece(doc, k) else self.next_drop if slot.is_insert else None
-                if limit is None:
-                    continue
+                if limit is not None:
+                    checked.append((i, k, limit))
+            if not checked:  # the edited ids are built only for a field with something to check
+                continue
+            edited, where = build_ids(doc.ids, slots, [fills.get(i, KEEP) for i in range(len(slots))])
+            for i, k, limit in checked:
                 at = where[i] + 1
                 keys.append((ji, f, i))
                 limits.append(limit)

@@ -36,14 +36,14 @@ LABEL_NAMES = ("label", "labels")  # label columns found by name, in this order
 NO_LABEL = "none"  # --label-column none: the rows have no label column, whatever their columns are called
 
 
-def find_label_column(row: dict[str, Any] | None, record: RecordType, given: str | None = None,
+def find_label_column(row: dict[str, Any] | None, record: RecordType | None, given: str | None = None,
                       class_labels: tuple[str, ...] | list[str] = ()) -> str | None:
     """The label column: the one ``given`` (``"none"``: no label column), else, for records whose label is the
     whole row's (text, pairs), the first of a column a 🤗 datasets ``ClassLabel`` names and the columns in
     ``LABEL_NAMES`` that ``row`` (the first row) has with one value (not a list: token tags are no label)."""
     if given is not None:
         return None if given.strip().casefold() == NO_LABEL else given
-    if row is None or not record.sentence_label:
+    if row is None or record is None or not record.sentence_label:
         return None
     for name in (*class_labels, *LABEL_NAMES):
         if name in row and isinstance(row[name], (str, int, float)):

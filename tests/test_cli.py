@@ -52,6 +52,18 @@ def test_the_label_column_is_found_by_its_name_and_labelled_rows_get_insert(data
     assert default_method(tagged, "label") == "substitute"  # a token/tag record has no sentence label
 
 
+def test_a_row_missing_a_label_found_by_name_says_how_to_ignore_the_column(tmp_path, tiny_model_dirs, capsys):
+    src = tmp_path / "d.jsonl"
+    src.write_text('{"text": "A fine film with a great cast.", "label": "pos"}\n{"text": "A dull script."}\n')
+    run = ["augment", str(src), "-o", str(tmp_path / "o.jsonl"), "--model", str(tiny_model_dirs["wordpiece"])]
+    assert main(run) != 0
+    err = capsys.readouterr().err
+    assert "row 2, field 'label': missing label" in err and "--label-column none ignores it" in err
+    assert main([*run, "--label-column", "label"]) != 0
+    assert "--label-column none" not in capsys.readouterr().err  # named by the user: the plain error
+    assert main([*run, "--label-column", "none"]) == 0
+
+
 def test_a_classlabel_column_is_the_label_in_a_dataset_and_its_parquet(tiny_model_dirs, tmp_path, capsys):
     from datasets import ClassLabel, Dataset, Features, Value
 

@@ -480,9 +480,13 @@ class AugmentJob:
             raise Interrupted(False) from None
         except InputError as exc:
             spool = getattr(self, "_spool", None)
-            if spool is not None and Path(exc.path).parent == spool:  # the copy of standard input: say so
-                raise InputError("standard input", exc.reason, exc.row, exc.field) from None
-            raise
+            path = "standard input" if spool is not None and Path(exc.path).parent == spool else exc.path
+            reason = exc.reason
+            if getattr(self, "label_found", False) and exc.field == self.label_column:  # not asked for: say how
+                reason += f"; the label column {exc.field} was found by its name, --label-column none ignores it"
+            if (path, reason) == (exc.path, exc.reason):
+                raise
+            raise InputError(path, reason, exc.row, exc.field) from None
         finally:
             spool = getattr(self, "_spool", None)
             if spool is not None:

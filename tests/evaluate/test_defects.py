@@ -21,6 +21,8 @@ from maskaug.evaluate.defects import KINDS, defect_rates, defects
     ("The ending is a cop-out.", "The ending is a real cop-out.", set()),
     ("What county is Modesto , California in ?", "What county is Modesto , California located in ?", set()),
     ("No no no, never.", "No no no, not ever.", set()),  # the source's own repeats are not new
+    ("", "", set()), ("", "the", {"dangling"}), ("...", "a ...", {"dangling"}), ("Go.", "", set()),
+    ("Ça va.", "ça ça va.", {"lowercase_start", "repeat"}),
 ])
 def test_kinds_found(source, output, kinds):
     assert set(defects(source, output)) == kinds

@@ -131,6 +131,15 @@ def _method_params(args) -> tuple[str, dict[str, Any]]:
                 params[key] = check_value(key, value)
             except ValueError as exc:
                 raise ValueError(f"{args.config}: {exc}") from None
+    if method and ":" in method:  # --method substitute:rate=0.3,top_k=10, as evaluate takes it
+        from maskaug.methods.registry import split_spec
+
+        method, given = split_spec(method)
+        for key, value in given.items():
+            try:
+                params[key] = check_value(key, value)
+            except ValueError as exc:
+                raise ValueError(f"--method {args.method}: {exc}") from None
     for name in ("rate", "unit", "strategy", "top_k", "top_p", "temperature", "protect"):
         value = getattr(args, name)
         if value is not None:

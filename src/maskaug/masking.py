@@ -13,6 +13,7 @@ from maskaug.document import Doc
 from maskaug.model.vocab import CONTINUATION, START, TokenizerInfo
 from maskaug.sentence import ends_sentence
 from maskaug.text import has_alnum as _has_alnum
+from maskaug.wordclass import closed_class, name_like, numeric
 
 UNITS = ("token", "word", "span", "insert")
 
@@ -42,6 +43,26 @@ class Slot:
         return self.first == self.last
 
 
+def _stands_alone(text: str, words: Sequence, i: int) -> bool:
+    """Whether word ``i`` is the only word with a letter or digit between the spaces around it (``film,`` is;
+    ``don`` of ``don't`` is not)."""
+    w = words[i]
+    start = w.start
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    end = w.end
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return not (_has_alnum(text[start : w.start]) or _has_alnum(text[w.end : end]))
+
+
+def _near_alnum(doc: Doc, i: int, step: int) -> int:
+    """The index of the nearest word from ``i`` on (``step`` 1: forward, -1: back) with a letter or digit, or -1."""
+    while 0 <= i < len(doc.words) and not _has_alnum(doc.words[i].text(doc)):
+        i += step
+    return i if 0 <= i < len(doc.words) else -1
+
+
 UNSPACED = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN")
 
 
@@ -66,6 +87,11 @@ class Masker:
     fewer than ``min_words`` words (with a letter or digit) is left as it is (``too_short``).
     ``edges=False`` (``unit="insert"``): no slot before a sentence's first word, after its final punctuation
     or at the text's end, where a new word reads as a fragment ("if The ending ...", "... performances. is").
+    ``names`` / ``numbers`` / ``function_words`` (``maskaug.wordclass``): names, acronyms and codes (every word
+    that opens a sentence, and every word the model knows only in pieces) / numbers, number words and dates /
+    closed-class words are never masked, and no slot is inserted next to a kept name or number. ``whole_words``:
+    only a word that stands alone between spaces (punctuation aside) is masked, never a part of ``don't``,
+    ``e-mail`` or ``5.99``.
     """
 
     unit: str = "word"
@@ -79,6 +105,10 @@ class Masker:
     negations: bool = False
     min_words: int = 0
     edges: bool = True
+    names: bool = False
+    numbers: bool = False
+    function_words: bool = False
+    whole_words: bool = False
     _patterns: tuple = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -118,6 +148,11 @@ class Masker:
             parts.append(f"protect={list(self.protect)}")
         if self.unit == "insert" and not self.edges:
             parts.append("no edge slots")
+        kept = [k for k in ("names", "numbers", "function_words") if getattr(self, k)]
+        if kept:
+            parts.append(f"kept: {', '.join(kept)}")
+        if self.whole_words:
+            parts.append("whole words")
         return f"Masker({', '.join(parts)})"
 
     def count(self, n: int) -> int:
@@ -137,16 +172,47 @@ class Masker:
     def eligible_words(self, doc: Doc, protected: Sequence[tuple[int, int]]) -> list[int]:
         """Indexes of the words of ``doc`` that may be masked."""
         out = []
+        kept = self.kept_words(doc)
         for i, w in enumerate(doc.words):
             text = w.text(doc)
             if self.skip_punct and not _has_alnum(text):
                 continue
             if self.stopwords and text.casefold() in self.stopwords:
                 continue
+            if i in kept:
+                continue
             if any(s < w.end and w.start < e for s, e in protected):
                 continue
             out.append(i)
         return out
+
+    @property
+    def keeps_words(self) -> bool:
+        """Whether any word-class rule (names, numbers, function words, whole words) is on."""
+        return self.names or self.numbers or self.function_words or self.whole_words
+
+    def kept_words(self, doc: Doc, anchors_only: bool = False) -> set[int]:
+        """Indexes of the words the word-class rules keep; ``anchors_only``: only names and numbers (the words
+        no new word may stand next to)."""
+        if not self.keeps_words:
+            return set()
+        words, text = doc.words, doc.text
+        kept: set[int] = set()
+        for i, w in enumerate(words):
+            word = w.text(doc)
+            if not _has_alnum(word):
+                continue
+            opens = i == 0 or ends_sentence(doc, i - 1)
+            rare = w.last - w.first > 1  # a word the model knows only in pieces: a name or a rare word
+            if (self.numbers and numeric(word)) or (self.names and (opens or rare or name_like(word, opens))):
+                kept.add(i)
+            elif anchors_only:
+                continue
+            elif self.function_words and closed_class(word):
+                kept.add(i)
+            elif self.whole_words and not _stands_alone(text, words, i):
+                kept.add(i)
+        return kept
 
     def too_short(self, doc: Doc) -> str | None:
         """Why ``doc`` is left as it is (fewer than ``min_words`` words), or None. In scripts written without
@@ -221,9 +287,12 @@ class Masker:
             first = words[0]
             kind = START if info.is_start[doc.ids[first.first]] else CONTINUATION
             gaps.append(Slot(first.start, first.start, first.first, first.first, kind, True, "", "", " "))
+        anchors = self.kept_words(doc, anchors_only=True) if (self.names or self.numbers) else set()
         for i in range(1, len(words)):
             a, b = words[i - 1], words[i]
             gap = doc.text[a.end : b.start]
+            if _near_alnum(doc, i, 1) in anchors or _near_alnum(doc, i - 1, -1) in anchors:
+                continue
             if gap and gap.isspace():
                 if self.edges or not ends_sentence(doc, i - 1):
                     gaps.append(Slot(b.start, b.start, b.first, b.first, START, True, "", "", " "))

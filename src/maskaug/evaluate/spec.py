@@ -7,7 +7,6 @@ are of three kinds: the method's own (``rate``, ``top_k``, ...), the constraints
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,16 +53,9 @@ class ArmSpec:
             method = spec.pop("method")
             label = spec.pop("label", method)
             return cls(label, method, spec)
-        name, _, rest = str(spec).partition(":")
-        params: dict[str, Any] = {}
-        for item in filter(None, rest.split(",")):
-            k, eq, value = item.partition("=")
-            if not eq:
-                raise ValueError(f"method spec {spec!r}: parameters are KEY=VALUE")
-            try:
-                params[k.strip()] = json.loads(value)
-            except json.JSONDecodeError:
-                params[k.strip()] = value
+        from maskaug.methods.registry import split_spec
+
+        name, params = split_spec(spec)
         return cls(str(spec), name, params)
 
     @property

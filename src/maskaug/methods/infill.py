@@ -42,6 +42,7 @@ from maskaug.model.vocab import CONTINUATION, START, TokenizerInfo
 from maskaug.sentence import closing_piece, neighbours, opens_sentence
 from maskaug.splice import Edit, match_case
 from maskaug.text import has_alnum
+from maskaug.wordclass import closed_class, numeric
 
 if TYPE_CHECKING:  # torch is imported only when a method fills with a model
     from maskaug.document import Doc
@@ -83,6 +84,7 @@ class SpanInfill:
     repeats: bool = True  # False: a run's last word never equals the word after the run either
     edges: bool = True  # False: a run that opens a sentence is never deleted (the next word would open it)
     closing_drop: float | None = None  # the closing check (maskaug.methods.fluent); None: off
+    min_prob: float | None = None  # a run with a word the model gives less probability is left as it was
 
     def __post_init__(self) -> None:
         if self.spans < 1 or self.max_span < 1:
@@ -123,6 +125,8 @@ class SpanInfill:
             lines.append("  a sentence's first word is never deleted")
         if self.closing_drop is not None:
             lines.append(f"  closing check: punctuation may fall {self.closing_drop:g} nats")
+        if self.min_prob is not None:
+            lines.append(f"  a run is used when each new word has probability >= {self.min_prob:g}")
         return ",\n".join(lines) + ")"
 
     # ------------------------------------------------------------------ planning
@@ -280,9 +284,13 @@ class SpanInfill:
                 run.length, run.fills = 1, [None]
 
     def _reject(self, info: TokenizerInfo, old: str | None, before: str | None, after: str | None = None):
+        no_closed, no_numbers = self.masker.function_words, self.masker.numbers
+
         def reject(token_id: int) -> bool:
             form = info.fill_form(token_id)
             if form is None or not any(c.isalnum() for c in form):
+                return True
+            if (no_closed and (closed_class(form) or len(form) < 2)) or (no_numbers and numeric(form)):
                 return True
             # never the replaced word's twin, never "again again" (nor "river River" with repeats=False)
             return form == old or form == before or (after is not None and form == after)
@@ -309,6 +317,8 @@ class SpanInfill:
                 if step >= len(mine):
                     continue
                 run, j = mine[step]
+                if run.fills[j] == SKIP:  # the run was given up (min_prob)
+                    continue
                 doc = job.docs[run.field]
                 ids, at = self._ids(doc, [r for r in runs if r.field == run.field], info, masked=(run, j))
                 keys.append((job, run, j))
@@ -331,6 +341,10 @@ class SpanInfill:
                 pick = self.sampler.choose(ids, lps, job.rng, self._reject(info, old, before, after))
                 if pick is None:
                     run.fills[j] = SKIP
+                    continue
+                if self.min_prob is not None and lps[pick] < np.log(self.min_prob):
+                    run.fills = [SKIP] * run.length  # the whole run stays as it was
+                    run.scores = []
                     continue
                 run.fills[j] = int(ids[pick])
                 run.scores.append(float(lps[pick]))
@@ -444,18 +458,26 @@ def _register() -> None:
 
     def build(name: str, kw: dict) -> SpanInfill:
         masker = Masker(unit="span", rate=kw["rate"], skip_punct=kw["skip_punct"], protect=tuple(kw["protect"]),
-                        negations=kw["negations"], min_words=kw["min_words"])
+                        negations=kw["negations"], min_words=kw["min_words"], names=kw.get("names", False),
+                        numbers=kw.get("numbers", False), function_words=kw.get("function_words", False),
+                        whole_words=kw.get("whole_words", False))
         sampler = Sampler(top_k=kw["top_k"], top_p=kw["top_p"], temperature=kw["temperature"])
         return SpanInfill(name, masker, sampler, spans=kw["spans"], max_span=kw["max_span"],
                           shift=parse_shift(kw["lengths"]), delete_top_k=kw["delete_top_k"], sketch=kw["sketch"],
                           keep=kw["keep"], budget=kw["budget"], stopwords=frozenset(ENGLISH_STOP_WORDS),
                           repeats=kw.get("repeats", True), edges=kw.get("edges", True),
-                          closing_drop=kw.get("closing_drop"))
+                          closing_drop=kw.get("closing_drop"), min_prob=kw.get("min_prob"))
 
     register("infill.v1", params, doc)(lambda **kw: build("infill.v1", kw))
     register("infill.v2", {**params, "edges": False, **FLUENT},
              doc + " v2: no run's last word equal to the word after it, no deleted first word of a sentence, no new "
              "word that leaves a clause unfinished before its punctuation.")(lambda **kw: build("infill.v2", kw))
+    keeper = {"names": True, "numbers": True, "function_words": True, "whole_words": True, "min_prob": 0.04}
+    register("infill.v3", {**params, "edges": False, **FLUENT, **keeper, "max_span": 2, "spans": 2,
+                           "lengths": "-1:0.2,0:0.6,1:0.2"},
+             doc + " v3: the v2 rules; names, numbers and function words kept and never made, whole words only, "
+             "two runs of at most 2 words each, every new word probable (min_prob)."
+             )(lambda **kw: build("infill.v3", kw))
 
 
 _register()

@@ -15,6 +15,7 @@ from maskaug.model.vocab import START, TokenizerInfo
 from maskaug.sentence import closing_piece, neighbours
 from maskaug.splice import Edit, match_case, splice
 from maskaug.text import has_alnum
+from maskaug.wordclass import closed_class, numeric
 
 if TYPE_CHECKING:  # torch is imported only when a method fills with a model
     from maskaug.model.engine import FillEngine
@@ -75,6 +76,10 @@ class MaskFill:
     repeats: bool = True  # False: a fill never equals the word before or after it (methods.fluent)
     closing_drop: float | None = None  # the closing check's limit in nats (methods.fluent); None: off
     next_drop: float | None = None  # the same check on the word after an inserted word; None: off
+    min_prob: float | None = None  # a fill the model gives less probability is not used; None: off
+    vs_original: float | None = None  # nor one with less than this share of the original word's probability
+    edits: int | None = None  # at most this many fills per output, the most probable ones; None: every slot
+    solo: bool = False  # each slot predicted with only itself masked (parallel fill), not all slots at once
 
     def __post_init__(self) -> None:
         if self.fill not in FILL_MODES:
@@ -97,8 +102,11 @@ class MaskFill:
         m = self.masker
         what = {"insert": "inserted slots", "word": "words", "token": "tokens", "span": "word spans"}[m.unit]
         parts = [f"{m.rate:.0%} of {what}" if m.unit != "insert" else f"slots for {m.rate:.0%} of words"]
-        parts.append({"parallel": "filled at once", "sequential": "filled one by one", "none": "left masked",
+        parts.append("each filled alone" if self.solo and self.fill == "parallel" else
+                     {"parallel": "filled at once", "sequential": "filled one by one", "none": "left masked",
                       "reconstruct": "corrupted and reconstructed"}[self.fill])
+        if self.edits is not None:
+            parts.append(f"at most {self.edits} edits, the most probable")
         if self.needs_model:
             parts.append(repr(self.sampler).removeprefix("Sampler(").removesuffix(")"))
         return f"{self.name} ({', '.join(parts)})"
@@ -118,6 +126,14 @@ class MaskFill:
             lines.append(f"  closing check: punctuation may fall {self.closing_drop:g} nats")
         if self.needs_model and self.next_drop is not None:
             lines.append(f"  next-word check: the word after an insertion may fall {self.next_drop:g} nats")
+        if self.needs_model and (self.min_prob is not None or self.vs_original is not None):
+            rules = ([f"probability >= {self.min_prob:g}"] if self.min_prob is not None else []) + (
+                [f">= {self.vs_original:g} x the original word's"] if self.vs_original is not None else [])
+            lines.append(f"  a fill is used with {' and '.join(rules)}")
+        if self.needs_model and self.solo:
+            lines.append("  each slot filled alone, in the text as written")
+        if self.needs_model and self.edits is not None:
+            lines.append(f"  at most {self.edits} edits per output, the most probable fills")
         return ",\n".join(lines) + ")"
 
     # ------------------------------------------------------------------ helpers
@@ -125,10 +141,13 @@ class MaskFill:
         old = normalize(slot.old)
         exclude = self.exclude_original and not slot.is_insert
         twins = not self.repeats and slot.kind == START
+        no_closed, no_numbers = self.masker.function_words, self.masker.numbers
 
         def reject(token_id: int) -> bool:
             form = info.fill_form(token_id)
             if form is None or (slot.wordy and not any(c.isalnum() for c in form)):
+                return True
+            if (no_closed and (closed_class(form) or len(form) < 2)) or (no_numbers and numeric(form)):
                 return True
             return (exclude and form == old) or (twins and twin(form, before, after))
 
@@ -181,6 +200,32 @@ class MaskFill:
         drops = closing_drops(engine, info, queries)
         return {key for key, d, limit in zip(keys, drops, limits) if d > limit}
 
+    def _accepted(self, doc, slot: Slot, ids: np.ndarray, lps: np.ndarray, j: int) -> bool:
+        """Whether the drawn fill ``ids[j]`` is probable enough: ``min_prob`` and, for a word of one piece that the
+        model ranks among its candidates, ``vs_original`` times the original's probability."""
+        lp = float(lps[j])
+        if self.min_prob is not None and lp < np.log(self.min_prob):
+            return False
+        if self.vs_original is not None and not slot.is_insert and slot.last - slot.first == 1:
+            hit = np.flatnonzero(ids == doc.ids[slot.first])
+            if len(hit) and lp < float(lps[hit[0]]) + np.log(self.vs_original):
+                return False
+        return True
+
+    def _budget(self, picks, scored) -> None:
+        """Keep each job's ``edits`` most probable fills (``picks`` and ``scored`` pruned in place)."""
+        if self.edits is None:
+            return
+        for ji, mine in enumerate(scored):
+            if len(mine) <= self.edits:
+                continue
+            order = sorted(range(len(mine)), key=lambda k: (-mine[k][1], k))
+            keep = sorted(order[: self.edits])
+            for k in set(range(len(mine))) - set(keep):
+                (f, i), _lp = mine[k]
+                del picks[(ji, f)][i]
+            scored[ji] = [mine[k] for k in keep]
+
     @staticmethod
     def _edit(name: str, slot: Slot, info: TokenizerInfo, token_id: int) -> Edit:
         new = match_case(info.surface(token_id), slot.old) if slot.old else info.surface(token_id)
@@ -229,12 +274,25 @@ class MaskFill:
                     tokens = [self._corrupt(s, info, job.rng) for s in slots]
                 else:
                     tokens = [info.mask_id] * len(slots)
+                if self.solo:  # each slot masked alone, read in the text as written
+                    for i, s in enumerate(slots):
+                        alone = [KEEP] * len(slots)
+                        alone[i] = tokens[i]
+                        ids, where = build_ids(job.docs[f].ids, slots, alone)
+                        requests.append(FillRequest(ids, [where[i]], [s.kind], [s.wordy], job.prefix, job.label_id))
+                        keys.append((ji, f, i))
+                    continue
                 ids, where = build_ids(job.docs[f].ids, slots, tokens)
                 requests.append(FillRequest(ids, where, [s.kind for s in slots], [s.wordy for s in slots],
                                             job.prefix, job.label_id))
                 keys.append((ji, f))
         results = engine.predict(requests) if requests else []
-        by_key = dict(zip(keys, results))
+        by_key: dict = {}
+        for key, res in zip(keys, results):
+            if len(key) == 3:
+                by_key.setdefault(key[:2], []).extend(res)
+            else:
+                by_key[key] = res
         picks: dict[tuple[int, str], dict[int, int]] = {}
         scored: list[list[tuple[tuple[str, int], float]]] = []
         for ji, (job, plan) in enumerate(zip(jobs, plans)):
@@ -245,11 +303,12 @@ class MaskFill:
                     ids, lps = cand
                     before, after = self._neighbours(job, f, slots, i, fills, info)
                     j = self.sampler.choose(ids, lps, job.rng, self._reject(info, slot, before, after))
-                    if j is None:
+                    if j is None or not self._accepted(job.docs[f], slot, ids, lps, j):
                         continue
                     fills[i] = int(ids[j])
                     mine.append(((f, i), float(lps[j])))
             scored.append(mine)
+        self._budget(picks, scored)
         return self._drafts(jobs, plans, picks, scored, info, engine)
 
     def _drafts(self, jobs, plans, picks, scored, info, engine, by_name: bool = False) -> list[Draft]:
@@ -283,6 +342,8 @@ class MaskFill:
         for step in range(rounds):
             keys, requests = [], []
             for ji, (job, plan) in enumerate(zip(jobs, plans)):
+                if self.edits is not None and len(scored[ji]) >= self.edits:
+                    continue
                 for f, slots in plan.items():
                     if step >= len(slots):
                         continue
@@ -298,9 +359,10 @@ class MaskFill:
                 before, after = self._neighbours(jobs[ji], f, slots, step, chosen, info)
                 ids, lps = cand[0]
                 j = self.sampler.choose(ids, lps, jobs[ji].rng, self._reject(info, slots[step], before, after))
-                if j is None:
+                if j is None or not self._accepted(jobs[ji].docs[f], slots[step], ids, lps, j):
                     continue
                 fills[ji][f][step] = int(ids[j])
                 chosen[step] = int(ids[j])
                 scored[ji].append(((f, step), float(lps[j])))
+        self._budget(picks, scored)
         return self._drafts(jobs, plans, picks, scored, info, engine, by_name=True)

@@ -57,6 +57,18 @@ PARAM_HELP = {
     "repeats": "true: a fill may equal the word right before or after it (\"not not\")",
     "next_drop": "an inserted word is dropped when the model's log-probability of the word after it falls by more "
                  "than this many nats (null = off)",
+    "names": "true: names, acronyms, codes and the word that opens a sentence are never masked, and no new word is "
+             "put next to a name",
+    "numbers": "true: numbers, number words, dates and codes with digits are never masked nor made, and no new word "
+               "is put next to one",
+    "function_words": "true: closed-class words (pronouns, determiners, prepositions, conjunctions, auxiliaries, "
+                      "modals) are never masked nor used as fills",
+    "whole_words": "true: only words standing alone between spaces are masked (never a part of don't, e-mail, 5.99)",
+    "min_prob": "a fill the model gives less than this probability is not used (null = off)",
+    "vs_original": "a fill is not used when its probability is below this share of the original word's (null = off)",
+    "edits": "at most this many edits per output: the most probable of the fills drawn (null = one per slot)",
+    "solo": "true: each slot is filled with only itself masked, in the text as written (one sequence per slot); "
+            "false: all slots of a text masked at once",
     "closing_drop": "a new word right before closing punctuation (. , ? ) ...) is dropped when the model's "
                     "log-probability of that punctuation falls by more than this many nats (null = off)",
 }
@@ -106,6 +118,8 @@ PARAM_TYPES: dict[str, tuple] = {
     "top_p": (float, None), "temperature": (float,), "rank": (int,), "exclude_original": (bool,),
     "alpha_sr": (float,), "alpha_ri": (float,), "alpha_rs": (float,), "p_rd": (float,),
     "edges": (bool,), "repeats": (bool,), "closing_drop": (float, None), "next_drop": (float, None),
+    "names": (bool,), "numbers": (bool,), "function_words": (bool,), "whole_words": (bool,),
+    "min_prob": (float, None), "vs_original": (float, None), "edits": (int, None),
 }
 _TYPE_WORDS = {str: "text", float: "a number", int: "a whole number", bool: "true or false",
                list: "a list of regular expressions"}
@@ -132,8 +146,31 @@ def check_value(key: str, value: Any) -> Any:
     return float(value) if kind is float else tuple(value) if kind is list else value
 
 
+def split_spec(spec: str) -> tuple[str, dict[str, Any]]:
+    """``"substitute:rate=0.3,top_k=10"`` -> ``("substitute", {"rate": 0.3, "top_k": 10})``: the one method-spec
+    syntax of ``augment``, ``evaluate`` and the Python API. Values are read as JSON where they parse (numbers,
+    ``true``, ``null``, lists), else kept as text; a value with a comma goes in ``--param`` instead."""
+    name, colon, rest = str(spec).partition(":")
+    params: dict[str, Any] = {}
+    for item in filter(None, (part.strip() for part in rest.split(","))):
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            raise ValueError(f"method spec {spec!r}: parameters are KEY=VALUE, separated by commas")
+        try:
+            params[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            params[key.strip()] = value
+    if colon and not params:
+        raise ValueError(f"method spec {spec!r}: nothing after the colon; give NAME:KEY=VALUE,KEY=VALUE")
+    return name.strip(), params
+
+
 def effective_params(name: str, **params: Any) -> tuple[str, dict[str, Any]]:
-    """The resolved method name and every parameter it runs with (defaults filled in, values checked)."""
+    """The resolved method name and every parameter it runs with (defaults filled in, values checked); ``name`` may
+    be a spec with parameters (``substitute:rate=0.3``), which ``params`` override."""
+    if isinstance(name, str) and ":" in name:
+        name, given = split_spec(name)
+        params = {**given, **params}
     entry = resolve(name)
     unknown = set(params) - set(entry.params)
     if unknown:
@@ -197,18 +234,23 @@ _SAMPLING = {"strategy": "sample", "top_k": 20, "top_p": None, "temperature": 1.
 
 def _compose(name: str, fill: str, exclude_original: bool = True, unit: str = "word", span_length: int = 3,
              requires: str | None = None, edges: bool = True, repeats: bool = True,
-             closing_drop: float | None = None, next_drop: float | None = None, **kw: Any) -> MaskFill:
+             closing_drop: float | None = None, next_drop: float | None = None, names: bool = False,
+             numbers: bool = False, function_words: bool = False, whole_words: bool = False,
+             min_prob: float | None = None, vs_original: float | None = None, edits: int | None = None,
+             solo: bool = False, **kw: Any) -> MaskFill:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     kw = {**_SAMPLING, **kw}
     masker = Masker(unit=unit, rate=kw["rate"], min_count=kw["min_count"], max_count=kw["max_count"],
                     span_length=span_length, skip_punct=kw["skip_punct"], protect=tuple(kw["protect"]),
-                    negations=kw["negations"], min_words=kw["min_words"], edges=edges,
+                    negations=kw["negations"], min_words=kw["min_words"], edges=edges, names=names, numbers=numbers,
+                    function_words=function_words, whole_words=whole_words,
                     stopwords=frozenset(ENGLISH_STOP_WORDS) if kw["stopwords"] else frozenset())
     sampler = Sampler(strategy=kw["strategy"], top_k=kw["top_k"], top_p=kw["top_p"],
                       temperature=kw["temperature"], rank=kw["rank"])
     return MaskFill(name, masker, fill, sampler, exclude_original, requires=requires, repeats=repeats,
-                    closing_drop=closing_drop, next_drop=next_drop)
+                    closing_drop=closing_drop, next_drop=next_drop, min_prob=min_prob, vs_original=vs_original,
+                    edits=edits, solo=solo)
 
 
 def _recipe(name: str, fill: str, doc: str, requires: str | None = None, **defaults: Any) -> None:
@@ -247,6 +289,26 @@ _recipe("ssmba.v2", "reconstruct",
         "SSMBA (Ng et al. 2020): corrupt 15% of tokens (80/10/10 mask/random/keep), sample a "
         "reconstruction; retried until the output is new" + _V2 + ".",
         unit="token", top_k=None, exclude_original=False, **FLUENT)
+
+# v3: outputs a person keeps (issue 35): names, numbers and closed-class words kept, whole-word edits only, a
+# fill used only when the model finds it probable (and about as probable as the word it replaces), and a budget
+# of a few edits per output, the most probable of those drawn, whatever the text's length.
+KEEPER = {**FLUENT, "names": True, "numbers": True, "function_words": True, "whole_words": True,
+          "min_prob": 0.04, "vs_original": 0.1, "edits": 2, "rate": 0.4, "min_count": 5, "solo": True}
+_V3 = (_V2 + "; v3: names, numbers and function words kept, whole words only, probable fills only, at most 2 edits "
+       "per output")
+_recipe("substitute.v3", "parallel",
+        "Contextual substitution (Kobayashi 2018): mask ~40% of the eligible words (at least 5), fill each" + _V3 + ".",
+        span_length=3, **KEEPER)
+_recipe("insert.v3", "parallel", "Insert masked slots between words and fill them" + _V3
+        + ", no new word at a sentence's edges.", unit="insert", edges=False, **{**KEEPER, "next_drop": 2.0})
+_recipe("iterative.v3", "sequential",
+        "Iterative mask filling (Kesgin & Amasyali 2024): one word at a time, each fill seen by the next" + _V3 + ".",
+        **{**KEEPER, "solo": False})
+_recipe("ssmba.v3", "reconstruct",
+        "SSMBA (Ng et al. 2020): corrupt 15% of words (80/10/10 mask/random/keep), sample a "
+        "reconstruction; retried until the output is new" + _V3 + ".",
+        unit="word", top_k=None, exclude_original=False, **{**KEEPER, "solo": False, "rate": 0.4, "min_count": 4})
 
 _CONDITIONAL = dict(rate=1 / 7, top_k=None, temperature=1.0)  # the papers: ~1/7 of words, sampled at T = 1
 _recipe("cbert.v1", "parallel",

@@ -1,0 +1,105 @@
+"""Outputs for a blind judgement (issue 35): the same held-out rows through maskaug's methods and real nlpaug on
+the same model, shuffled into judge items by ``../shared/tools/judge/judge.py``.
+
+    python benchmarks/judge_outputs.py --data ../shared/data/trec_cased/test.jsonl --name trec \\
+        --data ../shared/data/sst2_cased/test.jsonl --name sst2 --rows 60 --out benchmarks/judged/round1 \\
+        --method insert.v3 --method insert.v2 ... --nlpaug
+
+* Rows: each file shuffled with ``--seed``, the first ``--rows`` rows of 6-40 words (never read while tuning).
+* maskaug: ``maskaug augment ROWS --method M --n 1 --seed 0`` on a JSONL with the label column, so each method
+  runs as a user's labelled file does (the row's label words kept); a row that got no output is left out.
+* nlpaug 1.1.11 (own virtual environment, ``runs/nlpaug-venv``, as ``benchmarks/vs_nlpaug.py`` builds it):
+  ``ContextualWordEmbsAug(action=insert|substitute, aug_p=0.15, top_k=20)`` on the built-in model saved to a
+  folder.
+* Writes ``OUT/rows.jsonl`` (all rows; ``dataset`` says which file; ``rows_named.jsonl`` shows judges the label's
+  name), ``OUT/out_SYSTEM.jsonl`` and, through the
+  kit, ``OUT/items_K.txt`` + ``OUT/key.json``. Judges get one ``items_K.txt`` and the rubric, nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+NLPAUG = r'''
+import json, sys
+import nlpaug.augmenter.word as naw
+model, rows, action, out = sys.argv[1:5]
+texts = [json.loads(l)["text"] for l in open(rows)]
+aug = naw.ContextualWordEmbsAug(model_path=model, model_type="bert", action=action, aug_p=0.15, top_k=20,
+                                batch_size=32, device="cpu")
+outs = aug.augment(texts)
+with open(out, "w") as f:
+    for i, o in enumerate(outs):
+        f.write(json.dumps({"i": i, "text": o}) + "\n")
+'''
+
+
+# what a judge reads as the label (SST-2's 0/1 and TREC's codes say nothing by themselves)
+LABEL_NAMES = {"0": "negative (movie review)", "1": "positive (movie review)",
+               "ABBR": "ABBR (asks for an abbreviation)", "DESC": "DESC (asks for a description or definition)",
+               "ENTY": "ENTY (asks for an entity/thing)", "HUM": "HUM (asks for a person or group)",
+               "LOC": "LOC (asks for a location)", "NUM": "NUM (asks for a number or date)"}
+
+
+def pick_rows(path: Path, rows: int, seed: int) -> list[dict]:
+    """The first ``rows`` rows of 6-40 words of ``path`` after a seeded shuffle."""
+    all_rows = [json.loads(line) for line in path.open() if line.strip()]
+    random.Random(seed).shuffle(all_rows)
+    return [r for r in all_rows if 6 <= len(r["text"].split()) <= 40][:rows]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, action="append", required=True)
+    ap.add_argument("--name", action="append", required=True)
+    ap.add_argument("--rows", type=int, default=60)
+    ap.add_argument("--seed", type=int, default=35)
+    ap.add_argument("--method", action="append", default=[])
+    ap.add_argument("--nlpaug", action="store_true")
+    ap.add_argument("--venv", type=Path, default=Path("runs/nlpaug-venv"))
+    ap.add_argument("--per-file", type=int, default=210)
+    ap.add_argument("--out", type=Path, required=True)
+    a = ap.parse_args()
+    a.out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for path, name in zip(a.data, a.name):
+        rows += [{"text": r["text"], "label": str(r["label"]), "dataset": name,
+                  "label_name": LABEL_NAMES[str(r["label"])]} for r in pick_rows(path, a.rows, a.seed)]
+    src = a.out / "rows.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    outputs = []
+    for m in a.method:
+        out = a.out / f"out_{m}.jsonl"
+        subprocess.run(["maskaug", "augment", str(src), "-o", str(out), "--method", m, "--n", "1", "--seed", "0",
+                        "--overwrite"], check=True)
+        outputs.append(f"{m}={out}")
+    if a.nlpaug:
+        from maskaug.model.loading import load_mlm
+
+        folder = Path("runs/builtin-model")
+        if not (folder / "config.json").is_file():
+            mlm = load_mlm(None, device="cpu")
+            mlm.model.save_pretrained(folder)
+            mlm.tokenizer.save_pretrained(folder)
+        worker = a.out / "nlpaug_worker.py"
+        worker.write_text(NLPAUG)
+        for action in ("insert", "substitute"):
+            out = a.out / f"out_nlpaug-{action}.jsonl"
+            subprocess.run([str(a.venv / "bin" / "python"), str(worker), str(folder), str(src), action, str(out)],
+                           check=True)
+            outputs.append(f"nlpaug-{action}={out}")
+        worker.unlink()
+    named = a.out / "rows_named.jsonl"  # the kit shows the "label" column: the label's name
+    named.write_text("".join(json.dumps({**r, "label": r["label_name"]}) + "\n" for r in rows))
+    kit = Path(__file__).resolve().parents[2] / "shared" / "tools" / "judge" / "judge.py"
+    subprocess.run([sys.executable, str(kit), "items", str(named), *outputs, "-o", str(a.out),
+                    "--per-file", str(a.per_file)], check=True)
+
+
+if __name__ == "__main__":
+    main()

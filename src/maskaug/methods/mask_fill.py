@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # torch is imported only when a method fills with a model
 
 FILL_MODES = ("parallel", "sequential", "none", "reconstruct")
 KEEP = None  # a slot showing its original pieces
+NOTHING_TO_CHANGE = "nothing the word-class rules let change (names, numbers and function words are kept)"
 
 
 def draft_of(job: Job, edits: list[Edit], scores: list[float]) -> Draft:
@@ -200,17 +201,31 @@ class MaskFill:
         drops = closing_drops(engine, info, queries)
         return {key for key, d, limit in zip(keys, drops, limits) if d > limit}
 
-    def _accepted(self, doc, slot: Slot, ids: np.ndarray, lps: np.ndarray, j: int) -> bool:
-        """Whether the drawn fill ``ids[j]`` is probable enough: ``min_prob`` and, for a word of one piece that the
-        model ranks among its candidates, ``vs_original`` times the original's probability."""
-        lp = float(lps[j])
-        if self.min_prob is not None and lp < np.log(self.min_prob):
-            return False
+    def _floor(self, doc, slot: Slot, ids: np.ndarray, lps: np.ndarray) -> float | None:
+        """The lowest log-probability a fill of ``slot`` may have: ``min_prob`` and, for a word of one piece that the
+        model ranks among its candidates, ``vs_original`` times the original's probability (None: no floor). Fills
+        are drawn among the candidates above it, so a slot fails only when none is probable enough."""
+        floor = np.log(self.min_prob) if self.min_prob is not None else None
         if self.vs_original is not None and not slot.is_insert and slot.last - slot.first == 1:
             hit = np.flatnonzero(ids == doc.ids[slot.first])
-            if len(hit) and lp < float(lps[hit[0]]) + np.log(self.vs_original):
-                return False
-        return True
+            if len(hit):
+                rel = float(lps[hit[0]]) + np.log(self.vs_original)
+                floor = rel if floor is None else max(floor, rel)
+        return floor
+
+    def _choose(self, job: Job, f: str, slot: Slot, cand, reject) -> int | None:
+        """Index of the drawn fill among ``cand``'s candidates, or None: the sampler's draw among the candidates
+        ``reject`` leaves and the floor (``_floor``) lets through."""
+        ids, lps = cand
+        floor = self._floor(job.docs[f], slot, ids, lps)
+        if floor is not None:
+            allowed = {int(t) for t, lp in zip(ids, lps) if lp >= floor}
+            base = reject
+
+            def reject(token_id: int) -> bool:
+                return token_id not in allowed or base(token_id)
+
+        return self.sampler.choose(ids, lps, job.rng, reject)
 
     def _budget(self, picks, scored) -> None:
         """Keep each job's ``edits`` most probable fills (``picks`` and ``scored`` pruned in place)."""
@@ -245,6 +260,10 @@ class MaskFill:
         else:
             drafts = self._parallel(jobs, plans, info, engine)
         mark_short(jobs, drafts, self.masker)
+        if self.masker.keeps_words:  # no slot at all: no attempt can change the row
+            for draft, plan in zip(drafts, plans):
+                if not draft.left and not any(plan.values()):
+                    draft.left = NOTHING_TO_CHANGE
         return drafts
 
     def _mask_only(self, job: Job, plan: dict[str, list[Slot]], info: TokenizerInfo) -> Draft:
@@ -302,8 +321,8 @@ class MaskFill:
                 for i, (slot, cand) in enumerate(zip(slots, by_key.get((ji, f), []))):
                     ids, lps = cand
                     before, after = self._neighbours(job, f, slots, i, fills, info)
-                    j = self.sampler.choose(ids, lps, job.rng, self._reject(info, slot, before, after))
-                    if j is None or not self._accepted(job.docs[f], slot, ids, lps, j):
+                    j = self._choose(job, f, slot, cand, self._reject(info, slot, before, after))
+                    if j is None:
                         continue
                     fills[i] = int(ids[j])
                     mine.append(((f, i), float(lps[j])))
@@ -358,8 +377,8 @@ class MaskFill:
                 chosen = picks.setdefault((ji, f), {})
                 before, after = self._neighbours(jobs[ji], f, slots, step, chosen, info)
                 ids, lps = cand[0]
-                j = self.sampler.choose(ids, lps, jobs[ji].rng, self._reject(info, slots[step], before, after))
-                if j is None or not self._accepted(jobs[ji].docs[f], slots[step], ids, lps, j):
+                j = self._choose(jobs[ji], f, slots[step], (ids, lps), self._reject(info, slots[step], before, after))
+                if j is None:
                     continue
                 fills[ji][f][step] = int(ids[j])
                 chosen[step] = int(ids[j])

@@ -1,0 +1,137 @@
+"""The v3 rules (issue 35): kept word classes, whole words, probable fills, an edit budget, method specs."""
+
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from maskaug.document import Doc
+from maskaug.masking import Masker
+from maskaug.methods import build
+from maskaug.methods.registry import split_spec
+from maskaug.wordclass import closed_class, kept_word, name_like, numeric
+
+KEEPER = dict(names=True, numbers=True, function_words=True, whole_words=True)
+
+
+def test_word_classes():
+    for w in ("the", "The", "would", "don't", "it's", "between", "themselves", "can't", "won't"):
+        assert closed_class(w), w
+    for w in ("film", "cheque", "walked", "slowly", "beautiful"):
+        assert not closed_class(w) and kept_word(w, opens=False) is None, w
+    for w in ("27", "3.5", "B-52", "seventeen", "third", "Oct", "1990s", "hundreds"):
+        assert numeric(w), w
+    assert name_like("Martinez", opens=False) and not name_like("Martinez", opens=True)
+    assert name_like("iPhone", opens=True) and name_like("NASA", opens=True)
+    assert not name_like("film", opens=False)
+
+
+WORDS = st.sampled_from(["film", "Pedro", "Martinez", "the", "would", "27", "Oct", "walked", "slowly", "and",
+                         "cheque", "NASA", "e-mail", "don't", "5.99", "quiet", "house", "of", "very", ","])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(WORDS, min_size=3, max_size=18), st.integers(0, 2**16))
+def test_kept_words_are_never_masked_and_no_slot_touches_a_name_or_number(tiny_mlms, words, seed):
+    mlm = tiny_mlms["bert"]
+    text = " ".join(words).replace(" ,", ",")
+    doc = Doc.parse(text, mlm.info)
+    rng = np.random.default_rng(seed)
+    for slot in Masker(unit="word", rate=1.0, **KEEPER).choose(doc, mlm.info, rng):
+        word = slot.old
+        i = next(k for k, w in enumerate(doc.words) if w.start == slot.start)
+        opens = i == 0
+        assert kept_word(word, opens) is None, (text, word)
+        # whole words only: the word is everything between the spaces around it, punctuation aside
+        left = text[: slot.start].rsplit(" ", 1)[-1]
+        right = text[slot.end :].split(" ", 1)[0]
+        assert not re.search(r"\w", left + right), (text, word)
+    anchors = {k for k, w in enumerate(doc.words) if numeric(w.text(doc)) or name_like(w.text(doc), k == 0)
+               or w.last - w.first > 1}
+    for slot in Masker(unit="insert", rate=1.0, edges=False, **KEEPER).choose(doc, mlm.info, rng):
+        before = [k for k, w in enumerate(doc.words) if w.end <= slot.start and re.search(r"\w", w.text(doc))]
+        after = [k for k, w in enumerate(doc.words) if w.start >= slot.start and re.search(r"\w", w.text(doc))]
+        assert not (before and before[-1] in anchors) and not (after and after[0] in anchors), (text, slot)
+
+
+@pytest.mark.parametrize("method", ["insert.v3", "substitute.v3", "iterative.v3", "ssmba.v3"])
+def test_budget_caps_the_edits_of_every_output(tiny_mlms, method):
+    from maskaug.augmenter import Augmenter
+
+    mlm = tiny_mlms["bert"]  # a random model: no fill is probable, so the floors are off here
+    aug = Augmenter(method, model=mlm, n=3, seed=0, min_prob=None, vs_original=None, edits=2)
+    text = "a quiet film about a house near the river where nothing much ever happens to anyone"
+    rows = list(aug.iter_rows([{"text": text}]))
+    outs = rows[0][1]
+    assert outs, "the random model still fills with the floors off"
+    for out in outs:
+        assert 1 <= len(out.edits) <= 2
+
+
+def test_probability_floor_refuses_what_a_random_model_fills(tiny_mlms):
+    from maskaug.augmenter import Augmenter
+
+    aug = Augmenter("substitute.v3", model=tiny_mlms["bert"], n=1, seed=0, max_attempts=2)
+    rows = list(aug.iter_rows([{"text": "a quiet film about a house near the river"}]))
+    assert rows[0][1] == []  # every fill below min_prob: a shortfall, reported, never a bad output
+    assert aug.report.short_rows == 1
+
+
+@pytest.fixture(scope="module")
+def builtin():
+    from maskaug.model.loading import load_mlm
+
+    return load_mlm(None, device="cpu")
+
+
+SENTENCES = ["Pedro Martinez said on Oct 2 that at least 27 people were hurt in the crash near Boston.",
+             "I would like to top up my account with a cheque, can you please check it?",
+             "The plot is thin and the jokes fall flat, but the cast is warm and funny."]
+
+
+@pytest.mark.parametrize("method", ["insert.v3", "substitute.v3", "iterative.v3", "ssmba.v3", "infill.v3"])
+def test_v3_keeps_names_numbers_and_function_words_on_the_builtin_model(builtin, method):
+    from maskaug.augmenter import Augmenter
+
+    aug = Augmenter(method, model=builtin, n=3, seed=0)
+    for text, outs in zip(SENTENCES, aug.augment(SENTENCES)):
+        src = re.findall(r"[\w']+", text)
+        for out in outs:
+            new = re.findall(r"[\w']+", out)
+            for w in src:
+                if numeric(w) or name_like(w, False) or closed_class(w):
+                    assert new.count(w) >= src.count(w), (method, text, out, w)
+            added = [w for w in new if new.count(w) > src.count(w)]
+            assert not any(closed_class(w) or numeric(w) for w in added), (method, out, added)
+
+
+def test_split_spec():
+    assert split_spec("substitute:rate=0.3,top_k=10,protect=[\"x\"]") == (
+        "substitute", {"rate": 0.3, "top_k": 10, "protect": ["x"]})
+    assert split_spec("insert") == ("insert", {})
+    with pytest.raises(ValueError, match="KEY=VALUE"):
+        split_spec("substitute:rate")
+    with pytest.raises(ValueError, match="nothing after the colon"):
+        split_spec("substitute:")
+    m = build("substitute.v2:rate=0.3")
+    assert m.masker.rate == 0.3 and m.name == "substitute.v2"
+    with pytest.raises(ValueError, match="no parameter"):
+        build("substitute.v2:speed=3")
+
+
+def test_augment_takes_a_method_spec(tmp_path, tiny_model_dirs):
+    from maskaug.cli import main
+
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "a quiet film about a house near the river"}\n')
+    out = tmp_path / "out.jsonl"
+    assert main(["augment", str(src), "-o", str(out), "--model", str(tiny_model_dirs["bert"]),
+                 "--method", "substitute.v2:rate=0.5,top_k=5", "--quiet"]) == 0
+    import json
+
+    row = json.loads(out.read_text().splitlines()[0])
+    assert row["aug_method"] == "substitute.v2" and len(row["aug_edits"]) >= 2
+    assert main(["augment", str(src), "-o", str(tmp_path / "o2.jsonl"), "--model", str(tiny_model_dirs["bert"]),
+                 "--method", "substitute.v2:rate=high", "--quiet"]) == 2

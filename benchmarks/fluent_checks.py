@@ -4,7 +4,8 @@
 
 1. The closing check on one example with the built-in model: how many nats the full stop of "and spirited
    performances ." falls after an inserted "were" and after "again" (``maskaug.methods.fluent.closing_drops``).
-2. Throughput of ``insert`` and ``substitute``, v1 against v2, on the first ``--rows`` texts of ``--data``:
+2. Throughput of ``insert`` and ``substitute``, v1, v2 and v3 (or each ``--method``), on the first ``--rows``
+   texts of ``--data``:
    each round builds a fresh augmenter per method, warms it on 20 texts, then times one call over all rows
    (texts/s and the forward passes it took).
 """
@@ -21,6 +22,8 @@ def main() -> None:
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--rows", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--method", action="append", default=[], help="methods to time (default: insert and "
+                    "substitute, v1, v2 and v3)")
     args = ap.parse_args()
 
     from maskaug import Augmenter
@@ -44,7 +47,8 @@ def main() -> None:
 
     texts = [r["text"] for r in read_rows(args.data)][: args.rows]
     for r in range(args.rounds):
-        for method in ("insert.v1", "insert.v2", "substitute.v1", "substitute.v2"):
+        for method in args.method or ("insert.v1", "insert.v2", "insert.v3", "substitute.v1", "substitute.v2",
+                                      "substitute.v3"):
             aug = Augmenter(method, model=mlm, n=1, seed=0)
             aug.augment(texts[:20])
             passes = aug.engine.forward_passes

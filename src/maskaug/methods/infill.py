@@ -338,11 +338,9 @@ class SpanInfill:
                     if j == run.length - 1 and edge_after is not None:
                         after = normalize(edge_after)
                 ids, lps = cand[0]
-                reject = self._reject(info, old, before, after)
-                if self.min_prob is not None:  # drawn among the probable candidates only
-                    allowed = {int(t) for t, lp in zip(ids, lps) if lp >= np.log(self.min_prob)}
-                    reject = (lambda base: lambda t: t not in allowed or base(t))(reject)
-                pick = self.sampler.choose(ids, lps, job.rng, reject)
+                pick = self.sampler.choose(ids, lps, job.rng, self._reject(info, old, before, after))
+                if pick is not None and self.min_prob is not None and lps[pick] < np.log(self.min_prob):
+                    pick = None  # an improbable word: the whole run stays as it was
                 if pick is None:
                     if self.min_prob is not None:  # no probable word: the whole run stays as it was
                         run.fills = [SKIP] * run.length

@@ -215,17 +215,15 @@ class MaskFill:
 
     def _choose(self, job: Job, f: str, slot: Slot, cand, reject) -> int | None:
         """Index of the drawn fill among ``cand``'s candidates, or None: the sampler's draw among the candidates
-        ``reject`` leaves and the floor (``_floor``) lets through."""
+        ``reject`` leaves, refused when it falls below the floor (``_floor``). Refusing the draw, rather than
+        drawing only among the candidates above the floor, keeps fewer and better edits: judged blind, the
+        truncated draw made 1.77 words per output at 48% acceptable against 1.39 at 69% (docs/results.md)."""
         ids, lps = cand
+        j = self.sampler.choose(ids, lps, job.rng, reject)
+        if j is None:
+            return None
         floor = self._floor(job.docs[f], slot, ids, lps)
-        if floor is not None:
-            allowed = {int(t) for t, lp in zip(ids, lps) if lp >= floor}
-            base = reject
-
-            def reject(token_id: int) -> bool:
-                return token_id not in allowed or base(token_id)
-
-        return self.sampler.choose(ids, lps, job.rng, reject)
+        return None if floor is not None and lps[j] < floor else j
 
     def _budget(self, picks, scored) -> None:
         """Keep each job's ``edits`` most probable fills (``picks`` and ``scored`` pruned in place)."""

@@ -29,6 +29,10 @@ class Entry:
 
 
 _REGISTRY: dict[str, Entry] = {}
+# Versions taken only by their full name (``insert.v3``): a name without a version still takes the newest version
+# not listed here. The v3 methods (issue 35) wait here until the tests and examples that run the defaults on tiny
+# random models (where no fill clears a probability floor) are moved to them.
+OPT_IN = {"insert.v3", "substitute.v3", "iterative.v3", "ssmba.v3", "infill.v3"}
 
 PARAM_HELP = {
     "unit": "what one masked unit is: token | word | span | insert",
@@ -94,12 +98,13 @@ def _version(name: str) -> tuple[str, int]:
 
 def resolve(name: str) -> Entry:
     """The entry registered under ``name``, or, for a name without a version, its newest version (``x.v10``
-    comes after ``x.v2``)."""
+    comes after ``x.v2``) that is not opt-in (``OPT_IN``)."""
     if not isinstance(name, str):
         raise ValueError(f"a method name is text, not {type(name).__name__} ({name!r})")
     if name in _REGISTRY:
         return _REGISTRY[name]
-    versions = sorted((k for k in _REGISTRY if _version(k)[0] == name), key=lambda k: _version(k)[1])
+    versions = sorted((k for k in _REGISTRY if _version(k)[0] == name and k not in OPT_IN),
+                      key=lambda k: _version(k)[1])
     if versions:
         return _REGISTRY[versions[-1]]
     raise KeyError(f"unknown method {name!r}; known: {', '.join(names())}")
@@ -150,7 +155,7 @@ def split_spec(spec: str) -> tuple[str, dict[str, Any]]:
     """``"substitute:rate=0.3,top_k=10"`` -> ``("substitute", {"rate": 0.3, "top_k": 10})``: the one method-spec
     syntax of ``augment``, ``evaluate`` and the Python API. Values are read as JSON where they parse (numbers,
     ``true``, ``null``, lists), else kept as text; a value with a comma goes in ``--param`` instead."""
-    name, colon, rest = str(spec).partition(":")
+    name, _, rest = str(spec).partition(":")
     params: dict[str, Any] = {}
     for item in filter(None, (part.strip() for part in rest.split(","))):
         key, eq, value = item.partition("=")
@@ -160,8 +165,6 @@ def split_spec(spec: str) -> tuple[str, dict[str, Any]]:
             params[key.strip()] = json.loads(value)
         except json.JSONDecodeError:
             params[key.strip()] = value
-    if colon and not params:
-        raise ValueError(f"method spec {spec!r}: nothing after the colon; give NAME:KEY=VALUE,KEY=VALUE")
     return name.strip(), params
 
 

@@ -35,7 +35,7 @@ WORDS = st.sampled_from(["film", "Pedro", "Martinez", "the", "would", "27", "Oct
 @settings(max_examples=60, deadline=None)
 @given(st.lists(WORDS, min_size=3, max_size=18), st.integers(0, 2**16))
 def test_kept_words_are_never_masked_and_no_slot_touches_a_name_or_number(tiny_mlms, words, seed):
-    mlm = tiny_mlms["bert"]
+    mlm = tiny_mlms["wordpiece"]
     text = " ".join(words).replace(" ,", ",")
     doc = Doc.parse(text, mlm.info)
     rng = np.random.default_rng(seed)
@@ -60,7 +60,7 @@ def test_kept_words_are_never_masked_and_no_slot_touches_a_name_or_number(tiny_m
 def test_budget_caps_the_edits_of_every_output(tiny_mlms, method):
     from maskaug.augmenter import Augmenter
 
-    mlm = tiny_mlms["bert"]  # a random model: no fill is probable, so the floors are off here
+    mlm = tiny_mlms["wordpiece"]  # a random model: no fill is probable, so the floors are off here
     aug = Augmenter(method, model=mlm, n=3, seed=0, min_prob=None, vs_original=None, edits=2)
     text = "a quiet film about a house near the river where nothing much ever happens to anyone"
     rows = list(aug.iter_rows([{"text": text}]))
@@ -73,7 +73,7 @@ def test_budget_caps_the_edits_of_every_output(tiny_mlms, method):
 def test_probability_floor_refuses_what_a_random_model_fills(tiny_mlms):
     from maskaug.augmenter import Augmenter
 
-    aug = Augmenter("substitute.v3", model=tiny_mlms["bert"], n=1, seed=0, max_attempts=2)
+    aug = Augmenter("substitute.v3", model=tiny_mlms["wordpiece"], n=1, seed=0, max_attempts=2)
     rows = list(aug.iter_rows([{"text": "a quiet film about a house near the river"}]))
     assert rows[0][1] == []  # every fill below min_prob: a shortfall, reported, never a bad output
     assert aug.report.short_rows == 1
@@ -126,11 +126,11 @@ def test_augment_takes_a_method_spec(tmp_path, tiny_model_dirs):
     src = tmp_path / "in.jsonl"
     src.write_text('{"text": "a quiet film about a house near the river"}\n')
     out = tmp_path / "out.jsonl"
-    assert main(["augment", str(src), "-o", str(out), "--model", str(tiny_model_dirs["bert"]),
+    assert main(["augment", str(src), "-o", str(out), "--model", str(tiny_model_dirs["wordpiece"]),
                  "--method", "substitute.v2:rate=0.5,top_k=5", "--quiet"]) == 0
     import json
 
     row = json.loads(out.read_text().splitlines()[0])
     assert row["aug_method"] == "substitute.v2" and len(row["aug_edits"]) >= 2
-    assert main(["augment", str(src), "-o", str(tmp_path / "o2.jsonl"), "--model", str(tiny_model_dirs["bert"]),
+    assert main(["augment", str(src), "-o", str(tmp_path / "o2.jsonl"), "--model", str(tiny_model_dirs["wordpiece"]),
                  "--method", "substitute.v2:rate=high", "--quiet"]) == 2

@@ -13,7 +13,7 @@ LAYERS = [
     ["io"],
     ["model", "conditioning"],
     ["fingerprint"],
-    ["document", "sentence", "masking", "fill"],
+    ["document", "sentence", "wordclass", "masking", "fill"],
     ["methods"],
     ["metrics", "embeddings", "constraints", "choosing", "salience", "augmenter"],
     ["records", "checkpoint", "output"],

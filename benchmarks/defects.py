@@ -22,16 +22,6 @@ import json
 from pathlib import Path
 
 
-def parse_method(spec: str) -> tuple[str, dict]:
-    """``insert.v2`` or ``insert:edges=true,rate=0.2`` as a name and parameters."""
-    name, _, rest = spec.partition(":")
-    params = {}
-    for item in filter(None, rest.split(",")):
-        key, _, value = item.partition("=")
-        params[key] = json.loads(value) if value not in ("", None) else value
-    return name, params
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, action="append", required=True)
@@ -51,6 +41,7 @@ def main() -> None:
     from maskaug.evaluate.defects import KINDS, defect_rates, defects
     from maskaug.evaluate.stats import proportion_ci
     from maskaug.io import read_rows
+    from maskaug.methods.registry import split_spec
 
     results = []
     print("| data | method | outputs | defective | 95% CI | " + " | ".join(KINDS) + " |")
@@ -62,7 +53,7 @@ def main() -> None:
                   for i in sorted(pick.tolist())]
         labelled = all("label" in r for r in sample)
         for spec in args.method:
-            name, params = parse_method(spec)
+            name, params = split_spec(spec)
             out = maskaug.augment(sample, method=name, n=args.n, seed=args.seed, model=args.model,
                                   label_column="label" if labelled else None, **params)
             pairs = [(sample[r["aug_source_row"]]["text"], r["text"]) for r in out]

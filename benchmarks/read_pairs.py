@@ -24,22 +24,19 @@ def main() -> None:
     ap.add_argument("--text-column", default="text")
     args = ap.parse_args()
 
-    import sys
 
     import numpy as np
 
     import maskaug
     from maskaug.io import read_rows
-
-    sys.path.insert(0, str(Path(__file__).parent))
-    from defects import parse_method  # benchmarks/defects.py
+    from maskaug.methods.registry import split_spec
 
     rows = [r[args.text_column] for r in read_rows(args.data) if isinstance(r.get(args.text_column), str)]
     pick = np.random.default_rng(args.pick_seed).choice(len(rows), size=min(args.rows, len(rows)), replace=False)
     texts = [rows[i] for i in sorted(pick.tolist())]
     outs = []
     for spec in (args.a, args.b):
-        name, params = parse_method(spec)
+        name, params = split_spec(spec)
         outs.append(maskaug.augment(texts, method=name, seed=args.seed, **params))
     differ = [(t, a[0] if a else "(none)", b[0] if b else "(none)") for t, a, b in zip(texts, *outs) if a != b]
     print(f"{len(differ)} of {len(texts)} outputs differ\n")

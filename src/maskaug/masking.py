@@ -11,7 +11,7 @@ import numpy as np
 
 from maskaug.document import Doc
 from maskaug.model.vocab import CONTINUATION, START, TokenizerInfo
-from maskaug.sentence import ends_sentence
+from maskaug.sentence import ends_sentence, opens_sentence
 from maskaug.text import has_alnum as _has_alnum
 from maskaug.wordclass import closed_class, name_like, numeric
 
@@ -202,7 +202,7 @@ class Masker:
             word = w.text(doc)
             if not _has_alnum(word):
                 continue
-            opens = i == 0 or ends_sentence(doc, i - 1)
+            opens = opens_sentence(doc, i)
             rare = w.last - w.first > 1  # a word the model knows only in pieces: a name or a rare word
             if (self.numbers and numeric(word)) or (self.names and (opens or rare or name_like(word, opens))):
                 kept.add(i)

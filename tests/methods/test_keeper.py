@@ -26,6 +26,8 @@ def test_word_classes():
     assert name_like("Martinez", opens=False) and not name_like("Martinez", opens=True)
     assert name_like("iPhone", opens=True) and name_like("NASA", opens=True)
     assert not name_like("film", opens=False)
+    for odd in ("", " ", ",", "--", "’", "\u00e9t\u00e9", "\u4e2d\u6587"):  # empty, punctuation, other scripts
+        assert not closed_class(odd) and not numeric(odd) and not name_like(odd, opens=False), odd
 
 
 WORDS = st.sampled_from(["film", "Pedro", "Martinez", "the", "would", "27", "Oct", "walked", "slowly", "and",

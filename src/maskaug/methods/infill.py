@@ -340,7 +340,7 @@ class SpanInfill:
                 ids, lps = cand[0]
                 pick = self.sampler.choose(ids, lps, job.rng, self._reject(info, old, before, after))
                 if pick is not None and self.min_prob is not None and lps[pick] < np.log(self.min_prob):
-                    pick = None  # an improbable word: the whole run stays as it was
+                    pick = None
                 if pick is None:
                     if self.min_prob is not None:  # no probable word: the whole run stays as it was
                         run.fills = [SKIP] * run.length

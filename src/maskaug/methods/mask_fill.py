@@ -203,8 +203,7 @@ class MaskFill:
 
     def _floor(self, doc, slot: Slot, ids: np.ndarray, lps: np.ndarray) -> float | None:
         """The lowest log-probability a fill of ``slot`` may have: ``min_prob`` and, for a word of one piece that the
-        model ranks among its candidates, ``vs_original`` times the original's probability (None: no floor). Fills
-        are drawn among the candidates above it, so a slot fails only when none is probable enough."""
+        model ranks among its candidates, ``vs_original`` times the original's probability (None: no floor)."""
         floor = np.log(self.min_prob) if self.min_prob is not None else None
         if self.vs_original is not None and not slot.is_insert and slot.last - slot.first == 1:
             hit = np.flatnonzero(ids == doc.ids[slot.first])

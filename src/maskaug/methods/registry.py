@@ -124,7 +124,7 @@ PARAM_TYPES: dict[str, tuple] = {
     "alpha_sr": (float,), "alpha_ri": (float,), "alpha_rs": (float,), "p_rd": (float,),
     "edges": (bool,), "repeats": (bool,), "closing_drop": (float, None), "next_drop": (float, None),
     "names": (bool,), "numbers": (bool,), "function_words": (bool,), "whole_words": (bool,),
-    "min_prob": (float, None), "vs_original": (float, None), "edits": (int, None),
+    "min_prob": (float, None), "vs_original": (float, None), "edits": (int, None), "solo": (bool,),
 }
 _TYPE_WORDS = {str: "text", float: "a number", int: "a whole number", bool: "true or false",
                list: "a list of regular expressions"}

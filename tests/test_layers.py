@@ -16,7 +16,7 @@ LAYERS = [
     ["document", "sentence", "wordclass", "masking", "fill"],
     ["methods"],
     ["metrics", "embeddings", "constraints", "choosing", "salience", "augmenter"],
-    ["records", "checkpoint", "output"],
+    ["records", "checkpoint", "output", "review"],
     ["pipeline"],
     ["distributed"],
     ["job"],

@@ -262,8 +262,8 @@ def _check_review(args) -> None:
     if args.output is not None and str(args.output) == "-":
         raise ValueError("--review reads the written output; give -o FILE instead of standard output (-o -)")
     if args.output is not None and split_suffix(args.output)[0] in ("csv", "tsv"):
-        raise ValueError(f"--review reads the output's edits, which {args.output.name} would keep as text: write "
-                         f".jsonl, .json or .parquet")
+        raise ValueError(f"--review reads the output's edits, which CSV and TSV keep as text ({args.output.name}): "
+                         f"write .jsonl, .json or .parquet")
     check_page(args.review, [p for p in (args.input, args.output) if p is not None and str(p) != "-"])
 
 

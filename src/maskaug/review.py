@@ -323,7 +323,7 @@ STYLE = (
     "*{box-sizing:border-box}body{font:16px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1f2328;"
     "max-width:72rem;margin:0 auto;padding:1.5rem 2rem;background:#fff}"
     "h1{font-size:1.5rem;margin:0 0 .25rem;overflow-wrap:anywhere}h2{font-size:1.05rem;margin:0}"
-    "code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.9em}"
+    "code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.9em;white-space:nowrap}"
     ".facts{color:#57606a;margin:.25rem 0}.wide{overflow-x:auto}"
     "table{border-collapse:collapse;margin:.75rem 0}th,td{border:1px solid #d0d7de;padding:.25rem .6rem;"
     "text-align:right}th:first-child,td:first-child{text-align:left}"
@@ -348,22 +348,41 @@ def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _number(v: Any) -> str:
     return f"{v:.4g}" if isinstance(v, float) else _e(v)
 
 
+def joined_tokens(segments: Sequence[Segment]) -> list[Segment]:
+    """``mark_tokens``'s segments as text segments of the tokens joined by spaces: each space goes with the text
+    that has it (both, only the output, only the source), so the marks still remove to the output's tokens joined
+    and undo to the source's."""
+    out: list[Segment] = []
+    has = {"ins": False, "del": False}  # whether the output / the source text has a token yet
+    for kind, token in segments:
+        if kind == "same":
+            sep = "same" if has["ins"] and has["del"] else "ins" if has["ins"] else "del" if has["del"] else None
+        else:
+            sep = kind if has[kind] else None
+        for k, t in ((sep, " "), (kind, token)):
+            if k is None:
+                continue
+            if out and out[-1][0] == k:
+                out[-1] = (k, out[-1][1] + t)
+            else:
+                out.append((k, t))
+        has.update({"ins": True, "del": True} if kind == "same" else {kind: True})
+    return out
+
+
 def marked_html(segments: Sequence[Segment], tokens: bool = False) -> str:
     """Segments as HTML: ``<ins>`` for inserted text, ``<del>`` for deleted text, everything escaped; tokens
-    (``tokens=True``) joined by spaces, a run of one kind in one mark."""
-    if not tokens:
-        return "".join(_e(t) if k == "same" else f"<{k}>{_e(t)}</{k}>" for k, t in segments)
-    runs: list[tuple[str, list[str]]] = []
-    for k, t in segments:
-        if runs and runs[-1][0] == k:
-            runs[-1][1].append(t)
-        else:
-            runs.append((k, [t]))
-    return " ".join(_e(" ".join(ts)) if k == "same" else f"<{k}>{_e(' '.join(ts))}</{k}>" for k, ts in runs)
+    (``tokens=True``, ``mark_tokens``'s segments) joined by spaces (``joined_tokens``)."""
+    segments = joined_tokens(segments) if tokens else segments
+    return "".join(_e(t) if k == "same" else f"<{k}>{_e(t)}</{k}>" for k, t in segments)
 
 
 def _block(name: str | None, inner: str) -> str:
@@ -433,9 +452,9 @@ def _group(group: Group, rv: Review) -> str:
 def _header(rv: Review) -> str:
     name = rv.path.name
     lines = [f"<h1>Review of <code>{_e(name)}</code></h1>",
-             f'<p class="facts">{rv.rows} rows: {rv.outputs} outputs and {rv.originals} kept originals, from '
-             f"{len(rv.keys)} input rows. Shown: {len(rv.groups)} input rows, a sample drawn with seed {rv.seed} "
-             f"(--sample {rv.sample} --seed {rv.seed}).</p>"]
+             f'<p class="facts">{_n(rv.rows, "row")}: {_n(rv.outputs, "output")} and '
+             f'{_n(rv.originals, "kept original")}, from {_n(len(rv.keys), "input row")}. Shown: {len(rv.groups)}, '
+             f"a seeded sample (<code>--sample {rv.sample} --seed {rv.seed}</code>).</p>"]
     if rv.methods:
         head = "<tr><th>method</th><th>outputs</th><th>mean score</th></tr>"
         body = "".join(f"<tr><td><code>{_e(m)}</code></td><td>{int(c[0])}</td>"
@@ -443,17 +462,17 @@ def _header(rv: Review) -> str:
         lines.append(f'<div class="wide"><table>{head}{body}</table></div>')
     notes = []
     if rv.teacher[0]:
-        notes.append(f"{int(rv.teacher[0])} outputs carry a teacher label, mean confidence "
+        notes.append(f"{_n(int(rv.teacher[0]), 'output')} with a teacher label, mean confidence "
                      f"{rv.teacher[1] / rv.teacher[0]:.3f}.")
     if rv.unedited:
-        notes.append(f"{rv.unedited} outputs record no edit.")
+        notes.append(f"{_n(rv.unedited, 'output')} with no edit recorded.")
     if rv.short:
         missing = sum(s.get("requested", 0) - s.get("produced", 0) for s in rv.short
                       if isinstance(s.get("requested"), int) and isinstance(s.get("produced"), int))
-        notes.append(f"{len(rv.short)} input rows got fewer outputs than asked ({missing} missing; reasons in "
+        notes.append(f"{_n(len(rv.short), 'input row')} got fewer outputs than asked ({missing} missing; reasons in "
                      f"<code>{_e(_side(rv.path, 'shortfall.jsonl').name)}</code>).")
     if rv.rejected:
-        notes.append(f"{rv.rejected} bad input rows were set aside in "
+        notes.append(f"{_n(rv.rejected, 'bad input row')} set aside in "
                      f"<code>{_e(_side(rv.path, 'rejected.jsonl').name)}</code>.")
     if notes:
         lines.append(f'<p class="facts">{" ".join(notes)}</p>')

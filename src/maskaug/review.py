@@ -359,23 +359,32 @@ def _number(v: Any) -> str:
 def joined_tokens(segments: Sequence[Segment]) -> list[Segment]:
     """``mark_tokens``'s segments as text segments of the tokens joined by spaces: each space goes with the text
     that has it (both, only the output, only the source), so the marks still remove to the output's tokens joined
-    and undo to the source's."""
+    and undo to the source's. A replacement's space is shared: ``was <del>great</del><ins>fine</ins> in``."""
     out: list[Segment] = []
-    has = {"ins": False, "del": False}  # whether the output / the source text has a token yet
-    for kind, token in segments:
-        if kind == "same":
-            sep = "same" if has["ins"] and has["del"] else "ins" if has["ins"] else "del" if has["del"] else None
+    need = {"ins": False, "del": False}  # whether the output / the source needs a space before its next token
+    for j, (kind, token) in enumerate(segments):
+        mine = ("ins", "del") if kind == "same" else (kind,)
+        if kind == "del" and all(need.values()) and _replaced(segments, j):
+            sep, need["ins"] = "same", False  # the space before the replacement, in both texts
         else:
-            sep = kind if has[kind] else None
+            wanted = [s for s in mine if need[s]]
+            sep = None if not wanted else "same" if len(wanted) == 2 else wanted[0]
         for k, t in ((sep, " "), (kind, token)):
-            if k is None:
-                continue
-            if out and out[-1][0] == k:
+            if k is not None and out and out[-1][0] == k:
                 out[-1] = (k, out[-1][1] + t)
-            else:
+            elif k is not None:
                 out.append((k, t))
-        has.update({"ins": True, "del": True} if kind == "same" else {kind: True})
+        need.update(dict.fromkeys(mine, True))
     return out
+
+
+def _replaced(segments: Sequence[Segment], j: int) -> bool:
+    """Whether the change starting at ``segments[j]`` inserts tokens too (a replacement)."""
+    while j < len(segments) and segments[j][0] != "same":
+        if segments[j][0] == "ins":
+            return True
+        j += 1
+    return False
 
 
 def marked_html(segments: Sequence[Segment], tokens: bool = False) -> str:

@@ -454,8 +454,9 @@ def _group(group: Group, rv: Review) -> str:
     else:
         hint = "" if rv.source is not None else " (give the input: --source INPUT)"
         src = f'<p class="none">source text not in this file{_e(hint)}</p>'
-    outs = "".join(_output(o, named) for o in group.outputs) or '<li class="none">no output</li>'
-    return f'<section{anchor}>{head}<div class="src">{src}</div><ol>{outs}</ol></section>'
+    outs = "".join(_output(o, named) for o in group.outputs)
+    outs = f"<ol>{outs}</ol>" if outs else '<p class="none">no output</p>'
+    return f'<section{anchor}>{head}<div class="src">{src}</div>{outs}</section>'
 
 
 def _header(rv: Review) -> str:

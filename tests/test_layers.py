@@ -9,7 +9,7 @@ PKG = Path(__file__).resolve().parents[1] / "src" / "maskaug"
 
 # Lowest first. A module may import its own layer and the layers below it.
 LAYERS = [
-    ["text", "splice", "memory", "paths"],
+    ["text", "splice", "marks", "memory", "paths"],
     ["io"],
     ["model", "conditioning"],
     ["fingerprint"],

@@ -25,7 +25,7 @@ def data(tmp_path):
 
 @pytest.mark.parametrize("rows,extra,message", [
     ([{"text": TEXTS[0]}], ["--method", "melm"], "melm.v1: fills the entity tokens of token/tag (NER) records"),
-    ([NER], ["--method", "insert"], "insert.v2: insertion adds tokens without tags"),
+    ([NER], ["--method", "insert.v2"], "insert.v2: insertion adds tokens without tags"),
     ([NER], ["--teacher"], "judge sentence labels"),
     ([{"text": TEXTS[0]}], ["--method", "cbert"], "needs a model fine-tuned with `maskaug finetune --conditioning "
                                                   "cbert`"),
@@ -57,7 +57,7 @@ def test_versions_resolve_numerically():
 def test_an_augmenter_prints_its_method_tree(tiny_mlms):
     from maskaug.constraints import EditRate
 
-    aug = Augmenter("ssmba", model=tiny_mlms["wordpiece"], n=2, constraints=[EditRate(0, 0.5)])
+    aug = Augmenter("ssmba.v2", model=tiny_mlms["wordpiece"], n=2, constraints=[EditRate(0, 0.5)])
     text = repr(aug)
     for part in ("MaskFill(ssmba.v2", "masker=Masker(unit=token, rate=0.15", "fill=reconstruct",
                  "sampler=Sampler(sample, top_k=None, temperature=1)", "corruption=mask/random/keep 0.8/0.1/0.1",
@@ -69,7 +69,7 @@ def test_augment_file_resumes_from_python(data, tmp_path, tiny_model_dirs, monke
     from maskaug.checkpoint import Partial
 
     model = str(tiny_model_dirs["wordpiece"])
-    full = augment_file(data, tmp_path / "full.jsonl", n=2, model=model, seed=3)
+    full = augment_file(data, tmp_path / "full.jsonl", n=2, model=model, seed=3, method="insert.v2")
     assert full.written == 8 and full.report.produced == 8
     real, seen = Partial.add, []
 
@@ -81,9 +81,9 @@ def test_augment_file_resumes_from_python(data, tmp_path, tiny_model_dirs, monke
 
     monkeypatch.setattr(Partial, "add", add)
     with pytest.raises(KeyboardInterrupt):
-        augment_file(data, tmp_path / "out.jsonl", n=2, model=model, seed=3)
+        augment_file(data, tmp_path / "out.jsonl", n=2, model=model, seed=3, method="insert.v2")
     monkeypatch.setattr(Partial, "add", real)
-    again = augment_file(data, tmp_path / "out.jsonl", n=2, model=model, seed=3)
+    again = augment_file(data, tmp_path / "out.jsonl", n=2, model=model, seed=3, method="insert.v2")
     assert again.resumed_rows == 2 and again.report.rows == 2
     assert (tmp_path / "out.jsonl").read_bytes() == (tmp_path / "full.jsonl").read_bytes()
 
@@ -105,7 +105,7 @@ class Spy(Constraint):
 
 def test_a_record_level_constraint_judges_a_pair_as_the_pair(tiny_mlms):
     spy = Spy()
-    aug = Augmenter("substitute", model=tiny_mlms["wordpiece"], n=2, constraints=[spy])
+    aug = Augmenter("substitute.v2", model=tiny_mlms["wordpiece"], n=2, constraints=[spy])
     rows = [{"premise": TEXTS[0], "hypothesis": TEXTS[1], "label": "no"}]
     out = augment(rows, augmenter=aug, text_column=["premise", "hypothesis"], label_column="label")
     assert len(out) == 2 and spy.seen

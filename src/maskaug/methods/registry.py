@@ -29,10 +29,8 @@ class Entry:
 
 
 _REGISTRY: dict[str, Entry] = {}
-# Versions taken only by their full name (``insert.v3``): a name without a version still takes the newest version
-# not listed here. The v3 methods (issue 35) wait here until the tests and examples that run the defaults on tiny
-# random models (where no fill clears a probability floor) are moved to them.
-OPT_IN = {"insert.v3", "substitute.v3", "iterative.v3", "ssmba.v3", "infill.v3"}
+# Versions taken only by their full name: a name without a version takes the newest version not listed here.
+OPT_IN: set[str] = set()
 
 PARAM_HELP = {
     "unit": "what one masked unit is: token | word | span | insert",

@@ -183,6 +183,7 @@ def bind(first_row: dict[str, Any] | None, options: Options, method: Any, condit
     """The record type of rows like ``first_row`` bound to ``method`` and the model's ``conditioning``, or a
     one-line ValueError when they do not fit. ``teacher``: a teacher reads the rows' labels (the default label
     column is then ``label``)."""
+    from maskaug.conditioning import check_fits
     from maskaug.records import detect
 
     record = detect(first_row, options)
@@ -190,10 +191,7 @@ def bind(first_row: dict[str, Any] | None, options: Options, method: Any, condit
     why = record.accepts(caps, list(constraint_names))
     if why:
         raise ValueError(f"{method.name}: {why}")
-    have = conditioning.kind if conditioning is not None else None
-    if caps.requires and caps.requires != have:
-        raise ValueError(f"method {method.name} needs a model fine-tuned with `maskaug finetune --conditioning "
-                         f"{caps.requires}`; {model_name or 'the built-in model'} has conditioning {have or 'none'}")
+    check_fits(method, conditioning, model_name)
     record.bind(caps, conditioning)
     row_label = conditioning is not None and conditioning.uses_row_label
     label = label_column or (conditioning.label_column if row_label else None)

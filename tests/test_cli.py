@@ -30,8 +30,8 @@ def test_augment_writes_n_rows_with_provenance(data, tiny_model_dirs, tmp_path, 
 
 def test_the_label_column_is_found_by_its_name_and_labelled_rows_get_insert(data, tiny_model_dirs, tmp_path, capsys):
     from maskaug.api import augment
-    from maskaug.job import default_method
     from maskaug.records import Options, detect
+    from maskaug.settings import default_method
 
     model = str(tiny_model_dirs["wordpiece"])
     for i, (extra, method, said) in enumerate((([], "insert.v2", "label column label (found by its name"),

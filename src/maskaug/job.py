@@ -26,183 +26,15 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from maskaug.constraints import ConstraintSpec
 from maskaug.io.errors import InputError, OutputError
 from maskaug.io.formats import COLUMNAR, detect_format
+from maskaug.settings import RUN_ONLY, JobConfig, RaySpec, default_method, route
 
-MAX_N = 1000  # outputs per row: candidates of a chunk are held at once
-MAX_ATTEMPTS = 1000
+__all__ = ["AugmentJob", "ConstraintSpec", "Interrupted", "JobConfig", "JobResult", "RaySpec", "default_method",
+           "route", "run"]
+
 PREVIEW = 3
-
-
-@dataclass
-class ConstraintSpec:
-    """The constraint options (``--teacher``, ``--min-similarity``, ...)."""
-
-    min_edit_rate: float | None = None
-    max_edit_rate: float | None = None
-    min_similarity: float | None = None
-    max_fluency_drop: float | None = None
-    teacher: str | None = None  # "train" (logistic regression on the input's labels), a classifier folder, or a
-    # file of labelled rows (a logistic regression on them: pseudo-labels for unlabelled input)
-    teacher_mode: str = "filter"
-    min_confidence: float | None = None  # the teacher rejects candidates whose top probability is lower
-
-    def names(self) -> list[str]:
-        """The names of the constraints these options turn on."""
-        out = []
-        if self.min_edit_rate is not None or self.max_edit_rate is not None:
-            out.append("edit_rate")
-        if self.min_similarity is not None:
-            out.append("similarity")
-        if self.max_fluency_drop is not None:
-            out.append("fluency")
-        if self.teacher:
-            out.append("teacher")
-        return out
-
-    def check(self) -> None:
-        """Every value in range, or a ValueError naming the flag."""
-        for flag, v in (("--min-edit-rate", self.min_edit_rate), ("--max-edit-rate", self.max_edit_rate)):
-            if v is not None and not (isinstance(v, (int, float)) and 0 <= v and math.isfinite(v)):
-                raise ValueError(f"{flag} must be a number >= 0, not {v!r}")
-        if self.min_similarity is not None and not -1 <= self.min_similarity <= 1:
-            raise ValueError(f"--min-similarity is a cosine in [-1, 1], not {self.min_similarity}")
-        if self.max_fluency_drop is not None and not (self.max_fluency_drop >= 0):
-            raise ValueError(f"--max-fluency-drop must be >= 0, not {self.max_fluency_drop}")
-        if self.teacher_mode not in ("filter", "hard", "soft"):
-            raise ValueError(f"--teacher-mode must be filter, hard or soft, not {self.teacher_mode!r}")
-        if self.teacher and self.teacher != "train" and not Path(self.teacher).exists():
-            raise ValueError(f"--teacher {self.teacher}: no such classifier folder or file of labelled rows")
-        if self.min_confidence is not None:
-            if not self.teacher:
-                raise ValueError("--min-confidence is the teacher's: add --teacher")
-            if isinstance(self.min_confidence, bool) or not 0 < self.min_confidence <= 1:
-                raise ValueError(f"--min-confidence is a probability in (0, 1], not {self.min_confidence!r}")
-
-    @property
-    def teacher_file(self) -> bool:
-        """Whether the teacher is trained on a file of labelled rows (not the input's, not a classifier)."""
-        return bool(self.teacher) and self.teacher != "train" and Path(self.teacher).is_file()
-
-    @property
-    def teacher_reads_input_labels(self) -> bool:
-        """Whether the teacher needs the input rows' labels: trained on them, or filtering by them."""
-        return self.teacher == "train" or (bool(self.teacher) and self.teacher_mode == "filter")
-
-
-@dataclass
-class RaySpec:
-    """Where and how wide to scale out (``--ray``)."""
-
-    address: str = "local"
-    workers: int = 2
-    gpus_per_worker: float = 0
-    cpus_per_worker: float = 1
-
-
-# The measured defaults (docs/results.md, "Step-matched training" and "Fluent defaults"): for rows with a sentence
-# label, insert flipped the fewest labels of the MLM methods (below EDA on TREC and SST-2, v1 and v2 alike) and was
-# ahead of substitute's accuracy on TREC and SST-2; elsewhere (no label, token/tag, QA) substitute, the method the
-# NER protocol measured.
-LABELLED_DEFAULT, DEFAULT = "insert", "substitute"
-
-
-def default_method(record: Any, label_column: str | None) -> str:
-    """The method a job runs when none is named: ``insert`` for sentence-labelled rows (a label column, and a
-    record type whose label is the whole record's; ``record=None``: not known yet, taken as such), else
-    ``substitute``."""
-    labelled = bool(label_column) and (record is None or record.sentence_label)
-    return LABELLED_DEFAULT if labelled else DEFAULT
-
-
-# Settings that change how or where a job runs, never which rows it writes (so a run resumes across them): fp32
-# output does not depend on batching (token_budget, chunk_size), nor on Ray (a --ray run resumes a local one).
-RUN_ONLY = ("input", "output", "progress", "restart", "overwrite", "ray", "chunk_size", "token_budget",
-            "output_format", "dry_run")
-
-
-@dataclass
-class JobConfig:
-    """Everything one augmentation job depends on (what the CLI parses its flags into)."""
-
-    input: str | Path | None = None
-    output: str | Path | None = None
-    method: str | None = None  # None: the measured default, see default_method()
-    params: dict[str, Any] = field(default_factory=dict)
-    n: int = 1
-    seed: int = 0
-    model: str | None = None
-    device: str | None = None
-    dtype: str | None = None
-    backend: str | None = None  # torch (default) or onnx
-    token_budget: int = 8192
-    max_attempts: int = 10
-    text_columns: tuple[str, ...] = ()
-    label_column: str | None = None
-    tokens_column: str | None = None
-    tags_column: str | None = None
-    record: str | None = None
-    keep_original: bool = False
-    skip_bad_rows: bool = False
-    restart: bool = False
-    overwrite: bool = False
-    constraints: ConstraintSpec = field(default_factory=ConstraintSpec)
-    ray: RaySpec | None = None
-    progress: bool = True
-    chunk_size: int = 512
-    limit: int | None = None  # only the first rows of the input
-    input_format: str | None = None  # for standard input (``-``) or a file whose suffix says nothing
-    output_format: str | None = None  # for standard output (``-o -``); default jsonl
-    dry_run: int | None = None  # augment this many rows and show them; write nothing
-    label_words: bool | None = None  # keep each row's label words (maskaug.salience); None: when labels are known
-    choose: int = 1  # candidates drawn per output; the scorer keeps the best (maskaug.choosing)
-    choose_by: str | None = None  # teacher, similarity, fluency or NAME=WEIGHT,... (needed when choose > 1)
-
-    def augmenter_settings(self) -> dict[str, Any]:
-        """The settings an ``Augmenter`` takes from this config (its constraints and scorer
-        are built by the job from the input): the one place a job's options become an augmenter's, for a local run
-        and for each Ray actor."""
-        return {"model": self.model, "n": self.n, "seed": self.seed, "max_attempts": self.max_attempts,
-                "token_budget": self.token_budget, "device": self.device, "dtype": self.dtype,
-                "backend": self.backend, "chunk_size": self.chunk_size, "progress": self.progress,
-                "choose": self.choose}
-
-    def check(self) -> None:
-        """Every value in range, or a ValueError naming the flag."""
-
-        def whole(flag: str, v: Any, low: int, high: int | None = None) -> None:
-            if not isinstance(v, int) or isinstance(v, bool) or v < low or (high is not None and v > high):
-                span = f"between {low} and {high}" if high is not None else f">= {low}"
-                raise ValueError(f"{flag} must be a whole number {span}, not {v!r}")
-
-        whole("--n", self.n, 1, MAX_N)
-        whole("--seed", self.seed, 0, 2**63 - 1)
-        whole("--max-attempts", self.max_attempts, 1, MAX_ATTEMPTS)
-        whole("--token-budget", self.token_budget, 1)
-        whole("--chunk-size", self.chunk_size, 1)
-        whole("--choose", self.choose, 1, 64)
-        if self.choose > 1 and not self.choose_by:
-            raise ValueError("--choose K needs --choose-by teacher|similarity|fluency|NAME=WEIGHT,...")
-        if self.limit is not None:
-            whole("--limit", self.limit, 1)
-        if self.dry_run is not None:
-            whole("--dry-run", self.dry_run, 1, MAX_N)
-        from maskaug.io.formats import FORMATS
-
-        for flag, fmt in (("--input-format", self.input_format), ("--output-format", self.output_format)):
-            if fmt is not None and fmt not in FORMATS:
-                raise ValueError(f"{flag} must be one of {', '.join(FORMATS)}, not {fmt!r}")
-        if self.output_format in ("parquet", "hf", "conll") and str(self.output) == "-":
-            raise ValueError(f"--output-format {self.output_format} cannot be streamed to standard output; write "
-                             f"jsonl, json, csv or tsv there, or -o FILE")
-        if self.ray is not None:
-            whole("--workers", self.ray.workers, 1)
-            if self.ray.gpus_per_worker < 0 or self.ray.cpus_per_worker <= 0:
-                raise ValueError("--gpus-per-worker must be >= 0 and --cpus-per-worker > 0")
-        from maskaug.model.names import check_runtime
-
-        check_runtime(self.backend, self.dtype)
-        self.constraints.check()
 
 
 @dataclass
@@ -699,16 +531,6 @@ class AugmentJob:
             else:
                 path.unlink(missing_ok=True)  # a stale one from an earlier run (only there with --overwrite)
         partial.close()
-
-
-def route(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Keyword options split into ``JobConfig`` settings and method parameters (``rate=0.2``), the way a
-    transformers pipeline sanitises its parameters: ``augment_file(**kwargs)`` routes here, and a job's settings
-    become an augmenter's in ``JobConfig.augmenter_settings``. Method parameters are checked against the
-    method when the job builds it."""
-    settings = {f.name for f in fields(JobConfig)} - {"input", "output", "method", "params", "n"}
-    return ({k: v for k, v in options.items() if k in settings},
-            {k: v for k, v in options.items() if k not in settings})
 
 
 def run(config: JobConfig) -> JobResult:

@@ -19,12 +19,14 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from maskaug.augmenter import Augmentation, Augmenter
 from maskaug.io.checks import label_problem
 from maskaug.io.errors import InputError
 from maskaug.records.base import Options, RecordType, View
+
+if TYPE_CHECKING:  # the checks (bind, scan) run before PyTorch is imported; the augmenter imports it
+    from maskaug.augmenter import Augmentation, Augmenter
 
 
 @dataclass
@@ -115,6 +117,11 @@ class Pipeline:
 
     def __repr__(self) -> str:
         return f"Pipeline({self.record!r}, label={self.label_column}, keep_original={self.keep_original})"
+
+    @property
+    def report(self):
+        """The augmenter's ``Report`` (what the run made, how fast, what fell short)."""
+        return self.aug.report
 
     def records(self, row_id: Any, row: dict[str, Any], view: View, outs: list[Augmentation]) -> list[dict]:
         """The output rows of one input row (the kept original first, when asked)."""

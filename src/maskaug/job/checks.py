@@ -1,6 +1,6 @@
 """The checks of a job, built once into a frozen ``Plan``: everything decided before any model loads.
 
-``settings(config)`` checks every value and the model's name before the input is opened; ``plan(config, source)``
+``check_settings(config)`` checks every value and the model's name before the input is opened; ``plan(config, source)``
 then reads the first row, detects the record type and the label column, builds the method, reads the model's
 conditioning from its folder, binds them (``maskaug.pipeline.bind``), checks the output, and validates every row
 in one pass (``maskaug.pipeline.scan``: a bad row named by file, row and field). None of this imports PyTorch:
@@ -31,7 +31,8 @@ class Output:
 @dataclass(frozen=True)
 class Plan:
     """What one job runs, decided once by the checks: the input, the bound method and record type, the output,
-    what the validation pass learnt (row count, label words, the teacher's rows) and the resolved runtime."""
+    what the validation pass learnt (row count, label words, the teacher's rows) and the resolved runtime. Frozen:
+    the run loop reads it and never changes it."""
 
     config: JobConfig
     source: Source
@@ -93,7 +94,7 @@ class Plan:
             "label_words": repr(self.salience) if self.salience is not None else None})
 
 
-def settings(config: JobConfig) -> None:
+def check_settings(config: JobConfig) -> None:
     """Every value in range and a model that can load, or a one-line error, before the input is opened (a wrong
     ``--model`` fails before PyTorch is imported)."""
     from maskaug.model.names import check_model_name

@@ -45,7 +45,7 @@ class AugmentJob:
         ``Interrupted``."""
         cfg = self.cfg
         try:
-            checks.settings(cfg)
+            checks.check_settings(cfg)
             limit = min((x for x in (cfg.limit, cfg.dry_run) if x), default=None)
             with opened(cfg.input, cfg.input_format, limit) as source:
                 self.plan = checks.plan(cfg, source)

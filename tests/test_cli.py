@@ -30,8 +30,8 @@ def test_augment_writes_n_rows_with_provenance(data, tiny_model_dirs, tmp_path, 
 
 def test_the_label_column_is_found_by_its_name_and_labelled_rows_get_insert(data, builtin_mlm, tmp_path, capsys):
     from maskaug.api import augment
-    from maskaug.job import default_method
     from maskaug.records import Options, detect
+    from maskaug.settings import default_method
 
     model = builtin_mlm  # the defaults (v3) on the model a job loads when none is named
     for i, (extra, method, said) in enumerate((([], "insert.v3", "label column label (found by its name"),

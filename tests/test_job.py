@@ -131,3 +131,54 @@ def test_the_python_api_and_the_cli_write_the_same_rows(data, tmp_path, tiny_mod
     rows = [json.loads(x) for x in data.read_text().splitlines()]
     api = augment(rows, n=2, seed=5, model=str(tiny_model_dirs["sentencepiece"]), keep_original=True)
     assert [json.loads(x) for x in out.read_text().splitlines()] == json.loads(json.dumps(api))
+
+
+# Each case fails in the checks that run before any model loads; the child process reports its exit code, its one
+# line on stderr and whether PyTorch or transformers were imported by then.
+CHILD = """
+import contextlib, io, json, sys
+from maskaug.cli import main
+err = io.StringIO()
+with contextlib.redirect_stderr(err):
+    rc = main(sys.argv[1:])
+print(json.dumps({"rc": rc, "err": err.getvalue().strip().splitlines(),
+                  "imported": sorted(m for m in ("torch", "transformers") if m in sys.modules)}))
+"""
+
+
+def _fail_early(args: list[str], tmp_path) -> dict:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import maskaug
+
+    here = str(Path(maskaug.__file__).resolve().parents[1])  # this checkout's package, in the child too
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": os.pathsep.join([here, *sys.path])}
+    proc = subprocess.run([sys.executable, "-c", CHILD, "augment", *args, "-o", str(tmp_path / "out.jsonl"),
+                           "--quiet"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_an_unloadable_model_fails_before_pytorch_is_imported(data, tmp_path):
+    got = _fail_early([str(data), "--model", "no-such-org/no-such-model"], tmp_path)
+    assert got["rc"] == 2 and len(got["err"]) == 1 and "cannot load masked LM" in got["err"][0]
+    assert got["imported"] == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+@pytest.mark.parametrize("name,content,named", [
+    ("missing.jsonl", None, "missing.jsonl: no such file or folder"),
+    ("bad.jsonl", '{"text": "One row."}\n{"text": "Two rows."}\n{"text": "Three\n', "bad.jsonl: row 3: invalid JSON"),
+    ("cols.jsonl", '{"sentence": "No text column here."}\n', "cols.jsonl: field 'text': no such column"),
+    ("empty.jsonl", '{"text": "Fine."}\n{"text": "Fine too."}\n{"text": "  "}\n', "empty.jsonl: row 3, field 'text'"),
+])
+def test_a_bad_input_is_named_before_any_model_loads(tmp_path, name, content, named):
+    if content is not None:
+        (tmp_path / name).write_text(content)
+    got = _fail_early([str(tmp_path / name)], tmp_path)
+    assert got["rc"] == 2 and len(got["err"]) == 1 and named in got["err"][0], got
+    assert got["imported"] == []
+    assert not (tmp_path / "out.jsonl").exists()

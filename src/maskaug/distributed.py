@@ -81,10 +81,10 @@ class AugmentBatches:
     """
 
     def __init__(self, method: Any, n: int, record: RecordType, label_column: str | None, id_column: str | None,
-                 keep_original: bool, views: bool, augmenter_kwargs: dict[str, Any]):
+                 keep_original: bool, views: bool, settings: dict[str, Any], params: dict[str, Any]):
         from maskaug.augmenter import Augmenter
 
-        self.aug = Augmenter(method, **{"n": n, **augmenter_kwargs})
+        self.aug = Augmenter(method, **{"n": n, **settings}, **params)
         self.record, self.label_column, self.id_column = record, label_column, id_column
         self.keep_original, self.views = keep_original, views
 
@@ -151,10 +151,14 @@ def augment_dataset(ds, method: Any = "substitute", n: int = 1, text_column: str
                     batch_size: int = 512, **augmenter_kwargs: Any):
     """Augment a ``ray.data.Dataset`` lazily with ``concurrency`` actors; returns the output Dataset.
 
-    ``augmenter_kwargs`` go to ``Augmenter`` in each actor (``model``, ``seed``,
-    ``constraints``, ``dtype``, method parameters…). ``num_gpus``/``num_cpus`` are each actor's share;
-    with ``num_gpus`` set, an actor's model lands on its GPU. Output rows keep input order.
+    ``augmenter_kwargs`` are routed (``maskaug.settings.route``): the ``Augmenter`` settings of each actor
+    (``model``, ``seed``, ``constraints``, ``dtype``, ...), constraint options (``max_edit_rate=0.3``) and method
+    parameters (``rate=0.2``). ``num_gpus``/``num_cpus`` are each actor's share; with ``num_gpus`` set, an actor's
+    model lands on its GPU. Output rows keep input order.
     """
+    from maskaug.settings import route
+
+    settings, params, _ = route(augmenter_kwargs).augmenter("augment_dataset()")
     ray = require_ray()
     fields = [text_column] if isinstance(text_column, str) else list(text_column)
     schema = ds.schema()
@@ -164,8 +168,8 @@ def augment_dataset(ds, method: Any = "substitute", n: int = 1, text_column: str
         raise ValueError(f"the dataset has no column {missing[0]!r} (it has {', '.join(names) or 'none'})")
     _warn_all_cpus(ray, concurrency, num_gpus, num_cpus)
     kwargs = {"method": method, "n": n, "record": TextRecord(fields), "label_column": label_column,
-              "id_column": id_column, "keep_original": keep_original, "views": False,
-              "augmenter_kwargs": augmenter_kwargs}
+              "id_column": id_column, "keep_original": keep_original, "views": False, "settings": settings,
+              "params": params}
     return _pool(ray, ds, concurrency, num_gpus, num_cpus, batch_size, kwargs)
 
 
@@ -192,8 +196,9 @@ class RayRunner:
         model = str(Path(cfg.model).resolve()) if cfg.model and Path(cfg.model).exists() else cfg.model
         kwargs = {"method": self.method, "n": cfg.n, "record": self.record, "label_column": self.label_column,
                   "id_column": ROW, "keep_original": cfg.keep_original, "views": True,
-                  "augmenter_kwargs": {**cfg.augmenter_settings(), "model": model, "progress": False,
-                                       "constraints": self.constraints, "scorer": self.scorer, **self.params}}
+                  "settings": {**cfg.augmenter_settings(), "model": model, "progress": False,
+                               "constraints": self.constraints, "scorer": self.scorer},
+                  "params": self.params}
         t0 = time.perf_counter()
         window: list = []
         try:

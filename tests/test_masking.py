@@ -22,7 +22,7 @@ def test_count_follows_rate_min_and_max(tiny_mlm):
         Masker(unit="sentence")
 
 
-@pytest.mark.parametrize("unit", ["token", "word", "span", "insert.v2"])
+@pytest.mark.parametrize("unit", ["token", "word", "span", "insert"])
 def test_protected_regex_and_punctuation_never_masked(tiny_mlm, unit):
     doc = _doc(tiny_mlm)
     m = Masker(unit=unit, rate=1.0, protect=(r"\d{3}-\d{4}", r"http\S+"))
@@ -47,7 +47,7 @@ def test_stopwords_are_skipped(tiny_mlms):
 def test_insert_slots_sit_between_words(tiny_mlms):
     mlm = tiny_mlms["wordpiece"]
     text = "one two three"
-    slots = Masker(unit="insert.v2", rate=1.0).choose(_doc(mlm, text), mlm.info, np.random.default_rng(0))
+    slots = Masker(unit="insert", rate=1.0).choose(_doc(mlm, text), mlm.info, np.random.default_rng(0))
     assert {s.start for s in slots} <= {0, 4, 8, 13}
     assert all(s.start == s.end and s.old == "" for s in slots)
 
@@ -64,7 +64,7 @@ def test_negations_are_never_masked_by_default(tiny_mlms):
     texts = ["The movie is not good.", "There is no man standing in the background.",
              "It isn't bad, and it doesn't drag; I can't say I never smiled without reason."]
     negation = re.compile(r"(?i)\b(not|no|never|without|\w+n't)\b")
-    for unit in ("word", "token", "span", "insert.v2"):
+    for unit in ("word", "token", "span", "insert"):
         masker = build("substitute.v2", unit=unit, rate=1.0).masker
         off = build("substitute.v2", unit=unit, rate=1.0, negations=False).masker
         touched_off = False
@@ -78,7 +78,7 @@ def test_negations_are_never_masked_by_default(tiny_mlms):
                     assert not any(s < slot.start < e for s, e in spans), (unit, text, slot)
                 touched_off |= any(any(s < sl.end and sl.start < e for s, e in spans)
                                    for sl in off.choose(doc, info, np.random.default_rng(seed)))
-        assert touched_off or unit == "insert.v2"  # with negations=False they are ordinary words
+        assert touched_off or unit == "insert"  # with negations=False they are ordinary words
 
 
 def test_texts_shorter_than_min_words_are_left_and_reported(tiny_mlms):

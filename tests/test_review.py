@@ -67,7 +67,7 @@ def test_augment_review_shows_every_output_marked_beside_its_source(run):
     rows = [r for r in _rows(out) if not r["aug_is_original"]]
     assert rows and all(r["aug_edits"] for r in rows)
     assert sorted(_outputs(text)) == sorted(r["text"] for r in rows)  # each output, marks removed, as written
-    assert "<del>" in text and "<ins>" in text  # substitute: replaced words struck through, fills highlighted
+    assert "<del>" in text and "<ins>" in text  # substitute.v2: replaced words struck through, fills highlighted
     for r in rows:  # each source, rebuilt from the output and its edits, is the input row's text
         assert source_of(mark_text(r["text"], r["aug_edits"])) in CSV
     assert "<script" not in text and "http" not in text and " src=" not in text  # self-contained

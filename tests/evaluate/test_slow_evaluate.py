@@ -15,7 +15,7 @@ TREC = Path(__file__).resolve().parents[3] / "shared" / "data" / "trec_cased"
 def test_quick_evaluate_on_trec(tmp_path):
     out = tmp_path / "r"
     assert main(["evaluate", str(TREC / "train.jsonl"), "--test", str(TREC / "test.jsonl"), "--quick", "-o", str(out),
-                 "--methods", "none,eda,substitute", "--cache-dir", str(tmp_path / "c"), "--quiet"]) == 0
+                 "--methods", "none,eda,substitute.v2", "--cache-dir", str(tmp_path / "c"), "--quiet"]) == 0
     res = json.loads((out / "results.json").read_text())
     summary = res["summary"]["10"]
     assert summary["none"]["n"] == 3 and len(res["classes"]) == 6

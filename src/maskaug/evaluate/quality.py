@@ -134,10 +134,11 @@ def classification_quality(ev, pool, outputs_by, all_splits) -> dict[str, dict[s
 
 
 def flip_reference(ev) -> str | None:
-    """The configured reference, else the first plain ``substitute`` arm, else the first ``substitute`` one."""
+    """The configured reference, else the first plain ``substitute`` arm (any version), else the first
+    ``substitute`` one."""
     if ev.cfg.flip_reference is not None:
         return ev.cfg.flip_reference
-    subs = [a.spec for a in ev.arms if a.spec.method == "substitute"]
+    subs = [a.spec for a in ev.arms if a.spec.method.partition(".v")[0] == "substitute"]
     plain = [s for s in subs if not s.constraint_params]
     return (plain or subs)[0].label if subs else None
 

@@ -87,15 +87,15 @@ def _registry(markdown: str) -> str:
         if own:
             parts.append("| its own parameter | default | meaning |\n|---|---|---|\n"
                          + "\n".join(f"| `{k}` | `{_shown(v)}` | {meaning(k)} |" for k, v in own.items()) + "\n")
-        lines = [f"- `{entry.name}`: what `{base}` runs."] if len(versions) > 1 else []
+        lines = [f"- `{entry.name}`: what `{base}` runs."]
         for other in (v for v in versions if v.name != entry.name):
             keys = dict.fromkeys([*entry.params, *other.params])
             changed = [f"`{k}` `{_shown(other.params[k])}`" for k in keys
                        if k in other.params and _shown(other.params[k]) != _shown(entry.params.get(k))]
             changed += [f"no `{k}`" for k in keys if k not in other.params]
             lines.append(f"- `{other.name}`: " + (", ".join(changed) if changed else "the same parameters") + ".")
-        if lines:
-            parts.append("Versions, and how each differs from it:\n\n" + "\n".join(lines) + "\n")
+        title = "Versions, and how each differs from it:" if len(versions) > 1 else "Version:"
+        parts.append(f"{title}\n\n" + "\n".join(lines) + "\n")
     return "\n".join(parts)
 
 

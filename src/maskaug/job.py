@@ -36,7 +36,19 @@ PREVIEW = 3
 
 @dataclass
 class ConstraintSpec:
-    """The constraint options (``--teacher``, ``--min-similarity``, ...)."""
+    """The constraint options (``--teacher``, ``--min-similarity``, ...).
+
+    Args:
+        min_edit_rate: Word edit distance over source words, at least.
+        max_edit_rate: Word edit distance over source words, at most.
+        min_similarity: Cosine of MiniLM sentence embeddings to the source, at least.
+        max_fluency_drop: Largest drop in per-token pseudo-log-likelihood against the source.
+        teacher: ``"train"`` (a logistic regression on the input's labels), a classifier folder, or a file of
+            labelled rows (a logistic regression on them: pseudo-labels for unlabelled input).
+        teacher_mode: ``filter`` (keep outputs the teacher labels like the source), ``hard`` or ``soft`` (keep
+            all, attach its label or probabilities).
+        min_confidence: The teacher rejects candidates whose top class probability is lower.
+    """
 
     min_edit_rate: float | None = None
     max_edit_rate: float | None = None
@@ -92,7 +104,14 @@ class ConstraintSpec:
 
 @dataclass
 class RaySpec:
-    """Where and how wide to scale out (``--ray``)."""
+    """Where and how wide to scale out (``--ray``).
+
+    Args:
+        address: ``local`` (start a Ray here), ``auto`` (join a running one) or ``ray://HOST:10001``.
+        workers: Ray actors, one model each.
+        gpus_per_worker: GPUs per actor.
+        cpus_per_worker: CPUs per actor.
+    """
 
     address: str = "local"
     workers: int = 2
@@ -108,9 +127,16 @@ LABELLED_DEFAULT, DEFAULT = "insert", "substitute"
 
 
 def default_method(record: Any, label_column: str | None) -> str:
-    """The method a job runs when none is named: ``insert`` for sentence-labelled rows (a label column, and a
-    record type whose label is the whole record's; ``record=None``: not known yet, taken as such), else
-    ``substitute``."""
+    """The method a job runs when none is named: ``insert`` for sentence-labelled rows, else ``substitute``.
+
+    Args:
+        record: The rows' record type; its label must be the whole record's (``None``: not known yet, taken as
+            such).
+        label_column: The label field, if any.
+
+    Returns:
+        The method's name.
+    """
     labelled = bool(label_column) and (record is None or record.sentence_label)
     return LABELLED_DEFAULT if labelled else DEFAULT
 
@@ -123,7 +149,43 @@ RUN_ONLY = ("input", "output", "progress", "restart", "overwrite", "ray", "chunk
 
 @dataclass
 class JobConfig:
-    """Everything one augmentation job depends on (what the CLI parses its flags into)."""
+    """Everything one augmentation job depends on (what the CLI parses its flags into).
+
+    Args:
+        input: The file to read, or ``-`` for standard input.
+        output: The file to write, or ``-`` for standard output (default: ``input``'s name + ``.augmented.jsonl``).
+        method: A registered method (default: ``insert`` for sentence-labelled rows, else ``substitute``).
+        params: The method's parameters (``{"rate": 0.2}``).
+        n: Outputs per input row.
+        seed: The randomness of every output: the same seed gives the same outputs.
+        model: A model name or local folder (default: the built-in model).
+        device: ``cpu``, ``cuda``, ``cuda:1`` or ``mps`` (default: the best available).
+        dtype: ``auto``, ``fp32``, ``bf16`` or ``fp16``; ``int8`` with the ONNX backend.
+        backend: ``torch`` (default) or ``onnx``.
+        token_budget: Padded tokens per forward pass.
+        max_attempts: Tries per output before the row is reported short.
+        text_columns: The text field(s); two for sentence pairs (default ``text``; QA: context and/or question).
+        label_column: The label field (default: ``label`` or ``labels`` when the first row has one; ``none``: no
+            label).
+        tokens_column: Token/tag records: the list-of-tokens field (default ``tokens``).
+        tags_column: Token/tag records: the BIO tags field (default ``tags``).
+        record: The rows' shape: ``text``, ``tagged`` or ``qa`` (default: detected).
+        keep_original: Also write each input row.
+        skip_bad_rows: Set bad rows aside in ``OUTPUT.rejected.jsonl`` instead of failing.
+        restart: Discard the partial output of an interrupted run instead of resuming it.
+        overwrite: Replace an existing output file (a folder maskaug did not write is never replaced).
+        constraints: The constraint options (``ConstraintSpec``).
+        ray: Run on Ray actors (``RaySpec``); ``None``: in this process.
+        progress: Show progress and the summary on standard error.
+        chunk_size: Rows generated together.
+        limit: Augment only the first rows of the input.
+        input_format: The input's format when its name does not say (standard input: default jsonl).
+        output_format: The format written to standard output (default jsonl).
+        dry_run: Augment this many rows and show them; write nothing.
+        label_words: Keep each row's label words (``maskaug.salience``); ``None``: when labels are known.
+        choose: Candidates drawn per output; the scorer keeps the best (``maskaug.choosing``).
+        choose_by: ``teacher``, ``similarity``, ``fluency`` or ``NAME=WEIGHT,...`` (needed when ``choose`` > 1).
+    """
 
     input: str | Path | None = None
     output: str | Path | None = None
@@ -207,7 +269,25 @@ class JobConfig:
 
 @dataclass
 class JobResult:
-    """What a job did: its report, the rows it wrote and where, what it set aside and what fell short."""
+    """What a job did: its report, the rows it wrote and where, what it set aside and what fell short.
+
+    Args:
+        report: The run's counts (``maskaug.augmenter.Report``).
+        method: The method's versioned name.
+        output: The file written, if any.
+        written: Rows written.
+        resumed_rows: Input rows an earlier, interrupted run had finished.
+        rejected: Bad rows set aside.
+        short: Rows that got fewer outputs than asked.
+        short_rows: 1-based row numbers of the first short rows.
+        records: The output rows, when they were kept in memory (no output file).
+        preview: A few ``(source, output)`` pairs to show.
+        rejected_path: Where bad rows were set aside.
+        shortfall_path: Where each short row's reason was written.
+        describe: The method in one line.
+        dry_run: Whether nothing was written.
+        columns: Which columns were read as text and label.
+    """
 
     report: Any
     method: str
@@ -289,7 +369,11 @@ class _Kinds:
 
 class AugmentJob:
     """One run of one method over one input file (or standard input). Rows held in memory enter at the pipeline
-    level instead (``maskaug.pipeline.augment_records``)."""
+    level instead (``maskaug.pipeline.augment_records``).
+
+    Args:
+        config: What the job reads, runs and writes.
+    """
 
     def __init__(self, config: JobConfig):
         self.cfg = config

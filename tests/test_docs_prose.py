@@ -39,7 +39,8 @@ def words(paragraph: str) -> int:
 
 
 def test_paragraphs_are_found():
-    assert paragraphs("# T\n\nOne two.\n\n| a |\n|---|\n\n```\ncode\n```\n\n- x y\n- z\n") == ["One two.", "- x y", "- z"]
+    page = "# T\n\nOne two.\n\n| a |\n|---|\n\n```\ncode\n```\n\n- x y\n- z\n"
+    assert paragraphs(page) == ["One two.", "- x y", "- z"]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])

@@ -15,7 +15,7 @@ LAYERS = [
     ["fingerprint"],
     ["document", "sentence", "wordclass", "masking", "fill"],
     ["methods"],
-    ["metrics", "embeddings", "constraints", "choosing", "salience", "augmenter"],
+    ["metrics", "embeddings", "constraints", "choosing", "salience", "augmenter", "settings"],
     ["records", "checkpoint", "output", "review"],
     ["pipeline"],
     ["distributed"],

@@ -22,7 +22,7 @@ def test_count_follows_rate_min_and_max(tiny_mlm):
         Masker(unit="sentence")
 
 
-@pytest.mark.parametrize("unit", ["token", "word", "span", "insert"])
+@pytest.mark.parametrize("unit", ["token", "word", "span", "insert.v2"])
 def test_protected_regex_and_punctuation_never_masked(tiny_mlm, unit):
     doc = _doc(tiny_mlm)
     m = Masker(unit=unit, rate=1.0, protect=(r"\d{3}-\d{4}", r"http\S+"))
@@ -47,7 +47,7 @@ def test_stopwords_are_skipped(tiny_mlms):
 def test_insert_slots_sit_between_words(tiny_mlms):
     mlm = tiny_mlms["wordpiece"]
     text = "one two three"
-    slots = Masker(unit="insert", rate=1.0).choose(_doc(mlm, text), mlm.info, np.random.default_rng(0))
+    slots = Masker(unit="insert.v2", rate=1.0).choose(_doc(mlm, text), mlm.info, np.random.default_rng(0))
     assert {s.start for s in slots} <= {0, 4, 8, 13}
     assert all(s.start == s.end and s.old == "" for s in slots)
 
@@ -64,9 +64,9 @@ def test_negations_are_never_masked_by_default(tiny_mlms):
     texts = ["The movie is not good.", "There is no man standing in the background.",
              "It isn't bad, and it doesn't drag; I can't say I never smiled without reason."]
     negation = re.compile(r"(?i)\b(not|no|never|without|\w+n't)\b")
-    for unit in ("word", "token", "span", "insert"):
-        masker = build("substitute", unit=unit, rate=1.0).masker
-        off = build("substitute", unit=unit, rate=1.0, negations=False).masker
+    for unit in ("word", "token", "span", "insert.v2"):
+        masker = build("substitute.v2", unit=unit, rate=1.0).masker
+        off = build("substitute.v2", unit=unit, rate=1.0, negations=False).masker
         touched_off = False
         for text in texts:
             doc = Doc.parse(text, info)
@@ -78,19 +78,19 @@ def test_negations_are_never_masked_by_default(tiny_mlms):
                     assert not any(s < slot.start < e for s, e in spans), (unit, text, slot)
                 touched_off |= any(any(s < sl.end and sl.start < e for s, e in spans)
                                    for sl in off.choose(doc, info, np.random.default_rng(seed)))
-        assert touched_off or unit == "insert"  # with negations=False they are ordinary words
+        assert touched_off or unit == "insert.v2"  # with negations=False they are ordinary words
 
 
 def test_texts_shorter_than_min_words_are_left_and_reported(tiny_mlms):
     from maskaug import Augmenter
 
-    aug = Augmenter("substitute", model=tiny_mlms["wordpiece"], n=2)
+    aug = Augmenter("substitute.v2", model=tiny_mlms["wordpiece"], n=2)
     got = list(aug.iter_rows([{"text": "Yes."}, {"text": "Not bad."}, {"text": "The movie was great fun."}]))
     assert [len(outs) for _, outs in got] == [0, 0, 2]
     assert "too short to change safely: 1 word (min_words=3)" in aug.shortfall_reason(0)
     assert "2 words" in aug.shortfall_reason(1)
     assert aug.report.forward_passes >= 1 and aug.report.short_rows == 2
-    loose = Augmenter("substitute", model=tiny_mlms["wordpiece"], n=1, min_words=1)
+    loose = Augmenter("substitute.v2", model=tiny_mlms["wordpiece"], n=1, min_words=1)
     assert len(list(loose.iter_rows([{"text": "Not bad at all."}]))[0][1]) == 1
 
 
@@ -98,7 +98,7 @@ def test_unspaced_scripts_count_each_letter_as_a_word(tiny_mlms):
     from maskaug.document import Doc
     from maskaug.methods import build
 
-    masker = build("substitute").masker
+    masker = build("substitute.v2").masker
     info = tiny_mlms["sentencepiece"].info
     assert masker.too_short(Doc.parse("短いテキストと絵文字 🙂 も少し。", info)) is None
     assert masker.too_short(Doc.parse("はい。", info)) is None or "2 words" in masker.too_short(

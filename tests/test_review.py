@@ -56,7 +56,7 @@ def run(tiny_model_dirs, tmp_path_factory):
     data.write_text(CSV, encoding="utf-8")
     out, page = folder / "o.jsonl", folder / "o.html"
     rc = main(["augment", str(data), "-o", str(out), "--n", "2", "--model", str(tiny_model_dirs["wordpiece"]),
-               "--method", "substitute", "--keep-original", "--quiet", "--review", str(page)])
+               "--method", "substitute.v2", "--keep-original", "--quiet", "--review", str(page)])
     assert rc == 0
     return data, out, page
 
@@ -109,7 +109,7 @@ def test_a_tagged_and_a_pair_run(tiny_model_dirs, tmp_path):
     assert main(["augment", str(ner), "-o", str(tmp_path / "n.jsonl"), "--model", model, "--quiet", "--n", "2",
                  "--review", str(tmp_path / "n.html")]) == 0
     assert main(["augment", str(pair), "-o", str(tmp_path / "p.jsonl"), "--model", model, "--quiet", "--n", "2",
-                 "--text-column", "premise", "--text-column", "hypothesis", "--method", "substitute",
+                 "--text-column", "premise", "--text-column", "hypothesis", "--method", "substitute.v2",
                  "--review", str(tmp_path / "p.html")]) == 0
     rows = _rows(tmp_path / "n.jsonl")
     text = (tmp_path / "n.html").read_text()

@@ -43,7 +43,7 @@ TEXT = st.lists(st.tuples(WORD, st.sampled_from([" ", " ", ". ", "? ", "! ", ", 
 def test_insert_slots_never_at_a_sentence_edge(tiny_mlms, text, seed):
     info = tiny_mlms["wordpiece"].info
     doc = Doc.parse(text, info)
-    slots = Masker(unit="insert", rate=1.0, edges=False).choose(doc, info, np.random.default_rng(seed))
+    slots = Masker(unit="insert.v2", rate=1.0, edges=False).choose(doc, info, np.random.default_rng(seed))
     starts = {doc.words[i].start: i for i in range(len(doc.words))}
     for slot in slots:
         i = starts[slot.start]  # every slot sits before a word ...

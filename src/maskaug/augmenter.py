@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
+from maskaug.conditioning import check_fits
 from maskaug.document import Doc
 from maskaug.memory import release
 from maskaug.methods import Job, build
@@ -209,11 +210,7 @@ class Augmenter:
         self.method = build(method, **params) if isinstance(method, str) else method
         self.mlm = model if isinstance(model, MaskedLM) else load_mlm(model, device=device, dtype=dtype,
                                                                                      backend=backend)
-        need = self.method.capabilities.requires
-        have = self.mlm.conditioning.kind if self.mlm.conditioning else None
-        if need and need != have:
-            raise ValueError(f"method {self.method.name} needs a model fine-tuned with `maskaug finetune "
-                             f"--conditioning {need}`; {self.mlm.name} has conditioning {have or 'none'}")
+        check_fits(self.method, self.mlm.conditioning, self.mlm.name)
         self.engine = FillEngine(self.mlm, token_budget=token_budget) if self.method.capabilities.needs_model else None
         self.n, self.seed, self.max_attempts = n, seed, max_attempts
         self.chunk_size, self.progress = chunk_size, progress
@@ -293,13 +290,18 @@ class Augmenter:
             if self.engine:
                 self.report.forward_passes += self.engine.forward_passes - passes0
 
-    def _chunk(self, chunk) -> Iterator[tuple[Any, list[Augmentation]]]:
-        info = self.info
+    def _docs(self, chunk) -> list[dict[str, Doc]]:
+        """Each row's texts of ``chunk`` parsed into pieces and words (one batched tokenizer call)."""
         flat = [(i, f, t) for i, (_, row, *_rest) in enumerate(chunk) for f, t in row.items()]
-        parsed = Doc.parse_many([t for _, _, t in flat], info)
+        parsed = Doc.parse_many([t for _, _, t in flat], self.info)
         docs: list[dict[str, Doc]] = [{} for _ in chunk]
         for (i, f, _), doc in zip(flat, parsed):
             docs[i][f] = doc
+        return docs
+
+    def _chunk(self, chunk) -> Iterator[tuple[Any, list[Augmentation]]]:
+        info = self.info
+        docs = self._docs(chunk)
         accepted: list[dict[int, Augmentation]] = [{} for _ in chunk]
         seen: list[set[tuple]] = [{tuple(sorted(row.items()))} for _, row, *_rest in chunk]
         tries = [Tries() for _ in chunk]

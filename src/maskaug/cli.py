@@ -123,43 +123,39 @@ def _augment_parser(sub) -> None:
 
 
 def _method_params(args) -> tuple[str, dict[str, Any]]:
-    """The method and its parameters from ``--config``, the named flags and ``--param`` (in that order)."""
-    from maskaug.methods.registry import check_value, load_config
+    """The method and its parameters from ``--config``, ``--method NAME:KEY=VALUE``, the named flags and ``--param``
+    (in that order), each source routed (``maskaug.settings.route``): a key that is not a method parameter, or a
+    value of the wrong type, is one line naming the source."""
+    from maskaug.methods.registry import load_config, split_spec
+    from maskaug.settings import route
 
-    method, params = args.method, {}
+    method, sources = args.method, []
     if args.config:
         cfg = load_config(args.config)
         method = cfg.pop("method", method)
-        for key, value in cfg.items():
-            try:
-                params[key] = check_value(key, value)
-            except ValueError as exc:
-                raise ValueError(f"{args.config}: {exc}") from None
+        sources.append((str(args.config), cfg))
     if method and ":" in method:  # --method substitute:rate=0.3,top_k=10, as evaluate takes it
-        from maskaug.methods.registry import split_spec
-
         method, given = split_spec(method)
-        for key, value in given.items():
-            try:
-                params[key] = check_value(key, value)
-            except ValueError as exc:
-                raise ValueError(f"--method {args.method}: {exc}") from None
-    for name in ("rate", "unit", "strategy", "top_k", "top_p", "temperature", "protect"):
-        value = getattr(args, name)
-        if value is not None:
-            params[name] = value
+        sources.append((f"--method {args.method}", given))
+    sources.append(("", {name: getattr(args, name) for name in ("rate", "unit", "strategy", "top_k", "top_p",
+                                                                "temperature", "protect")
+                         if getattr(args, name) is not None}))
     for item in args.param:
         if "=" not in item:
             raise ValueError(f"--param needs KEY=VALUE, got {item!r}")
         key, value = item.split("=", 1)
-        key = key.replace("-", "_")
+        sources.append((f"--param {item}", {key.replace("-", "_"): _value(value)}))
+    params: dict[str, Any] = {}
+    for where, options in sources:  # later sources override earlier ones
         try:
-            params[key] = check_value(key, _value(value))
+            routed = route(options)
+            routed.only("method")
         except ValueError as exc:
-            raise ValueError(f"--param {item}: {exc}") from None
+            raise ValueError(f"{where}: {exc}") from None
+        params.update(routed.method)
     if args.config:
-        from maskaug.job import default_method
         from maskaug.methods.registry import effective_params
+        from maskaug.settings import default_method
 
         try:
             effective_params(method or default_method(None, args.label_column), **params)
@@ -171,7 +167,8 @@ def _method_params(args) -> tuple[str, dict[str, Any]]:
 
 def job_config(args) -> Any:
     """``maskaug augment``'s flags as a ``JobConfig``."""
-    from maskaug.job import ConstraintSpec, JobConfig, RaySpec
+    from maskaug.constraints import ConstraintSpec
+    from maskaug.settings import JobConfig, RaySpec
 
     method, params = _method_params(args)
     constraints = ConstraintSpec(min_edit_rate=args.min_edit_rate, max_edit_rate=args.max_edit_rate,

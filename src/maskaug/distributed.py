@@ -96,14 +96,15 @@ class AugmentBatches:
         id_column: The field whose value is a row's id (default: a hash of its text fields).
         keep_original: Also return each input row.
         views: The CLI job's row views (``True``) or the user's rows (``False``), as above.
-        augmenter_kwargs: Settings for each actor's ``Augmenter`` (``model``, ``seed``, method parameters, ...).
+        settings: Each actor's ``Augmenter`` settings (``model``, ``seed``, ``constraints``, ...).
+        params: The method's parameters (``rate=0.2``, ...).
     """
 
     def __init__(self, method: Any, n: int, record: RecordType, label_column: str | None, id_column: str | None,
-                 keep_original: bool, views: bool, augmenter_kwargs: dict[str, Any]):
+                 keep_original: bool, views: bool, settings: dict[str, Any], params: dict[str, Any]):
         from maskaug.augmenter import Augmenter
 
-        self.aug = Augmenter(method, **{"n": n, **augmenter_kwargs})
+        self.aug = Augmenter(method, **{"n": n, **settings}, **params)
         self.record, self.label_column, self.id_column = record, label_column, id_column
         self.keep_original, self.views = keep_original, views
 
@@ -185,9 +186,13 @@ def augment_dataset(ds, method: Any = "substitute", n: int = 1, text_column: str
         num_gpus: Each actor's share of a GPU; with it set, an actor's model lands on its GPU.
         num_cpus: Each actor's CPUs.
         batch_size: Rows per batch sent to an actor.
-        **augmenter_kwargs: Settings for each actor's ``Augmenter`` (``model``, ``seed``, ``constraints``,
-            ``dtype``, method parameters, ...).
+        **augmenter_kwargs: Routed by ``maskaug.settings.route``: each actor's ``Augmenter`` settings (``model``,
+            ``seed``, ``constraints``, ``dtype``, ...), constraint options (``max_edit_rate=0.3``) and method
+            parameters (``rate=0.2``).
     """
+    from maskaug.settings import route
+
+    settings, params, _ = route(augmenter_kwargs).augmenter("augment_dataset()")
     ray = require_ray()
     fields = [text_column] if isinstance(text_column, str) else list(text_column)
     schema = ds.schema()
@@ -197,8 +202,8 @@ def augment_dataset(ds, method: Any = "substitute", n: int = 1, text_column: str
         raise ValueError(f"the dataset has no column {missing[0]!r} (it has {', '.join(names) or 'none'})")
     _warn_all_cpus(ray, concurrency, num_gpus, num_cpus)
     kwargs = {"method": method, "n": n, "record": TextRecord(fields), "label_column": label_column,
-              "id_column": id_column, "keep_original": keep_original, "views": False,
-              "augmenter_kwargs": augmenter_kwargs}
+              "id_column": id_column, "keep_original": keep_original, "views": False, "settings": settings,
+              "params": params}
     return _pool(ray, ds, concurrency, num_gpus, num_cpus, batch_size, kwargs)
 
 
@@ -239,8 +244,9 @@ class RayRunner:
         model = str(Path(cfg.model).resolve()) if cfg.model and Path(cfg.model).exists() else cfg.model
         kwargs = {"method": self.method, "n": cfg.n, "record": self.record, "label_column": self.label_column,
                   "id_column": ROW, "keep_original": cfg.keep_original, "views": True,
-                  "augmenter_kwargs": {**cfg.augmenter_settings(), "model": model, "progress": False,
-                                       "constraints": self.constraints, "scorer": self.scorer, **self.params}}
+                  "settings": {**cfg.augmenter_settings(), "model": model, "progress": False,
+                               "constraints": self.constraints, "scorer": self.scorer},
+                  "params": self.params}
         t0 = time.perf_counter()
         window: list = []
         try:

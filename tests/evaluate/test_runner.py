@@ -40,7 +40,7 @@ def checked(spec):
 
 def _config(data, tiny_model_dirs, tmp_path, **kw):
     base = dict(data=str(data / "train.jsonl"), test=str(data / "test.jsonl"), k=[2], splits=3,
-                methods=["none", "substitute", "ssmba:rate=0.3"], encoder=str(tiny_model_dirs["wordpiece"]),
+                methods=["none", "substitute.v2", "ssmba:rate=0.3"], encoder=str(tiny_model_dirs["wordpiece"]),
                 model=str(tiny_model_dirs["wordpiece"]), fluency_sample=5, cache_dir=str(tmp_path / "cache"))
     base.update(kw)
     return EvalConfig(**base)
@@ -55,19 +55,19 @@ def test_kumar2020_end_to_end_same_splits_for_every_method(data, tiny_model_dirs
         by_split.setdefault(r["split"], {})[r["method"]] = r
     for split in by_split.values():
         assert split["none"]["train_examples"] == 4  # k=2 per class, two classes
-        assert split["substitute"]["train_examples"] == 8  # + one output per example
+        assert split["substitute.v2"]["train_examples"] == 8  # + one output per example
         assert split["none"]["dev_accuracy"] is not None
     summary = res["summary"]["2"]
-    assert set(summary) == {"none", "substitute", "ssmba:rate=0.3"}
-    diffs = [by_split[s]["substitute"]["test_accuracy"] - by_split[s]["none"]["test_accuracy"] for s in by_split]
-    assert summary["substitute"]["vs_none"]["mean_diff"] == pytest.approx(sum(diffs) / 3)
-    q = res["quality"]["substitute"]
+    assert set(summary) == {"none", "substitute.v2", "ssmba:rate=0.3"}
+    diffs = [by_split[s]["substitute.v2"]["test_accuracy"] - by_split[s]["none"]["test_accuracy"] for s in by_split]
+    assert summary["substitute.v2"]["vs_none"]["mean_diff"] == pytest.approx(sum(diffs) / 3)
+    q = res["quality"]["substitute.v2"]
     assert q["shortfall"] == 0 and q["identical"] == 0 and 0 < q["edit_rate"] and "fluency" in q
     assert q["length_changed"] == 0  # substitute fills one word with one word
-    assert 0 <= q["label_kept"] <= 1 and res["throughput"]["substitute"]["rows"] > 0
+    assert 0 <= q["label_kept"] <= 1 and res["throughput"]["substitute.v2"]["rows"] > 0
     assert q["label_flip_lo"] <= q["label_flip"] <= q["label_flip_hi"] and "flip_vs_reference" not in q
     vs = res["quality"]["ssmba:rate=0.3"]["flip_vs_reference"]  # substitute is the default reference
-    assert vs["reference"] == "substitute" and vs["n"] == q["outputs"]
+    assert vs["reference"] == "substitute.v2" and vs["n"] == q["outputs"]
     assert vs["rate_diff"] == pytest.approx(res["quality"]["ssmba:rate=0.3"]["label_flip"] - q["label_flip"])
     assert "Δ flip vs substitute" in markdown(res)
 
@@ -87,7 +87,7 @@ def test_cached_rerun_gives_identical_numbers(data, tiny_model_dirs, tmp_path):
 
 
 def test_an_extended_evaluation_reruns_only_the_new_classifier_runs(data, tiny_model_dirs, tmp_path):
-    small = Evaluation(_config(data, tiny_model_dirs, tmp_path, methods=["none", "substitute"], quality=False),
+    small = Evaluation(_config(data, tiny_model_dirs, tmp_path, methods=["none", "substitute.v2"], quality=False),
                        progress=False).run()
     more = Evaluation(_config(data, tiny_model_dirs, tmp_path, quality=False), progress=False).run()
     assert more["cached_runs"] == len(small["runs"]) == 6 and len(more["runs"]) == 9
@@ -96,10 +96,10 @@ def test_an_extended_evaluation_reruns_only_the_new_classifier_runs(data, tiny_m
 
 def test_eda2019_and_finetune_classifier(data, tiny_model_dirs, tmp_path):
     cfg = _config(data, tiny_model_dirs, tmp_path, protocol="eda2019", sizes=[6], splits=2, n=2,
-                  methods=["none", "substitute"], classifier="finetune", epochs=2, quality=False)
+                  methods=["none", "substitute.v2"], classifier="finetune", epochs=2, quality=False)
     res = Evaluation(cfg, progress=False).run()
     assert {r["train_examples"] for r in res["runs"] if r["method"] == "none"} == {6}
-    assert {r["train_examples"] for r in res["runs"] if r["method"] == "substitute"} == {18}
+    assert {r["train_examples"] for r in res["runs"] if r["method"] == "substitute.v2"} == {18}
     assert all(r["dev_accuracy"] is None and r["chosen"] == "epoch=2" for r in res["runs"])
 
 
@@ -129,8 +129,8 @@ def test_method_spec_parsing_and_unknown_method():
     from maskaug.evaluate.spec import ArmSpec
 
     s = ArmSpec.parse("substitute:rate=0.3,top_k=5,strategy=argmax")
-    assert (s.method, s.params) == ("substitute", {"rate": 0.3, "top_k": 5, "strategy": "argmax"})
-    assert ArmSpec.parse({"label": "sub30", "method": "substitute", "rate": 0.3}).label == "sub30"
+    assert (s.method, s.params) == ("substitute.v2", {"rate": 0.3, "top_k": 5, "strategy": "argmax"})
+    assert ArmSpec.parse({"label": "sub30", "method": "substitute.v2", "rate": 0.3}).label == "sub30"
     with pytest.raises(KeyError, match="unknown method"):
         checked("nope")
     with pytest.raises(ValueError, match="no parameter"):
@@ -199,7 +199,7 @@ def test_eda_baseline_runs_in_the_protocol(data, tiny_model_dirs, tmp_path):
 def test_report_for_a_k_sweep_plots_gain_against_k(data, tiny_model_dirs, tmp_path):
     from maskaug.evaluate.report import write
 
-    cfg = _config(data, tiny_model_dirs, tmp_path, k=[1, 2], splits=2, methods=["none", "substitute"],
+    cfg = _config(data, tiny_model_dirs, tmp_path, k=[1, 2], splits=2, methods=["none", "substitute.v2"],
                   quality=False)
     res = Evaluation(cfg, progress=False).run()
     assert set(res["summary"]) == {"1", "2"}
@@ -224,8 +224,8 @@ def test_empty_data_and_small_class_are_named(tmp_path, capsys):
 
 
 def test_unknown_flip_reference_is_refused_before_any_work(data, tiny_model_dirs, tmp_path):
-    with pytest.raises(ValueError, match=r"flip reference 'insert' is not one of the methods \['substitute'"):
-        Evaluation(_config(data, tiny_model_dirs, tmp_path, flip_reference="insert"), progress=False)
+    with pytest.raises(ValueError, match=r"flip reference 'insert.v2' is not one of the methods \['substitute.v2'"):
+        Evaluation(_config(data, tiny_model_dirs, tmp_path, flip_reference="insert.v2"), progress=False)
 
 
 def test_label_text_reaches_the_per_split_prepend_model(data, tiny_model_dirs, tmp_path):
@@ -268,17 +268,17 @@ def test_sentence_pairs_are_classified_and_judged_as_pairs(tiny_model_dirs, tmp_
     (tmp_path / "pairs.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     cfg = EvalConfig(data=str(tmp_path / "pairs.jsonl"), test=str(tmp_path / "pairs.jsonl"),
                      text_column=["premise", "hypothesis"], k=[2], splits=2,
-                     methods=["none", "copy", "eda", "substitute"], encoder=str(tiny_model_dirs["wordpiece"]),
+                     methods=["none", "copy", "eda", "substitute.v2"], encoder=str(tiny_model_dirs["wordpiece"]),
                      model=str(tiny_model_dirs["wordpiece"]), fluency_sample=3, cache_dir=str(tmp_path / "cache"))
     res = Evaluation(cfg, progress=False).run()
     by = {(r["split"], r["method"]): r for r in res["runs"]}
     assert by[0, "none"]["train_examples"] == 4 and by[0, "copy"]["train_examples"] == 8
-    assert by[0, "substitute"]["train_examples"] == 8
-    q = res["quality"]["substitute"]
+    assert by[0, "substitute.v2"]["train_examples"] == 8
+    q = res["quality"]["substitute.v2"]
     assert q["outputs"] > 0 and 0 <= q["label_flip"] <= 1 and 0 < q["similarity"] <= 1 + 1e-6
-    example = res["examples"]["substitute"][0]
+    example = res["examples"]["substitute.v2"][0]
     assert " / " in example["source"] and " / " in example["output"]
-    assert "vs_copy" in res["summary"]["2"]["substitute"] and "copy" not in res["quality"]
+    assert "vs_copy" in res["summary"]["2"]["substitute.v2"] and "copy" not in res["quality"]
     again = Evaluation(cfg, progress=False).run()  # outputs read back from the cache as pairs
     assert again["runs"] == res["runs"]
 

@@ -20,7 +20,7 @@ def test_quick_evaluate_on_trec(tmp_path):
     summary = res["summary"]["10"]
     assert summary["none"]["n"] == 3 and len(res["classes"]) == 6
     assert 0.3 < summary["none"]["mean"] < 0.9  # a real classifier on real data, 6 classes
-    assert res["quality"]["substitute"]["shortfall"] == 0 and res["test_size"] == 300
+    assert res["quality"]["substitute.v2"]["shortfall"] == 0 and res["test_size"] == 300
 
 
 def test_missing_wordnet_fails_before_any_work(tmp_path, monkeypatch, capsys):

@@ -69,7 +69,7 @@ def files(tmp_path):
 
 def _config(files, tiny_model_dirs, tmp_path, **kw):
     enc = str(tiny_model_dirs["wordpiece"])
-    return EvalConfig(data=str(files[0]), test=str(files[1]), k=[2], splits=2, methods=["none", "substitute"],
+    return EvalConfig(data=str(files[0]), test=str(files[1]), k=[2], splits=2, methods=["none", "substitute.v2"],
                       encoder=enc, model=enc, quality=False, cache_dir=str(tmp_path / "cache"), **kw)
 
 

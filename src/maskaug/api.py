@@ -35,17 +35,29 @@ def augment(data: Any, method: str | None = None, n: int | None = None, text_col
     * a list of dicts, a ``pandas.DataFrame`` or a ``datasets.Dataset``: the same kind of container with the
       output rows: the input's columns plus ``aug_*`` provenance (source row, method, seed, copy, edits, score).
 
-    ``n`` (default 1, or the augmenter's) overrides the augmenter's for this call. ``text_column`` names the text
-    field(s) (default ``text``; token/tag and QA rows are found by their shape). ``label_column`` names the label
-    field (default: a ``ClassLabel`` column of a Dataset, else ``label`` or ``labels`` when the first row has one;
-    ``"none"``: no label); a row's label keeps its label words, feeds label-conditioned models and the teacher
-    constraint. ``method`` defaults to ``insert`` for labelled rows, else ``substitute``
-    (``maskaug.settings.default_method``). ``kwargs`` are routed (``maskaug.settings.route``): the ``Augmenter``'s
-    settings (``model``, ``seed``, ``constraints``, ...), constraint options (``max_edit_rate=0.3``, a teacher
-    folder), ``label_words``, ``skip_bad_rows``, ``record`` for rows, and method parameters such as ``rate``.
+    A row's label keeps its label words and feeds label-conditioned models and the teacher constraint.
 
-    >>> augment("The plot is thin and the jokes fall flat.", n=2)          # doctest: +SKIP
-    ['The plot is thin and the jokes went flat.', 'The plot is thin and all jokes fall flat.']
+    Args:
+        data: A string, a list of strings, a list of dicts, a ``pandas.DataFrame`` or a ``datasets.Dataset``.
+        method: A registered method or spec (``"substitute:rate=0.3"``). Default: ``insert`` for labelled rows,
+            else ``substitute`` (``maskaug.settings.default_method``).
+        n: Outputs per input (default 1, or the augmenter's); overrides the augmenter's for this call.
+        text_column: The text field, or two for sentence pairs (default ``text``; token/tag and QA rows are found
+            by their shape).
+        keep_original: Also return each input row.
+        augmenter: An ``Augmenter`` to run instead of one built from ``method`` and ``kwargs``.
+        label_column: The label field (default: a ``ClassLabel`` column of a Dataset, else ``label`` or ``labels``
+            when the first row has one); ``"none"``: the rows have no label.
+        **kwargs: Routed by ``maskaug.settings.route``: the ``Augmenter``'s settings (``model``, ``seed``,
+            ``constraints``, ...), constraint options (``max_edit_rate=0.3``, a teacher folder), ``label_words``,
+            ``skip_bad_rows``, ``record`` for rows, and method parameters (``rate=0.2``).
+
+    Returns:
+        What fits ``data``: a list of strings, a list of such lists, or rows in the input's container.
+
+    Examples:
+        >>> augment("The plot is thin and the jokes fall flat.", n=2)          # doctest: +SKIP
+        ['The plot is thin and the jokes went flat.', 'The plot is thin and all jokes fall flat.']
     """
     settings, params, rows_options = route(kwargs).augmenter("augment()", ROWS_OPTIONS)
 
@@ -108,12 +120,22 @@ def _table(data: Any, fields: tuple[str, ...]) -> tuple[str, list, list, list[st
 
 def map_function(augmenter: Augmenter, text_column: str | list[str] | None = None, keep_original: bool = False,
                  label_column: str | None = None, n: int | None = None):
-    """A function for ``Dataset.map(fn, batched=True, remove_columns=ds.column_names)``.
+    """A function for ``Dataset.map(fn, batched=True, remove_columns=ds.column_names)``: ``fn(batch, indices=None)``
+    takes a batch of rows and returns the output rows, as columns.
 
     With ``with_indices=True`` a row's index seeds its randomness; without, a hash of its text fields does (so
-    identical texts get identical outputs). ``keep_original=True`` also returns each input row.
+    identical texts get identical outputs).
 
-    >>> ds.map(map_function(aug), batched=True, remove_columns=ds.column_names)        # doctest: +SKIP
+    Args:
+        augmenter: The ``Augmenter`` that makes the outputs.
+        text_column: The text field, or two for sentence pairs (default ``text``).
+        keep_original: Also return each input row.
+        label_column: The label field (default: ``label`` or ``labels`` when the rows have one; ``"none"``: no
+            label).
+        n: Outputs per row for this function (default: the augmenter's).
+
+    Examples:
+        >>> ds.map(map_function(aug), batched=True, remove_columns=ds.column_names)        # doctest: +SKIP
     """
     fields = _fields(text_column)
     aug = augmenter.with_n(n)
@@ -136,10 +158,20 @@ def augment_file(input: str | os.PathLike, output: str | os.PathLike | None = No
                  n: int = 1, **kwargs: Any) -> JobResult:
     """``maskaug augment`` from Python: read ``input``, write ``output`` (resumable, locked, atomic).
 
-    ``kwargs`` are routed (``maskaug.settings.route``): ``JobConfig`` fields (``seed``, ``model``, ``text_columns``,
-    ``label_column``, ``keep_original``, ``skip_bad_rows``, ``restart``, ``overwrite``, ``constraints``, ...),
-    constraint options (``max_edit_rate=0.3``, ``teacher="train"``) and method parameters (``rate=0.2``). An
-    interrupted call resumes when called again with the same arguments.
+    An interrupted call resumes when called again with the same arguments.
+
+    Args:
+        input: The file to read (CSV, TSV, JSONL, JSON, Parquet, a 🤗 datasets folder).
+        output: The file to write (default: ``input``'s name + ``.augmented.jsonl``).
+        method: A registered method or spec (default: ``insert`` for labelled rows, else ``substitute``).
+        n: Outputs per input row.
+        **kwargs: Routed by ``maskaug.settings.route``: ``JobConfig`` fields (``seed``, ``model``,
+            ``text_columns``, ``label_column``, ``keep_original``, ``skip_bad_rows``, ``restart``, ``overwrite``,
+            ``constraints``, ...), constraint options (``max_edit_rate=0.3``, ``teacher="train"``) and method
+            parameters (``rate=0.2``).
+
+    Returns:
+        What the job did: its report, the rows written and where, what fell short (``JobResult.summary()``).
     """
     routed = route(kwargs)
     routed.only("job", "method", "constraints", where="augment_file()")

@@ -36,7 +36,19 @@ def row_rng(seed: int, row_id: Any, copy: int, attempt: int, draw: int = 0) -> n
 
 @dataclass
 class Augmentation:
-    """One output of one row: its texts, edits, model score and provenance (copy, attempt, method, seed)."""
+    """One output of one row: its texts, edits, model score and provenance (copy, attempt, method, seed).
+
+    Args:
+        row_id: The row it was made from.
+        copy: Which of the row's ``n`` outputs it is (0-based).
+        attempt: The try that produced it.
+        texts: Each augmented field's new text.
+        edits: The changes, each splicing back into the source.
+        score: The model's score of the fills (mean log-probability), if any.
+        method: The method's versioned name.
+        seed: The seed that made it.
+        extra: Anything a stage added, e.g. a teacher's label or probabilities.
+    """
 
     row_id: Any
     copy: int
@@ -54,7 +66,21 @@ SHORTFALL_IDS = 20  # row ids a report keeps for its summary (every short row go
 
 @dataclass
 class Report:
-    """Counts of one run: rows, outputs, shortfall, constraint rejections, time and forward passes."""
+    """Counts of one run: rows, outputs, shortfall, constraint rejections, time and forward passes.
+
+    Args:
+        rows: Rows finished.
+        requested: Outputs asked for.
+        produced: Outputs made.
+        short_rows: Rows that got fewer than asked.
+        missing: Outputs short over all rows.
+        shortfall: Row id -> missing outputs, for the first short rows.
+        seconds: Time spent.
+        forward_passes: Forward passes of the model.
+        rejected: Constraint name -> candidates it rejected.
+        causes: Why rows fell short -> how many rows.
+        ray_workers: The Ray actors that did the work, if any (their own passes are not counted).
+    """
 
     rows: int = 0
     requested: int = 0
@@ -146,8 +172,28 @@ class Tries:
 class Augmenter:
     """Generate candidates with a method, constrain them, keep exactly ``n`` distinct ones per row.
 
-    >>> aug = Augmenter("substitute", n=2, seed=0)            # doctest: +SKIP
-    >>> aug.augment(["A quiet, moving film."])                # doctest: +SKIP
+    Args:
+        method: A registered method or spec (``"substitute"``, ``"insert.v3"``, ``"substitute:rate=0.3"``), or a
+            method object.
+        model: A model name or local folder, or a loaded ``MaskedLM`` (default: the built-in model).
+        n: Distinct outputs per row.
+        seed: The randomness of every output: the same seed gives the same outputs.
+        max_attempts: Tries per output before the row is reported short.
+        token_budget: Padded tokens per forward pass.
+        device: ``cpu``, ``cuda``, ``cuda:1`` or ``mps`` (default: the best available).
+        dtype: ``auto``, ``fp32``, ``bf16`` or ``fp16``; ``int8`` with the ONNX backend (default: fp32 on CPU,
+            bf16/fp16 on GPU).
+        chunk_size: Rows generated together before their outputs are yielded.
+        progress: Show a progress bar.
+        constraints: Constraints each candidate must pass (``maskaug.constraints``); a rejected one is retried.
+        choose: Candidates drawn per output; ``scorer`` keeps the best.
+        scorer: What picks among ``choose`` candidates (``maskaug.choosing``); needed when ``choose`` > 1.
+        backend: ``torch`` (default) or ``onnx`` (ONNX Runtime on the CPU).
+        **params: The method's parameters (``rate=0.2``, ``top_k=10``, ...; ``maskaug methods --verbose``).
+
+    Examples:
+        >>> aug = Augmenter("substitute", n=2, seed=0)            # doctest: +SKIP
+        >>> aug.augment(["A quiet, moving film."])                # doctest: +SKIP
     """
 
     def __init__(self, method: Any = "substitute", model: str | MaskedLM | None = None, n: int = 1,

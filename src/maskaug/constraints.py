@@ -223,7 +223,19 @@ class Teacher(Constraint):
 class ConstraintSpec:
     """The one vocabulary of the constraints: what ``--teacher``, ``--min-similarity``, ... and the same keywords of
     ``augment_file``, ``augment``, Ray and evaluate method specs ask for (``maskaug.settings.route`` sends them
-    here). ``build`` turns it into constraints."""
+    here). ``build`` turns it into constraints.
+
+    Args:
+        min_edit_rate: Word edit distance over source words, at least.
+        max_edit_rate: Word edit distance over source words, at most.
+        min_similarity: Cosine of MiniLM sentence embeddings to the source, at least.
+        max_fluency_drop: Largest drop in per-token pseudo-log-likelihood against the source.
+        teacher: ``"train"`` (a logistic regression on the input's labels), a classifier folder, or a file of
+            labelled rows (a logistic regression on them: pseudo-labels for unlabelled input).
+        teacher_mode: ``filter`` (keep outputs the teacher labels like the source), ``hard`` or ``soft`` (keep
+            all, attach its label or probabilities).
+        min_confidence: The teacher rejects candidates whose top class probability is lower.
+    """
 
     min_edit_rate: float | None = None
     max_edit_rate: float | None = None

@@ -27,9 +27,16 @@ LABELLED_DEFAULT, DEFAULT = "insert", "substitute"
 
 
 def default_method(record: Any, label_column: str | None) -> str:
-    """The method a job runs when none is named: ``insert`` for sentence-labelled rows (a label column, and a
-    record type whose label is the whole record's; ``record=None``: not known yet, taken as such), else
-    ``substitute``."""
+    """The method a job runs when none is named: ``insert`` for sentence-labelled rows, else ``substitute``.
+
+    Args:
+        record: The rows' record type; its label must be the whole record's (``None``: not known yet, taken as
+            such).
+        label_column: The label field, if any.
+
+    Returns:
+        The method's name.
+    """
     labelled = bool(label_column) and (record is None or record.sentence_label)
     return LABELLED_DEFAULT if labelled else DEFAULT
 
@@ -49,7 +56,14 @@ CLASSIFIER_TEACHER = "classifier"
 
 @dataclass
 class RaySpec:
-    """Where and how wide to scale out (``--ray``)."""
+    """Where and how wide to scale out (``--ray``).
+
+    Args:
+        address: ``local`` (start a Ray here), ``auto`` (join a running one) or ``ray://HOST:10001``.
+        workers: Ray actors, one model each.
+        gpus_per_worker: GPUs per actor.
+        cpus_per_worker: CPUs per actor.
+    """
 
     address: str = "local"
     workers: int = 2
@@ -59,7 +73,43 @@ class RaySpec:
 
 @dataclass
 class JobConfig:
-    """Everything one augmentation job depends on (what the CLI parses its flags into)."""
+    """Everything one augmentation job depends on (what the CLI parses its flags into).
+
+    Args:
+        input: The file to read, or ``-`` for standard input.
+        output: The file to write, or ``-`` for standard output (default: ``input``'s name + ``.augmented.jsonl``).
+        method: A registered method (default: ``insert`` for sentence-labelled rows, else ``substitute``).
+        params: The method's parameters (``{"rate": 0.2}``).
+        n: Outputs per input row.
+        seed: The randomness of every output: the same seed gives the same outputs.
+        model: A model name or local folder (default: the built-in model).
+        device: ``cpu``, ``cuda``, ``cuda:1`` or ``mps`` (default: the best available).
+        dtype: ``auto``, ``fp32``, ``bf16`` or ``fp16``; ``int8`` with the ONNX backend.
+        backend: ``torch`` (default) or ``onnx``.
+        token_budget: Padded tokens per forward pass.
+        max_attempts: Tries per output before the row is reported short.
+        text_columns: The text field(s); two for sentence pairs (default ``text``; QA: context and/or question).
+        label_column: The label field (default: ``label`` or ``labels`` when the first row has one; ``none``: no
+            label).
+        tokens_column: Token/tag records: the list-of-tokens field (default ``tokens``).
+        tags_column: Token/tag records: the BIO tags field (default ``tags``).
+        record: The rows' shape: ``text``, ``tagged`` or ``qa`` (default: detected).
+        keep_original: Also write each input row.
+        skip_bad_rows: Set bad rows aside in ``OUTPUT.rejected.jsonl`` instead of failing.
+        restart: Discard the partial output of an interrupted run instead of resuming it.
+        overwrite: Replace an existing output file (a folder maskaug did not write is never replaced).
+        constraints: The constraint options (``ConstraintSpec``).
+        ray: Run on Ray actors (``RaySpec``); ``None``: in this process.
+        progress: Show progress and the summary on standard error.
+        chunk_size: Rows generated together.
+        limit: Augment only the first rows of the input.
+        input_format: The input's format when its name does not say (standard input: default jsonl).
+        output_format: The format written to standard output (default jsonl).
+        dry_run: Augment this many rows and show them; write nothing.
+        label_words: Keep each row's label words (``maskaug.salience``); ``None``: when labels are known.
+        choose: Candidates drawn per output; the scorer keeps the best (``maskaug.choosing``).
+        choose_by: ``teacher``, ``similarity``, ``fluency`` or ``NAME=WEIGHT,...`` (needed when ``choose`` > 1).
+    """
 
     input: str | Path | None = None
     output: str | Path | None = None
@@ -146,7 +196,15 @@ KINDS = {"job": "a job setting", "method": "a method parameter", "constraints": 
 @dataclass(frozen=True)
 class Routed:
     """A caller's keywords, split: job settings, method parameters (values checked), constraint options and
-    training options."""
+    training options.
+
+    Args:
+        job: ``JobConfig`` settings.
+        method: Method parameters, their values checked.
+        constraints: Constraint options (``ConstraintSpec`` fields).
+        training: How ``maskaug evaluate``'s learner trains on an arm's rows (``aug_weight``, ``guard``,
+            ``label_lr``).
+    """
 
     job: dict[str, Any]
     method: dict[str, Any]
@@ -194,7 +252,14 @@ class Routed:
 def route(options: dict[str, Any]) -> Routed:
     """``options`` split into job settings, method parameters, constraint options and training options (see the
     module's docstring). A method parameter's value is checked and normalised (``registry.check_value``); whether
-    the method takes it is checked when the method is built."""
+    the method takes it is checked when the method is built.
+
+    Args:
+        options: A caller's keywords (``seed=1``, ``rate=0.2``, ``max_edit_rate=0.3``, ...).
+
+    Returns:
+        The keywords, split by kind.
+    """
     from maskaug.methods.registry import check_value
 
     parts: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}

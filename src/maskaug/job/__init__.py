@@ -29,5 +29,12 @@ __all__ = ["AugmentJob", "ConstraintSpec", "Interrupted", "JobConfig", "JobResul
 
 
 def run(config: JobConfig) -> JobResult:
-    """Run one job and return its result."""
+    """Run one job and return its result.
+
+    Args:
+        config: What the job reads, runs and writes.
+
+    Returns:
+        What the job did.
+    """
     return AugmentJob(config).run()

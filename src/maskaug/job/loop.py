@@ -14,7 +14,11 @@ from maskaug.settings import JobConfig
 
 class AugmentJob:
     """One run of one method over one input file (or standard input). Rows held in memory enter at the pipeline
-    level instead (``maskaug.pipeline.augment_records``)."""
+    level instead (``maskaug.pipeline.augment_records``).
+
+    Args:
+        config: What the job reads, runs and writes.
+    """
 
     def __init__(self, config: JobConfig):
         self.cfg = config

@@ -11,7 +11,25 @@ PREVIEW = 3  # rows shown before and after
 
 @dataclass
 class JobResult:
-    """What a job did: its report, the rows it wrote and where, what it set aside and what fell short."""
+    """What a job did: its report, the rows it wrote and where, what it set aside and what fell short.
+
+    Args:
+        report: The run's counts (``maskaug.augmenter.Report``).
+        method: The method's versioned name.
+        output: The file written, if any.
+        written: Rows written.
+        resumed_rows: Input rows an earlier, interrupted run had finished.
+        rejected: Bad rows set aside.
+        short: Rows that got fewer outputs than asked.
+        short_rows: 1-based row numbers of the first short rows.
+        records: The output rows, when they were kept in memory (no output file).
+        preview: A few ``(source, output)`` pairs to show.
+        rejected_path: Where bad rows were set aside.
+        shortfall_path: Where each short row's reason was written.
+        describe: The method in one line.
+        dry_run: Whether nothing was written.
+        columns: Which columns were read as text and label.
+    """
 
     report: Any
     method: str
@@ -71,7 +89,12 @@ class JobResult:
 
 
 class Interrupted(KeyboardInterrupt):
-    """Ctrl-C: ``resumable`` says whether finished rows were kept for the same command to resume."""
+    """Ctrl-C: ``resumable`` says whether finished rows were kept for the same command to resume.
+
+    Args:
+        resumable: Whether finished rows were kept for the same command to resume.
+        where: The partial output they were kept in, if any.
+    """
 
     def __init__(self, resumable: bool, where: Path | None = None):
         super().__init__()

@@ -27,8 +27,17 @@ import numpy as np
 
 def pseudo_labels(probabilities: Any, threshold: float, per_class: int) -> tuple[list[tuple[int, int]], dict]:
     """The rows a teacher labels confidently, as ``(row, class)`` in row order: per class, its ``per_class`` most
-    confident rows whose top probability is at least ``threshold``; and ``{"rows", "passed", "kept"}`` (the share
-    of rows at or above the threshold, the count kept)."""
+    confident rows whose top probability is at least ``threshold``.
+
+    Args:
+        probabilities: The teacher's class probabilities, a row per unlabelled text.
+        threshold: The least top probability a row needs.
+        per_class: Rows kept per class at most.
+
+    Returns:
+        The chosen ``(row, class)`` pairs, and ``{"rows", "passed", "kept"}`` (the share of rows at or above the
+        threshold, the count kept).
+    """
     p = np.asarray(probabilities, dtype=np.float64)
     if p.size == 0:
         return [], {"rows": 0, "passed": 0.0, "kept": 0}
@@ -61,7 +70,12 @@ def training_rows(labelled: tuple[Sequence, Sequence], unlabelled: Sequence, cho
 
 @dataclass
 class SelfTrainResult:
-    """The last model and, per round, what its teacher labelled."""
+    """The last model and, per round, what its teacher labelled.
+
+    Args:
+        model: The last student.
+        rounds: Per round: unlabelled rows, the share that passed the threshold, rows kept, training rows.
+    """
 
     model: Any
     rounds: list[dict] = field(default_factory=list)  # per round: rows, passed, kept, training rows
@@ -72,7 +86,28 @@ def self_train(fit: Callable[[list, list], Any], predict_proba: Callable[[Any, l
                threshold: float = 0.9, per_class: int = 100, rounds: int = 1, balance: bool = True,
                progress: bool = False) -> SelfTrainResult:
     """Self-training with masked-LM views (see the module's docstring); ``augmenter=None`` is the control that
-    trains on the pseudo-labelled rows alone."""
+    trains on the pseudo-labelled rows alone.
+
+    Args:
+        fit: ``fit(texts, labels)`` returns a model (labels are class indices).
+        predict_proba: ``predict_proba(model, texts)`` returns a row of class probabilities per text.
+        labelled: The labelled texts and their class indices.
+        unlabelled: The unlabelled texts.
+        augmenter: The ``Augmenter`` whose outputs are each kept row's views (``None``: no views).
+        threshold: The least top probability a pseudo-labelled row needs.
+        per_class: Rows kept per class and round at most.
+        rounds: Rounds; after the first, the student is the next teacher.
+        balance: Repeat the labelled rows to about half of each training set.
+        progress: Print a line per round.
+
+    Returns:
+        The last model and, per round, what its teacher labelled.
+
+    Examples:
+        >>> aug = Augmenter("substitute")                                               # doctest: +SKIP
+        >>> result = self_train(fit, predict_proba, (texts, labels), unlabelled, aug)  # doctest: +SKIP
+        >>> result.rounds                                                              # doctest: +SKIP
+    """
     if not 0 <= threshold < 1:
         raise ValueError(f"threshold is a probability in [0, 1), got {threshold!r}")
     if isinstance(per_class, bool) or not isinstance(per_class, int) or per_class < 1:

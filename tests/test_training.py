@@ -204,3 +204,28 @@ def test_self_train_adds_confident_pseudo_labels_and_their_views(tiny_mlms):
     for bad in (dict(threshold=1.0), dict(per_class=0), dict(rounds=0)):
         with pytest.raises(ValueError):
             self_train(fit, predict_proba, labelled, unlabelled, None, **bad)
+
+
+def test_self_train_takes_views_already_made_and_weights_the_pseudo_labelled_rows():
+    from maskaug.training import self_train
+
+    labelled = (["good", "bad"], [1, 0])
+    unlabelled = ["fine", "awful", "meh"]
+    calls = []
+
+    def fit(texts, labels, weights=None):
+        calls.append((list(texts), list(labels), weights))
+        return len(calls)
+
+    def predict_proba(model, texts):
+        return [[0.05, 0.95], [0.97, 0.03], [0.5, 0.5]]  # "meh" is below the threshold
+
+    views = {0: ["fine indeed"], 1: ["so awful"], 2: ["meh meh"]}
+    res = self_train(fit, predict_proba, labelled, unlabelled, threshold=0.9, views=views, weight=0.25, rounds=2)
+    assert calls[0] == (["good", "bad"], [1, 0], None)  # the first teacher: the labelled rows, unweighted
+    texts, labels, weights = calls[1]
+    assert texts == ["good", "bad", "good", "bad", "fine", "fine indeed", "awful", "so awful"]  # balanced, views
+    assert labels == [1, 0, 1, 0, 1, 1, 0, 0] and weights == [1.0] * 4 + [0.25] * 4
+    assert res.chosen == [(0, 1), (1, 0)] and res.model == 3 and len(res.rounds) == 2
+    with pytest.raises(ValueError, match="not both"):
+        self_train(fit, predict_proba, labelled, unlabelled, object(), views=views)

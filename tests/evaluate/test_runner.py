@@ -297,7 +297,7 @@ def test_soft_labels_from_the_teacher_train_the_classifier(data, tiny_model_dirs
     assert res["teachers"] == {"substitute:teacher=soft": "soft"}
     assert "substitute:teacher=soft: the added rows train on the probabilities of a logistic" in markdown(res)
     pool = ev.protocol.load()[0]
-    outs = ev.arms[1].outputs(ev, pool, ev.protocol.splits(pool)[2], 1)[0][0]
+    outs = ev.arms[1].outputs(ev.context, pool, ev.protocol.splits(pool)[2], 1)[0][0]
     soft = [o for os in outs.values() for o in os]
     assert soft and all(isinstance(o, dict) and abs(sum(o["soft"]) - 1) < 1e-3 for o in soft)
     import numpy as np
@@ -465,7 +465,7 @@ def test_teacher_classifier_trains_generated_rows_on_the_no_aug_classifiers_prob
     res = ev.run()
     pool = ev.protocol.load()[0]
     splits = ev.protocol.splits(pool)[2]
-    assert ev.arms[2].outputs(ev, pool, splits, 1) == ev.arms[1].outputs(ev, pool, splits, 1)  # plain's outputs
+    assert ev.arms[2].outputs(ev.context, pool, splits, 1) == ev.arms[1].outputs(ev.context, pool, splits, 1)
     by = {(r["split"], r["method"]): r for r in res["runs"]}
     for split in splits:
         real = len(split.train)
@@ -565,11 +565,13 @@ def test_options_a_baseline_would_ignore_are_refused(data, tiny_model_dirs, tmp_
 
 
 def test_a_split_with_no_generated_rows_trains_no_teacher(data, tiny_model_dirs, tmp_path):
+    from maskaug.evaluate.arms import Context
     from maskaug.evaluate.classifiers import LogRegClassifier
 
     ev = Evaluation(_config(data, tiny_model_dirs, tmp_path, methods=["none"], quality=False), progress=False)
     clf = LogRegClassifier(None)  # never trained: nothing to label
-    assert ev.teacher_labels(clf, (POS[:2], [1, 1]), None, (NEG[:2], [0, 0]), 0, []) == []
+    ctx = Context(ev.store, ev.model_ref, None, ev.protocol, None, {})
+    assert ctx.teacher_labels(clf, (POS[:2], [1, 1]), None, (NEG[:2], [0, 0]), 0, []) == []
     assert ev.store.asked["runs"] == 0 and not (tmp_path / "cache" / "runs").exists()
 
 

@@ -148,6 +148,8 @@ def test_uda_and_tapt_train_the_fine_tuned_classifier(data, tiny_model_dirs, tmp
     (dict(methods=["selftrain:view=none,view_rate=0.3"]), "view=none takes no view parameters"),
     (dict(methods=["selftrain:teacher=soft"]), "ignore teacher=soft"),
     (dict(methods=["selftrain:thresold=0.5"]), "no parameter"),
+    (dict(methods=["selftrain:rounds=0"]), "rounds is a count, 1 or more"),
+    (dict(methods=["selftrain:threshold=1"]), r"threshold is a probability in \[0, 1\)"),
 ])
 def test_semi_supervised_specs_that_cannot_run_are_refused_before_any_work(data, tiny_model_dirs, tmp_path, kw,
                                                                           match):

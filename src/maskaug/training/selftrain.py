@@ -65,31 +65,47 @@ class SelfTrainResult:
 
     model: Any
     rounds: list[dict] = field(default_factory=list)  # per round: rows, passed, kept, training rows
+    chosen: list[tuple[int, int]] = field(default_factory=list)  # the last round's (unlabelled row, pseudo-label)
 
 
-def self_train(fit: Callable[[list, list], Any], predict_proba: Callable[[Any, list], Any],
-               labelled: tuple[Sequence, Sequence], unlabelled: Sequence, augmenter: Any = None,
-               threshold: float = 0.9, per_class: int = 100, rounds: int = 1, balance: bool = True,
-               progress: bool = False) -> SelfTrainResult:
-    """Self-training with masked-LM views (see the module's docstring); ``augmenter=None`` is the control that
-    trains on the pseudo-labelled rows alone."""
+def check_settings(threshold: float, per_class: int, rounds: int) -> None:
+    """Refuse, in one line, a confidence threshold, per-class count or number of rounds self-training cannot use."""
     if not 0 <= threshold < 1:
         raise ValueError(f"threshold is a probability in [0, 1), got {threshold!r}")
     if isinstance(per_class, bool) or not isinstance(per_class, int) or per_class < 1:
         raise ValueError(f"per_class is a count of rows, 1 or more; got {per_class!r}")
     if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
         raise ValueError(f"rounds is a count, 1 or more; got {rounds!r}")
+
+
+def self_train(fit: Callable[..., Any], predict_proba: Callable[[Any, list], Any],
+               labelled: tuple[Sequence, Sequence], unlabelled: Sequence, augmenter: Any = None,
+               threshold: float = 0.9, per_class: int = 100, rounds: int = 1, balance: bool = True,
+               progress: bool = False, views: dict[int, list] | None = None,
+               weight: float | None = None) -> SelfTrainResult:
+    """Self-training with masked-LM views (see the module's docstring); ``augmenter=None`` is the control that
+    trains on the pseudo-labelled rows alone.
+
+    ``views``: the views already made (unlabelled row index -> its outputs), instead of an ``augmenter``.
+    ``weight``: the loss weight of the pseudo-labelled rows and their views (a labelled row's is 1); ``fit`` is then
+    called as ``fit(texts, labels, weights)`` for each student."""
+    check_settings(threshold, per_class, rounds)
+    if views is not None and augmenter is not None:
+        raise ValueError("give views or an augmenter that makes them, not both")
     unlabelled = list(unlabelled)
-    views: dict[int, list] = {}
-    if augmenter is not None and unlabelled:
-        views = dict(enumerate(augmenter.augment(unlabelled)))
+    if views is None:
+        views = dict(enumerate(augmenter.augment(unlabelled))) if augmenter is not None and unlabelled else {}
     model = fit(list(labelled[0]), list(labelled[1]))
     result = SelfTrainResult(model)
     for _ in range(rounds):
         chosen, info = pseudo_labels(predict_proba(model, unlabelled), threshold, per_class)
         x, y, real = training_rows(labelled, unlabelled, chosen, views, balance)
-        model = fit(x, y)
+        if weight is None:
+            model = fit(x, y)
+        else:
+            model = fit(x, y, [1.0] * real + [weight] * (len(x) - real))
         result.rounds.append({**info, "training_rows": len(x), "labelled_rows": real})
+        result.chosen = chosen
         if progress:
             print(f"self-training round {len(result.rounds)}: {info['kept']} of {info['rows']} unlabelled rows kept "
                   f"({info['passed']:.0%} past {threshold:g}), {len(x)} training rows")

@@ -135,3 +135,16 @@ def test_each_protocol_owns_its_defaults_and_its_quick_run():
     with pytest.raises(ValueError, match="unknown protocol 'nope'; use kumar2020, eda2019, melm2022"):
         EvalConfig(data="d", protocol="nope").resolved()
 
+
+def test_protocol_names_are_tested_in_protocols_py_only():
+    """No code outside protocols.py compares with, lists or looks up a protocol by name (prose may name them)."""
+    import ast
+    from pathlib import Path
+
+    from maskaug.evaluate.protocols import PROTOCOLS
+
+    src = Path(__file__).resolve().parents[2] / "src" / "maskaug"
+    found = [f"{p.relative_to(src)}:{node.lineno}" for p in sorted(src.rglob("*.py")) if p.name != "protocols.py"
+             for node in ast.walk(ast.parse(p.read_text("utf-8")))
+             if isinstance(node, ast.Constant) and node.value in PROTOCOLS]
+    assert not found

@@ -6,7 +6,7 @@ from maskaug import Augmenter, augment, map_function
 
 
 def test_lists_dataframes_and_datasets(tiny_mlms):
-    aug = Augmenter("substitute", model=tiny_mlms["wordpiece"], n=2)
+    aug = Augmenter("substitute.v2", model=tiny_mlms["wordpiece"], n=2)
     texts = ["The movie was great.", "Who invented the telephone?"]
     recs = augment([{"text": t} for t in texts], augmenter=aug)
     assert len(recs) == 4 and {r["aug_source_row"] for r in recs} == {0, 1}
@@ -19,7 +19,7 @@ def test_lists_dataframes_and_datasets(tiny_mlms):
 
 
 def test_dataset_map(tiny_mlms):
-    aug = Augmenter("insert", model=tiny_mlms["bytebpe"], n=2)
+    aug = Augmenter("insert.v2", model=tiny_mlms["bytebpe"], n=2)
     ds = Dataset.from_dict({"text": ["The movie was great.", "Who invented the telephone?"], "label": [1, 0]})
     fn = map_function(aug, "text", keep_original=True)
     out = ds.map(fn, batched=True, with_indices=True, remove_columns=ds.column_names, batch_size=1)
@@ -32,7 +32,7 @@ def test_dataset_map(tiny_mlms):
 
 
 def test_nlpaug_style_calls(tiny_mlms):
-    aug = Augmenter("substitute", model=tiny_mlms["wordpiece"], n=2)
+    aug = Augmenter("substitute.v2", model=tiny_mlms["wordpiece"], n=2)
     one = aug.augment("The movie was great and the actors were wonderful.")
     assert isinstance(one, list) and len(one) == 2 and all(isinstance(t, str) and len(t) > 10 for t in one)
     three = aug.augment(["The movie was great and the actors were wonderful.", "Who invented the telephone?"], n=3)
@@ -46,7 +46,7 @@ def test_nlpaug_style_calls(tiny_mlms):
 @pytest.mark.parametrize("bad,message", [(b"bytes", "not bytes"), (3, "not int"), ({"text": "x"}, "not dict"),
                                          (["a", 3], "item 1 is int")])
 def test_other_types_get_a_clear_error(tiny_mlms, bad, message):
-    aug = Augmenter("substitute", model=tiny_mlms["wordpiece"])
+    aug = Augmenter("substitute.v2", model=tiny_mlms["wordpiece"])
     with pytest.raises(TypeError, match=message):
         augment(bad, augmenter=aug)
     with pytest.raises(TypeError, match="use maskaug.augment"):

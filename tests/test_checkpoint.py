@@ -16,7 +16,7 @@ ROWS = [{"text": t, "label": i % 2} for i, t in enumerate([
 def setup(tmp_path, tiny_model_dirs):
     data = tmp_path / "in.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in ROWS))
-    args = ["--n", "2", "--model", str(tiny_model_dirs["wordpiece"]), "--seed", "3", "--quiet"]
+    args = ["--n", "2", "--model", str(tiny_model_dirs["wordpiece"]), "--method", "insert.v2", "--seed", "3", "--quiet"]
     full = tmp_path / "full.jsonl"
     assert main(["augment", str(data), "-o", str(full), *args]) == 0
     return data, args, full.read_text()

@@ -28,7 +28,7 @@ class Shortest(Scorer):
 def test_k_candidates_in_one_pass_and_the_best_is_kept(tiny_mlms):
     mlm = tiny_mlms["wordpiece"]
     scorer = Shortest()
-    chosen = Augmenter("substitute", model=mlm, n=2, seed=1, choose=8, scorer=scorer, rate=0.3)
+    chosen = Augmenter("substitute.v2", model=mlm, n=2, seed=1, choose=8, scorer=scorer, rate=0.3)
     passes0 = chosen.engine.forward_passes
     got = list(chosen.iter_rows({"text": t} for t in TEXTS))
     for _rid, outs in got:
@@ -38,15 +38,15 @@ def test_k_candidates_in_one_pass_and_the_best_is_kept(tiny_mlms):
     # the 8 candidates of every output in one batched pass, and at most one more for the closing check
     assert chosen.engine.forward_passes - passes0 in (1, 2)
     assert max(len(b) for b in scorer.batches) > len(TEXTS) * 2  # more candidates than outputs were scored
-    plain = Augmenter("substitute", model=mlm, n=2, seed=1, rate=0.3).augment(TEXTS)
+    plain = Augmenter("substitute.v2", model=mlm, n=2, seed=1, rate=0.3).augment(TEXTS)
     mean_len = np.mean([len(a.texts["text"]) for _, outs in got for a in outs])
     assert mean_len <= np.mean([len(t) for outs in plain for t in outs])  # the scorer's preference shows
 
 
 def test_choose_one_is_the_plain_augmenter(tiny_mlms):
     mlm = tiny_mlms["bytebpe"]
-    assert (Augmenter("insert", model=mlm, n=2, seed=4, choose=1, scorer=Shortest()).augment(TEXTS)
-            == Augmenter("insert", model=mlm, n=2, seed=4).augment(TEXTS))
+    assert (Augmenter("insert.v2", model=mlm, n=2, seed=4, choose=1, scorer=Shortest()).augment(TEXTS)
+            == Augmenter("insert.v2", model=mlm, n=2, seed=4).augment(TEXTS))
 
 
 def test_scorer_specs(tiny_mlms):
@@ -57,10 +57,10 @@ def test_scorer_specs(tiny_mlms):
     mix = build("fluency=1,fluency=0.5")
     assert isinstance(mix, Mix) and [w for w, _ in mix.parts] == [1.0, 0.5]
     with pytest.raises(ValueError, match="needs a scorer"):
-        Augmenter("substitute", model=tiny_mlms["wordpiece"], choose=4)
+        Augmenter("substitute.v2", model=tiny_mlms["wordpiece"], choose=4)
 
 
 def test_a_fluency_choice_runs_end_to_end(tiny_mlms):
-    aug = Augmenter("substitute", model=tiny_mlms["wordpiece"], n=1, seed=0, choose=4, scorer=build("fluency"))
+    aug = Augmenter("substitute.v2", model=tiny_mlms["wordpiece"], n=1, seed=0, choose=4, scorer=build("fluency"))
     out = aug.augment(TEXTS)
     assert [len(x) for x in out] == [1, 1, 1, 1]

@@ -18,7 +18,7 @@ def test_augment_writes_n_rows_with_provenance(data, tiny_model_dirs, tmp_path, 
     out = tmp_path / "o.jsonl"
     before = data.read_bytes()
     rc = main(["augment", str(data), "-o", str(out), "--n", "2", "--model", str(tiny_model_dirs["wordpiece"]),
-               "--keep-original", "--label-column", "label", "--quiet"])
+               "--keep-original", "--label-column", "label", "--quiet", "--method", "insert.v2"])
     assert rc == 0
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert len(rows) == 6 and sum(r["aug_is_original"] for r in rows) == 2
@@ -28,26 +28,26 @@ def test_augment_writes_n_rows_with_provenance(data, tiny_model_dirs, tmp_path, 
     assert "4/4 outputs" in capsys.readouterr().err
 
 
-def test_the_label_column_is_found_by_its_name_and_labelled_rows_get_insert(data, tiny_model_dirs, tmp_path, capsys):
+def test_the_label_column_is_found_by_its_name_and_labelled_rows_get_insert(data, builtin_mlm, tmp_path, capsys):
     from maskaug.api import augment
-    from maskaug.job import default_method
     from maskaug.records import Options, detect
+    from maskaug.settings import default_method
 
-    model = str(tiny_model_dirs["wordpiece"])
-    for i, (extra, method, said) in enumerate((([], "insert.v2", "label column label (found by its name"),
-                                               (["--label-column", "none"], "substitute.v2", "no label column"),
-                                               (["--label-column", "label"], "insert.v2", "label column label;"))):
+    model = builtin_mlm  # the defaults (v3) on the model a job loads when none is named
+    for i, (extra, method, said) in enumerate((([], "insert.v3", "label column label (found by its name"),
+                                               (["--label-column", "none"], "substitute.v3", "no label column"),
+                                               (["--label-column", "label"], "insert.v3", "label column label;"))):
         out = tmp_path / f"{i}.jsonl"
-        assert main(["augment", str(data), "-o", str(out), "--model", model, *extra]) == 0
+        assert main(["augment", str(data), "-o", str(out), *extra]) == 0
         assert {json.loads(x)["aug_method"] for x in out.read_text().splitlines()} == {method}
         summary = capsys.readouterr().err.strip().splitlines()[-1]
         assert "read text (text)" in summary and said in summary, summary
     rows = [{"text": "the film was great fun", "label": "pos"}]
-    assert augment(rows, model=model)[0]["aug_method"] == "insert.v2"
-    assert augment(rows, label_column="label", model=model)[0]["aug_method"] == "insert.v2"
-    assert augment(rows, label_column="none", model=model)[0]["aug_method"] == "substitute.v2"
-    assert augment([{"text": "the film was great fun", "labels": 1}], model=model)[0]["aug_method"] == "insert.v2"
-    assert augment([{"text": "the film was great fun", "y": 1}], model=model)[0]["aug_method"] == "substitute.v2"
+    assert augment(rows, model=model)[0]["aug_method"] == "insert.v3"
+    assert augment(rows, label_column="label", model=model)[0]["aug_method"] == "insert.v3"
+    assert augment(rows, label_column="none", model=model)[0]["aug_method"] == "substitute.v3"
+    assert augment([{"text": "the film was great fun", "labels": 1}], model=model)[0]["aug_method"] == "insert.v3"
+    assert augment([{"text": "the film was great fun", "y": 1}], model=model)[0]["aug_method"] == "substitute.v3"
     tagged = detect({"tokens": ["Peter", "runs"], "tags": ["B-PER", "O"], "label": "x"}, Options())
     assert default_method(tagged, "label") == "substitute"  # a token/tag record has no sentence label
 
@@ -64,25 +64,25 @@ def test_a_row_missing_a_label_found_by_name_says_how_to_ignore_the_column(tmp_p
     assert main([*run, "--label-column", "none"]) == 0
 
 
-def test_a_classlabel_column_is_the_label_in_a_dataset_and_its_parquet(tiny_model_dirs, tmp_path, capsys):
+def test_a_classlabel_column_is_the_label_in_a_dataset_and_its_parquet(builtin_mlm, tmp_path, capsys):
     from datasets import ClassLabel, Dataset, Features, Value
 
     from maskaug.api import augment
 
-    model = str(tiny_model_dirs["wordpiece"])
+    model = builtin_mlm
     ds = Dataset.from_dict({"text": ["the film was great fun", "a dull and lifeless script"], "sentiment": [1, 0]},
                            features=Features({"text": Value("string"),
                                               "sentiment": ClassLabel(names=["neg", "pos"])}))
-    assert set(augment(ds, model=model)["aug_method"]) == {"insert.v2"}
+    assert set(augment(ds, model=model)["aug_method"]) == {"insert.v3"}
     ds.to_parquet(tmp_path / "d.parquet")
-    assert main(["augment", str(tmp_path / "d.parquet"), "-o", str(tmp_path / "o.jsonl"), "--model", model]) == 0
+    assert main(["augment", str(tmp_path / "d.parquet"), "-o", str(tmp_path / "o.jsonl")]) == 0
     assert "label column sentiment (found by its name" in capsys.readouterr().err
 
 
 def test_same_seed_same_file(data, tiny_model_dirs, tmp_path):
     outs = []
     for name in ("a.jsonl", "b.jsonl"):
-        main(["augment", str(data), "-o", str(tmp_path / name), "--method", "iterative", "--n", "2",
+        main(["augment", str(data), "-o", str(tmp_path / name), "--method", "iterative.v2", "--n", "2",
               "--model", str(tiny_model_dirs["bytebpe"]), "--quiet", "--seed", "5"])
         outs.append((tmp_path / name).read_text())
     assert outs[0] == outs[1]
@@ -177,7 +177,8 @@ def test_stdin_to_stdout_limit_and_dry_run(tmp_path, tiny_model_dirs):
     rows = "".join(json.dumps({"text": f"The movie number {i} was great and the actors were wonderful."}) + "\n"
                    for i in range(20))
     model = str(tiny_model_dirs["wordpiece"])
-    base = [sys.executable, "-m", "maskaug.cli", "augment", "-", "-o", "-", "--model", model, "--quiet", "--n", "2"]
+    base = [sys.executable, "-m", "maskaug.cli", "augment", "-", "-o", "-", "--model", model, "--quiet", "--n", "2",
+            "--method", "substitute.v2"]
     res = subprocess.run(base + ["--limit", "5"], input=rows, capture_output=True, text=True, cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     out = [json.loads(x) for x in res.stdout.splitlines()]
@@ -190,7 +191,7 @@ def test_stdin_to_stdout_limit_and_dry_run(tmp_path, tiny_model_dirs):
     assert list(tmp_path.iterdir()) == []  # nothing written anywhere
     src = _write_rows(tmp_path, rows)
     dry = subprocess.run(base[:4] + [str(src), "-o", str(tmp_path / "o.jsonl"), "--dry-run", "2", "--model", model,
-                                     "--n", "2"], capture_output=True, text=True)
+                                     "--n", "2", "--method", "substitute.v2"], capture_output=True, text=True)
     assert dry.returncode == 0 and dry.stdout.count("row ") == 2 and dry.stdout.count("  -> ") == 4
     assert not (tmp_path / "o.jsonl").exists() and "dry run: nothing written" in dry.stderr
 
@@ -223,7 +224,8 @@ def _write_rows(folder, rows: str):
 
 def test_a_datasets_output_folder_is_created(data, tiny_model_dirs, tmp_path):
     out = tmp_path / "new" / "augmented"
-    assert main(["augment", str(data), "-o", str(out), "--model", str(tiny_model_dirs["wordpiece"]), "--quiet"]) == 0
+    assert main(["augment", str(data), "-o", str(out), "--model", str(tiny_model_dirs["wordpiece"]), "--quiet",
+                 "--method", "insert.v2"]) == 0
     from datasets import load_from_disk
 
     assert load_from_disk(str(out)).num_rows == 2

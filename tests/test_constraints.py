@@ -57,7 +57,7 @@ def test_teacher_filter_and_soft_labels(embedder):
 def test_augmenter_refills_rejected_copies(tiny_mlms):
     mlm = tiny_mlms["wordpiece"]
     con = EditRate(0.0, 0.12)
-    aug = Augmenter("substitute", model=mlm, n=2, seed=0, max_attempts=20, constraints=[con])
+    aug = Augmenter("substitute.v2", model=mlm, n=2, seed=0, max_attempts=20, constraints=[con])
     got = list(aug.iter_rows({"text": t} for t in TEXTS))
     from maskaug.metrics import edit_rate
 
@@ -70,7 +70,8 @@ def test_augmenter_refills_rejected_copies(tiny_mlms):
 
 
 def test_teacher_needs_labels(tiny_mlms, embedder):
-    aug = Augmenter("substitute", model=tiny_mlms["wordpiece"], constraints=[Teacher(TEXTS, LABELS, embedder=embedder)])
+    aug = Augmenter("substitute.v2",
+                    model=tiny_mlms["wordpiece"], constraints=[Teacher(TEXTS, LABELS, embedder=embedder)])
     with pytest.raises(ValueError, match="teacher"):
         list(aug.iter_rows([{"text": TEXTS[0]}]))
 
@@ -81,7 +82,8 @@ def test_cli_constraints_and_attached_teacher_labels(tiny_model_dirs, tmp_path, 
     out = tmp_path / "o.jsonl"
     model = str(tiny_model_dirs["wordpiece"])
     monkeypatch.setattr("maskaug.embeddings.default_encoder", lambda: model)
-    assert main(["augment", str(data), "-o", str(out), "--model", model, "--teacher", "--teacher-mode", "hard",
+    assert main(["augment", str(data), "-o", str(out), "--model", model,
+                 "--method", "substitute.v2", "--teacher", "--teacher-mode", "hard",
                  "--max-edit-rate", "0.5", "--quiet"]) == 0
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(rows) == 4 and all(r["aug_teacher_label"] in ("pos", "neg") for r in rows)
@@ -120,7 +122,8 @@ def test_a_teacher_file_pseudo_labels_unlabelled_input(tiny_model_dirs, tmp_path
     model = str(tiny_model_dirs["wordpiece"])
     monkeypatch.setattr("maskaug.embeddings.default_encoder", lambda: model)
     out = tmp_path / "o.jsonl"
-    base = ["augment", str(unlabelled), "--model", model, "--teacher", str(labelled), "--teacher-mode", "hard",
+    base = ["augment", str(unlabelled), "--model", model,
+            "--method", "substitute.v2", "--teacher", str(labelled), "--teacher-mode", "hard",
             "--n", "2", "--quiet"]
     assert main(base + ["-o", str(out), "--min-confidence", "0.01"]) == 0
     rows = [json.loads(line) for line in out.read_text().splitlines()]
@@ -131,9 +134,9 @@ def test_a_teacher_file_pseudo_labels_unlabelled_input(tiny_model_dirs, tmp_path
     assert "teacher" in capsys.readouterr().err  # every candidate rejected: a shortfall, counted, never silent
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({"text": "fine", "label": "pos"}) + "\n" + json.dumps({"text": "", "label": "neg"}))
-    assert main(base[:5] + [str(bad), "-o", str(tmp_path / "b.jsonl"), "--quiet"]) == 2
+    assert main(base[:7] + [str(bad), "-o", str(tmp_path / "b.jsonl"), "--quiet"]) == 2
     assert "unlabelled.jsonl: field 'label': no such column" in capsys.readouterr().err  # filter reads the input's
-    assert main(base[:5] + [str(bad), "--teacher-mode", "hard", "-o", str(tmp_path / "b.jsonl"), "--quiet"]) == 2
+    assert main(base[:7] + [str(bad), "--teacher-mode", "hard", "-o", str(tmp_path / "b.jsonl"), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "bad.jsonl" in err and "row 2" in err and "text" in err
     assert main(["augment", str(unlabelled), "--min-confidence", "0.5", "-o", str(tmp_path / "c.jsonl")]) == 2

@@ -31,7 +31,8 @@ def data(tmp_path):
 
 
 def test_cli_ray_writes_the_local_file(local_ray, data, tiny_model_dirs, tmp_path, capsys):
-    args = ["--n", "2", "--model", str(tiny_model_dirs["wordpiece"]), "--keep-original", "--label-column", "label",
+    args = ["--n", "2", "--model", str(tiny_model_dirs["wordpiece"]),
+            "--method", "substitute.v2", "--keep-original", "--label-column", "label",
             "--max-edit-rate", "0.9", "--seed", "4", "--quiet"]
     assert main(["augment", str(data), "-o", str(tmp_path / "local.jsonl"), *args]) == 0
     local_err = capsys.readouterr().err
@@ -49,7 +50,7 @@ def test_cli_ray_writes_the_local_file(local_ray, data, tiny_model_dirs, tmp_pat
 
 
 def test_a_local_partial_run_resumes_on_ray(local_ray, data, tiny_model_dirs, tmp_path, interrupted_cli, capsys):
-    args = ["--n", "2", "--model", str(tiny_model_dirs["bytebpe"]), "--method", "iterative", "--quiet"]
+    args = ["--n", "2", "--model", str(tiny_model_dirs["bytebpe"]), "--method", "iterative.v2", "--quiet"]
     assert main(["augment", str(data), "-o", str(tmp_path / "full.jsonl"), *args]) == 0
     out = tmp_path / "out.jsonl"
     assert interrupted_cli(["augment", str(data), "-o", str(out), *args], rows=2) == 130
@@ -63,15 +64,15 @@ def test_augment_dataset_matches_the_python_api(local_ray, tiny_mlms):
     from maskaug.distributed import augment_dataset, content_id
 
     rows = [{"text": r["text"], "label": r["label"], "rid": i} for i, r in enumerate(ROWS)]
-    aug = Augmenter("substitute", model=tiny_mlms["sentencepiece"], n=2, seed=1)
+    aug = Augmenter("substitute.v2", model=tiny_mlms["sentencepiece"], n=2, seed=1)
     want = augment(rows, augmenter=aug, keep_original=True)
     ds = ray.data.from_items(rows)
     model = tiny_mlms["sentencepiece"]
-    got = augment_dataset(ds, "substitute", n=2, id_column="rid", keep_original=True, concurrency=2, num_cpus=0.5,
+    got = augment_dataset(ds, "substitute.v2", n=2, id_column="rid", keep_original=True, concurrency=2, num_cpus=0.5,
                           batch_size=3, model=model, seed=1).take_all()
     assert got == want
     # without an id column a row's id is its text's hash: the same outputs with 1 or 2 workers, any batching
-    runs = [augment_dataset(ds, n=2, concurrency=c, num_cpus=0.5, batch_size=b, model=model).take_all()
+    runs = [augment_dataset(ds, "substitute.v2", n=2, concurrency=c, num_cpus=0.5, batch_size=b, model=model).take_all()
             for c, b in ((1, 7), (2, 2))]
     assert runs[0] == runs[1]
     assert {r["aug_source_row"] for r in runs[0]} == {content_id(r, ["text"]) for r in rows if r["text"] != "..."}
@@ -102,7 +103,7 @@ def test_the_driver_loads_no_model_and_token_tag_records_run_on_ray(local_ray, t
              "tags": ["B-PER", "O", "B-LOC", "O", "O", "O"], "doc": i} for i in range(5)]
     data = tmp_path / "ner.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    args = ["--n", "2", "--model", str(tiny_model_dirs["wordpiece"]), "--quiet"]
+    args = ["--n", "2", "--model", str(tiny_model_dirs["wordpiece"]), "--method", "substitute.v2", "--quiet"]
     assert main(["augment", str(data), "-o", str(tmp_path / "local.jsonl"), *args]) == 0
 
     def no_model(*a, **k):

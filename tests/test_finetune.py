@@ -92,7 +92,7 @@ def test_conditional_method_needs_conditioned_model_and_labels(tiny_mlms, tuned)
     with pytest.raises(ValueError, match="--conditioning prepend"):
         Augmenter("prepend", model=tiny_mlms["wordpiece"])
     kind, out, _ = tuned
-    aug = Augmenter("substitute", model=str(out), device="cpu")  # any method works on a conditioned model
+    aug = Augmenter("substitute.v2", model=str(out), device="cpu")  # any method works on a conditioned model
     with pytest.raises(ValueError, match="label-conditioned"):
         list(aug.iter_rows([{"text": "a film"}]))
 

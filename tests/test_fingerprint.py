@@ -41,7 +41,7 @@ def test_a_model_retrained_into_the_same_folder_invalidates_evaluation_caches(tm
     folder = tmp_path / "mlm"
     shutil.copytree(tiny_model_dirs["wordpiece"], folder)
     cfg = EvalConfig(data=str(tmp_path / "train.jsonl"), test=str(tmp_path / "train.jsonl"), k=[2], splits=2,
-                     methods=["none", "substitute"], encoder=str(tiny_model_dirs["wordpiece"]), model=str(folder),
+                     methods=["none", "substitute.v2"], encoder=str(tiny_model_dirs["wordpiece"]), model=str(folder),
                      quality=False, cache_dir=str(tmp_path / "cache"))
     Evaluation(cfg, progress=False).run()
     entries = sorted(p.name for p in (tmp_path / "cache").rglob("augment/*.json"))

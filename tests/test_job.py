@@ -25,7 +25,7 @@ def data(tmp_path):
 
 @pytest.mark.parametrize("rows,extra,message", [
     ([{"text": TEXTS[0]}], ["--method", "melm"], "melm.v1: fills the entity tokens of token/tag (NER) records"),
-    ([NER], ["--method", "insert"], "insert.v2: insertion adds tokens without tags"),
+    ([NER], ["--method", "insert.v2"], "insert.v2: insertion adds tokens without tags"),
     ([NER], ["--teacher"], "judge sentence labels"),
     ([{"text": TEXTS[0]}], ["--method", "cbert"], "needs a model fine-tuned with `maskaug finetune --conditioning "
                                                   "cbert`"),
@@ -57,7 +57,7 @@ def test_versions_resolve_numerically():
 def test_an_augmenter_prints_its_method_tree(tiny_mlms):
     from maskaug.constraints import EditRate
 
-    aug = Augmenter("ssmba", model=tiny_mlms["wordpiece"], n=2, constraints=[EditRate(0, 0.5)])
+    aug = Augmenter("ssmba.v2", model=tiny_mlms["wordpiece"], n=2, constraints=[EditRate(0, 0.5)])
     text = repr(aug)
     for part in ("MaskFill(ssmba.v2", "masker=Masker(unit=token, rate=0.15", "fill=reconstruct",
                  "sampler=Sampler(sample, top_k=None, temperature=1)", "corruption=mask/random/keep 0.8/0.1/0.1",
@@ -69,7 +69,7 @@ def test_augment_file_resumes_from_python(data, tmp_path, tiny_model_dirs, monke
     from maskaug.checkpoint import Partial
 
     model = str(tiny_model_dirs["wordpiece"])
-    full = augment_file(data, tmp_path / "full.jsonl", n=2, model=model, seed=3)
+    full = augment_file(data, tmp_path / "full.jsonl", n=2, model=model, seed=3, method="insert.v2")
     assert full.written == 8 and full.report.produced == 8
     real, seen = Partial.add, []
 
@@ -81,9 +81,9 @@ def test_augment_file_resumes_from_python(data, tmp_path, tiny_model_dirs, monke
 
     monkeypatch.setattr(Partial, "add", add)
     with pytest.raises(KeyboardInterrupt):
-        augment_file(data, tmp_path / "out.jsonl", n=2, model=model, seed=3)
+        augment_file(data, tmp_path / "out.jsonl", n=2, model=model, seed=3, method="insert.v2")
     monkeypatch.setattr(Partial, "add", real)
-    again = augment_file(data, tmp_path / "out.jsonl", n=2, model=model, seed=3)
+    again = augment_file(data, tmp_path / "out.jsonl", n=2, model=model, seed=3, method="insert.v2")
     assert again.resumed_rows == 2 and again.report.rows == 2
     assert (tmp_path / "out.jsonl").read_bytes() == (tmp_path / "full.jsonl").read_bytes()
 
@@ -105,7 +105,7 @@ class Spy(Constraint):
 
 def test_a_record_level_constraint_judges_a_pair_as_the_pair(tiny_mlms):
     spy = Spy()
-    aug = Augmenter("substitute", model=tiny_mlms["wordpiece"], n=2, constraints=[spy])
+    aug = Augmenter("substitute.v2", model=tiny_mlms["wordpiece"], n=2, constraints=[spy])
     rows = [{"premise": TEXTS[0], "hypothesis": TEXTS[1], "label": "no"}]
     out = augment(rows, augmenter=aug, text_column=["premise", "hypothesis"], label_column="label")
     assert len(out) == 2 and spy.seen
@@ -131,3 +131,54 @@ def test_the_python_api_and_the_cli_write_the_same_rows(data, tmp_path, tiny_mod
     rows = [json.loads(x) for x in data.read_text().splitlines()]
     api = augment(rows, n=2, seed=5, model=str(tiny_model_dirs["sentencepiece"]), keep_original=True)
     assert [json.loads(x) for x in out.read_text().splitlines()] == json.loads(json.dumps(api))
+
+
+# Each case fails in the checks that run before any model loads; the child process reports its exit code, its one
+# line on stderr and whether PyTorch or transformers were imported by then.
+CHILD = """
+import contextlib, io, json, sys
+from maskaug.cli import main
+err = io.StringIO()
+with contextlib.redirect_stderr(err):
+    rc = main(sys.argv[1:])
+print(json.dumps({"rc": rc, "err": err.getvalue().strip().splitlines(),
+                  "imported": sorted(m for m in ("torch", "transformers") if m in sys.modules)}))
+"""
+
+
+def _fail_early(args: list[str], tmp_path) -> dict:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import maskaug
+
+    here = str(Path(maskaug.__file__).resolve().parents[1])  # this checkout's package, in the child too
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": os.pathsep.join([here, *sys.path])}
+    proc = subprocess.run([sys.executable, "-c", CHILD, "augment", *args, "-o", str(tmp_path / "out.jsonl"),
+                           "--quiet"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_an_unloadable_model_fails_before_pytorch_is_imported(data, tmp_path):
+    got = _fail_early([str(data), "--model", "no-such-org/no-such-model"], tmp_path)
+    assert got["rc"] == 2 and len(got["err"]) == 1 and "cannot load masked LM" in got["err"][0]
+    assert got["imported"] == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+@pytest.mark.parametrize("name,content,named", [
+    ("missing.jsonl", None, "missing.jsonl: no such file or folder"),
+    ("bad.jsonl", '{"text": "One row."}\n{"text": "Two rows."}\n{"text": "Three\n', "bad.jsonl: row 3: invalid JSON"),
+    ("cols.jsonl", '{"sentence": "No text column here."}\n', "cols.jsonl: field 'text': no such column"),
+    ("empty.jsonl", '{"text": "Fine."}\n{"text": "Fine too."}\n{"text": "  "}\n', "empty.jsonl: row 3, field 'text'"),
+])
+def test_a_bad_input_is_named_before_any_model_loads(tmp_path, name, content, named):
+    if content is not None:
+        (tmp_path / name).write_text(content)
+    got = _fail_early([str(tmp_path / name)], tmp_path)
+    assert got["rc"] == 2 and len(got["err"]) == 1 and named in got["err"][0], got
+    assert got["imported"] == []
+    assert not (tmp_path / "out.jsonl").exists()

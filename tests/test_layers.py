@@ -9,14 +9,14 @@ PKG = Path(__file__).resolve().parents[1] / "src" / "maskaug"
 
 # Lowest first. A module may import its own layer and the layers below it.
 LAYERS = [
-    ["text", "splice", "memory", "paths"],
+    ["text", "splice", "marks", "memory", "paths"],
     ["io"],
     ["model", "conditioning"],
     ["fingerprint"],
     ["document", "sentence", "wordclass", "masking", "fill"],
     ["methods"],
-    ["metrics", "embeddings", "constraints", "choosing", "salience", "augmenter"],
-    ["records", "checkpoint", "output"],
+    ["metrics", "embeddings", "constraints", "choosing", "salience", "augmenter", "settings"],
+    ["records", "checkpoint", "output", "review"],
     ["pipeline"],
     ["distributed"],
     ["job"],

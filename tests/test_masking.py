@@ -65,8 +65,8 @@ def test_negations_are_never_masked_by_default(tiny_mlms):
              "It isn't bad, and it doesn't drag; I can't say I never smiled without reason."]
     negation = re.compile(r"(?i)\b(not|no|never|without|\w+n't)\b")
     for unit in ("word", "token", "span", "insert"):
-        masker = build("substitute", unit=unit, rate=1.0).masker
-        off = build("substitute", unit=unit, rate=1.0, negations=False).masker
+        masker = build("substitute.v2", unit=unit, rate=1.0).masker
+        off = build("substitute.v2", unit=unit, rate=1.0, negations=False).masker
         touched_off = False
         for text in texts:
             doc = Doc.parse(text, info)
@@ -84,13 +84,13 @@ def test_negations_are_never_masked_by_default(tiny_mlms):
 def test_texts_shorter_than_min_words_are_left_and_reported(tiny_mlms):
     from maskaug import Augmenter
 
-    aug = Augmenter("substitute", model=tiny_mlms["wordpiece"], n=2)
+    aug = Augmenter("substitute.v2", model=tiny_mlms["wordpiece"], n=2)
     got = list(aug.iter_rows([{"text": "Yes."}, {"text": "Not bad."}, {"text": "The movie was great fun."}]))
     assert [len(outs) for _, outs in got] == [0, 0, 2]
     assert "too short to change safely: 1 word (min_words=3)" in aug.shortfall_reason(0)
     assert "2 words" in aug.shortfall_reason(1)
     assert aug.report.forward_passes >= 1 and aug.report.short_rows == 2
-    loose = Augmenter("substitute", model=tiny_mlms["wordpiece"], n=1, min_words=1)
+    loose = Augmenter("substitute.v2", model=tiny_mlms["wordpiece"], n=1, min_words=1)
     assert len(list(loose.iter_rows([{"text": "Not bad at all."}]))[0][1]) == 1
 
 
@@ -98,7 +98,7 @@ def test_unspaced_scripts_count_each_letter_as_a_word(tiny_mlms):
     from maskaug.document import Doc
     from maskaug.methods import build
 
-    masker = build("substitute").masker
+    masker = build("substitute.v2").masker
     info = tiny_mlms["sentencepiece"].info
     assert masker.too_short(Doc.parse("短いテキストと絵文字 🙂 も少し。", info)) is None
     assert masker.too_short(Doc.parse("はい。", info)) is None or "2 words" in masker.too_short(

@@ -60,7 +60,7 @@ def test_the_job_keeps_each_rows_label_words(tmp_path, tiny_model_dirs):
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in rows))
     sal = Salience.fit(ROWS * 2)
-    args = ["augment", str(src), "--method", "substitute", "--model", str(tiny_model_dirs["wordpiece"]), "--quiet",
+    args = ["augment", str(src), "--method", "substitute.v2", "--model", str(tiny_model_dirs["wordpiece"]), "--quiet",
             "--n", "3",
             "--param", "rate=1.0", "--param", "min_words=1", "--label-column", "label"]
     assert main([*args, "-o", str(tmp_path / "keep.jsonl")]) == 0

@@ -193,7 +193,7 @@ def test_self_train_adds_confident_pseudo_labels_and_their_views(tiny_mlms):
     def predict_proba(model, texts):
         return model.predict_proba(vec.transform(texts))
 
-    aug = Augmenter("substitute", model=tiny_mlms["wordpiece"], n=1, seed=0)
+    aug = Augmenter("substitute.v2", model=tiny_mlms["wordpiece"], n=1, seed=0)
     res = self_train(fit, predict_proba, labelled, unlabelled, aug, threshold=0.5, per_class=2, rounds=2)
     assert len(res.rounds) == 2 and fitted[0] == 4
     for r in res.rounds:

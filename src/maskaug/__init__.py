@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "augment": "maskaug.api", "augment_file": "maskaug.api", "map_function": "maskaug.api",
     "Augmentation": "maskaug.augmenter", "Augmenter": "maskaug.augmenter", "Report": "maskaug.augmenter",
-    "AugmentJob": "maskaug.job", "JobConfig": "maskaug.job", "JobResult": "maskaug.job",
+    "AugmentJob": "maskaug.job", "JobConfig": "maskaug.settings", "JobResult": "maskaug.job",
     "DEFAULT_MODEL": "maskaug.model.loading", "MaskedLM": "maskaug.model.loading", "load_mlm": "maskaug.model.loading",
 }
 __all__ = sorted(_EXPORTS) + ["__version__"]

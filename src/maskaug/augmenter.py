@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
+from maskaug.conditioning import check_fits
 from maskaug.document import Doc
 from maskaug.memory import release
 from maskaug.methods import Job, build
@@ -35,7 +36,19 @@ def row_rng(seed: int, row_id: Any, copy: int, attempt: int, draw: int = 0) -> n
 
 @dataclass
 class Augmentation:
-    """One output of one row: its texts, edits, model score and provenance (copy, attempt, method, seed)."""
+    """One output of one row: its texts, edits, model score and provenance (copy, attempt, method, seed).
+
+    Args:
+        row_id: The row it was made from.
+        copy: Which of the row's ``n`` outputs it is (0-based).
+        attempt: The try that produced it.
+        texts: Each augmented field's new text.
+        edits: The changes, each splicing back into the source.
+        score: The model's score of the fills (mean log-probability), if any.
+        method: The method's versioned name.
+        seed: The seed that made it.
+        extra: Anything a stage added, e.g. a teacher's label or probabilities.
+    """
 
     row_id: Any
     copy: int
@@ -53,7 +66,21 @@ SHORTFALL_IDS = 20  # row ids a report keeps for its summary (every short row go
 
 @dataclass
 class Report:
-    """Counts of one run: rows, outputs, shortfall, constraint rejections, time and forward passes."""
+    """Counts of one run: rows, outputs, shortfall, constraint rejections, time and forward passes.
+
+    Args:
+        rows: Rows finished.
+        requested: Outputs asked for.
+        produced: Outputs made.
+        short_rows: Rows that got fewer than asked.
+        missing: Outputs short over all rows.
+        shortfall: Row id -> missing outputs, for the first short rows.
+        seconds: Time spent.
+        forward_passes: Forward passes of the model.
+        rejected: Constraint name -> candidates it rejected.
+        causes: Why rows fell short -> how many rows.
+        ray_workers: The Ray actors that did the work, if any (their own passes are not counted).
+    """
 
     rows: int = 0
     requested: int = 0
@@ -145,8 +172,28 @@ class Tries:
 class Augmenter:
     """Generate candidates with a method, constrain them, keep exactly ``n`` distinct ones per row.
 
-    >>> aug = Augmenter("substitute", n=2, seed=0)            # doctest: +SKIP
-    >>> aug.augment(["A quiet, moving film."])                # doctest: +SKIP
+    Args:
+        method: A registered method or spec (``"substitute"``, ``"insert.v3"``, ``"substitute:rate=0.3"``), or a
+            method object.
+        model: A model name or local folder, or a loaded ``MaskedLM`` (default: the built-in model).
+        n: Distinct outputs per row.
+        seed: The randomness of every output: the same seed gives the same outputs.
+        max_attempts: Tries per output before the row is reported short.
+        token_budget: Padded tokens per forward pass.
+        device: ``cpu``, ``cuda``, ``cuda:1`` or ``mps`` (default: the best available).
+        dtype: ``auto``, ``fp32``, ``bf16`` or ``fp16``; ``int8`` with the ONNX backend (default: fp32 on CPU,
+            bf16/fp16 on GPU).
+        chunk_size: Rows generated together before their outputs are yielded.
+        progress: Show a progress bar.
+        constraints: Constraints each candidate must pass (``maskaug.constraints``); a rejected one is retried.
+        choose: Candidates drawn per output; ``scorer`` keeps the best.
+        scorer: What picks among ``choose`` candidates (``maskaug.choosing``); needed when ``choose`` > 1.
+        backend: ``torch`` (default) or ``onnx`` (ONNX Runtime on the CPU).
+        **params: The method's parameters (``rate=0.2``, ``top_k=10``, ...; ``maskaug methods --verbose``).
+
+    Examples:
+        >>> aug = Augmenter("substitute", n=2, seed=0)            # doctest: +SKIP
+        >>> aug.augment(["A quiet, moving film."])                # doctest: +SKIP
     """
 
     def __init__(self, method: Any = "substitute", model: str | MaskedLM | None = None, n: int = 1,
@@ -163,11 +210,7 @@ class Augmenter:
         self.method = build(method, **params) if isinstance(method, str) else method
         self.mlm = model if isinstance(model, MaskedLM) else load_mlm(model, device=device, dtype=dtype,
                                                                                      backend=backend)
-        need = self.method.capabilities.requires
-        have = self.mlm.conditioning.kind if self.mlm.conditioning else None
-        if need and need != have:
-            raise ValueError(f"method {self.method.name} needs a model fine-tuned with `maskaug finetune "
-                             f"--conditioning {need}`; {self.mlm.name} has conditioning {have or 'none'}")
+        check_fits(self.method, self.mlm.conditioning, self.mlm.name)
         self.engine = FillEngine(self.mlm, token_budget=token_budget) if self.method.capabilities.needs_model else None
         self.n, self.seed, self.max_attempts = n, seed, max_attempts
         self.chunk_size, self.progress = chunk_size, progress
@@ -247,13 +290,18 @@ class Augmenter:
             if self.engine:
                 self.report.forward_passes += self.engine.forward_passes - passes0
 
-    def _chunk(self, chunk) -> Iterator[tuple[Any, list[Augmentation]]]:
-        info = self.info
+    def _docs(self, chunk) -> list[dict[str, Doc]]:
+        """Each row's texts of ``chunk`` parsed into pieces and words (one batched tokenizer call)."""
         flat = [(i, f, t) for i, (_, row, *_rest) in enumerate(chunk) for f, t in row.items()]
-        parsed = Doc.parse_many([t for _, _, t in flat], info)
+        parsed = Doc.parse_many([t for _, _, t in flat], self.info)
         docs: list[dict[str, Doc]] = [{} for _ in chunk]
         for (i, f, _), doc in zip(flat, parsed):
             docs[i][f] = doc
+        return docs
+
+    def _chunk(self, chunk) -> Iterator[tuple[Any, list[Augmentation]]]:
+        info = self.info
+        docs = self._docs(chunk)
         accepted: list[dict[int, Augmentation]] = [{} for _ in chunk]
         seen: list[set[tuple]] = [{tuple(sorted(row.items()))} for _, row, *_rest in chunk]
         tries = [Tries() for _ in chunk]

@@ -1,6 +1,7 @@
 """maskaug: new, label-preserving training rows from a masked language model.
 
   maskaug augment data.jsonl -o out.jsonl --n 2      write 2 augmentations per row
+  maskaug review out.jsonl -o review.html            look at sampled outputs beside their sources
   maskaug methods                                    the methods and what they do
   maskaug evaluate train.jsonl --test test.jsonl     does it help a classifier?
   maskaug finetune train.jsonl -o mlm --conditioning prepend
@@ -115,47 +116,46 @@ def _augment_parser(sub) -> None:
     r.add_argument("--workers", type=int, default=2, help="--ray: actors, one model each (default 2)")
     r.add_argument("--gpus-per-worker", type=float, default=0, help="--ray: GPUs per actor (default 0)")
     r.add_argument("--cpus-per-worker", type=float, default=1, help="--ray: CPUs per actor (default 1)")
+    p.add_argument("--review", type=Path, metavar="PAGE",
+                   help="after the run, write an HTML page of sampled outputs beside their sources, edits marked "
+                        "(as maskaug review OUTPUT -o PAGE does)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or preview")
 
 
 def _method_params(args) -> tuple[str, dict[str, Any]]:
-    """The method and its parameters from ``--config``, the named flags and ``--param`` (in that order)."""
-    from maskaug.methods.registry import check_value, load_config
+    """The method and its parameters from ``--config``, ``--method NAME:KEY=VALUE``, the named flags and ``--param``
+    (in that order), each source routed (``maskaug.settings.route``): a key that is not a method parameter, or a
+    value of the wrong type, is one line naming the source."""
+    from maskaug.methods.registry import load_config, split_spec
+    from maskaug.settings import route
 
-    method, params = args.method, {}
+    method, sources = args.method, []
     if args.config:
         cfg = load_config(args.config)
         method = cfg.pop("method", method)
-        for key, value in cfg.items():
-            try:
-                params[key] = check_value(key, value)
-            except ValueError as exc:
-                raise ValueError(f"{args.config}: {exc}") from None
+        sources.append((str(args.config), cfg))
     if method and ":" in method:  # --method substitute:rate=0.3,top_k=10, as evaluate takes it
-        from maskaug.methods.registry import split_spec
-
         method, given = split_spec(method)
-        for key, value in given.items():
-            try:
-                params[key] = check_value(key, value)
-            except ValueError as exc:
-                raise ValueError(f"--method {args.method}: {exc}") from None
-    for name in ("rate", "unit", "strategy", "top_k", "top_p", "temperature", "protect"):
-        value = getattr(args, name)
-        if value is not None:
-            params[name] = value
+        sources.append((f"--method {args.method}", given))
+    sources.append(("", {name: getattr(args, name) for name in ("rate", "unit", "strategy", "top_k", "top_p",
+                                                                "temperature", "protect")
+                         if getattr(args, name) is not None}))
     for item in args.param:
         if "=" not in item:
             raise ValueError(f"--param needs KEY=VALUE, got {item!r}")
         key, value = item.split("=", 1)
-        key = key.replace("-", "_")
+        sources.append((f"--param {item}", {key.replace("-", "_"): _value(value)}))
+    params: dict[str, Any] = {}
+    for where, options in sources:  # later sources override earlier ones
         try:
-            params[key] = check_value(key, _value(value))
+            routed = route(options)
+            routed.only("method")
         except ValueError as exc:
-            raise ValueError(f"--param {item}: {exc}") from None
+            raise ValueError(f"{where}: {exc}") from None
+        params.update(routed.method)
     if args.config:
-        from maskaug.job import default_method
         from maskaug.methods.registry import effective_params
+        from maskaug.settings import default_method
 
         try:
             effective_params(method or default_method(None, args.label_column), **params)
@@ -167,7 +167,8 @@ def _method_params(args) -> tuple[str, dict[str, Any]]:
 
 def job_config(args) -> Any:
     """``maskaug augment``'s flags as a ``JobConfig``."""
-    from maskaug.job import ConstraintSpec, JobConfig, RaySpec
+    from maskaug.constraints import ConstraintSpec
+    from maskaug.settings import JobConfig, RaySpec
 
     method, params = _method_params(args)
     constraints = ConstraintSpec(min_edit_rate=args.min_edit_rate, max_edit_rate=args.max_edit_rate,
@@ -193,6 +194,8 @@ def cmd_augment(args) -> int:
     from maskaug.job import AugmentJob
 
     job = AugmentJob(job_config(args))
+    if args.review:
+        _check_review(args)
     result = job.run()
     if result.dry_run:
         _print_dry_run(job, result)
@@ -200,6 +203,8 @@ def cmd_augment(args) -> int:
         for before, after in result.preview:
             print(f"  {before!r}\n  -> {after!r}", file=sys.stderr)
     print(result.summary(), file=sys.stderr)
+    if args.review:
+        _write_review(args, result)
     return 0
 
 
@@ -217,6 +222,55 @@ def _print_dry_run(job, result) -> None:
         for out in outs:
             for _, after in job.record.preview(row, out):
                 print(f"  -> {after!r}")
+
+
+def _review_parser(sub) -> None:
+    p = sub.add_parser("review", help="an HTML page to look at outputs: sampled sources and outputs, edits marked",
+                       description="Write one self-contained HTML page (no script, no external files): a seeded "
+                                   "sample of input rows, each with its outputs, every edit marked, and what the run "
+                                   "recorded (method, score, teacher label and confidence, the shortfall reason "
+                                   "from OUTPUT.shortfall.jsonl beside it).")
+    p.add_argument("output", type=Path, help="what maskaug augment wrote: .jsonl, .json, .parquet or a datasets folder")
+    p.add_argument("-o", "--page", type=Path, help="the page to write (default: OUTPUT's name + .review.html); a page "
+                                                   "maskaug review wrote is replaced, any other file never")
+    p.add_argument("--source", type=Path, help="the input OUTPUT was made from: shows the rows that got no output and "
+                                               "checks every source rebuilt from the edits against it")
+    p.add_argument("--sample", type=int, default=50, help="input rows shown, a seeded random sample (default 50)")
+    p.add_argument("--seed", type=int, default=0, help="which rows the sample draws (default 0); same seed, same page")
+
+
+def cmd_review(args) -> int:
+    """``maskaug review``: write the HTML page of an augment output."""
+    from maskaug.review import default_page, write_review
+
+    page = args.page or default_page(args.output)
+    review = write_review(args.output, page, sample=args.sample, seed=args.seed, source=args.source)
+    print(f"{review.summary()}; wrote {page}", file=sys.stderr)
+    return 0
+
+
+def _check_review(args) -> None:
+    """``augment --review``: refuse before the run what the page could not be made from."""
+    from maskaug.io.formats import split_suffix
+    from maskaug.review import check_page
+
+    if args.dry_run is not None:
+        raise ValueError("--review reads the written output; a dry run (--dry-run) writes nothing")
+    if args.output is not None and str(args.output) == "-":
+        raise ValueError("--review reads the written output; give -o FILE instead of standard output (-o -)")
+    if args.output is not None and split_suffix(args.output)[0] in ("csv", "tsv"):
+        raise ValueError(f"--review reads the output's edits, which CSV and TSV keep as text ({args.output.name}): "
+                         f"write .jsonl, .json or .parquet")
+    check_page(args.review, [p for p in (args.input, args.output) if p is not None and str(p) != "-"])
+
+
+def _write_review(args, result) -> None:
+    """``augment --review``: the page of the output just written (its input read back as the source)."""
+    from maskaug.review import write_review
+
+    source = args.input if str(args.input) != "-" and args.input_format is None else None
+    review = write_review(result.output, args.review, source=source)
+    print(f"review: {review.summary()}; wrote {args.review}", file=sys.stderr)
 
 
 def _finetune_parser(sub) -> None:
@@ -492,6 +546,7 @@ def build_parser() -> argparse.ArgumentParser:
     _augment_parser(sub)
     _evaluate_parser(sub)
     _finetune_parser(sub)
+    _review_parser(sub)
     mp = sub.add_parser("methods", help="list methods and their parameters",
                         description="The registered methods, one line each; --verbose for every parameter.")
     mp.add_argument("--verbose", "-v", action="store_true", help="every parameter with its default and meaning")
@@ -553,7 +608,7 @@ def _main(argv: list[str] | None) -> int:
         if getattr(args, "unit", None) is None and args.command == "models":
             args.unit = ["token", "word"]
         handlers = {"augment": cmd_augment, "evaluate": cmd_evaluate, "finetune": cmd_finetune,
-                    "methods": cmd_methods, "models": cmd_models}
+                    "methods": cmd_methods, "models": cmd_models, "review": cmd_review}
         from maskaug.io import InputError, OutputError, os_error_line
         from maskaug.methods.eda import WordNetMissing
         from maskaug.model.names import ModelLoadError

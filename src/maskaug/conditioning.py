@@ -115,3 +115,14 @@ class Conditioning:
         if not path.is_file():
             return None
         return cls(**json.loads(path.read_text()))
+
+
+def check_fits(method: Any, conditioning: Conditioning | None, model_name: str | None) -> None:
+    """A one-line ValueError unless the model's ``conditioning`` is the one ``method`` requires (its
+    ``capabilities.requires``): the one check of a label-conditioned method against its model, for an
+    ``Augmenter`` and for a job before any model loads (``maskaug.pipeline.bind``)."""
+    need = method.capabilities.requires
+    have = conditioning.kind if conditioning is not None else None
+    if need and need != have:
+        raise ValueError(f"method {method.name} needs a model fine-tuned with `maskaug finetune --conditioning "
+                         f"{need}`; {model_name or 'the built-in model'} has conditioning {have or 'none'}")

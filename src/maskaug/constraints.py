@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -218,22 +219,117 @@ class Teacher(Constraint):
         return sure
 
 
-def build(min_edit_rate: float | None = None, max_edit_rate: float | None = None,
-          min_similarity: float | None = None, max_fluency_drop: float | None = None, teacher: str | None = None,
-          teacher_mode: str = "filter", texts: Sequence[str] | None = None, labels: Sequence[Any] | None = None,
-          embedder=None, min_confidence: float | None = None) -> list[Constraint]:
-    """The constraints the options ask for, cheapest first. ``teacher``: ``"train"`` (a logistic
-    regression on ``texts``/``labels``) or a 🤗 sequence-classification folder; ``min_confidence``: the teacher
-    rejects candidates whose top probability is lower."""
+@dataclass(frozen=True)
+class ConstraintSpec:
+    """The one vocabulary of the constraints: what ``--teacher``, ``--min-similarity``, ... and the same keywords of
+    ``augment_file``, ``augment``, Ray and evaluate method specs ask for (``maskaug.settings.route`` sends them
+    here). ``build`` turns it into constraints.
+
+    Args:
+        min_edit_rate: Word edit distance over source words, at least.
+        max_edit_rate: Word edit distance over source words, at most.
+        min_similarity: Cosine of MiniLM sentence embeddings to the source, at least.
+        max_fluency_drop: Largest drop in per-token pseudo-log-likelihood against the source.
+        teacher: ``"train"`` (a logistic regression on the input's labels), a classifier folder, or a file of
+            labelled rows (a logistic regression on them: pseudo-labels for unlabelled input).
+        teacher_mode: ``filter`` (keep outputs the teacher labels like the source), ``hard`` or ``soft`` (keep
+            all, attach its label or probabilities).
+        min_confidence: The teacher rejects candidates whose top class probability is lower.
+    """
+
+    min_edit_rate: float | None = None
+    max_edit_rate: float | None = None
+    min_similarity: float | None = None
+    max_fluency_drop: float | None = None
+    teacher: str | None = None  # "train" (logistic regression on the input's labels), a classifier folder, or a
+    # file of labelled rows (a logistic regression on them: pseudo-labels for unlabelled input)
+    teacher_mode: str = "filter"
+    min_confidence: float | None = None  # the teacher rejects candidates whose top probability is lower
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> ConstraintSpec:
+        """The spec of keyword ``options`` (its field names), checked. ``teacher`` may also name a mode
+        (``teacher="soft"``: trained on the rows being augmented, in that mode), as evaluate's specs write it."""
+        options = dict(options)
+        unknown = sorted(set(options) - {f.name for f in fields(cls)})
+        if unknown:
+            raise ValueError(f"no constraint option(s) {unknown}; they are {[f.name for f in fields(cls)]}")
+        if options.get("teacher") in Teacher.MODES:
+            mode = options["teacher"]
+            if options.get("teacher_mode", mode) != mode:
+                raise ValueError(f"teacher={mode} is a teacher trained on the rows in mode {mode}; "
+                                 f"teacher_mode={options['teacher_mode']} says another")
+            options.update(teacher="train", teacher_mode=mode)
+        spec = cls(**options)
+        spec.check()
+        return spec
+
+    def names(self) -> list[str]:
+        """The names of the constraints these options turn on."""
+        out = []
+        if self.min_edit_rate is not None or self.max_edit_rate is not None:
+            out.append("edit_rate")
+        if self.min_similarity is not None:
+            out.append("similarity")
+        if self.max_fluency_drop is not None:
+            out.append("fluency")
+        if self.teacher:
+            out.append("teacher")
+        return out
+
+    def check(self) -> None:
+        """Every value in range, or a ValueError naming the flag."""
+        for flag, v in (("--min-edit-rate", self.min_edit_rate), ("--max-edit-rate", self.max_edit_rate)):
+            if v is not None and not (isinstance(v, (int, float)) and 0 <= v and math.isfinite(v)):
+                raise ValueError(f"{flag} must be a number >= 0, not {v!r}")
+        if self.min_similarity is not None and not -1 <= self.min_similarity <= 1:
+            raise ValueError(f"--min-similarity is a cosine in [-1, 1], not {self.min_similarity}")
+        if self.max_fluency_drop is not None and not (self.max_fluency_drop >= 0):
+            raise ValueError(f"--max-fluency-drop must be >= 0, not {self.max_fluency_drop}")
+        if self.teacher_mode not in Teacher.MODES:
+            raise ValueError(f"--teacher-mode must be filter, hard or soft, not {self.teacher_mode!r}")
+        if self.teacher and self.teacher != "train" and not Path(self.teacher).exists():
+            raise ValueError(f"--teacher {self.teacher}: no such classifier folder or file of labelled rows")
+        if self.min_confidence is not None:
+            if not self.teacher:
+                raise ValueError("--min-confidence is the teacher's: add --teacher")
+            if isinstance(self.min_confidence, bool) or not 0 < self.min_confidence <= 1:
+                raise ValueError(f"--min-confidence is a probability in (0, 1], not {self.min_confidence!r}")
+
+    @property
+    def teacher_file(self) -> bool:
+        """Whether the teacher is trained on a file of labelled rows (not the input's, not a classifier)."""
+        return bool(self.teacher) and self.teacher != "train" and Path(self.teacher).is_file()
+
+    @property
+    def teacher_reads_input_labels(self) -> bool:
+        """Whether the teacher needs the input rows' labels: trained on them, or filtering by them."""
+        return self.teacher == "train" or (bool(self.teacher) and self.teacher_mode == "filter")
+
+
+CONSTRAINT_OPTIONS = tuple(f.name for f in fields(ConstraintSpec))  # the keywords route() sends to ConstraintSpec
+
+
+def build(spec: ConstraintSpec | None = None, texts: Sequence[str] | None = None,
+          labels: Sequence[Any] | None = None, embedder=None, **options: Any) -> list[Constraint]:
+    """The constraints ``spec`` asks for (or keyword ``options``, read by ``ConstraintSpec.from_options``),
+    cheapest first. A teacher ``"train"`` is a logistic regression on ``texts``/``labels``; a folder, a 🤗
+    sequence-classification model."""
+    if spec is None:
+        spec = ConstraintSpec.from_options(options)
+    elif options:
+        raise TypeError("build() takes a ConstraintSpec or its options as keywords, not both")
     out: list[Constraint] = []
-    if min_edit_rate is not None or max_edit_rate is not None:
-        out.append(EditRate(min_edit_rate or 0.0, max_edit_rate if max_edit_rate is not None else math.inf))
-    if min_similarity is not None:
-        out.append(Similarity(min_similarity, embedder=embedder))
-    if max_fluency_drop is not None:
-        out.append(Fluency(max_fluency_drop))
-    if teacher == "train":
-        out.append(Teacher(texts, labels, mode=teacher_mode, embedder=embedder, min_confidence=min_confidence))
-    elif teacher:
-        out.append(Teacher(model=teacher, mode=teacher_mode, min_confidence=min_confidence))
+    if spec.min_edit_rate is not None or spec.max_edit_rate is not None:
+        out.append(EditRate(spec.min_edit_rate or 0.0, spec.max_edit_rate if spec.max_edit_rate is not None
+                            else math.inf))
+    if spec.min_similarity is not None:
+        out.append(Similarity(spec.min_similarity, embedder=embedder))
+    if spec.max_fluency_drop is not None:
+        out.append(Fluency(spec.max_fluency_drop))
+    if spec.teacher == "train":
+        out.append(Teacher(texts, labels, mode=spec.teacher_mode, embedder=embedder,
+                           min_confidence=spec.min_confidence))
+    elif spec.teacher:
+        out.append(Teacher(model=spec.teacher, mode=spec.teacher_mode, min_confidence=spec.min_confidence))
     return out

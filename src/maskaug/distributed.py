@@ -5,11 +5,6 @@ so a row gets the same outputs on one machine or on a cluster, whatever the part
 or number of workers. Row ids come from ``id_column``; without one, a row's id is a hash of its text
 fields (so two rows with the same text get the same outputs).
 
-    >>> import ray.data                                                         # doctest: +SKIP
-    >>> ds = ray.data.read_json("train.jsonl")                                  # doctest: +SKIP
-    >>> out = augment_dataset(ds, "substitute", n=4, concurrency=8, num_gpus=1)  # doctest: +SKIP
-    >>> out.write_parquet("augmented/")                                         # doctest: +SKIP
-
 ``maskaug augment INPUT --ray [ADDRESS] --workers K`` runs the job of ``maskaug.job`` with
 ``RayRunner`` in place of the local pipeline: the driver reads the input a window at a time, sends
 only each row's texts, protected spans and label to the actors (so every record type works), and rebuilds
@@ -17,6 +12,12 @@ the output rows itself, in input order, so it writes the rows a local run writes
 partial output). The driver loads no masked LM. Texts, edits and every other field are equal; a model score
 (a mean of log-probabilities rounded to 4 decimals) can differ by about 1e-5 when an actor runs with another
 number of threads than the local process.
+
+Examples:
+    >>> import ray.data                                                         # doctest: +SKIP
+    >>> ds = ray.data.read_json("train.jsonl")                                  # doctest: +SKIP
+    >>> out = augment_dataset(ds, "substitute", n=4, concurrency=8, num_gpus=1)  # doctest: +SKIP
+    >>> out.write_parquet("augmented/")                                         # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -56,7 +57,15 @@ def require_ray():
 
 
 def content_id(row: dict[str, Any], fields: Sequence[str]) -> str:
-    """A row id from its text fields, for datasets without an id column."""
+    """A row id from its text fields, for datasets without an id column.
+
+    Args:
+        row: The row.
+        fields: Its text fields.
+
+    Returns:
+        A hash of the fields' values: rows with the same texts get the same id.
+    """
     blob = json.dumps([row.get(f) for f in fields], ensure_ascii=False)
     return "sha256:" + hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
@@ -78,13 +87,24 @@ class AugmentBatches:
     output row ``{ROW, OUTPUTS, REASON}``, the augmentations as JSON, for a driver that rebuilds rows itself.
     ``views=False`` (``augment_dataset``): each batch of the user's rows becomes the flat output records
     (input columns + ``aug_*``).
+
+    Args:
+        method: A registered method or spec.
+        n: Outputs per row.
+        record: How a row is read (``maskaug.records``).
+        label_column: The label field, if any.
+        id_column: The field whose value is a row's id (default: a hash of its text fields).
+        keep_original: Also return each input row.
+        views: The CLI job's row views (``True``) or the user's rows (``False``), as above.
+        settings: Each actor's ``Augmenter`` settings (``model``, ``seed``, ``constraints``, ...).
+        params: The method's parameters (``rate=0.2``, ...).
     """
 
     def __init__(self, method: Any, n: int, record: RecordType, label_column: str | None, id_column: str | None,
-                 keep_original: bool, views: bool, augmenter_kwargs: dict[str, Any]):
+                 keep_original: bool, views: bool, settings: dict[str, Any], params: dict[str, Any]):
         from maskaug.augmenter import Augmenter
 
-        self.aug = Augmenter(method, **{"n": n, **augmenter_kwargs})
+        self.aug = Augmenter(method, **{"n": n, **settings}, **params)
         self.record, self.label_column, self.id_column = record, label_column, id_column
         self.keep_original, self.views = keep_original, views
 
@@ -149,12 +169,30 @@ def augment_dataset(ds, method: Any = "substitute", n: int = 1, text_column: str
                     label_column: str | None = None, id_column: str | None = None, keep_original: bool = False,
                     concurrency: int = 1, num_gpus: float = 0, num_cpus: float | None = None,
                     batch_size: int = 512, **augmenter_kwargs: Any):
-    """Augment a ``ray.data.Dataset`` lazily with ``concurrency`` actors; returns the output Dataset.
+    """Augment a ``ray.data.Dataset`` lazily with ``concurrency`` actors; returns the output Dataset (the input
+    columns plus ``aug_*`` provenance).
 
-    ``augmenter_kwargs`` go to ``Augmenter`` in each actor (``model``, ``seed``,
-    ``constraints``, ``dtype``, method parameters…). ``num_gpus``/``num_cpus`` are each actor's share;
-    with ``num_gpus`` set, an actor's model lands on its GPU. Output rows keep input order.
+    Output rows keep input order; a row's outputs do not depend on the partitioning or the number of actors.
+
+    Args:
+        ds (ray.data.Dataset): The dataset to augment.
+        method: A registered method or spec.
+        n: Outputs per row.
+        text_column: The text field, or two for sentence pairs.
+        label_column: The label field, if any (its label words are kept).
+        id_column: The field whose value seeds a row's randomness (default: a hash of its text fields).
+        keep_original: Also return each input row.
+        concurrency: Ray actors, one model each.
+        num_gpus: Each actor's share of a GPU; with it set, an actor's model lands on its GPU.
+        num_cpus: Each actor's CPUs.
+        batch_size: Rows per batch sent to an actor.
+        **augmenter_kwargs: Routed by ``maskaug.settings.route``: each actor's ``Augmenter`` settings (``model``,
+            ``seed``, ``constraints``, ``dtype``, ...), constraint options (``max_edit_rate=0.3``) and method
+            parameters (``rate=0.2``).
     """
+    from maskaug.settings import route
+
+    settings, params, _ = route(augmenter_kwargs).augmenter("augment_dataset()")
     ray = require_ray()
     fields = [text_column] if isinstance(text_column, str) else list(text_column)
     schema = ds.schema()
@@ -164,13 +202,27 @@ def augment_dataset(ds, method: Any = "substitute", n: int = 1, text_column: str
         raise ValueError(f"the dataset has no column {missing[0]!r} (it has {', '.join(names) or 'none'})")
     _warn_all_cpus(ray, concurrency, num_gpus, num_cpus)
     kwargs = {"method": method, "n": n, "record": TextRecord(fields), "label_column": label_column,
-              "id_column": id_column, "keep_original": keep_original, "views": False,
-              "augmenter_kwargs": augmenter_kwargs}
+              "id_column": id_column, "keep_original": keep_original, "views": False, "settings": settings,
+              "params": params}
     return _pool(ray, ds, concurrency, num_gpus, num_cpus, batch_size, kwargs)
 
 
 class RayRunner:
-    """The job's run stage on Ray actors: ``run`` yields the rows ``Pipeline`` would."""
+    """The job's run stage on Ray actors: ``run`` yields the rows ``Pipeline`` would.
+
+    ``maskaug.job.AugmentJob`` builds it for ``--ray``; the driver loads no masked LM.
+
+    Args:
+        cfg (JobConfig): The job's config (with its ``RaySpec``).
+        method: The method's versioned name.
+        params: The method's parameters.
+        record: How a row is read (``maskaug.records``).
+        label_column: The label field, if any.
+        constraints: The constraints each actor's candidates must pass.
+        known_labels: The labels rows may carry (a conditioned model's); a row with another is a bad row.
+        salience (Salience | None): Each row's label words to keep (``maskaug.salience``), if any.
+        scorer (Scorer | None): What picks among ``choose`` candidates (``maskaug.choosing``), if any.
+    """
 
     def __init__(self, cfg, method: str, params: dict[str, Any], record: RecordType, label_column: str | None,
                  constraints: list, known_labels: list[str] | None = None, salience=None, scorer=None):
@@ -192,8 +244,9 @@ class RayRunner:
         model = str(Path(cfg.model).resolve()) if cfg.model and Path(cfg.model).exists() else cfg.model
         kwargs = {"method": self.method, "n": cfg.n, "record": self.record, "label_column": self.label_column,
                   "id_column": ROW, "keep_original": cfg.keep_original, "views": True,
-                  "augmenter_kwargs": {**cfg.augmenter_settings(), "model": model, "progress": False,
-                                       "constraints": self.constraints, "scorer": self.scorer, **self.params}}
+                  "settings": {**cfg.augmenter_settings(), "model": model, "progress": False,
+                               "constraints": self.constraints, "scorer": self.scorer},
+                  "params": self.params}
         t0 = time.perf_counter()
         window: list = []
         try:

@@ -28,7 +28,17 @@ from maskaug.model.loading import cpu_bf16, load_mlm
 
 @dataclass
 class FinetuneReport:
-    """What a fine-tuning run did: epochs, best epoch, loss curves, time, rows."""
+    """What a fine-tuning run did: epochs, best epoch, loss curves, time, rows.
+
+    Args:
+        epochs_run: Epochs trained.
+        best_epoch: The epoch whose weights were saved (lowest dev loss).
+        dev_loss: The dev MLM loss after each epoch.
+        train_loss: The mean training loss of each epoch.
+        seconds: Time spent.
+        train_rows: Training rows.
+        dev_rows: Dev rows.
+    """
 
     epochs_run: int
     best_epoch: int
@@ -143,9 +153,36 @@ def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, 
              maskable: Sequence[Sequence[tuple[int, int]]] | None = None) -> FinetuneReport:
     """Fine-tune ``model`` (default: built-in) for MLM on ``texts`` and save it to ``output``.
 
-    ``maskable`` (per text, character spans) limits which pieces are drawn for prediction; ``classes``
-    names the labels of a conditioning whose labels are not per row (MELM's entity tags,
-    see ``finetune_melm``).
+    Early stopping on the dev rows' MLM loss; the best epoch's weights are saved, with the conditioning, so that
+    ``load_mlm(output)`` and the label-conditioned methods read them.
+
+    Args:
+        texts: The training texts.
+        labels: One label per text; needed by ``prepend``, ``expand`` and ``cbert`` (``None``: no labels).
+        output: The folder to save the model in.
+        conditioning: ``none`` (plain MLM), ``prepend``, ``expand``, ``cbert`` or ``melm``.
+        model: The model to start from (default: the built-in one).
+        dev: Dev texts and labels (default: ``dev_fraction`` of the rows, stratified by label).
+        dev_fraction: The share of rows held out for dev when ``dev`` is not given.
+        max_epochs: Epochs at most.
+        patience: Stop after this many epochs without a lower dev loss.
+        lr: The learning rate.
+        label_lr: The learning rate of C-BERT's label embedding (``cbert`` only).
+        label_text: ``prepend``: the words written for each label (``{"1": "positive"}``).
+        batch_size: Rows per batch.
+        rate: The share of tokens drawn for prediction.
+        max_length: Tokens per text at most.
+        seed: The randomness of the dev split, masks and order.
+        max_minutes: Stop after this many minutes.
+        label_column: The label field's name, saved with the conditioning.
+        progress: Show a progress bar.
+        bf16: Train in bf16 autocast (default: where the CPU supports it well).
+        classes: The labels of a conditioning whose labels are not per row (MELM's entity tags, see
+            ``finetune_melm``).
+        maskable: Per text, the character spans whose pieces may be drawn for prediction.
+
+    Returns:
+        The epochs run, the best epoch, the dev and training loss curves, the time and the row counts.
     """
     from transformers import DataCollatorForLanguageModeling
 
@@ -253,7 +290,17 @@ def finetune(texts: Sequence[str], labels: Sequence | None, output: str | Path, 
 
 def finetune_melm(records: Sequence[tuple[Sequence[str], Sequence[str]]], output, rate: float = 0.7, **kwargs):
     """MELM fine-tuning (Zhou et al. 2022): entity tokens between entity-type markers, and only their pieces
-    drawn for prediction (``rate`` of them, BERT's 80/10/10). ``kwargs`` go to ``finetune``."""
+    drawn for prediction (``rate`` of them, BERT's 80/10/10).
+
+    Args:
+        records: Token/tag sentences: each a list of tokens and their BIO tags.
+        output (str | Path): The folder to save the model in.
+        rate: The share of entity pieces drawn for prediction.
+        **kwargs (Any): ``finetune``'s other settings (``model``, ``max_epochs``, ``seed``, ...).
+
+    Returns:
+        report (FinetuneReport): What the fine-tuning did (``finetune``'s report).
+    """
     from maskaug.records.tagged import is_entity, linearize, marker_tokens
 
     tags = sorted({t for _, ts in records for t in ts if is_entity(t)})

@@ -85,6 +85,7 @@ class Masker:
     Never special tokens (they are not in ``Doc``); optionally never stopwords, punctuation,
     negations (``NEGATIONS``), protected character spans or regex matches (kept byte-exact). A text of
     fewer than ``min_words`` words (with a letter or digit) is left as it is (``too_short``).
+
     ``edges=False`` (``unit="insert"``): no slot before a sentence's first word, after its final punctuation
     or at the text's end, where a new word reads as a fragment ("if The ending ...", "... performances. is").
     ``names`` / ``numbers`` / ``function_words`` (``maskaug.wordclass``): names, acronyms and codes (every word

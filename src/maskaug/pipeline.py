@@ -19,12 +19,14 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from maskaug.augmenter import Augmentation, Augmenter
 from maskaug.io.checks import label_problem
 from maskaug.io.errors import InputError
 from maskaug.records.base import Options, RecordType, View
+
+if TYPE_CHECKING:  # the checks (bind, scan) run before PyTorch is imported; the augmenter imports it
+    from maskaug.augmenter import Augmentation, Augmenter
 
 
 @dataclass
@@ -116,6 +118,11 @@ class Pipeline:
     def __repr__(self) -> str:
         return f"Pipeline({self.record!r}, label={self.label_column}, keep_original={self.keep_original})"
 
+    @property
+    def report(self):
+        """The augmenter's ``Report`` (what the run made, how fast, what fell short)."""
+        return self.aug.report
+
     def records(self, row_id: Any, row: dict[str, Any], view: View, outs: list[Augmentation]) -> list[dict]:
         """The output rows of one input row (the kept original first, when asked)."""
         return output_records(self.record, row_id, row, view, outs, self.aug.method.name, self.aug.seed,
@@ -183,6 +190,7 @@ def bind(first_row: dict[str, Any] | None, options: Options, method: Any, condit
     """The record type of rows like ``first_row`` bound to ``method`` and the model's ``conditioning``, or a
     one-line ValueError when they do not fit. ``teacher``: a teacher reads the rows' labels (the default label
     column is then ``label``)."""
+    from maskaug.conditioning import check_fits
     from maskaug.records import detect
 
     record = detect(first_row, options)
@@ -190,10 +198,7 @@ def bind(first_row: dict[str, Any] | None, options: Options, method: Any, condit
     why = record.accepts(caps, list(constraint_names))
     if why:
         raise ValueError(f"{method.name}: {why}")
-    have = conditioning.kind if conditioning is not None else None
-    if caps.requires and caps.requires != have:
-        raise ValueError(f"method {method.name} needs a model fine-tuned with `maskaug finetune --conditioning "
-                         f"{caps.requires}`; {model_name or 'the built-in model'} has conditioning {have or 'none'}")
+    check_fits(method, conditioning, model_name)
     record.bind(caps, conditioning)
     row_label = conditioning is not None and conditioning.uses_row_label
     label = label_column or (conditioning.label_column if row_label else None)

@@ -65,11 +65,11 @@ def test_a_step_matched_tagger_takes_the_same_steps_whatever_the_rows(tiny_model
 def test_ner_protocol_runs_caches_and_reports(files, tiny_model_dirs, tmp_path):
     enc = str(tiny_model_dirs["wordpiece"])
     cfg = EvalConfig(data=str(files[0]), test=str(files[1]), protocol="melm2022", sizes=[8], splits=2, n=1, epochs=1,
-                     encoder=enc, model=enc, methods=["none", "copy", "substitute:rate=0.3", "melm"],
+                     encoder=enc, model=enc, methods=["none", "copy", "substitute.v2:rate=0.3", "melm"],
                      cache_dir=str(tmp_path / "c"))
     res = Evaluation(cfg, progress=False).run()
     assert len(res["runs"]) == 8
-    assert {r["method"] for r in res["runs"]} == {"none", "copy", "substitute:rate=0.3", "melm"}
+    assert {r["method"] for r in res["runs"]} == {"none", "copy", "substitute.v2:rate=0.3", "melm"}
     summary = res["summary"]["8"]
     assert summary["melm"]["vs_none"]["n"] == 2 and summary["melm"]["vs_copy"]["n"] == 2
     assert "vs_copy" not in summary["copy"] and "vs_none" in summary["copy"]
@@ -89,8 +89,8 @@ def test_cli_melm2022_and_refusals(files, tiny_model_dirs, tmp_path, capsys):
     out = tmp_path / "rep"
     assert main(["evaluate", str(files[0]), "--test", str(files[1]), "--protocol", "melm2022", "--size", "6",
                  "--splits", "2", "--n", "1", "--epochs", "1", "--encoder", enc, "--model", enc, "--methods",
-                 "none,substitute", "--cache-dir", str(tmp_path / "c"), "-o", str(out), "--quiet"]) == 0
-    assert "| substitute |" in capsys.readouterr().out and (out / "results.json").is_file()
+                 "none,substitute.v2", "--cache-dir", str(tmp_path / "c"), "-o", str(out), "--quiet"]) == 0
+    assert "| substitute.v2 |" in capsys.readouterr().out and (out / "results.json").is_file()
     first = json.loads((out / "results.json").read_text())
     again = tmp_path / "again"  # --config reruns a melm2022 evaluation (it used to be ignored)
     assert main(["evaluate", "--config", str(out / "config.json"), "-o", str(again), "--quiet"]) == 0
@@ -103,8 +103,8 @@ def test_cli_melm2022_and_refusals(files, tiny_model_dirs, tmp_path, capsys):
                         (["--size", "999", "--methods", "none"], "N=999 needs at least 999 training sentences"),
                         (["--classifier", "logreg"], "melm2022 trains a token tagger"),
                         (["--label-text", "B-PER=person"], "no prepend method is in this run"),
-                        (["--method", "substitute:aug_weight=0.5"], "melm2022's tagger takes no aug_weight"),
-                        (["--method", "substitute:guard=dev"], "guard=dev needs dev accuracies"),
+                        (["--method", "substitute.v2:aug_weight=0.5"], "melm2022's tagger takes no aug_weight"),
+                        (["--method", "substitute.v2:guard=dev"], "guard=dev needs dev accuracies"),
                         (["--steps", "0"], "--steps")):
         capsys.readouterr()
         assert main([*base, *extra, *common]) == 2, extra

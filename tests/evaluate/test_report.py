@@ -22,18 +22,18 @@ def _summary(accs: dict[str, list[float]]) -> dict:
 
 def results(splits: int = 3) -> dict:
     accs = {"none": [0.60, 0.62, 0.58, 0.61, 0.59][:splits], "copy": [0.63, 0.64, 0.60, 0.62, 0.61][:splits],
-            "substitute": [0.66, 0.65, 0.61, 0.64, 0.62][:splits]}
+            "substitute.v2": [0.66, 0.65, 0.61, 0.64, 0.62][:splits]}
     return {
         "config": {"data": "../shared/data/sst2_cased/train.jsonl", "test": "../shared/data/sst2_cased/test.jsonl",
                    "protocol": "kumar2020", "splits": splits, "seed": 0, "classifier": "finetune", "n": None,
                    "model": None},
         "classes": ["0", "1"], "test_size": 1821, "runs": [], "summary": {"10": _summary(accs)},
-        "quality": {"substitute": {"label_kept": 0.81, "oracle_on_sources": 0.9, "label_flip": 0.12,
+        "quality": {"substitute.v2": {"label_kept": 0.81, "oracle_on_sources": 0.9, "label_flip": 0.12,
                                    "label_flip_lo": 0.11, "label_flip_hi": 0.13, "edit_rate": 0.16}},
-        "throughput": {"substitute": {"rows_per_s": 120.0}}, "machine": {"cpu": "AMD EPYC", "torch_threads": 2},
+        "throughput": {"substitute.v2": {"rows_per_s": 120.0}}, "machine": {"cpu": "AMD EPYC", "torch_threads": 2},
         "maskaug": "0.1.0", "model": "maskaug/minilm-l6-mlm (built-in)",
         "command": "maskaug evaluate ../shared/data/sst2_cased/train.jsonl --splits 3 --classifier finetune",
-        "examples": {"substitute": [{"source": "a warm and funny film", "output": "a warm and moving film",
+        "examples": {"substitute.v2": [{"source": "a warm and funny film", "output": "a warm and moving film",
                                      "label": "1"}]},
         "timings_s": {"total": 123.0}, "cached_runs": 0,
         "arms": {"none": {"arm": "none", "role": "control"}, "copy": {"arm": "copy", "role": "control"},
@@ -88,7 +88,7 @@ def test_intervals_power_warning_per_class_and_oracle():
     md = markdown(res)
     assert "Low power: 3 splits" in md and "0.25" in md
     assert "Low power" in markdown(results(splits=5))
-    e = res["summary"]["10"]["substitute"]
+    e = res["summary"]["10"]["substitute.v2"]
     assert e["ci_lo"] < e["mean"] < e["ci_hi"] and e["vs_copy"]["ci_lo"] <= e["vs_copy"]["mean_diff"]
     assert "Δ vs copy [95% CI], p (t)" in md and "accuracy % [95% CI]" in md
     assert "Per-class accuracy" in md and "| 0 % | 1 % |" in md

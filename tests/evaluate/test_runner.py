@@ -40,7 +40,7 @@ def checked(spec):
 
 def _config(data, tiny_model_dirs, tmp_path, **kw):
     base = dict(data=str(data / "train.jsonl"), test=str(data / "test.jsonl"), k=[2], splits=3,
-                methods=["none", "substitute", "ssmba:rate=0.3"], encoder=str(tiny_model_dirs["wordpiece"]),
+                methods=["none", "substitute.v2", "ssmba.v2:rate=0.3"], encoder=str(tiny_model_dirs["wordpiece"]),
                 model=str(tiny_model_dirs["wordpiece"]), fluency_sample=5, cache_dir=str(tmp_path / "cache"))
     base.update(kw)
     return EvalConfig(**base)
@@ -55,20 +55,20 @@ def test_kumar2020_end_to_end_same_splits_for_every_method(data, tiny_model_dirs
         by_split.setdefault(r["split"], {})[r["method"]] = r
     for split in by_split.values():
         assert split["none"]["train_examples"] == 4  # k=2 per class, two classes
-        assert split["substitute"]["train_examples"] == 8  # + one output per example
+        assert split["substitute.v2"]["train_examples"] == 8  # + one output per example
         assert split["none"]["dev_accuracy"] is not None
     summary = res["summary"]["2"]
-    assert set(summary) == {"none", "substitute", "ssmba:rate=0.3"}
-    diffs = [by_split[s]["substitute"]["test_accuracy"] - by_split[s]["none"]["test_accuracy"] for s in by_split]
-    assert summary["substitute"]["vs_none"]["mean_diff"] == pytest.approx(sum(diffs) / 3)
-    q = res["quality"]["substitute"]
+    assert set(summary) == {"none", "substitute.v2", "ssmba.v2:rate=0.3"}
+    diffs = [by_split[s]["substitute.v2"]["test_accuracy"] - by_split[s]["none"]["test_accuracy"] for s in by_split]
+    assert summary["substitute.v2"]["vs_none"]["mean_diff"] == pytest.approx(sum(diffs) / 3)
+    q = res["quality"]["substitute.v2"]
     assert q["shortfall"] == 0 and q["identical"] == 0 and 0 < q["edit_rate"] and "fluency" in q
     assert q["length_changed"] == 0  # substitute fills one word with one word
-    assert 0 <= q["label_kept"] <= 1 and res["throughput"]["substitute"]["rows"] > 0
+    assert 0 <= q["label_kept"] <= 1 and res["throughput"]["substitute.v2"]["rows"] > 0
     assert q["label_flip_lo"] <= q["label_flip"] <= q["label_flip_hi"] and "flip_vs_reference" not in q
-    vs = res["quality"]["ssmba:rate=0.3"]["flip_vs_reference"]  # substitute is the default reference
-    assert vs["reference"] == "substitute" and vs["n"] == q["outputs"]
-    assert vs["rate_diff"] == pytest.approx(res["quality"]["ssmba:rate=0.3"]["label_flip"] - q["label_flip"])
+    vs = res["quality"]["ssmba.v2:rate=0.3"]["flip_vs_reference"]  # substitute is the default reference
+    assert vs["reference"] == "substitute.v2" and vs["n"] == q["outputs"]
+    assert vs["rate_diff"] == pytest.approx(res["quality"]["ssmba.v2:rate=0.3"]["label_flip"] - q["label_flip"])
     assert "Δ flip vs substitute" in markdown(res)
 
 
@@ -87,19 +87,19 @@ def test_cached_rerun_gives_identical_numbers(data, tiny_model_dirs, tmp_path):
 
 
 def test_an_extended_evaluation_reruns_only_the_new_classifier_runs(data, tiny_model_dirs, tmp_path):
-    small = Evaluation(_config(data, tiny_model_dirs, tmp_path, methods=["none", "substitute"], quality=False),
+    small = Evaluation(_config(data, tiny_model_dirs, tmp_path, methods=["none", "substitute.v2"], quality=False),
                        progress=False).run()
     more = Evaluation(_config(data, tiny_model_dirs, tmp_path, quality=False), progress=False).run()
     assert more["cached_runs"] == len(small["runs"]) == 6 and len(more["runs"]) == 9
-    assert [r for r in more["runs"] if r["method"] != "ssmba:rate=0.3"] == small["runs"]
+    assert [r for r in more["runs"] if r["method"] != "ssmba.v2:rate=0.3"] == small["runs"]
 
 
 def test_eda2019_and_finetune_classifier(data, tiny_model_dirs, tmp_path):
     cfg = _config(data, tiny_model_dirs, tmp_path, protocol="eda2019", sizes=[6], splits=2, n=2,
-                  methods=["none", "substitute"], classifier="finetune", epochs=2, quality=False)
+                  methods=["none", "substitute.v2"], classifier="finetune", epochs=2, quality=False)
     res = Evaluation(cfg, progress=False).run()
     assert {r["train_examples"] for r in res["runs"] if r["method"] == "none"} == {6}
-    assert {r["train_examples"] for r in res["runs"] if r["method"] == "substitute"} == {18}
+    assert {r["train_examples"] for r in res["runs"] if r["method"] == "substitute.v2"} == {18}
     assert all(r["dev_accuracy"] is None and r["chosen"] == "epoch=2" for r in res["runs"])
 
 
@@ -128,13 +128,13 @@ def test_consistency_row_trains_with_the_masked_consistency_term(data, tiny_mode
 def test_method_spec_parsing_and_unknown_method():
     from maskaug.evaluate.spec import ArmSpec
 
-    s = ArmSpec.parse("substitute:rate=0.3,top_k=5,strategy=argmax")
-    assert (s.method, s.params) == ("substitute", {"rate": 0.3, "top_k": 5, "strategy": "argmax"})
-    assert ArmSpec.parse({"label": "sub30", "method": "substitute", "rate": 0.3}).label == "sub30"
+    s = ArmSpec.parse("substitute.v2:rate=0.3,top_k=5,strategy=argmax")
+    assert (s.method, s.params) == ("substitute.v2", {"rate": 0.3, "top_k": 5, "strategy": "argmax"})
+    assert ArmSpec.parse({"label": "sub30", "method": "substitute.v2", "rate": 0.3}).label == "sub30"
     with pytest.raises(KeyError, match="unknown method"):
         checked("nope")
     with pytest.raises(ValueError, match="no parameter"):
-        checked("substitute:bogus=1")
+        checked("substitute.v2:bogus=1")
     for bad in ("copy:rate=0.3", "none:top_k=5", "consistency:bogus=1"):  # an arm's own parameters are checked too
         with pytest.raises(ValueError, match="no parameter"):
             checked(bad)
@@ -143,11 +143,11 @@ def test_method_spec_parsing_and_unknown_method():
 def test_cli_writes_reports_and_reruns_from_config(data, tiny_model_dirs, tmp_path, capsys):
     out = tmp_path / "report"
     args = [str(data / "train.jsonl"), "--test", str(data / "test.jsonl"), "-o", str(out), "--k", "2",
-            "--splits", "2", "--methods", "none,substitute", "--encoder", str(tiny_model_dirs["wordpiece"]),
+            "--splits", "2", "--methods", "none,substitute.v2", "--encoder", str(tiny_model_dirs["wordpiece"]),
             "--model", str(tiny_model_dirs["wordpiece"]), "--cache-dir", str(tmp_path / "c"), "--quiet"]
     assert main(["evaluate", *args]) == 0
     md = (out / "report.md").read_text()
-    assert "| substitute |" in md and "Δ vs no-aug" in md
+    assert "| substitute.v2 |" in md and "Δ vs no-aug" in md
     html = (out / "report.html").read_text()
     assert html.count("data:image/png;base64,") == 2 and "<table" in html  # accuracy; flips against gain
     first = json.loads((out / "results.json").read_text())
@@ -176,16 +176,16 @@ def test_conditional_method_fine_tunes_one_mlm_per_split(data, tiny_model_dirs, 
 
 
 def test_teacher_constraint_in_a_method_spec_is_trained_per_split(data, tiny_model_dirs, tmp_path):
-    cfg = _config(data, tiny_model_dirs, tmp_path, splits=2, methods=["none", "substitute:teacher=filter"],
+    cfg = _config(data, tiny_model_dirs, tmp_path, splits=2, methods=["none", "substitute.v2:teacher=filter"],
                   quality=True)
     res = Evaluation(cfg, progress=False).run()
-    stats = res["throughput"]["substitute:teacher=filter"]
+    stats = res["throughput"]["substitute.v2:teacher=filter"]
     assert stats["rows"] == 8 and "teacher" in stats["rejected"]  # two splits of 4 rows, each with its teacher
-    q = res["quality"]["substitute:teacher=filter"]
+    q = res["quality"]["substitute.v2:teacher=filter"]
     assert q["outputs"] + q["shortfall"] == q["sources"] and 0 <= q["label_flip"] <= 1
     with pytest.raises(ValueError, match="teacher is 'filter'"):
-        checked("substitute:teacher=hard")
-    checked("substitute:teacher=soft")
+        checked("substitute.v2:teacher=hard")
+    checked("substitute.v2:teacher=soft")
 
 
 def test_eda_baseline_runs_in_the_protocol(data, tiny_model_dirs, tmp_path):
@@ -199,7 +199,7 @@ def test_eda_baseline_runs_in_the_protocol(data, tiny_model_dirs, tmp_path):
 def test_report_for_a_k_sweep_plots_gain_against_k(data, tiny_model_dirs, tmp_path):
     from maskaug.evaluate.report import write
 
-    cfg = _config(data, tiny_model_dirs, tmp_path, k=[1, 2], splits=2, methods=["none", "substitute"],
+    cfg = _config(data, tiny_model_dirs, tmp_path, k=[1, 2], splits=2, methods=["none", "substitute.v2"],
                   quality=False)
     res = Evaluation(cfg, progress=False).run()
     assert set(res["summary"]) == {"1", "2"}
@@ -224,8 +224,8 @@ def test_empty_data_and_small_class_are_named(tmp_path, capsys):
 
 
 def test_unknown_flip_reference_is_refused_before_any_work(data, tiny_model_dirs, tmp_path):
-    with pytest.raises(ValueError, match=r"flip reference 'insert' is not one of the methods \['substitute'"):
-        Evaluation(_config(data, tiny_model_dirs, tmp_path, flip_reference="insert"), progress=False)
+    with pytest.raises(ValueError, match=r"flip reference 'insert.v2' is not one of the methods \['substitute.v2'"):
+        Evaluation(_config(data, tiny_model_dirs, tmp_path, flip_reference="insert.v2"), progress=False)
 
 
 def test_label_text_reaches_the_per_split_prepend_model(data, tiny_model_dirs, tmp_path):
@@ -245,7 +245,7 @@ def test_label_lr_in_a_cbert_spec_fine_tunes_its_own_model(data, tiny_model_dirs
     assert len(list((tmp_path / "cache" / "models").glob("cbert-*"))) == 2
     assert {r["method"] for r in res["runs"]} == {"none", "cbert", "cbert:label_lr=0.05"}
     with pytest.raises(ValueError, match="fine-tuning of cbert only"):
-        checked("substitute:label_lr=0.01")
+        checked("substitute.v2:label_lr=0.01")
 
 
 def test_label_text_for_an_unknown_label_is_refused_before_any_work(data, tiny_model_dirs, tmp_path):
@@ -268,17 +268,17 @@ def test_sentence_pairs_are_classified_and_judged_as_pairs(tiny_model_dirs, tmp_
     (tmp_path / "pairs.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     cfg = EvalConfig(data=str(tmp_path / "pairs.jsonl"), test=str(tmp_path / "pairs.jsonl"),
                      text_column=["premise", "hypothesis"], k=[2], splits=2,
-                     methods=["none", "copy", "eda", "substitute"], encoder=str(tiny_model_dirs["wordpiece"]),
+                     methods=["none", "copy", "eda", "substitute.v2"], encoder=str(tiny_model_dirs["wordpiece"]),
                      model=str(tiny_model_dirs["wordpiece"]), fluency_sample=3, cache_dir=str(tmp_path / "cache"))
     res = Evaluation(cfg, progress=False).run()
     by = {(r["split"], r["method"]): r for r in res["runs"]}
     assert by[0, "none"]["train_examples"] == 4 and by[0, "copy"]["train_examples"] == 8
-    assert by[0, "substitute"]["train_examples"] == 8
-    q = res["quality"]["substitute"]
+    assert by[0, "substitute.v2"]["train_examples"] == 8
+    q = res["quality"]["substitute.v2"]
     assert q["outputs"] > 0 and 0 <= q["label_flip"] <= 1 and 0 < q["similarity"] <= 1 + 1e-6
-    example = res["examples"]["substitute"][0]
+    example = res["examples"]["substitute.v2"][0]
     assert " / " in example["source"] and " / " in example["output"]
-    assert "vs_copy" in res["summary"]["2"]["substitute"] and "copy" not in res["quality"]
+    assert "vs_copy" in res["summary"]["2"]["substitute.v2"] and "copy" not in res["quality"]
     again = Evaluation(cfg, progress=False).run()  # outputs read back from the cache as pairs
     assert again["runs"] == res["runs"]
 
@@ -288,14 +288,14 @@ def test_soft_labels_from_the_teacher_train_the_classifier(data, tiny_model_dirs
 
     model = str(tiny_model_dirs["wordpiece"])
     monkeypatch.setattr("maskaug.embeddings.default_encoder", lambda: model)
-    cfg = _config(data, tiny_model_dirs, tmp_path, splits=2, methods=["none", "substitute:teacher=soft"],
+    cfg = _config(data, tiny_model_dirs, tmp_path, splits=2, methods=["none", "substitute.v2:teacher=soft"],
                   quality=False)
     ev = Evaluation(cfg, progress=False)
     res = ev.run()
-    runs = [r for r in res["runs"] if r["method"] == "substitute:teacher=soft"]
+    runs = [r for r in res["runs"] if r["method"] == "substitute.v2:teacher=soft"]
     assert len(runs) == 2 and all(r["train_examples"] == 8 for r in runs)
-    assert res["teachers"] == {"substitute:teacher=soft": "soft"}
-    assert "substitute:teacher=soft: the added rows train on the probabilities of a logistic" in markdown(res)
+    assert res["teachers"] == {"substitute.v2:teacher=soft": "soft"}
+    assert "substitute.v2:teacher=soft: the added rows train on the probabilities of a logistic" in markdown(res)
     pool = ev.protocol.load()[0]
     outs = ev.arms[1].outputs(ev.context, pool, ev.protocol.splits(pool)[2], 1)[0][0]
     soft = [o for os in outs.values() for o in os]
@@ -362,7 +362,7 @@ def test_a_weight_in_a_method_spec_reaches_the_classifier_not_the_method(data, t
                                                                           monkeypatch):
     from maskaug.evaluate.classifiers import LogRegClassifier
 
-    arm = checked("substitute:aug_weight=0.5,rate=0.3")
+    arm = checked("substitute.v2:aug_weight=0.5,rate=0.3")
     assert arm.options.weight == 0.5 and arm.spec.method_params == {"rate": 0.3} and arm.params["rate"] == 0.3
     for bad in ("copy:aug_weight=0", "copy:aug_weight=2", "copy:aug_weight=true"):
         with pytest.raises(ValueError, match="aug_weight is a number"):
@@ -420,14 +420,14 @@ def test_a_guarded_spec_reports_the_classifier_dev_chose_per_split(data, tiny_mo
         return run(self, train, dev, test, seed=seed, weights=weights, **kw)
 
     monkeypatch.setattr(LogRegClassifier, "run", spy)
-    methods = ["substitute:rate=0.3,guard=dev", "none", "substitute:rate=0.3"]
+    methods = ["substitute.v2:rate=0.3,guard=dev", "none", "substitute.v2:rate=0.3"]
     res = Evaluation(_config(data, tiny_model_dirs, tmp_path, methods=methods, quality=False), progress=False).run()
     assert len(trained) == 2 * 3  # the guarded spec reads the runs of none and substitute, it trains nothing more
     assert [r["method"] for r in res["runs"][:3]] == methods  # runs stay in the order the methods were given
     by = {(r["split"], r["method"]): r for r in res["runs"]}
     kept = 0
     for s in range(3):
-        g, aug, none = by[s, methods[0]], by[s, "substitute:rate=0.3"], by[s, "none"]
+        g, aug, none = by[s, methods[0]], by[s, "substitute.v2:rate=0.3"], by[s, "none"]
         pick = aug if aug["dev_accuracy"] > none["dev_accuracy"] else none
         assert g["guard"] == ("augmented" if pick is aug else "none")
         assert (g["test_accuracy"], g["dev_accuracy"], g["train_examples"]) == (
@@ -438,12 +438,12 @@ def test_a_guarded_spec_reports_the_classifier_dev_chose_per_split(data, tiny_mo
 
 
 def test_a_guard_other_than_dev_or_without_dev_rows_is_refused(data, tiny_model_dirs, tmp_path):
-    for bad in ("substitute:guard=test", "none:guard=dev"):
+    for bad in ("substitute.v2:guard=test", "none:guard=dev"):
         with pytest.raises(ValueError, match="guard=dev"):
             checked(bad)
     with pytest.raises(ValueError, match="kumar2020"):
         Evaluation(_config(data, tiny_model_dirs, tmp_path, protocol="eda2019", sizes=[8],
-                           methods=["none", "substitute:guard=dev"]), progress=False)
+                           methods=["none", "substitute.v2:guard=dev"]), progress=False)
 
 
 def test_teacher_classifier_trains_generated_rows_on_the_no_aug_classifiers_probabilities(
@@ -459,7 +459,7 @@ def test_teacher_classifier_trains_generated_rows_on_the_no_aug_classifiers_prob
         return r
 
     monkeypatch.setattr(LogRegClassifier, "run", spy)
-    plain, distilled = "substitute:rate=0.3", "substitute:rate=0.3,teacher=classifier,aug_weight=0.5"
+    plain, distilled = "substitute.v2:rate=0.3", "substitute.v2:rate=0.3,teacher=classifier,aug_weight=0.5"
     ev = Evaluation(_config(data, tiny_model_dirs, tmp_path, splits=2, methods=["none", plain, distilled],
                             quality=False), progress=False)
     res = ev.run()
@@ -489,7 +489,7 @@ def test_teacher_classifier_trains_generated_rows_on_the_no_aug_classifiers_prob
         with pytest.raises(ValueError, match="adds no rows"):
             checked(bad)
     with pytest.raises(ValueError, match="'classifier'"):
-        checked("substitute:teacher=model")
+        checked("substitute.v2:teacher=model")
 
 
 def test_the_fine_tuned_classifier_scores_extra_texts_with_its_chosen_model(tiny_model_dirs):
@@ -586,7 +586,7 @@ def test_several_classifier_seeds_per_split_are_averaged_before_pairing(data, ti
         return run(self, train, dev, test, seed=seed, weights=weights, **kw)
 
     monkeypatch.setattr(LogRegClassifier, "run", spy)
-    methods = ["none", "substitute:rate=0.3,guard=dev", "substitute:rate=0.3"]
+    methods = ["none", "substitute.v2:rate=0.3,guard=dev", "substitute.v2:rate=0.3"]
     ev = Evaluation(_config(data, tiny_model_dirs, tmp_path, methods=methods, quality=False, seeds=2), progress=False)
     res = ev.run()
     assert len(seeds) == 3 * 2 * 2  # splits × seeds × (none, substitute); the guard reads those runs

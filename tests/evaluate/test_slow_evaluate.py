@@ -15,12 +15,12 @@ TREC = Path(__file__).resolve().parents[3] / "shared" / "data" / "trec_cased"
 def test_quick_evaluate_on_trec(tmp_path):
     out = tmp_path / "r"
     assert main(["evaluate", str(TREC / "train.jsonl"), "--test", str(TREC / "test.jsonl"), "--quick", "-o", str(out),
-                 "--methods", "none,eda,substitute", "--cache-dir", str(tmp_path / "c"), "--quiet"]) == 0
+                 "--methods", "none,eda,substitute.v2", "--cache-dir", str(tmp_path / "c"), "--quiet"]) == 0
     res = json.loads((out / "results.json").read_text())
     summary = res["summary"]["10"]
     assert summary["none"]["n"] == 3 and len(res["classes"]) == 6
     assert 0.3 < summary["none"]["mean"] < 0.9  # a real classifier on real data, 6 classes
-    assert res["quality"]["substitute"]["shortfall"] == 0 and res["test_size"] == 300
+    assert res["quality"]["substitute.v2"]["shortfall"] == 0 and res["test_size"] == 300
 
 
 def test_missing_wordnet_fails_before_any_work(tmp_path, monkeypatch, capsys):

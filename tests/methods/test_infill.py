@@ -73,7 +73,7 @@ def test_length_changing_edits_splice_back_byte_exactly(tiny_mlms, text, data):
 @settings(max_examples=60, deadline=None)
 @given(text=sentence, seed=st.integers(0, 1000))
 def test_outputs_are_their_sources_with_their_edits_applied(tiny_mlms, text, seed):
-    aug = Augmenter("infill", model=tiny_mlms["wordpiece"], n=2, seed=seed, max_attempts=4)
+    aug = Augmenter("infill.v2", model=tiny_mlms["wordpiece"], n=2, seed=seed, max_attempts=4)
     for row in augment([{"text": text}], augmenter=aug):
         edits = row["aug_edits"]
         assert 1 <= len(edits) <= 1  # spans=1: one run, one edit
@@ -85,20 +85,20 @@ def test_outputs_are_their_sources_with_their_edits_applied(tiny_mlms, text, see
 def test_lengths_change_both_ways_and_stay_fixed_when_asked(tiny_mlms):
     mlm = tiny_mlms["wordpiece"]
     texts = TEXTS * 4
-    outs = [o for row in Augmenter("infill", model=mlm, n=3, seed=1).augment(texts) for o in row]
+    outs = [o for row in Augmenter("infill.v2", model=mlm, n=3, seed=1).augment(texts) for o in row]
     src_len = {len(t.split()) for t in texts}
     diffs = [len(o.split()) - len(t.split()) for t, row in zip(texts, Augmenter(
-        "infill", model=mlm, n=3, seed=1).augment(texts)) for o in row]
+        "infill.v2", model=mlm, n=3, seed=1).augment(texts)) for o in row]
     assert len(outs) == 3 * len(texts) and src_len
     assert min(diffs) < 0 < max(diffs) and diffs.count(0) > 0
-    fixed = Augmenter("infill", model=mlm, n=2, seed=1, lengths="0:1").augment(texts)
+    fixed = Augmenter("infill.v2", model=mlm, n=2, seed=1, lengths="0:1").augment(texts)
     assert all(len(o.split()) == len(t.split()) for t, row in zip(texts, fixed) for o in row)
 
 
 def test_deletion_only_when_the_model_accepts_the_gap(tiny_mlms):
     mlm = tiny_mlms["wordpiece"]
     rows = [{"text": t} for t in TEXTS * 3]
-    lenient = Augmenter("infill", model=mlm, n=1, seed=0, lengths="-6:1", delete_top_k=64)
+    lenient = Augmenter("infill.v2", model=mlm, n=1, seed=0, lengths="-6:1", delete_top_k=64)
     kinds = []
     for row in augment(rows, augmenter=lenient):
         (edit,) = row["aug_edits"]
@@ -108,7 +108,7 @@ def test_deletion_only_when_the_model_accepts_the_gap(tiny_mlms):
         else:  # the model refused the gap: one word instead
             assert len(edit["new"].split()) == 1
     assert "deleted" in kinds
-    never = Augmenter("infill", model=mlm, n=1, seed=0, lengths="-6:1", delete_top_k=0)
+    never = Augmenter("infill.v2", model=mlm, n=1, seed=0, lengths="-6:1", delete_top_k=0)
     for row in augment(rows, augmenter=never):
         (edit,) = row["aug_edits"]
         assert edit["new"] != "" and len(edit["new"].split()) == 1
@@ -116,19 +116,19 @@ def test_deletion_only_when_the_model_accepts_the_gap(tiny_mlms):
 
 def test_exactly_n_distinct_deterministic_and_negations_kept(tiny_mlms):
     mlm = tiny_mlms["bytebpe"]
-    a = Augmenter("infill", model=mlm, n=4, seed=3).augment(TEXTS)
-    b = Augmenter("infill", model=mlm, n=4, seed=3).augment(TEXTS)
+    a = Augmenter("infill.v2", model=mlm, n=4, seed=3).augment(TEXTS)
+    b = Augmenter("infill.v2", model=mlm, n=4, seed=3).augment(TEXTS)
     assert a == b
     for t, row in zip(TEXTS, a):
         assert len(row) == 4 and len(set(row)) == 4 and t not in row
-    for row in augment([{"text": TEXTS[3]}], augmenter=Augmenter("infill", model=mlm, n=6, seed=0)):
+    for row in augment([{"text": TEXTS[3]}], augmenter=Augmenter("infill.v2", model=mlm, n=6, seed=0)):
         assert all("not" not in e["old"].split() for e in row["aug_edits"]) and " not " in row["text"]
 
 
 def test_label_words_are_never_inside_a_run(tiny_mlms):
     rows = [{"text": "what a wonderful movie, truly wonderful acting here", "label": "pos"},
             {"text": "what a terrible movie, truly terrible acting here", "label": "neg"}] * 4
-    out = augment(rows, augmenter=Augmenter("infill", model=tiny_mlms["wordpiece"], n=2, seed=0, rate=0.5),
+    out = augment(rows, augmenter=Augmenter("infill.v2", model=tiny_mlms["wordpiece"], n=2, seed=0, rate=0.5),
                   label_column="label")
     assert out
     for r in out:
@@ -138,7 +138,7 @@ def test_label_words_are_never_inside_a_run(tiny_mlms):
 
 def test_sketch_keeps_anchors_within_the_budget(tiny_mlms):
     mlm = tiny_mlms["wordpiece"]
-    aug = Augmenter("infill", model=mlm, n=2, seed=0, sketch=True, budget=1.0)
+    aug = Augmenter("infill.v2", model=mlm, n=2, seed=0, sketch=True, budget=1.0)
     assert "sketch" in aug.method.describe()
     for t, row in zip(TEXTS, aug.augment(TEXTS)):
         for o in row:
@@ -154,7 +154,7 @@ def test_token_tag_records_change_only_context_and_realign_tags(tiny_mlms, kind)
                 ["B-PER", "I-PER", "O", "O", "O", "O", "O", "B-LOC", "O", "O", "O"]),
                (["John", "lives", "in", "London", "with", "his", "whole", "family", "."],
                 ["B-PER", "O", "O", "B-LOC", "O", "O", "O", "O", "O"])] * 3
-    aug = Augmenter("infill", model=tiny_mlms[kind], n=2, seed=0, rate=0.3)
+    aug = Augmenter("infill.v2", model=tiny_mlms[kind], n=2, seed=0, rate=0.3)
     out = augment([{"tokens": t, "tags": g} for t, g in records], augmenter=aug)
     resized = 0
     for r in out:
@@ -170,21 +170,21 @@ def test_registered_with_its_parameters_and_checked(capsys):
     assert main(["methods", "--verbose"]) == 0
     listing = capsys.readouterr().out
     assert "infill.v1" in listing and "lengths" in listing and "sketch" in listing
-    m = build("infill", spans=2, lengths="-1:0.5,1:0.5")
+    m = build("infill.v2", spans=2, lengths="-1:0.5,1:0.5")
     assert m.shift == ((-1, 0.5), (1, 0.5)) and m.spans == 2 and "SpanInfill(infill.v2" in repr(m)
     with pytest.raises(ValueError, match="OFFSET:PROBABILITY"):
         parse_shift("1,0.5")
     with pytest.raises(ValueError, match="sum to 1"):
-        build("infill", lengths="0:0.5")
+        build("infill.v2", lengths="0:0.5")
     with pytest.raises(ValueError, match="whole number"):
-        build("infill", spans="two")
+        build("infill.v2", spans="two")
 
 
 def test_runs_in_unspaced_scripts_are_joined_without_spaces(tiny_mlms):
     text = "短いテキストと絵文字も少し。"
     outs = []
     for kind in ("wordpiece", "sentencepiece"):
-        outs += Augmenter("infill", model=tiny_mlms[kind], n=2, seed=0, min_words=1, lengths="1:1").augment(text)
+        outs += Augmenter("infill.v2", model=tiny_mlms[kind], n=2, seed=0, min_words=1, lengths="1:1").augment(text)
     assert outs and all(" " not in o and o != text for o in outs)
 
 
@@ -192,7 +192,7 @@ def test_empty_punctuation_only_and_longer_than_the_window(tiny_mlms):
     from maskaug.splice import Edit
 
     mlm = tiny_mlms["wordpiece"]
-    aug = Augmenter("infill", model=mlm, n=2, seed=0)
+    aug = Augmenter("infill.v2", model=mlm, n=2, seed=0)
     assert aug.augment(["", "   ", "?!... ,,"]) == [[], [], []]  # too short: left as they are, reported
     long = " ".join(f"the movie number {i} was great" for i in range(150))  # far past the model's window
     (row,) = [r for r in augment([{"text": long}], augmenter=aug)][:1]

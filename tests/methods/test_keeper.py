@@ -81,23 +81,16 @@ def test_probability_floor_refuses_what_a_random_model_fills(tiny_mlms):
     assert aug.report.short_rows == 1
 
 
-@pytest.fixture(scope="module")
-def builtin():
-    from maskaug.model.loading import load_mlm
-
-    return load_mlm(None, device="cpu")
-
-
 SENTENCES = ["Pedro Martinez said on Oct 2 that at least 27 people were hurt in the crash near Boston.",
              "I would like to top up my account with a cheque, can you please check it?",
              "The plot is thin and the jokes fall flat, but the cast is warm and funny."]
 
 
 @pytest.mark.parametrize("method", ["insert.v3", "substitute.v3", "iterative.v3", "ssmba.v3", "infill.v3"])
-def test_v3_keeps_names_numbers_and_function_words_on_the_builtin_model(builtin, method):
+def test_v3_keeps_names_numbers_and_function_words_on_the_builtin_model(builtin_mlm, method):
     from maskaug.augmenter import Augmenter
 
-    aug = Augmenter(method, model=builtin, n=3, seed=0)
+    aug = Augmenter(method, model=builtin_mlm, n=3, seed=0)
     for text, outs in zip(SENTENCES, aug.augment(SENTENCES)):
         src = re.findall(r"[\w']+", text)
         for out in outs:
@@ -107,6 +100,20 @@ def test_v3_keeps_names_numbers_and_function_words_on_the_builtin_model(builtin,
                     assert new.count(w) >= src.count(w), (method, text, out, w)
             added = [w for w in new if new.count(w) > src.count(w)]
             assert not any(closed_class(w) or numeric(w) for w in added), (method, out, added)
+
+
+def test_a_name_without_a_version_takes_v3_and_the_labelled_default_is_insert(builtin_mlm, tmp_path):
+    from maskaug.job import default_method
+    from maskaug.methods.registry import build
+
+    for name in ("insert", "substitute", "iterative", "ssmba", "infill"):
+        assert build(name).name == f"{name}.v3"
+    assert build("insert.v2").name == "insert.v2" and build("insert.v1").name == "insert.v1"
+    assert default_method(None, "label") == "insert" and default_method(None, None) == "substitute"
+    from maskaug import augment
+
+    rows = augment([{"text": SENTENCES[2], "label": "positive"}], n=1, model=builtin_mlm, seed=0)
+    assert rows[0]["aug_method"] == "insert.v3" and rows[0]["text"] != SENTENCES[2]
 
 
 def test_split_spec():

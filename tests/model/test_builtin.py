@@ -20,6 +20,6 @@ def test_builtin_model_loads_offline_and_knows_english():
 
 
 def test_builtin_substitution_is_fluent_enough():
-    aug = Augmenter("substitute", n=2, seed=0)
+    aug = Augmenter("substitute.v2", n=2, seed=0)
     outs = aug.augment(["The acting is superb and the story is moving."])[0]
     assert len(outs) == 2 and all(o != "The acting is superb and the story is moving." for o in outs)

@@ -28,6 +28,24 @@ def test_same_candidates_whatever_the_batching(tiny_mlm):
             np.testing.assert_allclose(la[:5], lb[:5], atol=2e-4)
 
 
+def test_remembered_requests_are_answered_from_memory_with_the_same_candidates(tiny_mlm):
+    engine = FillEngine(tiny_mlm)
+    fresh = FillEngine(tiny_mlm).predict(_requests(tiny_mlm, TEXTS))
+    first = engine.predict(_requests(tiny_mlm, TEXTS[:2]), remember=True)
+    passes = engine.forward_passes
+    again = engine.predict(_requests(tiny_mlm, TEXTS), remember=True)  # two seen, two new
+    assert engine.forward_passes == passes + 1
+    for a, b, c in zip(first, again, fresh):  # memory gives back exactly what the model said
+        for (ia, la), (ib, lb), (ic, lc) in zip(a, b, c):
+            assert (ia == ib).all() and (la == lb).all()
+            assert (ia[:5] == ic[:5]).all()
+            np.testing.assert_allclose(la[:5], lc[:5], atol=2e-4)
+    engine.predict(_requests(tiny_mlm, TEXTS), remember=True)
+    assert engine.forward_passes == passes + 1  # all four remembered now
+    engine.predict(_requests(tiny_mlm, TEXTS))  # without remember: the model runs
+    assert engine.forward_passes == passes + 2
+
+
 def test_head_only_at_masked_positions_matches_full_logits(tiny_mlm):
     req = _requests(tiny_mlm, TEXTS[:1])[0]
     engine = FillEngine(tiny_mlm)

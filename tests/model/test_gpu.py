@@ -18,9 +18,9 @@ TEXTS = ["The movie was great and the actors were wonderful.", "A dull, lifeless
 def test_reduced_precision_fills_agree_with_fp32(tiny_model_dirs, dtype, record_property):
     from maskaug import Augmenter
 
-    fp32 = Augmenter("substitute", model=str(tiny_model_dirs["wordpiece"]), n=2, seed=0, device="cuda",
+    fp32 = Augmenter("substitute.v2", model=str(tiny_model_dirs["wordpiece"]), n=2, seed=0, device="cuda",
                      dtype="fp32").augment(TEXTS)
-    low = Augmenter("substitute", model=str(tiny_model_dirs["wordpiece"]), n=2, seed=0, device="cuda",
+    low = Augmenter("substitute.v2", model=str(tiny_model_dirs["wordpiece"]), n=2, seed=0, device="cuda",
                     dtype=dtype).augment(TEXTS)
     pairs = [(a, b) for xs, ys in zip(fp32, low) for a, b in zip(xs, ys)]
     agree = sum(a == b for a, b in pairs) / len(pairs)
@@ -33,12 +33,12 @@ def test_out_of_memory_halves_and_gives_the_small_budget_output(tiny_model_dirs)
     from maskaug import Augmenter
 
     long = [" ".join(TEXTS[:8])] * 64
-    small = Augmenter("substitute", model=str(tiny_model_dirs["wordpiece"]), n=1, device="cuda",
+    small = Augmenter("substitute.v2", model=str(tiny_model_dirs["wordpiece"]), n=1, device="cuda",
                       token_budget=512).augment(long)
     free = torch.cuda.mem_get_info()[0]
     hog = torch.empty(int(free * 0.97), dtype=torch.uint8, device="cuda")  # leave almost nothing free
     try:
-        big = Augmenter("substitute", model=str(tiny_model_dirs["wordpiece"]), n=1, device="cuda",
+        big = Augmenter("substitute.v2", model=str(tiny_model_dirs["wordpiece"]), n=1, device="cuda",
                         token_budget=10**9)
         got = big.augment(long)
     finally:

@@ -66,8 +66,8 @@ def test_augmenter_outputs_equal_torch(tiny_model_dirs, onnx_mlms):
     from maskaug.augmenter import Augmenter
 
     path = tiny_model_dirs["wordpiece"]
-    want = Augmenter("substitute", model=str(path), n=3, seed=1).augment(TEXTS)
-    got = Augmenter("substitute", model=onnx_mlms["wordpiece"], n=3, seed=1).augment(TEXTS)
+    want = Augmenter("substitute.v2", model=str(path), n=3, seed=1).augment(TEXTS)
+    got = Augmenter("substitute.v2", model=onnx_mlms["wordpiece"], n=3, seed=1).augment(TEXTS)
     assert got == want
 
 

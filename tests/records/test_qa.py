@@ -88,7 +88,7 @@ def test_squad_rows_are_detected_and_checked():
     assert rec.check({**SQUAD[1], "answers": {"text": ["x", "y"], "answer_start": [0]}})[1].startswith("2 answer")
 
 
-@pytest.mark.parametrize("method", ["substitute", "insert", "iterative", "infill"])
+@pytest.mark.parametrize("method", ["substitute.v2", "insert.v2", "iterative.v2", "infill.v2"])
 def test_augmented_contexts_keep_every_answer(tiny_mlms, method):
     aug = Augmenter(method, model=tiny_mlms["wordpiece"], n=3, seed=2, rate=0.4)
     out = augment(SQUAD, augmenter=aug)
@@ -102,7 +102,7 @@ def test_augmented_contexts_keep_every_answer(tiny_mlms, method):
             assert r["context"][s: s + len(t)] == t
         moved += r["answers"]["answer_start"] != src["answers"]["answer_start"]
         assert r["context"] != src["context"]
-    if method == "insert":
+    if method == "insert.v2":
         assert moved  # insertions before an answer move it
 
 
@@ -111,6 +111,7 @@ def test_cli_qa_file_with_the_question_augmented_too(tmp_path, tiny_model_dirs):
     data.write_text("".join(json.dumps(r) + "\n" for r in SQUAD))
     out = tmp_path / "o.jsonl"
     assert main(["augment", str(data), "-o", str(out), "--n", "2", "--model", str(tiny_model_dirs["bytebpe"]),
+                 "--method", "substitute.v2",
                  "--text-column", "context", "--text-column", "question", "--quiet"]) == 0
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert len(rows) == 6 and any(r["question"] != SQUAD[r["aug_source_row"]]["question"] for r in rows)
@@ -121,4 +122,5 @@ def test_cli_qa_file_with_the_question_augmented_too(tmp_path, tiny_model_dirs):
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({**SQUAD[1], "answers": {"text": ["Seine"], "answer_start": [0]}}) + "\n")
     assert main(["augment", str(bad), "-o", str(tmp_path / "b.jsonl"), "--model", str(tiny_model_dirs["bytebpe"]),
+                 "--method", "substitute.v2",
                  "--quiet"]) == 2

@@ -121,7 +121,7 @@ def test_realign_replaces_runs_of_outside_tokens_and_tags_new_ones_outside(rec, 
 
 @pytest.mark.parametrize("kind", ["wordpiece", "bytebpe", "sentencepiece"])
 def test_substitute_changes_only_context_words(tiny_mlms, kind):
-    aug = Augmenter("substitute", model=tiny_mlms[kind], n=2, rate=0.5)
+    aug = Augmenter("substitute.v2", model=tiny_mlms[kind], n=2, rate=0.5)
     changed = 0
     for rid, outs in augment_tagged(aug, RECORDS):
         tokens, tags = RECORDS[rid]
@@ -164,6 +164,7 @@ def test_cli_tagged_records_and_bad_ones(tiny_model_dirs, tmp_path, capsys):
     data.write_text("".join(json.dumps(r) + "\n" for r in rows))
     out = tmp_path / "out.jsonl"
     assert main(["augment", str(data), "-o", str(out), "--n", "2", "--model", str(tiny_model_dirs["wordpiece"]),
+                 "--method", "substitute.v2",
                  "--keep-original", "--quiet"]) == 0
     got = [json.loads(x) for x in out.read_text().splitlines()]
     assert len(got) == 12 and all(r["tags"] == rows[r["aug_source_row"]]["tags"] for r in got)
@@ -172,13 +173,16 @@ def test_cli_tagged_records_and_bad_ones(tiny_model_dirs, tmp_path, capsys):
     bad.write_text(json.dumps(rows[0]) + "\n" + json.dumps({"tokens": ["a", "b c"], "tags": ["O", "O"]}) + "\n")
     capsys.readouterr()
     assert main(["augment", str(bad), "-o", str(tmp_path / "x.jsonl"), "--model", str(tiny_model_dirs["wordpiece"]),
+                 "--method", "substitute.v2",
                  "--quiet"]) == 2
     assert "row 2, field 'tokens': token 1 ('b c') is empty or contains whitespace" in capsys.readouterr().err
     bad.write_text(json.dumps({"tokens": ["a", "b"], "tags": ["O"]}) + "\n")
     assert main(["augment", str(bad), "-o", str(tmp_path / "x.jsonl"), "--model", str(tiny_model_dirs["wordpiece"]),
+                 "--method", "substitute.v2",
                  "--quiet"]) == 2
     assert "row 1, field 'tags': 2 tokens but 1 tags" in capsys.readouterr().err
     assert main(["augment", str(bad), "-o", str(tmp_path / "x.jsonl"), "--model", str(tiny_model_dirs["wordpiece"]),
+                 "--method", "substitute.v2",
                  "--quiet", "--skip-bad-rows"]) == 0
     assert "1 bad row set aside" in capsys.readouterr().err
 
@@ -187,16 +191,17 @@ def test_tagged_records_refuse_what_does_not_apply(tiny_model_dirs, tmp_path, ca
     data = tmp_path / "ner.jsonl"
     data.write_text(json.dumps({"tokens": RECORDS[0][0], "tags": RECORDS[0][1]}) + "\n")
     base = ["augment", str(data), "-o", str(tmp_path / "o.jsonl"), "--model", str(tiny_model_dirs["wordpiece"]),
+            "--method", "substitute.v2",
             "--quiet"]
     for extra, message in ((["--teacher"], "judge sentence labels"),
-                           (["--method", "insert"], "insertion adds tokens without tags"),
+                           (["--method", "insert.v2"], "insertion adds tokens without tags"),
                            (["--text-column", "text", "--tags-column", "tags"], "either --text-column")):
         assert main(base + extra) == 2
         assert message in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("kind", ["wordpiece", "bytebpe", "sentencepiece"])
-@pytest.mark.parametrize("method", ["ssmba", "iterative", "mask"])
+@pytest.mark.parametrize("method", ["ssmba.v2", "iterative.v2", "mask"])
 def test_other_methods_keep_the_token_count_and_the_entities(tiny_mlms, kind, method):
     aug = Augmenter(method, model=tiny_mlms[kind], n=2)
     for rid, outs in augment_tagged(aug, RECORDS[:4]):
@@ -212,7 +217,7 @@ def test_long_and_unusual_tagged_records(tiny_mlms, tiny_model_dirs, tmp_path, c
     records = [(["Anna"] + ["the", "movie", "was", "great"] * 40 + ["Paris", "."],
                 ["B-PER"] + ["O"] * 160 + ["B-LOC", "O"]),
                (["مرحبا", "Zoë", "🙂", "\u200bx", "Berlin", "."], ["O", "B-PER", "O", "O", "B-LOC", "O"])]
-    aug = Augmenter("substitute", model=tiny_mlms["sentencepiece"], n=2)
+    aug = Augmenter("substitute.v2", model=tiny_mlms["sentencepiece"], n=2)
     for rid, outs in augment_tagged(aug, records):
         tokens, tags = records[rid]
         assert len(outs) == 2
@@ -222,5 +227,6 @@ def test_long_and_unusual_tagged_records(tiny_mlms, tiny_model_dirs, tmp_path, c
     data = tmp_path / "empty_record.jsonl"
     data.write_text(json.dumps({"tokens": ["a"], "tags": ["O"]}) + "\n" + json.dumps({"tokens": [], "tags": []}) + "\n")
     assert main(["augment", str(data), "-o", str(tmp_path / "o.jsonl"), "--model", str(tiny_model_dirs["wordpiece"]),
+                 "--method", "substitute.v2",
                  "--quiet"]) == 2
     assert "row 2, field 'tokens': no tokens" in capsys.readouterr().err

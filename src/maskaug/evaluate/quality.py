@@ -148,10 +148,11 @@ def classification_quality(ctx, arms: list, pool, outputs_by, all_splits) -> dic
 
 
 def flip_reference(configured: str | None, arms: list) -> str | None:
-    """The configured reference, else the first plain ``substitute`` arm, else the first ``substitute`` one."""
+    """The configured reference, else the first plain ``substitute`` arm (any version), else the first
+    ``substitute`` one."""
     if configured is not None:
         return configured
-    subs = [a.spec for a in arms if a.spec.method == "substitute"]
+    subs = [a.spec for a in arms if a.spec.method.partition(".v")[0] == "substitute"]
     plain = [s for s in subs if not s.constraint_params]
     return (plain or subs)[0].label if subs else None
 

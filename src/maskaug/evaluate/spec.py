@@ -10,12 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-CLASSIFIER = "classifier"  # teacher=classifier: the split's own no-aug learner labels the added rows
-# Constraint keys a spec may carry, e.g. "substitute:teacher=filter,min_similarity=0.8". The teacher is a logistic
-# regression on sentence embeddings trained on each split's own training rows (teacher=soft: its probabilities
-# label every output instead of filtering them). teacher=classifier is not a constraint but a training option.
-CONSTRAINT_KEYS = ("teacher", "min_similarity", "max_fluency_drop", "min_edit_rate", "max_edit_rate",
-                   "label_words")  # label_words=true: each split's label words kept, scored from its own rows
+from maskaug.constraints import CONSTRAINT_OPTIONS
+from maskaug.settings import CLASSIFIER_TEACHER as CLASSIFIER
+from maskaug.settings import route
+
+# Constraint keys a spec may carry (maskaug.constraints.ConstraintSpec's), e.g.
+# "substitute:teacher=filter,min_similarity=0.8". The teacher is a logistic regression on sentence embeddings trained
+# on each split's own training rows (teacher=soft: its probabilities label every output instead of filtering them).
+# teacher=classifier (the split's own no-aug learner labels the added rows) is not a constraint but a training option.
+CONSTRAINT_KEYS = (*CONSTRAINT_OPTIONS, "label_words")  # label_words=true: each split's label words kept
 FINETUNE_KEYS = ("label_lr",)  # options of a conditional method's per-split MLM fine-tuning
 TRAIN_KEYS = ("aug_weight", "guard")
 TEACHERS = (None, "filter", "soft", CLASSIFIER)
@@ -58,21 +61,28 @@ class ArmSpec:
         name, params = split_spec(spec)
         return cls(str(spec), name, params)
 
+    def _of(self, kind: str) -> dict[str, Any]:
+        """The parameters, as written, of one kind (``maskaug.settings.route``): ``constraint`` (``label_words``
+        too), ``training`` or ``method`` (the method's own)."""
+        routed = route(self.params)
+        kinds = {k: "constraint" if k in routed.constraints or k == "label_words" else
+                 "training" if k in routed.training else "method" for k in self.params}
+        return {k: v for k, v in self.params.items() if kinds[k] == kind}
+
     @property
     def method_params(self) -> dict[str, Any]:
         """The method's own parameters."""
-        return {k: v for k, v in self.params.items() if k not in CONSTRAINT_KEYS + FINETUNE_KEYS + TRAIN_KEYS}
+        return self._of("method")
 
     @property
     def constraint_params(self) -> dict[str, Any]:
         """The constraints its outputs pass (``teacher=classifier`` is a training option, not one of them)."""
-        return {k: v for k, v in self.params.items()
-                if k in CONSTRAINT_KEYS and not (k == "teacher" and v == CLASSIFIER)}
+        return self._of("constraint")
 
     @property
     def finetune_params(self) -> dict[str, Any]:
         """Options of a conditional method's per-split MLM fine-tuning."""
-        return {k: v for k, v in self.params.items() if k in FINETUNE_KEYS}
+        return {k: v for k, v in self._of("training").items() if k in FINETUNE_KEYS}
 
     @property
     def options(self) -> TrainOptions:

@@ -430,8 +430,6 @@ def parse_shift(spec: str) -> tuple[tuple[int, float], ...]:
 
 
 def _register() -> None:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
     from maskaug.methods.registry import _MASKING, _SAMPLING, FLUENT, PARAM_HELP, PARAM_TYPES, register
 
     PARAM_TYPES.update({"spans": (int,), "max_span": (int,), "lengths": (str,), "delete_top_k": (int,),
@@ -458,6 +456,8 @@ def _register() -> None:
            "sketch=true keeps anchors and regenerates the rest.")
 
     def build(name: str, kw: dict) -> SpanInfill:
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # here: scikit-learn takes seconds to import
+
         masker = Masker(unit="span", rate=kw["rate"], skip_punct=kw["skip_punct"], protect=tuple(kw["protect"]),
                         negations=kw["negations"], min_words=kw["min_words"], names=kw.get("names", False),
                         numbers=kw.get("numbers", False), function_words=kw.get("function_words", False),

@@ -302,7 +302,7 @@ class MaskFill:
                 requests.append(FillRequest(ids, where, [s.kind for s in slots], [s.wordy for s in slots],
                                             job.prefix, job.label_id))
                 keys.append((ji, f))
-        results = engine.predict(requests) if requests else []
+        results = engine.predict(requests, remember=self.solo) if requests else []
         by_key: dict = {}
         for key, res in zip(keys, results):
             if len(key) == 3:

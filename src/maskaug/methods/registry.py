@@ -29,10 +29,8 @@ class Entry:
 
 
 _REGISTRY: dict[str, Entry] = {}
-# Versions taken only by their full name (``insert.v3``): a name without a version still takes the newest version
-# not listed here. The v3 methods (issue 35) wait here until the tests and examples that run the defaults on tiny
-# random models (where no fill clears a probability floor) are moved to them.
-OPT_IN = {"insert.v3", "substitute.v3", "iterative.v3", "ssmba.v3", "infill.v3"}
+# Versions taken only by their full name: a name without a version takes the newest version not listed here.
+OPT_IN: set[str] = set()
 
 PARAM_HELP = {
     "unit": "what one masked unit is: token | word | span | insert",
@@ -241,14 +239,17 @@ def _compose(name: str, fill: str, exclude_original: bool = True, unit: str = "w
              numbers: bool = False, function_words: bool = False, whole_words: bool = False,
              min_prob: float | None = None, vs_original: float | None = None, edits: int | None = None,
              solo: bool = False, **kw: Any) -> MaskFill:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
     kw = {**_SAMPLING, **kw}
+    stopwords: frozenset[str] = frozenset()
+    if kw["stopwords"]:  # imported only when used: scikit-learn takes seconds to import
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        stopwords = frozenset(ENGLISH_STOP_WORDS)
     masker = Masker(unit=unit, rate=kw["rate"], min_count=kw["min_count"], max_count=kw["max_count"],
                     span_length=span_length, skip_punct=kw["skip_punct"], protect=tuple(kw["protect"]),
                     negations=kw["negations"], min_words=kw["min_words"], edges=edges, names=names, numbers=numbers,
                     function_words=function_words, whole_words=whole_words,
-                    stopwords=frozenset(ENGLISH_STOP_WORDS) if kw["stopwords"] else frozenset())
+                    stopwords=stopwords)
     sampler = Sampler(strategy=kw["strategy"], top_k=kw["top_k"], top_p=kw["top_p"],
                       temperature=kw["temperature"], rank=kw["rank"])
     return MaskFill(name, masker, fill, sampler, exclude_original, requires=requires, repeats=repeats,

@@ -9,6 +9,7 @@ optionally with a letter or digit), with log-probabilities rounded to 4 decimals
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,6 +38,11 @@ class FillRequest:
 Candidates = tuple[np.ndarray, np.ndarray]  # (token ids [K], log-probabilities [K]), best first
 
 
+def _memo_key(req: FillRequest) -> tuple:
+    return (tuple(req.ids), tuple(req.positions), tuple(req.kinds), tuple(req.wordy), tuple(req.prefix),
+            req.label_id)
+
+
 class FillEngine:
     """Top candidates at masked positions of many requests, in length-sorted batches under a token budget."""
 
@@ -61,6 +67,7 @@ class FillEngine:
         self._bias = torch.from_numpy(bias).to(mlm.device)
         self.forward_passes = 0
         self.trace: list[Batch] | None = None  # set to a list to record every batch run
+        self._memo: OrderedDict[tuple, list[Candidates]] = OrderedDict()  # predict(remember=True)'s answers
 
     def __repr__(self) -> str:
         return f"FillEngine({self.backend!r}, token_budget={self.token_budget}, max_batch={self.max_batch})"
@@ -88,12 +95,23 @@ class FillEngine:
         for s, js in sorted(groups.items()):
             yield req.ids[s : s + w], [req.positions[j] - s for j in js], js
 
-    def predict(self, requests: Sequence[FillRequest]) -> list[list[Candidates]]:
-        """Top candidates for every requested position, in request order."""
+    MEMO_SIZE = 16384  # requests remembered by predict(remember=True), least recently used dropped first
+
+    def predict(self, requests: Sequence[FillRequest], remember: bool = False) -> list[list[Candidates]]:
+        """Top candidates for every requested position, in request order. ``remember``: answer a request seen
+        before (same ids, positions, kinds and conditioning) from memory instead of the model, and remember the
+        new ones: for callers that ask the same question again (each slot of an unchanged text masked alone, on
+        every attempt and every copy of a row). Log-probabilities are rounded, so an answer does not depend on
+        the batch it came from."""
         out: list[list[Candidates | None]] = [[None] * len(r.positions) for r in requests]
+        keys = [_memo_key(r) for r in requests] if remember else []
         seqs = []
         for ri, req in enumerate(requests):
             if not req.positions:
+                continue
+            if remember and keys[ri] in self._memo:
+                self._memo.move_to_end(keys[ri])
+                out[ri] = list(self._memo[keys[ri]])
                 continue
             n_cond = len(req.prefix)
             for ids, local, js in self._windows(req):
@@ -102,6 +120,11 @@ class FillEngine:
                              codes, req.label_id))
         for group in pack([len(s[0]) for s in seqs], self.token_budget, self.max_batch):
             self._forward([seqs[i] for i in group], out)
+        if remember:
+            for ri in sorted({s[2] for s in seqs}):
+                self._memo[keys[ri]] = list(out[ri])  # type: ignore[arg-type]
+            while len(self._memo) > self.MEMO_SIZE:
+                self._memo.popitem(last=False)
         return out  # type: ignore[return-value]
 
     def _forward(self, batch, out) -> None:

@@ -76,7 +76,18 @@ def cpu_bf16() -> bool:
 
 @dataclass
 class MaskedLM:
-    """A masked LM with its tokenizer conventions, device and autocast dtype."""
+    """A masked LM with its tokenizer conventions, device and autocast dtype (``load_mlm`` builds one).
+
+    Args:
+        model: The 🤗 masked-LM module.
+        tokenizer: Its tokenizer; mask token, special tokens and word boundaries are read from it.
+        name: The model's name (the built-in ``maskaug/minilm-l6-mlm``, a folder or a hub name).
+        device: Where it runs.
+        dtype: Its autocast dtype (``None``: full precision).
+        conditioning: The label conditioning of a model from ``maskaug finetune`` (``None``: none).
+        label_embedding: C-BERT's added label table, for models without token types.
+        runtime: ``torch``, or ``onnx`` / ``onnx-int8`` (the logits from ONNX Runtime).
+    """
 
     model: torch.nn.Module
     tokenizer: object
@@ -166,8 +177,19 @@ def pick_runtime(backend: str | None, device: torch.device, dtype: str | None) -
 
 def load_mlm(name_or_path: str | os.PathLike | None = None, device: str | None = None,
              dtype: str | None = None, backend: str | None = None) -> MaskedLM:
-    """Load ``name_or_path`` (built-in name, local folder, or hub name when online) on ``backend`` (torch, the
-    default, or onnx: ONNX Runtime on the CPU, fp32 or ``dtype="int8"``)."""
+    """Load a masked LM with its tokenizer conventions.
+
+    Args:
+        name_or_path: The built-in name (default), a local folder saved with ``save_pretrained``, or a hub name
+            when online or cached.
+        device: ``cpu``, ``cuda``, ``cuda:1`` or ``mps`` (default: the best available).
+        dtype: ``auto``, ``fp32``, ``bf16`` or ``fp16``; ``int8`` with ``backend="onnx"`` (default: fp32 on CPU,
+            bf16/fp16 on GPU).
+        backend: ``torch`` (default) or ``onnx`` (ONNX Runtime on the CPU).
+
+    Returns:
+        The model, ready for an ``Augmenter`` (``Augmenter(method, model=mlm)``).
+    """
     name = str(name_or_path or DEFAULT_MODEL)
     dev = pick_device(device, backend)
     runtime, autocast = pick_runtime(backend, dev, dtype)

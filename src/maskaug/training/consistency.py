@@ -10,7 +10,19 @@ from transformers import Trainer
 
 def mask_tokens(input_ids: torch.Tensor, mask_id: int, rate: float, special_ids: list[int] | tuple[int, ...] = (),
                 attention_mask: torch.Tensor | None = None, generator: torch.Generator | None = None) -> torch.Tensor:
-    """A copy of ``input_ids`` with each ordinary token replaced by ``mask_id`` with probability ``rate``."""
+    """A copy of ``input_ids`` with each ordinary token replaced by ``mask_id`` with probability ``rate``.
+
+    Args:
+        input_ids: Token ids, ``[batch, length]``.
+        mask_id: The tokenizer's mask token id.
+        rate: The probability of masking each ordinary token.
+        special_ids: Token ids never masked.
+        attention_mask: Padding is never masked.
+        generator: The random generator (for reproducible masks).
+
+    Returns:
+        The masked ids.
+    """
     draw = torch.rand(input_ids.shape, generator=generator, device="cpu").to(input_ids.device)
     can = ~torch.isin(input_ids, torch.tensor(list(special_ids), dtype=torch.long, device=input_ids.device))
     if attention_mask is not None:
@@ -21,7 +33,21 @@ def mask_tokens(input_ids: torch.Tensor, mask_id: int, rate: float, special_ids:
 def consistency_loss(model: nn.Module, input_ids: torch.Tensor, mask_id: int, rate: float = 0.15,
                      attention_mask: torch.Tensor | None = None, special_ids: list[int] | tuple[int, ...] = (),
                      temperature: float = 1.0, generator: torch.Generator | None = None) -> torch.Tensor:
-    """``KL(teacher || student)`` between two maskings; the teacher view carries no gradient."""
+    """``KL(teacher || student)`` between two maskings; the teacher view carries no gradient.
+
+    Args:
+        model: A classifier returning ``logits``.
+        input_ids: Token ids, ``[batch, length]``.
+        mask_id: The tokenizer's mask token id.
+        rate: The probability of masking each ordinary token, in each view.
+        attention_mask: Padding is never masked.
+        special_ids: Token ids never masked.
+        temperature: The temperature of both distributions.
+        generator: The random generator (for reproducible masks).
+
+    Returns:
+        The mean KL divergence over the batch.
+    """
     teacher_ids = mask_tokens(input_ids, mask_id, rate, special_ids, attention_mask, generator)
     student_ids = mask_tokens(input_ids, mask_id, rate, special_ids, attention_mask, generator)
     with torch.no_grad():
@@ -36,6 +62,15 @@ class ConsistencyTrainer(Trainer):
 
     Rows labelled ``-100`` are unlabelled: they add only to the consistency term (a batch of them only
     has that term), so unlabelled text can be mixed into the training set. Evaluation is unchanged.
+
+    Args:
+        *args (Any): ``Trainer``'s positional arguments.
+        mask_id: The tokenizer's mask token id.
+        special_ids: Token ids never masked.
+        rate: The probability of masking each ordinary token, in each view.
+        weight: The consistency term's weight.
+        temperature: The temperature of both distributions.
+        **kwargs (Any): ``Trainer``'s keyword arguments (``model``, ``args``, ``train_dataset``, ...).
     """
 
     def __init__(self, *args, mask_id: int, special_ids: list[int] | tuple[int, ...] = (), rate: float = 0.15,

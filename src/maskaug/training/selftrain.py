@@ -27,8 +27,17 @@ import numpy as np
 
 def pseudo_labels(probabilities: Any, threshold: float, per_class: int) -> tuple[list[tuple[int, int]], dict]:
     """The rows a teacher labels confidently, as ``(row, class)`` in row order: per class, its ``per_class`` most
-    confident rows whose top probability is at least ``threshold``; and ``{"rows", "passed", "kept"}`` (the share
-    of rows at or above the threshold, the count kept)."""
+    confident rows whose top probability is at least ``threshold``.
+
+    Args:
+        probabilities: The teacher's class probabilities, a row per unlabelled text.
+        threshold: The least top probability a row needs.
+        per_class: Rows kept per class at most.
+
+    Returns:
+        The chosen ``(row, class)`` pairs, and ``{"rows", "passed", "kept"}`` (the share of rows at or above the
+        threshold, the count kept).
+    """
     p = np.asarray(probabilities, dtype=np.float64)
     if p.size == 0:
         return [], {"rows": 0, "passed": 0.0, "kept": 0}
@@ -61,7 +70,13 @@ def training_rows(labelled: tuple[Sequence, Sequence], unlabelled: Sequence, cho
 
 @dataclass
 class SelfTrainResult:
-    """The last model and, per round, what its teacher labelled."""
+    """The last model and, per round, what its teacher labelled.
+
+    Args:
+        model: The last student.
+        rounds: Per round: unlabelled rows, the share that passed the threshold, rows kept, training rows.
+        chosen: The last round's pseudo-labelled rows, as ``(unlabelled row, class)``.
+    """
 
     model: Any
     rounds: list[dict] = field(default_factory=list)  # per round: rows, passed, kept, training rows
@@ -69,7 +84,16 @@ class SelfTrainResult:
 
 
 def check_settings(threshold: float, per_class: int, rounds: int) -> None:
-    """Refuse, in one line, a confidence threshold, per-class count or number of rounds self-training cannot use."""
+    """Refuse, in one line, a confidence threshold, per-class count or number of rounds self-training cannot use.
+
+    Args:
+        threshold: The least top probability a pseudo-labelled row needs, in [0, 1).
+        per_class: Rows kept per class and round at most, 1 or more.
+        rounds: Rounds, 1 or more.
+
+    Raises:
+        ValueError: naming the first setting out of range.
+    """
     if not 0 <= threshold < 1:
         raise ValueError(f"threshold is a probability in [0, 1), got {threshold!r}")
     if isinstance(per_class, bool) or not isinstance(per_class, int) or per_class < 1:
@@ -86,9 +110,29 @@ def self_train(fit: Callable[..., Any], predict_proba: Callable[[Any, list], Any
     """Self-training with masked-LM views (see the module's docstring); ``augmenter=None`` is the control that
     trains on the pseudo-labelled rows alone.
 
-    ``views``: the views already made (unlabelled row index -> its outputs), instead of an ``augmenter``.
-    ``weight``: the loss weight of the pseudo-labelled rows and their views (a labelled row's is 1); ``fit`` is then
-    called as ``fit(texts, labels, weights)`` for each student."""
+    Args:
+        fit: ``fit(texts, labels)`` returns a model (labels are class indices); with ``weight``, each student is
+            fitted as ``fit(texts, labels, weights)``.
+        predict_proba: ``predict_proba(model, texts)`` returns a row of class probabilities per text.
+        labelled: The labelled texts and their class indices.
+        unlabelled: The unlabelled texts.
+        augmenter: The ``Augmenter`` whose outputs are each kept row's views (``None``: no views).
+        threshold: The least top probability a pseudo-labelled row needs.
+        per_class: Rows kept per class and round at most.
+        rounds: Rounds; after the first, the student is the next teacher.
+        balance: Repeat the labelled rows to about half of each training set.
+        progress: Print a line per round.
+        views: The views already made (unlabelled row index -> its outputs), instead of an ``augmenter``.
+        weight: The loss weight of the pseudo-labelled rows and their views (a labelled row's is 1).
+
+    Returns:
+        The last model and, per round, what its teacher labelled.
+
+    Examples:
+        >>> aug = Augmenter("substitute")                                               # doctest: +SKIP
+        >>> result = self_train(fit, predict_proba, (texts, labels), unlabelled, aug)  # doctest: +SKIP
+        >>> result.rounds                                                              # doctest: +SKIP
+    """
     check_settings(threshold, per_class, rounds)
     if views is not None and augmenter is not None:
         raise ValueError("give views or an augmenter that makes them, not both")

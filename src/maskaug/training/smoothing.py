@@ -14,7 +14,16 @@ from transformers import Trainer
 
 
 class TextSmoothing(nn.Module):
-    """Text Smoothing (Wu et al. 2022): the MLM's soft distribution mixed with the one-hot input."""
+    """Text Smoothing (Wu et al. 2022): the MLM's soft distribution mixed with the one-hot input.
+
+    The MLM and the classifier must share one tokenizer (one vocabulary).
+
+    Args:
+        mlm: The masked LM whose distribution smooths the input (frozen).
+        lam: The weight of the one-hot input in the mix (0: the MLM's distribution alone).
+        temperature: The temperature of the MLM's distribution.
+        special_ids: Token ids kept one-hot (the tokenizer's special tokens).
+    """
 
     def __init__(self, mlm: nn.Module, lam: float = 0.5, temperature: float = 1.0,
                  special_ids: list[int] | tuple[int, ...] = ()):
@@ -51,7 +60,13 @@ class TextSmoothing(nn.Module):
 
 
 class SmoothingTrainer(Trainer):
-    """A 🤗 ``Trainer`` whose training batches go through ``TextSmoothing`` (evaluation does not)."""
+    """A 🤗 ``Trainer`` whose training batches go through ``TextSmoothing`` (evaluation does not).
+
+    Args:
+        *args (Any): ``Trainer``'s positional arguments.
+        smoothing: The ``TextSmoothing`` that makes each training batch's input embeddings.
+        **kwargs (Any): ``Trainer``'s keyword arguments (``model``, ``args``, ``train_dataset``, ...).
+    """
 
     def __init__(self, *args, smoothing: TextSmoothing, **kwargs):
         super().__init__(*args, **kwargs)

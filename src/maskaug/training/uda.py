@@ -19,7 +19,14 @@ from transformers import Trainer
 
 @dataclass(frozen=True)
 class UdaSettings:
-    """The consistency term's settings (UDA's defaults for text: ratio 3, temperature 0.4, threshold 0.8)."""
+    """The consistency term's settings (UDA's defaults for text: ratio 3, temperature 0.4, threshold 0.8).
+
+    Args:
+        weight: The unlabelled term's weight (UDA's lambda).
+        ratio: Unlabelled rows per labelled row in a batch.
+        temperature: The sharpening of the target (lower: sharper).
+        threshold: Rows whose target's top probability is lower add nothing.
+    """
 
     weight: float = 1.0  # lambda: the unlabelled term's weight
     ratio: int = 3  # unlabelled rows per labelled row in a batch
@@ -43,7 +50,15 @@ def uda_loss(original_logits: torch.Tensor, view_logits: torch.Tensor, temperatu
              threshold: float = 0.8) -> tuple[torch.Tensor, torch.Tensor]:
     """``mean(mask * KL(sharpen(p(x)) || p(x')))`` over the unlabelled batch, and the mask (which rows count).
 
-    ``original_logits`` carry no gradient (computed under ``torch.no_grad``); ``view_logits`` do."""
+    Args:
+        original_logits: The logits of the unlabelled rows, computed under ``torch.no_grad`` (no gradient).
+        view_logits: The logits of their views (these carry the gradient).
+        temperature: The sharpening of the target.
+        threshold: Rows whose target's top probability is lower add nothing.
+
+    Returns:
+        The loss, and the mask of the rows that counted.
+    """
     original = original_logits.detach().float()
     confident = torch.softmax(original, -1).max(-1).values >= threshold
     target = torch.softmax(original / temperature, -1)
@@ -60,6 +75,12 @@ class UdaTrainer(Trainer):
     ``settings.weight * uda_loss`` of the unlabelled ones. Mix the rows about ``1 : settings.ratio`` when building
     the dataset; evaluation is unchanged. ``unlabelled_pass_rate`` is the share of unlabelled rows seen so far
     that passed the confidence mask.
+
+    Args:
+        *args (Any): ``Trainer``'s positional arguments.
+        settings: The consistency term's settings (default: ``UdaSettings()``).
+        **kwargs (Any): ``Trainer``'s keyword arguments (``model``, ``args``, ``train_dataset``, ``data_collator``:
+            a ``UdaCollator``, ...).
     """
 
     def __init__(self, *args, settings: UdaSettings | None = None, **kwargs):
@@ -99,7 +120,11 @@ class UdaTrainer(Trainer):
 class UdaCollator:
     """Pads a batch for ``UdaTrainer``: the rows' ``input_ids`` / ``attention_mask`` and their
     ``view_input_ids`` / ``view_attention_mask`` each to their own longest (a row without a view reads its own ids
-    as one)."""
+    as one).
+
+    Args:
+        tokenizer: The tokenizer whose pad token fills the rows.
+    """
 
     def __init__(self, tokenizer: Any):
         self.tokenizer = tokenizer

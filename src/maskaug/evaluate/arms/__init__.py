@@ -29,7 +29,6 @@ from maskaug.evaluate.arms.controls import CopyArm, NoneArm, soft_copies
 from maskaug.evaluate.arms.generate import EdaArm, GenerateArm
 from maskaug.evaluate.arms.training import ConsistencyArm, TaptArm, TermArm, tapt_learner
 from maskaug.evaluate.arms.unlabelled import SelfTrainArm, UdaArm, UnlabelledArm
-from maskaug.evaluate.spec import ArmSpec
 
 ARMS: dict[str, type[Arm]] = {"none": NoneArm, "copy": CopyArm, "consistency": ConsistencyArm, "eda": EdaArm,
                               "selftrain": SelfTrainArm, "uda": UdaArm, "tapt": TaptArm}
@@ -38,6 +37,8 @@ ARMS: dict[str, type[Arm]] = {"none": NoneArm, "copy": CopyArm, "consistency": C
 def arm_for(spec: Any) -> Arm:
     """The arm a spec names: a registered arm, else a registered method (``GenerateArm``, or the arm registered for
     its family: ``eda.v1`` is ``eda``'s)."""
+    from maskaug.evaluate.spec import ArmSpec
+
     spec = spec if isinstance(spec, ArmSpec) else ArmSpec.parse(spec)
     cls = ARMS.get(spec.method)
     if cls is None:

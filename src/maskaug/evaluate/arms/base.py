@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from maskaug.evaluate.spec import CLASSIFIER, CONSTRAINT_KEYS, TRAIN_KEYS, ArmSpec
-
 if TYPE_CHECKING:
     from maskaug.evaluate.data import Dataset, Unlabelled
+    from maskaug.evaluate.spec import ArmSpec
     from maskaug.evaluate.splits import Split
     from maskaug.evaluate.store import ModelRef, Store
 
@@ -92,7 +91,7 @@ class Arm:
     role: ClassVar[str] = "method"  # control, baseline or method (``ROLES``)
     reference: ClassVar[str | None] = None  # the comparison a plain arm of this class is the reference of
     params: ClassVar[dict[str, Any]] = {}  # its own parameters and their defaults
-    takes: ClassVar[tuple[str, ...]] = CONSTRAINT_KEYS + TRAIN_KEYS  # the constraint and training options it honours
+    takes: ClassVar[tuple[str, ...] | None] = None  # the constraint and training options it honours (None: all)
     why: ClassVar[str] = ""  # why it has no use for the others
     text: ClassVar[bool] = True  # it adds text worth judging (quality, examples)
     unlabelled: ClassVar[bool] = False  # it trains on the evaluation's unlabelled pool
@@ -107,8 +106,11 @@ class Arm:
 
     def ignored(self) -> list[str]:
         """The constraint and training options this arm would ignore."""
-        return [f"{k}={self.spec.params[k]}" for k in CONSTRAINT_KEYS + TRAIN_KEYS
-                if k in self.spec.params and k not in self.takes]
+        from maskaug.evaluate.spec import CONSTRAINT_KEYS, TRAIN_KEYS
+
+        options = CONSTRAINT_KEYS + TRAIN_KEYS
+        taken = options if self.takes is None else self.takes
+        return [f"{k}={self.spec.params[k]}" for k in options if k in self.spec.params and k not in taken]
 
     def check(self, protocol) -> None:
         """Refuse, in one line, parameters and options this arm (or the protocol's learner) would ignore."""
@@ -157,6 +159,7 @@ class Arm:
         ``teacher=classifier``: as the split's no-aug learner), and the per-row loss weights when the spec sets
         ``aug_weight``."""
         from maskaug.evaluate.quality import text_of
+        from maskaug.evaluate.spec import CLASSIFIER
 
         pool, split = run.pool, run.split
         texts = [pool.texts[i] for i in split.train]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from maskaug.evaluate.arms.base import Arm, Context
-from maskaug.evaluate.spec import ArmSpec
 
 if TYPE_CHECKING:
     from maskaug.evaluate.data import Dataset
+    from maskaug.evaluate.spec import ArmSpec
     from maskaug.evaluate.splits import Split
 
 

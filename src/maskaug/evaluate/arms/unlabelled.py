@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from maskaug.evaluate.arms.base import Arm, Context, SplitRun
 from maskaug.evaluate.arms.training import tapt_learner
-from maskaug.evaluate.spec import ArmSpec
+
+if TYPE_CHECKING:
+    from maskaug.evaluate.spec import ArmSpec
 
 
 class UnlabelledArm(Arm):
@@ -21,6 +23,7 @@ class UnlabelledArm(Arm):
 
     def __init__(self, spec: ArmSpec):
         super().__init__(spec)
+        from maskaug.evaluate.spec import ArmSpec
         from maskaug.methods.registry import build, effective_params
 
         view = str(self.setting("view"))

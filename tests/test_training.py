@@ -1,7 +1,6 @@
 """Text Smoothing and masked consistency on the tiny local BERT; the Trainer example end to end."""
 
 import importlib.util
-import json
 from pathlib import Path
 
 import pytest
@@ -122,12 +121,12 @@ def _example():
 
 
 @pytest.mark.parametrize("method", ["smoothing", "consistency", "uda"])
-def test_trainer_example_runs(tiny_model_dirs, tmp_path, method):
+def test_trainer_example_runs(tiny_model_dirs, tmp_path, method, write_jsonl):
     rows = [{"text": "the movie was great", "label": "pos"}, {"text": "a dull film", "label": "neg"}] * 4
     data = tmp_path / "train.jsonl"
-    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    write_jsonl(data, rows)
     extra = tmp_path / "unlabelled.jsonl"
-    extra.write_text("".join(json.dumps({"text": t}) + "\n" for t in ["a great cast", "no heart at all"]))
+    write_jsonl(extra, [{"text": t} for t in ["a great cast", "no heart at all"]])
     folder = str(tiny_model_dirs["wordpiece"])
     argv = ["--data", str(data), "--test", str(data), "--mlm", folder, "--classifier", folder,
             "--max-steps", "3", "--batch-size", "4", "--method", method]

@@ -6,11 +6,6 @@ from maskaug.evaluate.classifiers import FineTuneClassifier
 from maskaug.evaluate.learning import LossTerm, Schedule
 from maskaug.evaluate.tagger import Tagger
 
-POS = ["the movie was great and the actors were wonderful", "i loved every minute of this charming comedy",
-       "a wonderful film with great heart", "charming actors and a great plot"]
-NEG = ["a dull lifeless film with no heart at all", "the plot is thin and the jokes fall flat",
-       "dull actors and a thin plot", "no heart and no jokes at all"]
-
 
 class Counting(LossTerm):
     """A term that adds nothing to the loss and counts the batches it saw."""
@@ -36,13 +31,14 @@ def test_a_schedule_is_epochs_of_batches_or_exactly_its_steps():
     assert Schedule(3, 4, steps=7).total(400) == 7
 
 
-def test_an_attached_term_joins_every_batch_and_the_learners_identity(tiny_model_dirs):
+def test_an_attached_term_joins_every_batch_and_the_learners_identity(tiny_model_dirs, reviews):
+    pos, neg = reviews.pos[:4], reviews.neg[:4]
     enc = str(tiny_model_dirs["wordpiece"])
     clf = FineTuneClassifier(enc, epochs=1, batch_size=4, steps=3)
     term = Counting()
     with_term = clf.with_terms(term)
     assert with_term.settings()["counting"] == [0] and "counting" not in clf.settings() and clf.terms == ()
-    train, test = (POS + NEG, [1] * 4 + [0] * 4), (POS[:2] + NEG[:2], [1, 1, 0, 0])
+    train, test = (pos + neg, [1] * 4 + [0] * 4), (pos[:2] + neg[:2], [1, 1, 0, 0])
     plain, termed = clf.run(train, None, test, seed=1), with_term.run(train, None, test, seed=1)
     assert term.batches == [4, 4, 4] and plain.steps == termed.steps == 3
     assert termed.test_predictions == plain.test_predictions  # a zero term: the same training, batch for batch

@@ -21,11 +21,11 @@ RECORDS = [
 
 
 @pytest.fixture
-def files(tmp_path):
+def files(tmp_path, write_jsonl):
     paths = []
     for name, recs in (("train.jsonl", RECORDS * 3), ("test.jsonl", RECORDS[::-1])):
         p = tmp_path / name
-        p.write_text("".join(json.dumps({"tokens": t, "tags": g}) + "\n" for t, g in recs))
+        write_jsonl(p, [{"tokens": t, "tags": g} for t, g in recs])
         paths.append(p)
     return paths
 

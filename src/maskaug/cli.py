@@ -94,7 +94,7 @@ def _augment_parser(sub) -> None:
                    help="filter (default), or keep all and attach the teacher's label (hard) or probabilities (soft)")
     c.add_argument("--min-confidence", type=float, metavar="P",
                    help="the teacher rejects outputs whose top class probability is below P (kept rows carry "
-                        "aug_teacher_confidence)")
+                        "aug_teacher_confidence with --teacher-mode hard or soft)")
     c.add_argument("--choose", type=int, default=1, metavar="K",
                    help="draw K candidates per output in one batched pass and keep the one --choose-by prefers")
     c.add_argument("--choose-by", metavar="SCORER",
@@ -108,7 +108,7 @@ def _augment_parser(sub) -> None:
     p.add_argument("--dtype", default=None,
                    help="auto, fp32, bf16, fp16; int8 with --backend onnx (default: fp32 on CPU, bf16/fp16 on GPU)")
     p.add_argument("--backend", default=None, choices=["torch", "onnx"],
-                   help='torch (default) or onnx: ONNX Runtime on the CPU (pip install "maskaug[onnx]")')
+                   help='torch (default) or onnx: ONNX Runtime on the CPU (pip install ".[onnx]" in a clone)')
     p.add_argument("--token-budget", type=int, default=8192, help="padded tokens per forward pass")
     r = p.add_argument_group("scale-out on Ray Data (same output file as a local run)")
     r.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",

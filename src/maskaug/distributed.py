@@ -52,7 +52,7 @@ def require_ray():
         import ray
         import ray.data  # noqa: F401
     except ImportError as e:  # pragma: no cover - depends on the environment
-        raise ImportError("scaling out needs Ray Data: pip install 'maskaug[distributed]'") from e
+        raise ImportError("scaling out needs Ray Data: pip install '.[distributed]' in a clone of maskaug") from e
     return ray
 
 

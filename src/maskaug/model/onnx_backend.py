@@ -9,7 +9,7 @@ one never is. ``int8`` is the fp32 graph with dynamic int8 quantisation of its m
 (``onnxruntime.quantization.quantize_dynamic``): faster, but it changes fills (see the README's speed
 section), so it is only ever asked for.
 
-Needs the optional extra: ``pip install "maskaug[onnx]"`` (onnxruntime, onnx).
+Needs the optional extra: ``pip install ".[onnx]"`` in a clone (onnxruntime, onnx).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from maskaug.paths import cache_root
 
 EXPORT_VERSION = 1  # bump when the exported graph changes
 DTYPES = ("fp32", "int8")
-INSTALL = 'the ONNX backend needs onnxruntime: pip install "maskaug[onnx]"'
+INSTALL = 'the ONNX backend needs onnxruntime: pip install ".[onnx]" in a clone of maskaug'
 
 
 def weights_key(model: torch.nn.Module) -> str:

@@ -15,6 +15,7 @@ import argparse
 
 import numpy as np
 
+from maskaug.evaluate.arms import SplitRun
 from maskaug.evaluate.config import EvalConfig
 from maskaug.evaluate.runner import Evaluation
 
@@ -31,12 +32,12 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for size, splits in all_splits.items():
         for arm in arms:
-            per_split = arm.outputs(ev, pool, splits, ev.protocol.n_for(size))[0]
+            per_split = arm.outputs(ev.context, pool, splits, ev.protocol.n_for(size))[0]
             probs, source = [], []
             for split in splits:
-                texts, labels, _ = ev.training_set(arm, split, pool, per_split[split.index], learner,
-                                                   ev.protocol.dev_rows(pool, split), test_xy,
-                                                   ev.protocol.run_seed(split))
+                run = SplitRun(split, size, ev.protocol.run_seed(split), pool, per_split[split.index], learner,
+                               ev.protocol.dev_rows(pool, split), test_xy)
+                texts, labels, _ = arm.training_set(ev.context, run)
                 real = len(split.train)
                 probs += labels[real:]
                 source += [pool.labels[i] for i in split.train for _ in per_split[split.index][i]]

@@ -1,6 +1,11 @@
-"""Tiny masked LMs built locally: WordPiece (BERT), byte-level BPE (RoBERTa), SentencePiece (XLM-R)."""
+"""Tiny masked LMs built locally: WordPiece (BERT), byte-level BPE (RoBERTa), SentencePiece (XLM-R); and the one
+helper that writes a test's JSONL input (``write_jsonl``)."""
 
 from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
 
 import pytest
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
@@ -84,6 +89,18 @@ def _xlmr(tmp):
 
 
 BUILDERS = {"wordpiece": _bert, "bytebpe": _roberta, "sentencepiece": _xlmr}
+
+
+def jsonl(path: Path, rows: Iterable[dict]) -> Path:
+    """``rows`` as a JSON Lines file at ``path`` (UTF-8, one object a line, non-ASCII written as it is); the path."""
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def write_jsonl():
+    """The one helper that writes a test's JSONL input: ``write_jsonl(path, rows)`` returns ``path``."""
+    return jsonl
 
 
 @pytest.fixture(scope="session")

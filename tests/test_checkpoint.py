@@ -13,9 +13,9 @@ ROWS = [{"text": t, "label": i % 2} for i, t in enumerate([
 
 
 @pytest.fixture
-def setup(tmp_path, tiny_model_dirs):
+def setup(tmp_path, tiny_model_dirs, write_jsonl):
     data = tmp_path / "in.jsonl"
-    data.write_text("".join(json.dumps(r) + "\n" for r in ROWS))
+    write_jsonl(data, ROWS)
     args = ["--n", "2", "--model", str(tiny_model_dirs["wordpiece"]), "--method", "insert.v2", "--seed", "3", "--quiet"]
     full = tmp_path / "full.jsonl"
     assert main(["augment", str(data), "-o", str(full), *args]) == 0

@@ -76,9 +76,9 @@ def test_teacher_needs_labels(tiny_mlms, embedder):
         list(aug.iter_rows([{"text": TEXTS[0]}]))
 
 
-def test_cli_constraints_and_attached_teacher_labels(tiny_model_dirs, tmp_path, monkeypatch):
+def test_cli_constraints_and_attached_teacher_labels(tiny_model_dirs, tmp_path, monkeypatch, write_jsonl):
     data = tmp_path / "d.jsonl"
-    data.write_text("".join(json.dumps({"text": t, "label": y}) + "\n" for t, y in zip(TEXTS, LABELS)))
+    write_jsonl(data, [{"text": t, "label": y} for t, y in zip(TEXTS, LABELS)])
     out = tmp_path / "o.jsonl"
     model = str(tiny_model_dirs["wordpiece"])
     monkeypatch.setattr("maskaug.embeddings.default_encoder", lambda: model)
@@ -113,12 +113,12 @@ def test_min_confidence_rejects_unsure_candidates_and_hard_mode_records_it(embed
         Teacher(TEXTS, LABELS, embedder=embedder, min_confidence=1.5)
 
 
-def test_a_teacher_file_pseudo_labels_unlabelled_input(tiny_model_dirs, tmp_path, monkeypatch, capsys):
+def test_a_teacher_file_pseudo_labels_unlabelled_input(tiny_model_dirs, tmp_path, monkeypatch, capsys, write_jsonl):
     """`maskaug augment UNLABELLED --teacher LABELLED_FILE --teacher-mode hard --min-confidence P`."""
     labelled = tmp_path / "labelled.jsonl"
-    labelled.write_text("".join(json.dumps({"text": t, "label": y}) + "\n" for t, y in zip(TEXTS, LABELS)))
+    write_jsonl(labelled, [{"text": t, "label": y} for t, y in zip(TEXTS, LABELS)])
     unlabelled = tmp_path / "unlabelled.jsonl"
-    unlabelled.write_text("".join(json.dumps({"text": t + " indeed"}) + "\n" for t in TEXTS))
+    write_jsonl(unlabelled, [{"text": t + " indeed"} for t in TEXTS])
     model = str(tiny_model_dirs["wordpiece"])
     monkeypatch.setattr("maskaug.embeddings.default_encoder", lambda: model)
     out = tmp_path / "o.jsonl"

@@ -24,9 +24,9 @@ def local_ray():
 
 
 @pytest.fixture
-def data(tmp_path):
+def data(tmp_path, write_jsonl):
     p = tmp_path / "in.jsonl"
-    p.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in ROWS), encoding="utf-8")
+    write_jsonl(p, ROWS)
     return p
 
 
@@ -94,15 +94,15 @@ def test_actors_taking_every_cpu_are_warned_about(local_ray, tiny_mlms):
         augment_dataset(ds, concurrency=2, model=tiny_mlms["wordpiece"])
 
 
-def test_the_driver_loads_no_model_and_token_tag_records_run_on_ray(local_ray, tiny_model_dirs, tmp_path,
-                                                                   monkeypatch):
+def test_the_driver_loads_no_model_and_token_tag_records_run_on_ray(local_ray, tiny_model_dirs, tmp_path, monkeypatch,
+                                                                    write_jsonl):
     import maskaug.augmenter
     import maskaug.model.loading
 
     rows = [{"tokens": ["Peter", "visited", "Paris", "on", "Monday", "."],
              "tags": ["B-PER", "O", "B-LOC", "O", "O", "O"], "doc": i} for i in range(5)]
     data = tmp_path / "ner.jsonl"
-    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    write_jsonl(data, rows)
     args = ["--n", "2", "--model", str(tiny_model_dirs["wordpiece"]), "--method", "substitute.v2", "--quiet"]
     assert main(["augment", str(data), "-o", str(tmp_path / "local.jsonl"), *args]) == 0
 

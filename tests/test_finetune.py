@@ -97,9 +97,9 @@ def test_conditional_method_needs_conditioned_model_and_labels(tiny_mlms, tuned)
         list(aug.iter_rows([{"text": "a film"}]))
 
 
-def test_cli_finetune_then_augment_reads_labels(tiny_model_dirs, tmp_path, capsys):
+def test_cli_finetune_then_augment_reads_labels(tiny_model_dirs, tmp_path, capsys, write_jsonl):
     data = tmp_path / "train.jsonl"
-    data.write_text("".join(json.dumps({"text": t, "label": y}) + "\n" for t, y in ROWS))
+    write_jsonl(data, [{"text": t, "label": y} for t, y in ROWS])
     model = tmp_path / "model"
     assert main(["finetune", str(data), "-o", str(model), "--conditioning", "expand", "--model",
                  str(tiny_model_dirs["wordpiece"]), "--max-epochs", "1", "--quiet"]) == 0
@@ -108,7 +108,7 @@ def test_cli_finetune_then_augment_reads_labels(tiny_model_dirs, tmp_path, capsy
     got = [json.loads(line) for line in out.read_text().splitlines()]
     assert [g["label"] for g in got] == LABELS and all(g["aug_method"] == "expand.v1" for g in got)
     bad = tmp_path / "bad.jsonl"
-    bad.write_text(json.dumps({"text": "fine", "label": "meh"}) + "\n")
+    write_jsonl(bad, [{"text": "fine", "label": "meh"}])
     assert main(["augment", str(bad), "-o", str(tmp_path / "x.jsonl"), "--method", "expand", "--model",
                  str(model), "--quiet"]) == 2
     assert f"{bad}: row 1, field 'label'" in capsys.readouterr().err
@@ -182,9 +182,9 @@ def test_label_lr_trains_only_the_label_embedding_when_lr_is_zero(tiny_model_dir
     assert same and all(torch.equal(base[k], tuned[k]) for k in same)
 
 
-def test_prepend_writes_the_given_label_text_and_it_round_trips(tiny_model_dirs, tmp_path, capsys):
+def test_prepend_writes_the_given_label_text_and_it_round_trips(tiny_model_dirs, tmp_path, capsys, write_jsonl):
     data = tmp_path / "train.jsonl"
-    data.write_text("".join(json.dumps({"text": t, "label": y}) + "\n" for t, y in ROWS))
+    write_jsonl(data, [{"text": t, "label": y} for t, y in ROWS])
     model = tmp_path / "model"
     assert main(["finetune", str(data), "-o", str(model), "--conditioning", "prepend", "--model",
                  str(tiny_model_dirs["wordpiece"]), "--max-epochs", "1", "--quiet",

@@ -13,9 +13,9 @@ TEXTS = ["The movie was great and the actors were wonderful.", "A dull, lifeless
 
 
 def test_a_config_whose_method_changed_does_not_resume_the_other_methods_output(tmp_path, tiny_model_dirs,
-                                                                                interrupted_cli, capsys):
+                                                                                interrupted_cli, capsys, write_jsonl):
     data = tmp_path / "in.jsonl"
-    data.write_text("".join(json.dumps({"text": t}) + "\n" for t in TEXTS))
+    write_jsonl(data, [{"text": t} for t in TEXTS])
     cfg = tmp_path / "m.json"
     cfg.write_text(json.dumps({"method": "substitute.v1"}))
     out = tmp_path / "o.jsonl"
@@ -30,14 +30,14 @@ def test_a_config_whose_method_changed_does_not_resume_the_other_methods_output(
     assert {json.loads(x)["aug_method"] for x in out.read_text().splitlines()} == {"insert.v1"}
 
 
-def test_a_model_retrained_into_the_same_folder_invalidates_evaluation_caches(tmp_path, tiny_model_dirs):
+def test_a_model_retrained_into_the_same_folder_invalidates_evaluation_caches(tmp_path, tiny_model_dirs, write_jsonl):
     import torch
     from transformers import AutoModelForMaskedLM
 
     from maskaug.evaluate.runner import EvalConfig, Evaluation
 
     rows = [{"text": t, "label": i % 2} for i, t in enumerate(TEXTS * 3)]
-    (tmp_path / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    write_jsonl(tmp_path / "train.jsonl", rows)
     folder = tmp_path / "mlm"
     shutil.copytree(tiny_model_dirs["wordpiece"], folder)
     cfg = EvalConfig(data=str(tmp_path / "train.jsonl"), test=str(tmp_path / "train.jsonl"), k=[2], splits=2,

@@ -17,9 +17,9 @@ NER = {"tokens": ["Peter", "visited", "Paris", "on", "Monday", "."], "tags": ["B
 
 
 @pytest.fixture
-def data(tmp_path):
+def data(tmp_path, write_jsonl):
     p = tmp_path / "in.jsonl"
-    p.write_text("".join(json.dumps({"text": t, "label": i % 2}) + "\n" for i, t in enumerate(TEXTS)))
+    write_jsonl(p, [{"text": t, "label": i % 2} for i, t in enumerate(TEXTS)])
     return p
 
 
@@ -30,10 +30,10 @@ def data(tmp_path):
     ([{"text": TEXTS[0]}], ["--method", "cbert"], "needs a model fine-tuned with `maskaug finetune --conditioning "
                                                   "cbert`"),
 ])
-def test_a_method_that_does_not_fit_is_one_line_before_any_work(tmp_path, tiny_model_dirs, capsys, rows, extra,
-                                                                message):
+def test_a_method_that_does_not_fit_is_one_line_before_any_work(tmp_path, tiny_model_dirs, capsys, rows, extra, message,
+                                                                write_jsonl):
     src = tmp_path / "in.jsonl"
-    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    write_jsonl(src, rows)
     rc = main(["augment", str(src), "-o", str(tmp_path / "o.jsonl"), "--model", str(tiny_model_dirs["wordpiece"]),
                "--quiet", *extra])
     err = capsys.readouterr().err.strip().splitlines()

@@ -23,11 +23,6 @@ TEXTS = ["The movie was great and the actors were wonderful.", "A dull, lifeless
          "Who invented the telephone in the nineteenth century?", "What is the capital city of France?"]
 
 
-def jsonl(path: Path, rows: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
 def rows_of(path: Path) -> list[dict]:
     return [json.loads(x) for x in path.read_text(encoding="utf-8").split("\n") if x]
 
@@ -51,10 +46,10 @@ def one_line(err: list[str]) -> str:
 
 
 # -- the input and anything not ours are never touched ---------------------------------------------------------
-def test_output_naming_the_folder_that_holds_the_input_is_refused(tmp_path, model, capsys):
+def test_output_naming_the_folder_that_holds_the_input_is_refused(tmp_path, model, capsys, write_jsonl):
     folder = tmp_path / "data"
     folder.mkdir()
-    src = jsonl(folder / "in.jsonl", [{"text": t} for t in TEXTS])
+    src = write_jsonl(folder / "in.jsonl", [{"text": t} for t in TEXTS])
     (folder / "notes.txt").write_text("mine")
     before = src.read_bytes()
     rc, err = run(["augment", str(src), "-o", str(folder), *model], capsys)
@@ -64,8 +59,8 @@ def test_output_naming_the_folder_that_holds_the_input_is_refused(tmp_path, mode
     assert rc == 2 and src.read_bytes() == before and (folder / "notes.txt").exists()
 
 
-def test_an_existing_file_is_not_replaced_without_overwrite(tmp_path, model, capsys):
-    src = jsonl(tmp_path / "in.jsonl", [{"text": t} for t in TEXTS])
+def test_an_existing_file_is_not_replaced_without_overwrite(tmp_path, model, capsys, write_jsonl):
+    src = write_jsonl(tmp_path / "in.jsonl", [{"text": t} for t in TEXTS])
     out = tmp_path / "precious.jsonl"
     out.write_text("my own data\n")
     rc, err = run(["augment", str(src), "-o", str(out), *model], capsys)
@@ -76,8 +71,8 @@ def test_an_existing_file_is_not_replaced_without_overwrite(tmp_path, model, cap
 
 @pytest.mark.parametrize("side", ["partial.jsonl",
                                   "rejected.jsonl", "partial.json"])
-def test_an_input_named_like_a_side_file_is_never_touched(tmp_path, model, capsys, side):
-    src = jsonl(tmp_path / f"out.jsonl.{side}", [{"text": t} for t in TEXTS] + [{"text": "  "}])
+def test_an_input_named_like_a_side_file_is_never_touched(tmp_path, model, capsys, side, write_jsonl):
+    src = write_jsonl(tmp_path / f"out.jsonl.{side}", [{"text": t} for t in TEXTS] + [{"text": "  "}])
     before = src.read_bytes()
     rc, _ = run(["augment", str(src), "-o", str(tmp_path / "out.jsonl"), "--skip-bad-rows", *model], capsys)
     assert src.read_bytes() == before
@@ -85,8 +80,8 @@ def test_an_input_named_like_a_side_file_is_never_touched(tmp_path, model, capsy
         assert len([r for r in rows_of(tmp_path / "out.jsonl")]) == len(TEXTS)
 
 
-def test_a_column_named_like_the_partial_files_marker_is_data(tmp_path, model, capsys):
-    src = jsonl(tmp_path / "in.jsonl", [{"text": t, "__done__": i, "row": "x"} for i, t in enumerate(TEXTS)])
+def test_a_column_named_like_the_partial_files_marker_is_data(tmp_path, model, capsys, write_jsonl):
+    src = write_jsonl(tmp_path / "in.jsonl", [{"text": t, "__done__": i, "row": "x"} for i, t in enumerate(TEXTS)])
     out = tmp_path / "o.jsonl"
     assert main(["augment", str(src), "-o", str(out), *model]) == 0
     got = rows_of(out)
@@ -94,8 +89,8 @@ def test_a_column_named_like_the_partial_files_marker_is_data(tmp_path, model, c
 
 
 # -- one writer per output ----------------------------------------------------------------------------------
-def test_a_second_run_on_the_same_output_refuses_naming_the_holder(tmp_path, tiny_model_dirs, capsys):
-    src = jsonl(tmp_path / "in.jsonl", [{"text": f"{t} Number {i}."} for i in range(300) for t in TEXTS[:1]])
+def test_a_second_run_on_the_same_output_refuses_naming_the_holder(tmp_path, tiny_model_dirs, capsys, write_jsonl):
+    src = write_jsonl(tmp_path / "in.jsonl", [{"text": f"{t} Number {i}."} for i in range(300) for t in TEXTS[:1]])
     out = tmp_path / "o.jsonl"
     cmd = [sys.executable, "-m", "maskaug.cli", "augment", str(src), "-o", str(out), "--n", "2", "--method",
            "iterative.v2", "--model", str(tiny_model_dirs["wordpiece"]), "--quiet"]
@@ -118,8 +113,8 @@ def test_a_second_run_on_the_same_output_refuses_naming_the_holder(tmp_path, tin
 @pytest.mark.parametrize("bad", [["--seed", "-1"], ["--max-attempts", "0"], ["--token-budget", "0"],
                                  ["--n", "0"],
                                  ["--n", "1000000000"]])
-def test_a_bad_option_fails_first_and_leaves_nothing(tmp_path, model, capsys, bad):
-    src = jsonl(tmp_path / "in.jsonl", [{"text": t} for t in TEXTS])
+def test_a_bad_option_fails_first_and_leaves_nothing(tmp_path, model, capsys, bad, write_jsonl):
+    src = write_jsonl(tmp_path / "in.jsonl", [{"text": t} for t in TEXTS])
     out = tmp_path / "o.jsonl"
     rc, err = run(["augment", str(src), "-o", str(out), *model, *bad], capsys)
     assert rc == 2 and bad[0] in one_line(err)
@@ -127,8 +122,8 @@ def test_a_bad_option_fails_first_and_leaves_nothing(tmp_path, model, capsys, ba
     assert main(["augment", str(src), "-o", str(out), *model]) == 0
 
 
-def test_a_parquet_type_conflict_is_refused_before_work_and_the_fix_runs(tmp_path, model, capsys):
-    src = jsonl(tmp_path / "in.jsonl", [{"text": TEXTS[0], "x": 1}, {"text": TEXTS[1], "x": "one"}])
+def test_a_parquet_type_conflict_is_refused_before_work_and_the_fix_runs(tmp_path, model, capsys, write_jsonl):
+    src = write_jsonl(tmp_path / "in.jsonl", [{"text": TEXTS[0], "x": 1}, {"text": TEXTS[1], "x": "one"}])
     out = tmp_path / "o.parquet"
     rc, err = run(["augment", str(src), "-o", str(out), *model], capsys)
     line = one_line(err)
@@ -144,8 +139,8 @@ def test_a_parquet_type_conflict_is_refused_before_work_and_the_fix_runs(tmp_pat
                                  ["--device", "toaster"],
                                  ["--dtype", "fp8"],
                                  ["--unit", "sentence"], ["--strategy", "best"]])
-def test_bad_option_values_are_one_line(tmp_path, model, capsys, bad):
-    src = jsonl(tmp_path / "in.jsonl", [{"text": t} for t in TEXTS])
+def test_bad_option_values_are_one_line(tmp_path, model, capsys, bad, write_jsonl):
+    src = write_jsonl(tmp_path / "in.jsonl", [{"text": t} for t in TEXTS])
     rc, err = run(["augment", str(src), "-o", str(tmp_path / "o.jsonl"), *model, *bad], capsys)
     assert rc == 2
     one_line(err)
@@ -154,8 +149,8 @@ def test_bad_option_values_are_one_line(tmp_path, model, capsys, bad):
 
 @pytest.mark.parametrize("config", ["missing", "dir", "[1, 2]", '{"rate": "high"}', '{"method": 3}', "{not json",
                                     '{"nope": 1}'])
-def test_bad_configs_are_one_line(tmp_path, model, capsys, config):
-    src = jsonl(tmp_path / "in.jsonl", [{"text": t} for t in TEXTS])
+def test_bad_configs_are_one_line(tmp_path, model, capsys, config, write_jsonl):
+    src = write_jsonl(tmp_path / "in.jsonl", [{"text": t} for t in TEXTS])
     cfg = tmp_path / "cfg.json"
     if config == "dir":
         cfg.mkdir()
@@ -167,8 +162,8 @@ def test_bad_configs_are_one_line(tmp_path, model, capsys, config):
 
 
 @pytest.mark.parametrize("target", ["/proc/maskaug-test/o.jsonl", "/proc/o.jsonl"])
-def test_an_unwritable_output_is_one_line(tmp_path, model, capsys, target):
-    src = jsonl(tmp_path / "in.jsonl", [{"text": t} for t in TEXTS])
+def test_an_unwritable_output_is_one_line(tmp_path, model, capsys, target, write_jsonl):
+    src = write_jsonl(tmp_path / "in.jsonl", [{"text": t} for t in TEXTS])
     rc, err = run(["augment", str(src), "-o", target, *model], capsys)
     assert rc == 2 and target.split("/")[2] in one_line(err)
 
@@ -197,10 +192,10 @@ def test_parquet_input_with_timestamps_and_decimals_passes_through(tmp_path, mod
     assert back.column("price").to_pylist()[1] == decimal.Decimal("2.50")
 
 
-def test_raw_line_separators_inside_json_strings_are_text(tmp_path, model, capsys):
+def test_raw_line_separators_inside_json_strings_are_text(tmp_path, model, capsys, write_jsonl):
     texts = ["A film\u2028with a line separator.", "A plot\u2029that ends\u0085here."]
     src = tmp_path / "in.jsonl"
-    src.write_text("".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in texts), encoding="utf-8")
+    write_jsonl(src, [{"text": t} for t in texts])
     assert "\u2028" in src.read_text(encoding="utf-8")  # raw, not escaped
     out = tmp_path / "o.jsonl"
     rc, err = run(["augment", str(src), "-o", str(out), "--keep-original", *model], capsys)
@@ -212,9 +207,9 @@ def test_raw_line_separators_inside_json_strings_are_text(tmp_path, model, capsy
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
-def test_output_is_standard_json_whatever_the_numbers(tmp_path, model, capsys, value):
+def test_output_is_standard_json_whatever_the_numbers(tmp_path, model, capsys, value, write_jsonl):
     src = tmp_path / "in.jsonl"
-    src.write_text("".join(json.dumps({"text": t, "score": value}) + "\n" for t in TEXTS[:2]))
+    write_jsonl(src, [{"text": t, "score": value} for t in TEXTS[:2]])
     out = tmp_path / "o.jsonl"
     assert main(["augment", str(src), "-o", str(out), *model]) == 0
 
@@ -238,9 +233,9 @@ def test_duplicate_or_empty_csv_header_names_are_refused(tmp_path, model, capsys
 
 
 # -- every row accounted for ---------------------------------------------------------------------------------
-def test_rows_with_no_output_are_named_with_their_reason(tmp_path, model, capsys):
+def test_rows_with_no_output_are_named_with_their_reason(tmp_path, model, capsys, write_jsonl):
     rows = [{"text": TEXTS[0]}, {"text": "!!! ..."}, {"text": TEXTS[1]}]
-    src = jsonl(tmp_path / "in.jsonl", rows)
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
     out = tmp_path / "o.jsonl"
     rc, err = run(["augment", str(src), "-o", str(out), "--n", "2", *model], capsys)
     assert rc == 0
@@ -251,8 +246,8 @@ def test_rows_with_no_output_are_named_with_their_reason(tmp_path, model, capsys
 
 
 @pytest.mark.parametrize("text", ["\u200b\u200b\u200b", "\u200e\u200f", "\ufeff \u2060"])
-def test_texts_without_visible_characters_are_rejected_as_empty(tmp_path, model, capsys, text):
-    src = jsonl(tmp_path / "in.jsonl", [{"text": TEXTS[0]}, {"text": text}])
+def test_texts_without_visible_characters_are_rejected_as_empty(tmp_path, model, capsys, text, write_jsonl):
+    src = write_jsonl(tmp_path / "in.jsonl", [{"text": TEXTS[0]}, {"text": text}])
     rc, err = run(["augment", str(src), "-o", str(tmp_path / "o.jsonl"), *model], capsys)
     assert rc == 2 and "row 2, field 'text'" in one_line(err) and "empty" in err[0]
     assert main(["augment", str(src), "-o", str(tmp_path / "o.jsonl"), "--skip-bad-rows", *model]) == 0
@@ -261,22 +256,22 @@ def test_texts_without_visible_characters_are_rejected_as_empty(tmp_path, model,
 
 
 # -- interrupts -------------------------------------------------------------------------------------------
-def test_ctrl_c_during_start_up_is_one_line_and_130(tmp_path, tiny_model_dirs, monkeypatch, capsys):
+def test_ctrl_c_during_start_up_is_one_line_and_130(tmp_path, tiny_model_dirs, monkeypatch, capsys, write_jsonl):
     import transformers
 
     def interrupted(*a, **k):  # Ctrl-C while the model loads
         raise KeyboardInterrupt
 
     monkeypatch.setattr(transformers.AutoModelForMaskedLM, "from_pretrained", interrupted)
-    src = jsonl(tmp_path / "in.jsonl", [{"text": t} for t in TEXTS])
+    src = write_jsonl(tmp_path / "in.jsonl", [{"text": t} for t in TEXTS])
     rc, err = run(["augment", str(src), "-o", str(tmp_path / "o.jsonl"), "--model",
                    str(tiny_model_dirs["wordpiece"])], capsys)
     assert rc == 130 and "interrupted" in one_line(err)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
 
-def test_no_temporary_folder_is_left_after_kill_9_and_resume(tmp_path, tiny_model_dirs):
-    src = jsonl(tmp_path / "in.jsonl", [{"text": f"{TEXTS[i % 4]} Take {i}."} for i in range(4000)])
+def test_no_temporary_folder_is_left_after_kill_9_and_resume(tmp_path, tiny_model_dirs, write_jsonl):
+    src = write_jsonl(tmp_path / "in.jsonl", [{"text": f"{TEXTS[i % 4]} Take {i}."} for i in range(4000)])
     out = tmp_path / "o.jsonl"
     cmd = [sys.executable, "-m", "maskaug.cli", "augment", str(src), "-o", str(out), "--n", "2", "--model",
            str(tiny_model_dirs["wordpiece"]), "--method", "iterative.v2", "--quiet"]

@@ -1,6 +1,5 @@
 """The output target: what may be written, one writer at a time, and what is left afterwards."""
 
-import json
 
 import pytest
 
@@ -8,11 +7,11 @@ from maskaug.io import OutputError
 from maskaug.output import OutputTarget, written_by_maskaug
 
 
-def test_what_counts_as_maskaug_output(tmp_path):
+def test_what_counts_as_maskaug_output(tmp_path, write_jsonl):
     ours = tmp_path / "ours.jsonl"
-    ours.write_text(json.dumps({"text": "x", "aug_source_row": 0}) + "\n")
+    write_jsonl(ours, [{"text": "x", "aug_source_row": 0}])
     theirs = tmp_path / "theirs.jsonl"
-    theirs.write_text(json.dumps({"text": "x"}) + "\n")
+    write_jsonl(theirs, [{"text": "x"}])
     folder = tmp_path / "folder"
     folder.mkdir()
     assert written_by_maskaug(ours) and not written_by_maskaug(theirs) and not written_by_maskaug(folder)

@@ -38,10 +38,6 @@ def _rows(path) -> list[dict]:
     return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
 
 
-def _write(path, rows) -> None:
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-
-
 def _out(text, edits, source_row=0, copy=0, **extra):
     return {"text": text, "aug_source_row": source_row, "aug_method": "substitute.v2", "aug_seed": 0,
             "aug_copy": copy, "aug_is_original": copy < 0, "aug_edits": edits, "aug_score": -1.5, **extra}
@@ -98,12 +94,12 @@ def test_review_command_end_to_end_and_deterministic(run, tmp_path, capsys):
     assert len(pages) > 1
 
 
-def test_a_tagged_and_a_pair_run(tiny_model_dirs, tmp_path):
+def test_a_tagged_and_a_pair_run(tiny_model_dirs, tmp_path, write_jsonl):
     ner = tmp_path / "ner.jsonl"
-    _write(ner, [{"tokens": ["The", "movie", "was", "great", "in", "Paris", "today", "."],
+    write_jsonl(ner, [{"tokens": ["The", "movie", "was", "great", "in", "Paris", "today", "."],
                   "tags": ["O", "O", "O", "O", "O", "B-LOC", "O", "O"]}])
     pair = tmp_path / "pair.jsonl"
-    _write(pair, [{"premise": "The movie was great and the actors were wonderful.",
+    write_jsonl(pair, [{"premise": "The movie was great and the actors were wonderful.",
                    "hypothesis": "A dull, lifeless film with no heart at all.", "label": 1}])
     model = str(tiny_model_dirs["wordpiece"])
     assert main(["augment", str(ner), "-o", str(tmp_path / "n.jsonl"), "--model", model, "--quiet", "--n", "2",
@@ -124,13 +120,13 @@ def test_a_tagged_and_a_pair_run(tiny_model_dirs, tmp_path):
 
 
 # -- hand-written rows -------------------------------------------------------------------------------------------
-def test_every_text_is_escaped(tmp_path):
+def test_every_text_is_escaped(tmp_path, write_jsonl):
     out = tmp_path / "<x>.jsonl"
     source = '<script>alert("x")</script> & more'
     row = _out('<script>alert("x")</script> <em> & more', [{"field": "text", "start": 28, "end": 28, "old": "",
                                                            "new": "<em> "}], label="<img src=x onerror=alert(1)>",
                aug_method="<i>m</i>", aug_teacher_label="<u>")
-    _write(out, [row])
+    write_jsonl(out, [row])
     assert main(["review", str(out), "-o", str(tmp_path / "p.html")]) == 0
     page = (tmp_path / "p.html").read_text()
     assert "<script" not in page and "<img" not in page and "<em>" not in page and "<i>m" not in page
@@ -139,16 +135,15 @@ def test_every_text_is_escaped(tmp_path):
     assert source in _page_text(page, drop="ins")
 
 
-def test_originals_short_rows_and_rows_without_edits_never_crash(tmp_path):
+def test_originals_short_rows_and_rows_without_edits_never_crash(tmp_path, write_jsonl):
     out = tmp_path / "o.jsonl"
     src = tmp_path / "in.jsonl"
-    _write(src, [{"text": "one two three"}, {"text": "four five six"}, {"text": "seven"}])
-    _write(out, [_out("one two three", [], copy=-1),
+    write_jsonl(src, [{"text": "one two three"}, {"text": "four five six"}, {"text": "seven"}])
+    write_jsonl(out, [_out("one two three", [], copy=-1),
                  _out("one 2 three", [{"field": "text", "start": 4, "end": 7, "old": "two", "new": "2"}]),
                  _out("four five six", [], source_row=1, copy=0)])  # an output that records no edit
-    (tmp_path / "o.jsonl.shortfall.jsonl").write_text(
-        json.dumps({"row": 3, "aug_source_row": 2, "requested": 1, "produced": 0,
-                    "reason": "left as it is: too short"}) + "\n")
+    write_jsonl(tmp_path / "o.jsonl.shortfall.jsonl", [{"row": 3, "aug_source_row": 2, "requested": 1, "produced": 0,
+                                                        "reason": "left as it is: too short"}])
     rv = read_review(out)
     assert (rv.rows, rv.originals, rv.unedited, len(rv.keys)) == (3, 1, 1, 3)
     page = render(rv)
@@ -156,18 +151,18 @@ def test_originals_short_rows_and_rows_without_edits_never_crash(tmp_path):
     assert "0 of 1 outputs: left as it is: too short" in page and "--source INPUT" in page
     page = render(read_review(out, source=src))
     assert ">seven<" in page and "--source INPUT" not in page  # the short row's source, read from the input
-    _write(out, [_out("one two three", [], copy=-1)])  # only originals
+    write_jsonl(out, [_out("one two three", [], copy=-1)])  # only originals
     (tmp_path / "o.jsonl.shortfall.jsonl").unlink()
     assert "no output" in render(read_review(out))
 
 
-def test_pairs_get_one_block_per_edited_field(tmp_path):
+def test_pairs_get_one_block_per_edited_field(tmp_path, write_jsonl):
     out = tmp_path / "o.jsonl"
     row = {"premise": "A woman sleeps.", "hypothesis": "A person naps.", "aug_source_row": 0, "aug_method": "m",
            "aug_copy": 0, "aug_is_original": False, "aug_score": None,
            "aug_edits": [{"field": "premise", "start": 2, "end": 5, "old": "man", "new": "woman"},
                          {"field": "hypothesis", "start": 9, "end": 14, "old": "rests", "new": "naps"}]}
-    _write(out, [row])
+    write_jsonl(out, [row])
     rv = read_review(out)
     assert rv.groups[0].sources == {"premise": "A man sleeps.", "hypothesis": "A person rests."}
     page = render(rv)

@@ -51,14 +51,14 @@ def test_pairs_count_as_one_row():
     assert sal.z("nobody", "contradiction") > sal.z("nobody", "entailment")
 
 
-def test_the_job_keeps_each_rows_label_words(tmp_path, tiny_model_dirs):
+def test_the_job_keeps_each_rows_label_words(tmp_path, tiny_model_dirs, write_jsonl):
     import json
 
     from maskaug.cli import main
 
     rows = [{"text": t, "label": y} for t, y in ROWS * 2]
     src = tmp_path / "in.jsonl"
-    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    write_jsonl(src, rows)
     sal = Salience.fit(ROWS * 2)
     args = ["augment", str(src), "--method", "substitute.v2", "--model", str(tiny_model_dirs["wordpiece"]), "--quiet",
             "--n", "3",

@@ -73,17 +73,17 @@ def test_the_api_builds_constraint_options_and_refuses_a_file_job_setting():
     (["--method", "substitute:teacher=filter"], "--method substitute:teacher=filter: teacher is a constraint option"),
     (["--param", "rate=high"], "--param rate=high: parameter rate must be a number"),
 ])
-def test_the_cli_routes_method_parameters_the_same_way(tmp_path, capsys, args, message):
+def test_the_cli_routes_method_parameters_the_same_way(tmp_path, capsys, args, message, write_jsonl):
     src = tmp_path / "in.jsonl"
-    src.write_text(json.dumps({"text": "A quiet, moving film."}) + "\n")
+    write_jsonl(src, [{"text": "A quiet, moving film."}])
     assert main(["augment", str(src), "-o", str(tmp_path / "o.jsonl"), "--quiet", *args]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0], err
 
 
-def test_a_config_file_may_not_hide_a_job_setting(tmp_path, capsys):
+def test_a_config_file_may_not_hide_a_job_setting(tmp_path, capsys, write_jsonl):
     src, cfg = tmp_path / "in.jsonl", tmp_path / "method.json"
-    src.write_text(json.dumps({"text": "A quiet, moving film."}) + "\n")
+    write_jsonl(src, [{"text": "A quiet, moving film."}])
     cfg.write_text(json.dumps({"method": "substitute", "rate": 0.3, "n": 4}))
     assert main(["augment", str(src), "-o", str(tmp_path / "o.jsonl"), "--config", str(cfg), "--quiet"]) == 2
     assert f"{cfg}: n is a job setting, not a method parameter" in capsys.readouterr().err

@@ -1,7 +1,6 @@
 """Text Smoothing and masked consistency on the tiny local BERT; the Trainer example end to end."""
 
 import importlib.util
-import json
 from pathlib import Path
 
 import pytest
@@ -122,12 +121,12 @@ def _example():
 
 
 @pytest.mark.parametrize("method", ["smoothing", "consistency", "uda"])
-def test_trainer_example_runs(tiny_model_dirs, tmp_path, method):
+def test_trainer_example_runs(tiny_model_dirs, tmp_path, method, write_jsonl):
     rows = [{"text": "the movie was great", "label": "pos"}, {"text": "a dull film", "label": "neg"}] * 4
     data = tmp_path / "train.jsonl"
-    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    write_jsonl(data, rows)
     extra = tmp_path / "unlabelled.jsonl"
-    extra.write_text("".join(json.dumps({"text": t}) + "\n" for t in ["a great cast", "no heart at all"]))
+    write_jsonl(extra, [{"text": t} for t in ["a great cast", "no heart at all"]])
     folder = str(tiny_model_dirs["wordpiece"])
     argv = ["--data", str(data), "--test", str(data), "--mlm", folder, "--classifier", folder,
             "--max-steps", "3", "--batch-size", "4", "--method", method]
@@ -204,3 +203,28 @@ def test_self_train_adds_confident_pseudo_labels_and_their_views(tiny_mlms):
     for bad in (dict(threshold=1.0), dict(per_class=0), dict(rounds=0)):
         with pytest.raises(ValueError):
             self_train(fit, predict_proba, labelled, unlabelled, None, **bad)
+
+
+def test_self_train_takes_views_already_made_and_weights_the_pseudo_labelled_rows():
+    from maskaug.training import self_train
+
+    labelled = (["good", "bad"], [1, 0])
+    unlabelled = ["fine", "awful", "meh"]
+    calls = []
+
+    def fit(texts, labels, weights=None):
+        calls.append((list(texts), list(labels), weights))
+        return len(calls)
+
+    def predict_proba(model, texts):
+        return [[0.05, 0.95], [0.97, 0.03], [0.5, 0.5]]  # "meh" is below the threshold
+
+    views = {0: ["fine indeed"], 1: ["so awful"], 2: ["meh meh"]}
+    res = self_train(fit, predict_proba, labelled, unlabelled, threshold=0.9, views=views, weight=0.25, rounds=2)
+    assert calls[0] == (["good", "bad"], [1, 0], None)  # the first teacher: the labelled rows, unweighted
+    texts, labels, weights = calls[1]
+    assert texts == ["good", "bad", "good", "bad", "fine", "fine indeed", "awful", "so awful"]  # balanced, views
+    assert labels == [1, 0, 1, 0, 1, 1, 0, 0] and weights == [1.0] * 4 + [0.25] * 4
+    assert res.chosen == [(0, 1), (1, 0)] and res.model == 3 and len(res.rounds) == 2
+    with pytest.raises(ValueError, match="not both"):
+        self_train(fit, predict_proba, labelled, unlabelled, object(), views=views)

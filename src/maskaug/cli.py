@@ -406,7 +406,8 @@ def cmd_models(args) -> int:
 
 
 def _evaluate_parser(sub) -> None:
-    from maskaug.evaluate.config import DEFAULT_METHODS, DEFAULTS
+    from maskaug.evaluate.arms import arms_help
+    from maskaug.evaluate.protocols import PROTOCOLS, methods_help
 
     p = sub.add_parser("evaluate", help="measure downstream gains of methods under a low-resource protocol",
                        description="Run kumar2020 (k examples per class, S splits, test at the best dev setting) "
@@ -416,7 +417,7 @@ def _evaluate_parser(sub) -> None:
     p.add_argument("-o", "--output", type=Path, default=Path("maskaug-eval"), help="report folder")
     p.add_argument("--test", type=Path, help="test file (default: a stratified 20%% of DATA held out)")
     p.add_argument("--config", type=Path, help="a config.json from an earlier run (flags override it)")
-    p.add_argument("--protocol", choices=["kumar2020", "eda2019", "melm2022"],
+    p.add_argument("--protocol", choices=list(PROTOCOLS),
                    help="melm2022: NER token/tag records, training subsets of --size sentences, tagger micro F1")
     p.add_argument("--k", type=int, action="append", help="kumar2020: examples per class (repeat for a sweep)")
     p.add_argument("--size", type=int, action="append", dest="sizes",
@@ -427,11 +428,9 @@ def _evaluate_parser(sub) -> None:
     p.add_argument("--n", type=int,
                    help="outputs per training example (kumar2020: 1; eda2019: 16/8/4 by N; melm2022: 3)")
     p.add_argument("--seed", type=int, help="randomness of splits, augmentations and classifiers (default 0)")
-    p.add_argument("--methods", help="comma-separated arms: none, copy, consistency, eda, selftrain, uda, tapt "
-                                     "(these three with --unlabelled) or registered methods with optional "
+    p.add_argument("--methods", help=f"comma-separated arms: {arms_help()} or registered methods with optional "
                                      "':KEY=VALUE' params, e.g. none,copy,eda,substitute,ssmba (default: "
-                                     f"{','.join(DEFAULT_METHODS)}; melm2022: "
-                                     f"{','.join(DEFAULTS['melm2022']['methods'])})")
+                                     f"{methods_help()})")
     p.add_argument("--method", action="append", default=[], dest="method_specs",
                    help="one method spec (repeatable; use for specs with commas: 'substitute:rate=0.3,top_k=5')")
     p.add_argument("--classifier", choices=["logreg", "finetune"],
@@ -508,12 +507,7 @@ def cmd_evaluate(args) -> int:
     if args.no_quality:
         cfg.quality = False
     if args.quick:
-        cfg = cfg.resolved()
-        cfg.splits = min(cfg.splits, 2 if cfg.protocol == "melm2022" else 3)
-        cfg.test_limit = min(cfg.test_limit or 300, 200 if cfg.protocol == "melm2022" else 300)
-        cfg.fluency_sample = min(cfg.fluency_sample, 30)
-        if cfg.protocol == "eda2019":
-            cfg.sizes = [min(s, 200) for s in cfg.sizes]
+        cfg = cfg.quick()  # the protocol's smoke run
     import shlex
 
     command = "maskaug " + shlex.join(getattr(args, "argv", None) or sys.argv[1:])

@@ -21,11 +21,11 @@ RECORDS = [
 
 
 @pytest.fixture
-def files(tmp_path):
+def files(tmp_path, write_jsonl):
     paths = []
     for name, recs in (("train.jsonl", RECORDS * 3), ("test.jsonl", RECORDS[::-1])):
         p = tmp_path / name
-        p.write_text("".join(json.dumps({"tokens": t, "tags": g}) + "\n" for t, g in recs))
+        write_jsonl(p, [{"tokens": t, "tags": g} for t, g in recs])
         paths.append(p)
     return paths
 
@@ -121,3 +121,30 @@ def test_melm2022_honours_steps_seeds_and_no_quality(files, tiny_model_dirs, tmp
     res = Evaluation(cfg, progress=False).run()
     assert res["quality"] == {} and all(len(r["seed_runs"]) == 2 for r in res["runs"])
     assert "step-matched: 3 optimiser steps" in markdown(res)
+
+
+def test_each_protocol_owns_its_defaults_and_its_quick_run():
+    from maskaug.evaluate.protocols import PROTOCOLS
+
+    quick = {name: EvalConfig(data="d", test="t", protocol=name, sizes=[500]).quick() for name in PROTOCOLS}
+    assert (quick["kumar2020"].splits, quick["kumar2020"].test_limit, quick["kumar2020"].fluency_sample) == (3, 300, 30)
+    assert quick["eda2019"].sizes == [200] and quick["melm2022"].sizes == [500]  # only eda2019 shrinks N
+    assert (quick["melm2022"].splits, quick["melm2022"].test_limit, quick["melm2022"].classifier) == (2, 200, "tagger")
+    assert EvalConfig(data="d").resolved().protocol == "kumar2020"  # a config that names none
+    assert EvalConfig(data="d", splits=2).quick().splits == 2  # --quick never grows a setting
+    with pytest.raises(ValueError, match="unknown protocol 'nope'; use kumar2020, eda2019, melm2022"):
+        EvalConfig(data="d", protocol="nope").resolved()
+
+
+def test_protocol_names_are_tested_in_protocols_py_only():
+    """No code outside protocols.py compares with, lists or looks up a protocol by name (prose may name them)."""
+    import ast
+    from pathlib import Path
+
+    from maskaug.evaluate.protocols import PROTOCOLS
+
+    src = Path(__file__).resolve().parents[2] / "src" / "maskaug"
+    found = [f"{p.relative_to(src)}:{node.lineno}" for p in sorted(src.rglob("*.py")) if p.name != "protocols.py"
+             for node in ast.walk(ast.parse(p.read_text("utf-8")))
+             if isinstance(node, ast.Constant) and node.value in PROTOCOLS]
+    assert not found

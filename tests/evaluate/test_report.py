@@ -17,7 +17,7 @@ def _summary(accs: dict[str, list[float]]) -> dict:
 
     runs = [{"size": 10, "split": i, "method": m, "test_accuracy": a, "per_class": {"0": a - 0.05, "1": a + 0.05}}
             for m, xs in accs.items() for i, a in enumerate(xs)]
-    return summarize(runs, 10, list(accs))
+    return summarize(runs, 10, list(accs), {"none": "none", "copy": "copy"})
 
 
 def results(splits: int = 3) -> dict:
@@ -36,6 +36,8 @@ def results(splits: int = 3) -> dict:
         "examples": {"substitute.v2": [{"source": "a warm and funny film", "output": "a warm and moving film",
                                      "label": "1"}]},
         "timings_s": {"total": 123.0}, "cached_runs": 0,
+        "arms": {"none": {"arm": "none", "role": "control"}, "copy": {"arm": "copy", "role": "control"},
+                 "substitute": {"arm": "substitute.v2", "role": "method"}},
     }
 
 
@@ -153,3 +155,23 @@ def test_the_page_renders_in_a_real_headless_browser(tmp_path):
 
     img = Image.open(shot).convert("RGB")
     assert img.size == (1200, 2400) and len(img.getcolors(1 << 20) or []) > 50  # text, tables, plots
+
+
+def test_comparisons_are_with_the_reference_arms_whatever_their_labels():
+    from maskaug.evaluate.arms import arm_for, references
+    from maskaug.evaluate.runner import summarize
+
+    arms = [arm_for(s) for s in ["none", "copy:teacher=soft", "copy", "eda.v1", "substitute",
+                                 {"label": "EDA, alpha 0.2", "method": "eda", "alpha_sr": 0.2}]]
+    refs = references(arms)
+    assert refs == {"none": "none", "copy": "copy", "eda": "eda.v1"}  # the plain arm of each reference class
+    assert [a.role for a in arms] == ["control", "control", "control", "baseline", "method", "baseline"]
+    accs = [0.6, 0.62, 0.58]
+    runs = [{"size": 10, "split": i, "method": a.label, "test_accuracy": x + 0.01 * j}
+            for j, a in enumerate(arms) for i, x in enumerate(accs)]
+    summary = summarize(runs, 10, [a.label for a in arms], refs)
+    assert [k for k in summary["none"] if k.startswith("vs_")] == []
+    assert [k for k in summary["copy"] if k.startswith("vs_")] == ["vs_none"]
+    assert [k for k in summary["eda.v1"] if k.startswith("vs_")] == ["vs_none", "vs_copy"]
+    for label in ("copy:teacher=soft", "substitute", "EDA, alpha 0.2"):
+        assert [k for k in summary[label] if k.startswith("vs_")] == ["vs_none", "vs_copy", "vs_eda"]

@@ -12,23 +12,11 @@ from maskaug.evaluate.protocols import Kumar2020
 from maskaug.evaluate.report import markdown
 from maskaug.evaluate.runner import Evaluation
 
-POS = ["the movie was great and the actors were wonderful", "i loved every minute of this charming comedy",
-       "a wonderful film with great heart", "charming actors and a great plot", "i loved the great jokes",
-       "every minute was wonderful and charming", "a great comedy that i loved", "wonderful and great fun"]
-NEG = ["a dull lifeless film with no heart at all", "the plot is thin and the jokes fall flat",
-       "dull actors and a thin plot", "no heart and no jokes at all", "the film was dull and flat",
-       "a lifeless comedy with thin jokes", "flat jokes and a dull minute", "thin and lifeless at all"]
 
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    d = tmp_path_factory.mktemp("evaldata")
-    rows = [{"text": t, "label": "pos"} for t in POS] + [{"text": t, "label": "neg"} for t in NEG]
-    (d / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    test = [{"text": t + " indeed", "label": y} for t, y in [(POS[0], "pos"), (NEG[0], "neg"), (POS[3], "pos"),
-                                                             (NEG[4], "neg")]]
-    (d / "test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in test))
-    return d
+def _config(eval_config, **settings):
+    """The evaluations here: three splits, no-aug and two methods, a small fluency sample."""
+    return eval_config(**{"splits": 3, "methods": ["none", "substitute.v2", "ssmba.v2:rate=0.3"], "fluency_sample": 5,
+                          **settings})
 
 
 def checked(spec):
@@ -38,16 +26,8 @@ def checked(spec):
     return arm
 
 
-def _config(data, tiny_model_dirs, tmp_path, **kw):
-    base = dict(data=str(data / "train.jsonl"), test=str(data / "test.jsonl"), k=[2], splits=3,
-                methods=["none", "substitute.v2", "ssmba.v2:rate=0.3"], encoder=str(tiny_model_dirs["wordpiece"]),
-                model=str(tiny_model_dirs["wordpiece"]), fluency_sample=5, cache_dir=str(tmp_path / "cache"))
-    base.update(kw)
-    return EvalConfig(**base)
-
-
-def test_kumar2020_end_to_end_same_splits_for_every_method(data, tiny_model_dirs, tmp_path):
-    res = Evaluation(_config(data, tiny_model_dirs, tmp_path), progress=False).run()
+def test_kumar2020_end_to_end_same_splits_for_every_method(eval_config):
+    res = Evaluation(_config(eval_config), progress=False).run()
     runs = res["runs"]
     assert len(runs) == 3 * 3
     by_split = {}
@@ -72,10 +52,10 @@ def test_kumar2020_end_to_end_same_splits_for_every_method(data, tiny_model_dirs
     assert "Δ flip vs substitute" in markdown(res)
 
 
-def test_cached_rerun_gives_identical_numbers(data, tiny_model_dirs, tmp_path):
+def test_cached_rerun_gives_identical_numbers(tmp_path, eval_config):
     import shutil
 
-    cfg = _config(data, tiny_model_dirs, tmp_path, quality=False)
+    cfg = _config(eval_config, quality=False)
     first = Evaluation(cfg, progress=False).run()
     assert list((tmp_path / "cache" / "augment").glob("*.json"))
     shutil.rmtree(tmp_path / "cache" / "runs")  # classifiers rerun from cached augmentations: deterministic
@@ -86,16 +66,16 @@ def test_cached_rerun_gives_identical_numbers(data, tiny_model_dirs, tmp_path):
     assert "(9 of 9 classifier runs read from the cache)" in markdown(third)
 
 
-def test_an_extended_evaluation_reruns_only_the_new_classifier_runs(data, tiny_model_dirs, tmp_path):
-    small = Evaluation(_config(data, tiny_model_dirs, tmp_path, methods=["none", "substitute.v2"], quality=False),
+def test_an_extended_evaluation_reruns_only_the_new_classifier_runs(eval_config):
+    small = Evaluation(_config(eval_config, methods=["none", "substitute.v2"], quality=False),
                        progress=False).run()
-    more = Evaluation(_config(data, tiny_model_dirs, tmp_path, quality=False), progress=False).run()
+    more = Evaluation(_config(eval_config, quality=False), progress=False).run()
     assert more["cached_runs"] == len(small["runs"]) == 6 and len(more["runs"]) == 9
     assert [r for r in more["runs"] if r["method"] != "ssmba.v2:rate=0.3"] == small["runs"]
 
 
-def test_eda2019_and_finetune_classifier(data, tiny_model_dirs, tmp_path):
-    cfg = _config(data, tiny_model_dirs, tmp_path, protocol="eda2019", sizes=[6], splits=2, n=2,
+def test_eda2019_and_finetune_classifier(eval_config):
+    cfg = _config(eval_config, protocol="eda2019", sizes=[6], splits=2, n=2,
                   methods=["none", "substitute.v2"], classifier="finetune", epochs=2, quality=False)
     res = Evaluation(cfg, progress=False).run()
     assert {r["train_examples"] for r in res["runs"] if r["method"] == "none"} == {6}
@@ -103,8 +83,8 @@ def test_eda2019_and_finetune_classifier(data, tiny_model_dirs, tmp_path):
     assert all(r["dev_accuracy"] is None and r["chosen"] == "epoch=2" for r in res["runs"])
 
 
-def test_consistency_row_trains_with_the_masked_consistency_term(data, tiny_model_dirs, tmp_path):
-    cfg = _config(data, tiny_model_dirs, tmp_path, splits=2, methods=["none", "consistency", "consistency:weight=3"],
+def test_consistency_row_trains_with_the_masked_consistency_term(tiny_model_dirs, eval_config):
+    cfg = _config(eval_config, splits=2, methods=["none", "consistency", "consistency:weight=3"],
                   classifier="finetune", epochs=2, quality=False)
     ev = Evaluation(cfg, progress=False)
     res = ev.run()
@@ -122,7 +102,7 @@ def test_consistency_row_trains_with_the_masked_consistency_term(data, tiny_mode
     assert len(keys) == 3 and "vs_none" in res["summary"]["2"]["consistency"]
     assert "consistency" not in res["examples"] and "consistency" not in res["quality"]
     with pytest.raises(ValueError, match="--classifier finetune"):
-        Evaluation(_config(data, tiny_model_dirs, tmp_path, methods=["none", "consistency"]), progress=False)
+        Evaluation(_config(eval_config, methods=["none", "consistency"]), progress=False)
 
 
 def test_method_spec_parsing_and_unknown_method():
@@ -166,8 +146,8 @@ def test_cli_bad_label_in_test_names_file_row_field(data, tiny_model_dirs, tmp_p
     assert code == 2 and f"{bad}: row 2, field 'label'" in err and "'meh'" in err
 
 
-def test_conditional_method_fine_tunes_one_mlm_per_split(data, tiny_model_dirs, tmp_path):
-    cfg = _config(data, tiny_model_dirs, tmp_path, splits=2, methods=["none", "prepend"], quality=True)
+def test_conditional_method_fine_tunes_one_mlm_per_split(tmp_path, eval_config):
+    cfg = _config(eval_config, splits=2, methods=["none", "prepend"], quality=True)
     res = Evaluation(cfg, progress=False).run()
     assert {r["train_examples"] for r in res["runs"] if r["method"] == "prepend"} == {8}
     models = sorted((tmp_path / "cache" / "models").glob("prepend-*"))
@@ -175,8 +155,8 @@ def test_conditional_method_fine_tunes_one_mlm_per_split(data, tiny_model_dirs, 
     assert res["quality"]["prepend"]["shortfall"] == 0
 
 
-def test_teacher_constraint_in_a_method_spec_is_trained_per_split(data, tiny_model_dirs, tmp_path):
-    cfg = _config(data, tiny_model_dirs, tmp_path, splits=2, methods=["none", "substitute.v2:teacher=filter"],
+def test_teacher_constraint_in_a_method_spec_is_trained_per_split(eval_config):
+    cfg = _config(eval_config, splits=2, methods=["none", "substitute.v2:teacher=filter"],
                   quality=True)
     res = Evaluation(cfg, progress=False).run()
     stats = res["throughput"]["substitute.v2:teacher=filter"]
@@ -188,18 +168,18 @@ def test_teacher_constraint_in_a_method_spec_is_trained_per_split(data, tiny_mod
     checked("substitute.v2:teacher=soft")
 
 
-def test_eda_baseline_runs_in_the_protocol(data, tiny_model_dirs, tmp_path):
-    cfg = _config(data, tiny_model_dirs, tmp_path, splits=2, methods=["none", "eda"], fluency_sample=3)
+def test_eda_baseline_runs_in_the_protocol(eval_config):
+    cfg = _config(eval_config, splits=2, methods=["none", "eda"], fluency_sample=3)
     res = Evaluation(cfg, progress=False).run()
     assert {r["train_examples"] for r in res["runs"] if r["method"] == "eda"} == {8}
     assert res["throughput"]["eda"]["forward_passes"] == 0 and res["quality"]["eda"]["outputs"] > 0
     assert res["arms"]["eda"] == {"arm": "eda.v1", "role": "baseline"}
 
 
-def test_report_for_a_k_sweep_plots_gain_against_k(data, tiny_model_dirs, tmp_path):
+def test_report_for_a_k_sweep_plots_gain_against_k(data, tmp_path, eval_config):
     from maskaug.evaluate.report import write
 
-    cfg = _config(data, tiny_model_dirs, tmp_path, k=[1, 2], splits=2, methods=["none", "substitute.v2"],
+    cfg = _config(eval_config, k=[1, 2], splits=2, methods=["none", "substitute.v2"],
                   quality=False)
     res = Evaluation(cfg, progress=False).run()
     assert set(res["summary"]) == {"1", "2"}
@@ -223,23 +203,23 @@ def test_empty_data_and_small_class_are_named(tmp_path, capsys):
     assert "too few in {'neg': 1}" in capsys.readouterr().err
 
 
-def test_unknown_flip_reference_is_refused_before_any_work(data, tiny_model_dirs, tmp_path):
+def test_unknown_flip_reference_is_refused_before_any_work(eval_config):
     with pytest.raises(ValueError, match=r"flip reference 'insert.v2' is not one of the methods \['substitute.v2'"):
-        Evaluation(_config(data, tiny_model_dirs, tmp_path, flip_reference="insert.v2"), progress=False)
+        Evaluation(_config(eval_config, flip_reference="insert.v2"), progress=False)
 
 
-def test_label_text_reaches_the_per_split_prepend_model(data, tiny_model_dirs, tmp_path):
+def test_label_text_reaches_the_per_split_prepend_model(tmp_path, eval_config):
     from maskaug.conditioning import Conditioning
 
-    cfg = _config(data, tiny_model_dirs, tmp_path, k=[3], splits=1, methods=["none", "prepend"], quality=False,
+    cfg = _config(eval_config, k=[3], splits=1, methods=["none", "prepend"], quality=False,
                   label_text={"pos": "great", "neg": "dull"})
     Evaluation(cfg, progress=False).run()
     (folder,) = (tmp_path / "cache" / "models").glob("prepend-*")
     assert Conditioning.load(folder).label_text == {"pos": "great", "neg": "dull"}
 
 
-def test_label_lr_in_a_cbert_spec_fine_tunes_its_own_model(data, tiny_model_dirs, tmp_path):
-    cfg = _config(data, tiny_model_dirs, tmp_path, k=[3], splits=1, quality=False,
+def test_label_lr_in_a_cbert_spec_fine_tunes_its_own_model(tmp_path, eval_config):
+    cfg = _config(eval_config, k=[3], splits=1, quality=False,
                   methods=["none", "cbert", "cbert:label_lr=0.05"])
     res = Evaluation(cfg, progress=False).run()
     assert len(list((tmp_path / "cache" / "models").glob("cbert-*"))) == 2
@@ -248,24 +228,25 @@ def test_label_lr_in_a_cbert_spec_fine_tunes_its_own_model(data, tiny_model_dirs
         checked("substitute.v2:label_lr=0.01")
 
 
-def test_label_text_for_an_unknown_label_is_refused_before_any_work(data, tiny_model_dirs, tmp_path):
-    cfg = _config(data, tiny_model_dirs, tmp_path, methods=["none", "prepend"], label_text={"good": "great"})
+def test_label_text_for_an_unknown_label_is_refused_before_any_work(tmp_path, eval_config):
+    cfg = _config(eval_config, methods=["none", "prepend"], label_text={"good": "great"})
     with pytest.raises(ValueError, match=r"label text given for \['good'\]"):
         Evaluation(cfg, progress=False).run()
     assert not (tmp_path / "cache" / "models").exists()
 
 
-def test_label_text_without_a_prepend_method_is_refused(data, tiny_model_dirs, tmp_path):
-    cfg = _config(data, tiny_model_dirs, tmp_path, methods=["none", "cbert"], label_text={"pos": "great"})
+def test_label_text_without_a_prepend_method_is_refused(eval_config):
+    cfg = _config(eval_config, methods=["none", "cbert"], label_text={"pos": "great"})
     with pytest.raises(ValueError, match="no prepend method is in this run"):
         Evaluation(cfg, progress=False)
 
 
-def test_sentence_pairs_are_classified_and_judged_as_pairs(tiny_model_dirs, tmp_path):
-    premises = POS + NEG
+def test_sentence_pairs_are_classified_and_judged_as_pairs(tiny_model_dirs, tmp_path, reviews, write_jsonl):
+    pos, neg = reviews.pos, reviews.neg
+    premises = pos + neg
     rows = [{"premise": p, "hypothesis": h, "label": y} for p, h, y in
             zip(premises, premises[3:] + premises[:3], ["same" if i % 2 else "other" for i in range(16)])]
-    (tmp_path / "pairs.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    write_jsonl(tmp_path / "pairs.jsonl", rows)
     cfg = EvalConfig(data=str(tmp_path / "pairs.jsonl"), test=str(tmp_path / "pairs.jsonl"),
                      text_column=["premise", "hypothesis"], k=[2], splits=2,
                      methods=["none", "copy", "eda", "substitute.v2"], encoder=str(tiny_model_dirs["wordpiece"]),
@@ -283,12 +264,12 @@ def test_sentence_pairs_are_classified_and_judged_as_pairs(tiny_model_dirs, tmp_
     assert again["runs"] == res["runs"]
 
 
-def test_soft_labels_from_the_teacher_train_the_classifier(data, tiny_model_dirs, tmp_path, monkeypatch):
+def test_soft_labels_from_the_teacher_train_the_classifier(tiny_model_dirs, monkeypatch, eval_config):
     from maskaug.evaluate.classifiers import soft_rows, soft_targets
 
     model = str(tiny_model_dirs["wordpiece"])
     monkeypatch.setattr("maskaug.embeddings.default_encoder", lambda: model)
-    cfg = _config(data, tiny_model_dirs, tmp_path, splits=2, methods=["none", "substitute.v2:teacher=soft"],
+    cfg = _config(eval_config, splits=2, methods=["none", "substitute.v2:teacher=soft"],
                   quality=False)
     ev = Evaluation(cfg, progress=False)
     res = ev.run()
@@ -297,7 +278,7 @@ def test_soft_labels_from_the_teacher_train_the_classifier(data, tiny_model_dirs
     assert res["teachers"] == {"substitute.v2:teacher=soft": "soft"}
     assert "substitute.v2:teacher=soft: the added rows train on the probabilities of a logistic" in markdown(res)
     pool = ev.protocol.load()[0]
-    outs = ev.arms[1].outputs(ev, pool, ev.protocol.splits(pool)[2], 1)[0][0]
+    outs = ev.arms[1].outputs(ev.context, pool, ev.protocol.splits(pool)[2], 1)[0][0]
     soft = [o for os in outs.values() for o in os]
     assert soft and all(isinstance(o, dict) and abs(sum(o["soft"]) - 1) < 1e-3 for o in soft)
     import numpy as np
@@ -307,30 +288,32 @@ def test_soft_labels_from_the_teacher_train_the_classifier(data, tiny_model_dirs
     assert soft_targets([1, [0.5, 0.5]], 2).tolist() == [[0.0, 1.0], [0.5, 0.5]]
 
 
-def test_the_fine_tuned_classifier_trains_on_soft_labels(tiny_model_dirs):
+def test_the_fine_tuned_classifier_trains_on_soft_labels(tiny_model_dirs, reviews):
+    pos, neg = reviews.pos, reviews.neg
     from maskaug.evaluate.classifiers import FineTuneClassifier
 
     clf = FineTuneClassifier(str(tiny_model_dirs["wordpiece"]), epochs=2, batch_size=4)
-    train = (POS[:4] + NEG[:4] + POS[4:6], [1] * 4 + [0] * 4 + [[0.2, 0.8], [0.9, 0.1]])
-    r = clf.run(train, None, (POS[6:] + NEG[6:], [1, 1, 0, 0]), seed=0)
+    train = (pos[:4] + neg[:4] + pos[4:6], [1] * 4 + [0] * 4 + [[0.2, 0.8], [0.9, 0.1]])
+    r = clf.run(train, None, (pos[6:] + neg[6:], [1, 1, 0, 0]), seed=0)
     assert 0 <= r.test_accuracy <= 1 and len(r.test_predictions) == 4
 
 
-def test_step_matched_classifier_takes_the_same_steps_whatever_the_rows(tiny_model_dirs):
+def test_step_matched_classifier_takes_the_same_steps_whatever_the_rows(tiny_model_dirs, reviews):
+    pos, neg = reviews.pos, reviews.neg
     import re
 
     from maskaug.evaluate.classifiers import FineTuneClassifier
 
-    test = (POS[6:] + NEG[6:], [1, 1, 0, 0])
-    dev = (POS[4:6] + NEG[4:6], [1, 1, 0, 0])
+    test = (pos[6:] + neg[6:], [1, 1, 0, 0])
+    dev = (pos[4:6] + neg[4:6], [1, 1, 0, 0])
     matched = FineTuneClassifier(str(tiny_model_dirs["wordpiece"]), epochs=3, batch_size=4, steps=7)
     for rows in (4, 12):  # 1 and 3 batches a pass: 7 steps either way, dev checked at steps 3, 6 and 7
-        train = ((POS[:4] + NEG[:4]) * 3, ([1] * 4 + [0] * 4) * 3)
+        train = ((pos[:4] + neg[:4]) * 3, ([1] * 4 + [0] * 4) * 3)
         r = matched.run((train[0][:rows], train[1][:rows]), dev, test, seed=0)
         assert r.steps == 7 and re.fullmatch(r"step=[367]", r.chosen)
     assert matched.settings()["steps"] == 7
     by_epochs = FineTuneClassifier(str(tiny_model_dirs["wordpiece"]), epochs=2, batch_size=4)
-    r = by_epochs.run((POS[:5] + NEG[:5], [1] * 5 + [0] * 5), dev, test, seed=0)
+    r = by_epochs.run((pos[:5] + neg[:5], [1] * 5 + [0] * 5), dev, test, seed=0)
     assert r.steps == 2 * 3 and re.fullmatch(r"epoch=[12]", r.chosen) and "steps" not in by_epochs.settings()
     with pytest.raises(ValueError, match="--classifier finetune"):
         from maskaug.evaluate.classifiers import make_classifier
@@ -338,15 +321,16 @@ def test_step_matched_classifier_takes_the_same_steps_whatever_the_rows(tiny_mod
         make_classifier("logreg", None, steps=5)
 
 
-def test_row_weights_scale_the_loss_of_generated_rows(tiny_model_dirs):
+def test_row_weights_scale_the_loss_of_generated_rows(tiny_model_dirs, reviews):
+    pos, neg = reviews.pos, reviews.neg
     from maskaug.embeddings import Embedder
     from maskaug.evaluate.classifiers import FineTuneClassifier, LogRegClassifier, soft_rows
 
     x, y, w = soft_rows(np.eye(3), [0, [0.25, 0.75], 1], weights=[1.0, 0.5, 0.2])
     assert y.tolist() == [0, 0, 1, 1] and w.tolist() == [1.0, 0.125, 0.375, 0.2]
-    real = (POS[:4] + NEG[:4], [1] * 4 + [0] * 4)
-    test = (POS[4:] + NEG[4:], [1] * 4 + [0] * 4)
-    wrong = (real[0] + NEG[4:], real[1] + [1] * 4)  # generated rows with the wrong label
+    real = (pos[:4] + neg[:4], [1] * 4 + [0] * 4)
+    test = (pos[4:] + neg[4:], [1] * 4 + [0] * 4)
+    wrong = (real[0] + neg[4:], real[1] + [1] * 4)  # generated rows with the wrong label
     lr = LogRegClassifier(Embedder(str(tiny_model_dirs["wordpiece"]), progress=False))
     alone = lr.run(real, None, test)
     faint = lr.run(wrong, None, test, weights=[1.0] * 8 + [1e-9] * 4)
@@ -358,8 +342,7 @@ def test_row_weights_scale_the_loss_of_generated_rows(tiny_model_dirs):
     assert plain.test_predictions == ones.test_predictions  # weight 1 everywhere is the unweighted loss
 
 
-def test_a_weight_in_a_method_spec_reaches_the_classifier_not_the_method(data, tiny_model_dirs, tmp_path,
-                                                                          monkeypatch):
+def test_a_weight_in_a_method_spec_reaches_the_classifier_not_the_method(monkeypatch, eval_config):
     from maskaug.evaluate.classifiers import LogRegClassifier
 
     arm = checked("substitute.v2:aug_weight=0.5,rate=0.3")
@@ -376,7 +359,7 @@ def test_a_weight_in_a_method_spec_reaches_the_classifier_not_the_method(data, t
 
     monkeypatch.setattr(LogRegClassifier, "run", spy)
     methods = ["none", "copy", "copy:aug_weight=0.25"]
-    res = Evaluation(_config(data, tiny_model_dirs, tmp_path, splits=1, methods=methods, quality=False),
+    res = Evaluation(_config(eval_config, splits=1, methods=methods, quality=False),
                      progress=False).run()
     assert [w for _, w in seen] == [None, None, [1.0] * 4 + [0.25] * 4]
     assert {r["method"] for r in res["runs"]} == {"none", "copy", "copy:aug_weight=0.25"}
@@ -409,7 +392,7 @@ def test_guard_keeps_the_augmented_classifier_only_when_it_beats_no_aug_on_dev()
         guard({**better, "dev_accuracy": None}, none)
 
 
-def test_a_guarded_spec_reports_the_classifier_dev_chose_per_split(data, tiny_model_dirs, tmp_path, monkeypatch):
+def test_a_guarded_spec_reports_the_classifier_dev_chose_per_split(monkeypatch, eval_config):
     from maskaug.evaluate.classifiers import LogRegClassifier
 
     trained = []
@@ -421,7 +404,7 @@ def test_a_guarded_spec_reports_the_classifier_dev_chose_per_split(data, tiny_mo
 
     monkeypatch.setattr(LogRegClassifier, "run", spy)
     methods = ["substitute.v2:rate=0.3,guard=dev", "none", "substitute.v2:rate=0.3"]
-    res = Evaluation(_config(data, tiny_model_dirs, tmp_path, methods=methods, quality=False), progress=False).run()
+    res = Evaluation(_config(eval_config, methods=methods, quality=False), progress=False).run()
     assert len(trained) == 2 * 3  # the guarded spec reads the runs of none and substitute, it trains nothing more
     assert [r["method"] for r in res["runs"][:3]] == methods  # runs stay in the order the methods were given
     by = {(r["split"], r["method"]): r for r in res["runs"]}
@@ -437,17 +420,16 @@ def test_a_guarded_spec_reports_the_classifier_dev_chose_per_split(data, tiny_mo
     assert f"augmented kept on {methods[0]}: {kept} of 3 splits" in markdown(res)
 
 
-def test_a_guard_other_than_dev_or_without_dev_rows_is_refused(data, tiny_model_dirs, tmp_path):
+def test_a_guard_other_than_dev_or_without_dev_rows_is_refused(eval_config):
     for bad in ("substitute.v2:guard=test", "none:guard=dev"):
         with pytest.raises(ValueError, match="guard=dev"):
             checked(bad)
     with pytest.raises(ValueError, match="kumar2020"):
-        Evaluation(_config(data, tiny_model_dirs, tmp_path, protocol="eda2019", sizes=[8],
+        Evaluation(_config(eval_config, protocol="eda2019", sizes=[8],
                            methods=["none", "substitute.v2:guard=dev"]), progress=False)
 
 
-def test_teacher_classifier_trains_generated_rows_on_the_no_aug_classifiers_probabilities(
-        data, tiny_model_dirs, tmp_path, monkeypatch):
+def test_teacher_classifier_trains_generated_rows_on_the_no_aug_classifiers_probabilities(monkeypatch, eval_config):
     from maskaug.evaluate.classifiers import LogRegClassifier
 
     seen = []
@@ -460,12 +442,12 @@ def test_teacher_classifier_trains_generated_rows_on_the_no_aug_classifiers_prob
 
     monkeypatch.setattr(LogRegClassifier, "run", spy)
     plain, distilled = "substitute.v2:rate=0.3", "substitute.v2:rate=0.3,teacher=classifier,aug_weight=0.5"
-    ev = Evaluation(_config(data, tiny_model_dirs, tmp_path, splits=2, methods=["none", plain, distilled],
+    ev = Evaluation(_config(eval_config, splits=2, methods=["none", plain, distilled],
                             quality=False), progress=False)
     res = ev.run()
     pool = ev.protocol.load()[0]
     splits = ev.protocol.splits(pool)[2]
-    assert ev.arms[2].outputs(ev, pool, splits, 1) == ev.arms[1].outputs(ev, pool, splits, 1)  # plain's outputs
+    assert ev.arms[2].outputs(ev.context, pool, splits, 1) == ev.arms[1].outputs(ev.context, pool, splits, 1)
     by = {(r["split"], r["method"]): r for r in res["runs"]}
     for split in splits:
         real = len(split.train)
@@ -492,12 +474,13 @@ def test_teacher_classifier_trains_generated_rows_on_the_no_aug_classifiers_prob
         checked("substitute.v2:teacher=model")
 
 
-def test_the_fine_tuned_classifier_scores_extra_texts_with_its_chosen_model(tiny_model_dirs):
+def test_the_fine_tuned_classifier_scores_extra_texts_with_its_chosen_model(tiny_model_dirs, reviews):
+    pos, neg = reviews.pos, reviews.neg
     from maskaug.evaluate.classifiers import FineTuneClassifier
 
     clf = FineTuneClassifier(str(tiny_model_dirs["wordpiece"]), epochs=2, batch_size=4)
-    train, test = (POS[:4] + NEG[:4], [1] * 4 + [0] * 4), (POS[4:] + NEG[4:], [1] * 4 + [0] * 4)
-    dev = (POS[6:] + NEG[6:], [1, 1, 0, 0])
+    train, test = (pos[:4] + neg[:4], [1] * 4 + [0] * 4), (pos[4:] + neg[4:], [1] * 4 + [0] * 4)
+    dev = (pos[6:] + neg[6:], [1, 1, 0, 0])
     plain = clf.run(train, dev, test, seed=3)
     scored = clf.run(train, dev, test, seed=3, score=test[0][::-1])
     assert plain.scores is None and scored.test_predictions == plain.test_predictions  # scoring changes nothing
@@ -506,16 +489,16 @@ def test_the_fine_tuned_classifier_scores_extra_texts_with_its_chosen_model(tiny
     assert clf.run(train, dev, test, seed=3, score=[]).scores == []
 
 
-def test_the_fine_tuned_classifier_refuses_an_empty_training_set(tiny_model_dirs):
+def test_the_fine_tuned_classifier_refuses_an_empty_training_set(tiny_model_dirs, reviews):
+    pos = reviews.pos
     from maskaug.evaluate.classifiers import FineTuneClassifier
 
     for steps in (None, 3):  # step-matched, it used to loop for ever looking for a batch
         with pytest.raises(ValueError, match="at least one training row"):
-            FineTuneClassifier(str(tiny_model_dirs["wordpiece"]), steps=steps).run(([], []), None, (POS[:2], [1, 1]))
+            FineTuneClassifier(str(tiny_model_dirs["wordpiece"]), steps=steps).run(([], []), None, (pos[:2], [1, 1]))
 
 
-def test_soft_copies_train_on_the_teachers_probabilities_of_their_own_text(data, tiny_model_dirs, tmp_path,
-                                                                          monkeypatch):
+def test_soft_copies_train_on_the_teachers_probabilities_of_their_own_text(tiny_model_dirs, monkeypatch, eval_config):
     """copy:teacher=soft is the control for a soft-label method: as many added rows at the same weight, labelled
     by the same teacher, with no new text. It used to train plain copies on their hard labels, silently."""
     from maskaug.constraints import Teacher
@@ -531,7 +514,7 @@ def test_soft_copies_train_on_the_teachers_probabilities_of_their_own_text(data,
 
     monkeypatch.setattr(LogRegClassifier, "run", spy)
     soft = "copy:teacher=soft,aug_weight=0.5"
-    ev = Evaluation(_config(data, tiny_model_dirs, tmp_path, splits=2, methods=["none", "copy", soft],
+    ev = Evaluation(_config(eval_config, splits=2, methods=["none", "copy", soft],
                             quality=False), progress=False)
     res = ev.run()
     pool = ev.protocol.load()[0]
@@ -564,16 +547,19 @@ def test_options_a_baseline_would_ignore_are_refused(data, tiny_model_dirs, tmp_
         checked(fine)
 
 
-def test_a_split_with_no_generated_rows_trains_no_teacher(data, tiny_model_dirs, tmp_path):
+def test_a_split_with_no_generated_rows_trains_no_teacher(tmp_path, eval_config, reviews):
+    pos, neg = reviews.pos, reviews.neg
+    from maskaug.evaluate.arms import Context
     from maskaug.evaluate.classifiers import LogRegClassifier
 
-    ev = Evaluation(_config(data, tiny_model_dirs, tmp_path, methods=["none"], quality=False), progress=False)
+    ev = Evaluation(_config(eval_config, methods=["none"], quality=False), progress=False)
     clf = LogRegClassifier(None)  # never trained: nothing to label
-    assert ev.teacher_labels(clf, (POS[:2], [1, 1]), None, (NEG[:2], [0, 0]), 0, []) == []
+    ctx = Context(ev.store, ev.model_ref, None, ev.protocol, None, {})
+    assert ctx.teacher_labels(clf, (pos[:2], [1, 1]), None, (neg[:2], [0, 0]), 0, []) == []
     assert ev.store.asked["runs"] == 0 and not (tmp_path / "cache" / "runs").exists()
 
 
-def test_several_classifier_seeds_per_split_are_averaged_before_pairing(data, tiny_model_dirs, tmp_path, monkeypatch):
+def test_several_classifier_seeds_per_split_are_averaged_before_pairing(monkeypatch, eval_config):
     from maskaug.evaluate.classifiers import LogRegClassifier
 
     seeds = []
@@ -585,7 +571,7 @@ def test_several_classifier_seeds_per_split_are_averaged_before_pairing(data, ti
 
     monkeypatch.setattr(LogRegClassifier, "run", spy)
     methods = ["none", "substitute.v2:rate=0.3,guard=dev", "substitute.v2:rate=0.3"]
-    ev = Evaluation(_config(data, tiny_model_dirs, tmp_path, methods=methods, quality=False, seeds=2), progress=False)
+    ev = Evaluation(_config(eval_config, methods=methods, quality=False, seeds=2), progress=False)
     res = ev.run()
     assert len(seeds) == 3 * 2 * 2  # splits × seeds × (none, substitute); the guard reads those runs
     assert sorted(set(seeds)) == sorted({s + r * 2 ** 32 for s in range(3) for r in range(2)})
@@ -607,16 +593,16 @@ def test_several_classifier_seeds_per_split_are_averaged_before_pairing(data, ti
     assert f"augmented kept on {methods[1]}: {kept} of 6 runs" in markdown(res)
     assert "2 classifier seeds per split" in markdown(res)
     # the first seed is the one-seed evaluation's: its runs come from the same cache entries
-    one = Evaluation(_config(data, tiny_model_dirs, tmp_path, methods=methods, quality=False), progress=False).run()
+    one = Evaluation(_config(eval_config, methods=methods, quality=False), progress=False).run()
     assert one["cached_runs"] == one["classifier_runs"]
     first = {(r["split"], r["method"]): r["seed_runs"][0]["test_accuracy"] for r in res["runs"]}
     assert {(r["split"], r["method"]): r["test_accuracy"] for r in one["runs"]} == first
     assert "seed_runs" not in one["runs"][0] and "guard_runs" not in one["summary"]["2"][methods[1]]
 
 
-def test_a_seed_count_below_one_is_refused(data, tiny_model_dirs, tmp_path):
+def test_a_seed_count_below_one_is_refused(eval_config):
     with pytest.raises(ValueError, match="seeds"):
-        Evaluation(_config(data, tiny_model_dirs, tmp_path, seeds=0), progress=False).run()
+        Evaluation(_config(eval_config, seeds=0), progress=False).run()
 
 
 def test_cli_seeds_reach_the_evaluation_and_are_refused_where_they_do_nothing(data, tiny_model_dirs, tmp_path,

@@ -7,45 +7,17 @@ import pytest
 import torch
 
 from maskaug.cli import main
-from maskaug.evaluate.config import EvalConfig
 from maskaug.evaluate.data import Dataset, unlabelled_pool
 from maskaug.evaluate.runner import Evaluation
 from maskaug.evaluate.splits import Split
 from maskaug.training.selftrain import pseudo_labels
 from maskaug.training.uda import UdaSettings, uda_loss
 
-POS = ["the movie was great and the actors were wonderful", "i loved every minute of this charming comedy",
-       "a wonderful film with great heart", "charming actors and a great plot", "i loved the great jokes",
-       "every minute was wonderful and charming", "a great comedy that i loved", "wonderful and great fun"]
-NEG = ["a dull lifeless film with no heart at all", "the plot is thin and the jokes fall flat",
-       "dull actors and a thin plot", "no heart and no jokes at all", "the film was dull and flat",
-       "a lifeless comedy with thin jokes", "flat jokes and a dull minute", "thin and lifeless at all"]
-MORE = ["great fun and a wonderful cast", "a dull and thin story", "i loved this charming film",
-        "flat and lifeless jokes", "wonderful actors with heart", "no plot and no fun at all"]
 
-
-def _write(path, rows):
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    return path
-
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    d = tmp_path_factory.mktemp("semidata")
-    _write(d / "train.jsonl", [{"text": t, "label": "pos"} for t in POS] + [{"text": t, "label": "neg"} for t in NEG])
-    test = [(POS[0] + " indeed", "pos"), (NEG[0] + " indeed", "neg"), (POS[3] + " indeed", "pos"), (MORE[3], "neg")]
-    _write(d / "test.jsonl", [{"text": t, "label": y} for t, y in test])
-    # an unlabelled file: its label column holds what no learner may read (and a test text, left out)
-    _write(d / "unlabelled.jsonl", [{"text": t, "label": "NOT A LABEL"} for t in MORE])
-    return d
-
-
-def _config(data, tiny_model_dirs, tmp_path, **kw):
-    base = dict(data=str(data / "train.jsonl"), test=str(data / "test.jsonl"), k=[2], splits=2,
-                methods=["none"], encoder=str(tiny_model_dirs["wordpiece"]), model=str(tiny_model_dirs["wordpiece"]),
-                quality=False, cache_dir=str(tmp_path / "cache"), unlabelled=str(data / "unlabelled.jsonl"))
-    base.update(kw)
-    return EvalConfig(**base)
+def _config(eval_config, **settings):
+    """The evaluations here: two splits, no-aug, the unlabelled file, no quality."""
+    unlabelled = str(eval_config.data / "unlabelled.jsonl")
+    return eval_config(**{"splits": 2, "methods": ["none"], "quality": False, "unlabelled": unlabelled, **settings})
 
 
 # -- the pool ---------------------------------------------------------------------------------------------------
@@ -62,11 +34,12 @@ def test_rest_skips_each_splits_own_rows_and_every_test_text():
     assert [u.gold[r] for r in rows] == [pool.labels[u.source[r]] for r in rows]
 
 
-def test_a_file_pool_never_reads_its_labels_and_is_the_same_for_every_split(data):
-    pool = Dataset(POS, [0] * len(POS), ["pos"])
-    test = Dataset([MORE[3]], [0], ["pos"])
+def test_a_file_pool_never_reads_its_labels_and_is_the_same_for_every_split(data, reviews):
+    pos, more = reviews.pos, reviews.more
+    pool = Dataset(pos, [0] * len(pos), ["pos"])
+    test = Dataset([more[3]], [0], ["pos"])
     u = unlabelled_pool(str(data / "unlabelled.jsonl"), pool, test, "text", size=3, seed=0)
-    assert u.gold is None and u.dropped_test == 1 and sorted(u.texts) == sorted(set(MORE) - {MORE[3]})
+    assert u.gold is None and u.dropped_test == 1 and sorted(u.texts) == sorted(set(more) - {more[3]})
     assert u.rows(Split(0, (0,), (), 1)) == u.rows(Split(1, (5,), (), 1)) == [0, 1, 2]
 
 
@@ -99,9 +72,9 @@ def test_uda_settings_out_of_range_are_named():
 
 
 # -- the arms, end to end -----------------------------------------------------------------------------------------
-def test_selftrain_adds_pseudo_labelled_rows_and_their_views(data, tiny_model_dirs, tmp_path):
-    cfg = _config(data, tiny_model_dirs, tmp_path, methods=["none", "selftrain:threshold=0,per_class=2,view=mask",
-                                                           "selftrain:threshold=0,per_class=2,view=none"])
+def test_selftrain_adds_pseudo_labelled_rows_and_their_views(eval_config):
+    cfg = _config(eval_config, methods=["none", "selftrain:threshold=0,per_class=2,view=mask",
+                                       "selftrain:threshold=0,per_class=2,view=none"])
     res = Evaluation(cfg, progress=False).run()
     runs = {(r["method"], r["split"]): r for r in res["runs"]}
     assert res["unlabelled"]["dropped_test"] == 1 and res["unlabelled"]["rows_per_split"] == {"2": [5, 5]}
@@ -117,16 +90,16 @@ def test_selftrain_adds_pseudo_labelled_rows_and_their_views(data, tiny_model_di
     assert res["arms"]["selftrain:threshold=0,per_class=2,view=mask"]["role"] == "method"
 
 
-def test_rest_reports_how_often_pseudo_labels_are_right(data, tiny_model_dirs, tmp_path):
-    cfg = _config(data, tiny_model_dirs, tmp_path, unlabelled="rest", methods=["selftrain:threshold=0,view=none"])
+def test_rest_reports_how_often_pseudo_labels_are_right(eval_config):
+    cfg = _config(eval_config, unlabelled="rest", methods=["selftrain:threshold=0,view=none"])
     res = Evaluation(cfg, progress=False).run()
     st = [r for r in res["runs"] if r["method"] != "none"]
     assert all(0 <= r["unlabelled"]["pseudo_accuracy"] <= 1 for r in st)
     assert res["unlabelled"]["rows_per_split"] == {"2": [8, 8]}  # 16 rows less a split's 2 train + 2 dev per class
 
 
-def test_uda_and_tapt_train_the_fine_tuned_classifier(data, tiny_model_dirs, tmp_path):
-    cfg = _config(data, tiny_model_dirs, tmp_path, classifier="finetune", steps=3, epochs=1, splits=1,
+def test_uda_and_tapt_train_the_fine_tuned_classifier(tmp_path, eval_config):
+    cfg = _config(eval_config, classifier="finetune", steps=3, epochs=1, splits=1,
                   methods=["none", "uda:ratio=2,threshold=0,view=mask", "uda:view=none,threshold=0", "tapt:epochs=1",
                            "selftrain:tapt=true,tapt_epochs=1,threshold=0,view=none"])
     res = Evaluation(cfg, progress=False).run()
@@ -148,11 +121,12 @@ def test_uda_and_tapt_train_the_fine_tuned_classifier(data, tiny_model_dirs, tmp
     (dict(methods=["selftrain:view=none,view_rate=0.3"]), "view=none takes no view parameters"),
     (dict(methods=["selftrain:teacher=soft"]), "ignore teacher=soft"),
     (dict(methods=["selftrain:thresold=0.5"]), "no parameter"),
+    (dict(methods=["selftrain:rounds=0"]), "rounds is a count, 1 or more"),
+    (dict(methods=["selftrain:threshold=1"]), r"threshold is a probability in \[0, 1\)"),
 ])
-def test_semi_supervised_specs_that_cannot_run_are_refused_before_any_work(data, tiny_model_dirs, tmp_path, kw,
-                                                                          match):
+def test_semi_supervised_specs_that_cannot_run_are_refused_before_any_work(tmp_path, kw, match, eval_config):
     with pytest.raises(ValueError, match=match):
-        Evaluation(_config(data, tiny_model_dirs, tmp_path, **kw), progress=False)
+        Evaluation(_config(eval_config, **kw), progress=False)
     assert not (tmp_path / "cache").exists()
 
 

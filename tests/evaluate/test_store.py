@@ -59,11 +59,11 @@ def test_the_device_of_the_mlm_is_part_of_its_key(monkeypatch):
 
 
 @pytest.fixture
-def files(tmp_path):
+def files(tmp_path, write_jsonl):
     data = tmp_path / "train.jsonl"
-    data.write_text("".join(json.dumps({"text": t, "label": y}) + "\n" for t, y in ROWS))
+    write_jsonl(data, [{"text": t, "label": y} for t, y in ROWS])
     test = tmp_path / "test.jsonl"
-    test.write_text("".join(json.dumps({"text": t + " indeed", "label": y}) + "\n" for t, y in ROWS[::3]))
+    write_jsonl(test, [{"text": t + " indeed", "label": y} for t, y in ROWS[::3]])
     return data, test
 
 

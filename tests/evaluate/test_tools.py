@@ -22,11 +22,11 @@ def _tool(name: str, *args: str) -> str:
     return done.stdout
 
 
-def test_teacher_agreement_and_paired_runs_read_a_finished_evaluation(tiny_model_dirs, tmp_path):
+def test_teacher_agreement_and_paired_runs_read_a_finished_evaluation(tiny_model_dirs, tmp_path, write_jsonl):
     data = tmp_path / "train.jsonl"
-    data.write_text("".join(json.dumps({"text": t, "label": y}) + "\n" for t, y in ROWS))
+    write_jsonl(data, [{"text": t, "label": y} for t, y in ROWS])
     test = tmp_path / "test.jsonl"
-    test.write_text("".join(json.dumps({"text": t + " indeed", "label": y}) + "\n" for t, y in ROWS[::3]))
+    write_jsonl(test, [{"text": t + " indeed", "label": y} for t, y in ROWS[::3]])
     distilled = "substitute.v2:rate=0.3,teacher=classifier"
     out = tmp_path / "eval"
     assert main(["evaluate", str(data), "--test", str(test), "-o", str(out), "--k", "2", "--splits", "2",

@@ -76,12 +76,12 @@ def test_protected_words_are_kept_in_place_and_untouched_text_stays_byte_exact(w
     assert out.split() or not text.split()  # never every word deleted
 
 
-def test_augment_method_eda_gives_exact_n_with_provenance(tmp_path, tiny_model_dirs, capsys):
+def test_augment_method_eda_gives_exact_n_with_provenance(tmp_path, tiny_model_dirs, capsys, write_jsonl):
     rows = [{"text": "The movie was great and the actors were wonderful.", "label": "pos"},
             {"text": "A dull, lifeless film with no heart at all.", "label": "neg"},
             {"text": "The plot is thin and the jokes fall flat.", "label": "neg"}]
     src = tmp_path / "in.jsonl"
-    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    write_jsonl(src, rows)
     out = tmp_path / "out.jsonl"
     args = ["augment", str(src), "-o", str(out), "--method", "eda", "--n", "4", "--model",
             str(tiny_model_dirs["wordpiece"]), "--quiet"]
@@ -104,22 +104,21 @@ def test_augment_method_eda_gives_exact_n_with_provenance(tmp_path, tiny_model_d
     assert again.read_bytes() == out.read_bytes()  # same seed, same bytes
 
 
-def test_eda_on_token_tag_records_is_refused_in_one_line(tmp_path, tiny_model_dirs, capsys):
+def test_eda_on_token_tag_records_is_refused_in_one_line(tmp_path, tiny_model_dirs, capsys, write_jsonl):
     src = tmp_path / "ner.jsonl"
-    src.write_text(json.dumps({"tokens": ["Maria", "flew", "to", "Madrid"], "tags": ["B-PER", "O", "O", "B-LOC"]})
-                   + "\n")
+    write_jsonl(src, [{"tokens": ["Maria", "flew", "to", "Madrid"], "tags": ["B-PER", "O", "O", "B-LOC"]}])
     code = main(["augment", str(src), "-o", str(tmp_path / "o.jsonl"), "--method", "eda", "--model",
                  str(tiny_model_dirs["wordpiece"]), "--quiet"])
     err = capsys.readouterr().err
     assert code == 2 and "insertion adds tokens without tags" in err and "Traceback" not in err
 
 
-def test_eda_keeps_qa_answers_where_they_are(tmp_path, tiny_model_dirs):
+def test_eda_keeps_qa_answers_where_they_are(tmp_path, tiny_model_dirs, write_jsonl):
     context = "The Amazon carries more water than any other river and flows into the Atlantic Ocean."
     row = {"id": "q1", "context": context, "question": "Into which ocean does the Amazon flow?",
            "answers": {"text": ["the Atlantic Ocean"], "answer_start": [context.index("the Atlantic Ocean")]}}
     src = tmp_path / "qa.jsonl"
-    src.write_text(json.dumps(row) + "\n")
+    write_jsonl(src, [row])
     out = tmp_path / "qa.out.jsonl"
     assert main(["augment", str(src), "-o", str(out), "--method", "eda", "--n", "6", "--model",
                  str(tiny_model_dirs["wordpiece"]), "--quiet"]) == 0

@@ -3,8 +3,6 @@ agree with fp32, the out-of-memory back-off works for real, and a Ray actor take
 
 from __future__ import annotations
 
-import json
-
 import pytest
 import torch
 
@@ -47,12 +45,12 @@ def test_out_of_memory_halves_and_gives_the_small_budget_output(tiny_model_dirs)
     assert got == small
 
 
-def test_a_ray_actor_runs_on_a_gpu(tiny_model_dirs, tmp_path):
+def test_a_ray_actor_runs_on_a_gpu(tiny_model_dirs, tmp_path, write_jsonl):
     ray = pytest.importorskip("ray")
     from maskaug.cli import main
 
     data = tmp_path / "in.jsonl"
-    data.write_text("".join(json.dumps({"text": t}) + "\n" for t in TEXTS[:8]))
+    write_jsonl(data, [{"text": t} for t in TEXTS[:8]])
     ray.init(num_cpus=2, num_gpus=1, include_dashboard=False, log_to_driver=False)
     try:
         assert main(["augment", str(data), "-o", str(tmp_path / "o.jsonl"), "--ray", "--workers", "1",

@@ -106,9 +106,9 @@ def test_augmented_contexts_keep_every_answer(tiny_mlms, method):
         assert moved  # insertions before an answer move it
 
 
-def test_cli_qa_file_with_the_question_augmented_too(tmp_path, tiny_model_dirs):
+def test_cli_qa_file_with_the_question_augmented_too(tmp_path, tiny_model_dirs, write_jsonl):
     data = tmp_path / "squad.jsonl"
-    data.write_text("".join(json.dumps(r) + "\n" for r in SQUAD))
+    write_jsonl(data, SQUAD)
     out = tmp_path / "o.jsonl"
     assert main(["augment", str(data), "-o", str(out), "--n", "2", "--model", str(tiny_model_dirs["bytebpe"]),
                  "--method", "substitute.v2",
@@ -120,7 +120,7 @@ def test_cli_qa_file_with_the_question_augmented_too(tmp_path, tiny_model_dirs):
         for t, s in zip(r["answers"]["text"], r["answers"]["answer_start"]):
             assert r["context"][s: s + len(t)] == t
     bad = tmp_path / "bad.jsonl"
-    bad.write_text(json.dumps({**SQUAD[1], "answers": {"text": ["Seine"], "answer_start": [0]}}) + "\n")
+    write_jsonl(bad, [{**SQUAD[1], "answers": {"text": ["Seine"], "answer_start": [0]}}])
     assert main(["augment", str(bad), "-o", str(tmp_path / "b.jsonl"), "--model", str(tiny_model_dirs["bytebpe"]),
                  "--method", "substitute.v2",
                  "--quiet"]) == 2

@@ -158,10 +158,10 @@ def test_melm_fine_tunes_with_markers_and_changes_only_entities(tiny_model_dirs,
         Augmenter("melm", model=tiny_model_dirs["wordpiece"], n=1)
 
 
-def test_cli_tagged_records_and_bad_ones(tiny_model_dirs, tmp_path, capsys):
+def test_cli_tagged_records_and_bad_ones(tiny_model_dirs, tmp_path, capsys, write_jsonl):
     data = tmp_path / "ner.jsonl"
     rows = [{"tokens": t, "tags": g, "doc": i} for i, (t, g) in enumerate(RECORDS[:4])]
-    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    write_jsonl(data, rows)
     out = tmp_path / "out.jsonl"
     assert main(["augment", str(data), "-o", str(out), "--n", "2", "--model", str(tiny_model_dirs["wordpiece"]),
                  "--method", "substitute.v2",
@@ -170,13 +170,13 @@ def test_cli_tagged_records_and_bad_ones(tiny_model_dirs, tmp_path, capsys):
     assert len(got) == 12 and all(r["tags"] == rows[r["aug_source_row"]]["tags"] for r in got)
     assert all(r["doc"] == r["aug_source_row"] for r in got)
     bad = tmp_path / "bad.jsonl"
-    bad.write_text(json.dumps(rows[0]) + "\n" + json.dumps({"tokens": ["a", "b c"], "tags": ["O", "O"]}) + "\n")
+    write_jsonl(bad, [rows[0], {"tokens": ["a", "b c"], "tags": ["O", "O"]}])
     capsys.readouterr()
     assert main(["augment", str(bad), "-o", str(tmp_path / "x.jsonl"), "--model", str(tiny_model_dirs["wordpiece"]),
                  "--method", "substitute.v2",
                  "--quiet"]) == 2
     assert "row 2, field 'tokens': token 1 ('b c') is empty or contains whitespace" in capsys.readouterr().err
-    bad.write_text(json.dumps({"tokens": ["a", "b"], "tags": ["O"]}) + "\n")
+    write_jsonl(bad, [{"tokens": ["a", "b"], "tags": ["O"]}])
     assert main(["augment", str(bad), "-o", str(tmp_path / "x.jsonl"), "--model", str(tiny_model_dirs["wordpiece"]),
                  "--method", "substitute.v2",
                  "--quiet"]) == 2
@@ -187,9 +187,9 @@ def test_cli_tagged_records_and_bad_ones(tiny_model_dirs, tmp_path, capsys):
     assert "1 bad row set aside" in capsys.readouterr().err
 
 
-def test_tagged_records_refuse_what_does_not_apply(tiny_model_dirs, tmp_path, capsys):
+def test_tagged_records_refuse_what_does_not_apply(tiny_model_dirs, tmp_path, capsys, write_jsonl):
     data = tmp_path / "ner.jsonl"
-    data.write_text(json.dumps({"tokens": RECORDS[0][0], "tags": RECORDS[0][1]}) + "\n")
+    write_jsonl(data, [{"tokens": RECORDS[0][0], "tags": RECORDS[0][1]}])
     base = ["augment", str(data), "-o", str(tmp_path / "o.jsonl"), "--model", str(tiny_model_dirs["wordpiece"]),
             "--method", "substitute.v2",
             "--quiet"]
@@ -212,7 +212,7 @@ def test_other_methods_keep_the_token_count_and_the_entities(tiny_mlms, kind, me
             assert [t for t, g in zip(new, tags) if is_entity(g)] == [t for t, g in zip(tokens, tags) if is_entity(g)]
 
 
-def test_long_and_unusual_tagged_records(tiny_mlms, tiny_model_dirs, tmp_path, capsys):
+def test_long_and_unusual_tagged_records(tiny_mlms, tiny_model_dirs, tmp_path, capsys, write_jsonl):
     """Longer than the model's window (64 pieces), RTL, emoji and zero-width text: same count, entities kept."""
     records = [(["Anna"] + ["the", "movie", "was", "great"] * 40 + ["Paris", "."],
                 ["B-PER"] + ["O"] * 160 + ["B-LOC", "O"]),
@@ -225,7 +225,7 @@ def test_long_and_unusual_tagged_records(tiny_mlms, tiny_model_dirs, tmp_path, c
             assert len(new) == len(tokens)
             assert [t for t, g in zip(new, tags) if is_entity(g)] == [t for t, g in zip(tokens, tags) if is_entity(g)]
     data = tmp_path / "empty_record.jsonl"
-    data.write_text(json.dumps({"tokens": ["a"], "tags": ["O"]}) + "\n" + json.dumps({"tokens": [], "tags": []}) + "\n")
+    write_jsonl(data, [{"tokens": ["a"], "tags": ["O"]}, {"tokens": [], "tags": []}])
     assert main(["augment", str(data), "-o", str(tmp_path / "o.jsonl"), "--model", str(tiny_model_dirs["wordpiece"]),
                  "--method", "substitute.v2",
                  "--quiet"]) == 2

@@ -15,14 +15,14 @@ logistic regression), which makes the split's own classifier a teacher.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from maskaug.embeddings import Embedder, default_encoder
+from maskaug.embeddings import Embedder
+from maskaug.evaluate.learning import EncoderLearner, check_steps
 from maskaug.fingerprint import model_fingerprint
 
 
@@ -125,46 +125,20 @@ class LogRegClassifier(Classifier):
         return Result(float((pred == np.asarray(test[1])).mean()), dev_acc, f"C={c:g}", pred.tolist(), scores=scores)
 
 
-class FineTuneClassifier(Classifier):
-    """The encoder fine-tuned with a new classification head; test at the best dev epoch."""
+class FineTuneClassifier(EncoderLearner, Classifier):
+    """The encoder fine-tuned with a new classification head; test at the best dev epoch (or step)."""
 
     name = "finetune"
 
     def __init__(self, encoder: str | None = None, epochs: int = 10, lr: float = 1e-4, batch_size: int = 16,
                  max_length: int = 64, device: str | None = None, bf16: bool | None = None, steps: int | None = None):
-        self.encoder = encoder or default_encoder()
-        self.epochs, self.lr, self.batch_size, self.max_length = epochs, lr, batch_size, max_length
-        check_steps(steps, self.name)
-        self.steps = steps  # None: ``epochs`` passes over the rows; else exactly this many optimiser steps
-        self.device = device or "cpu"
-        self.bf16 = bf16
-        self.consistency = 0.0  # weight of the masked-consistency term (0: off)
-        self.consistency_rate = 0.15
-        self.uda = None  # UdaSettings: train on unlabelled rows and their views too (Xie et al. 2020)
-        self._tokenizer = None
+        super().__init__(encoder, epochs, lr, batch_size, max_length, bf16, steps, device)
 
     def settings(self) -> dict:
         """Everything that decides a run's result besides its data and seed (a cache key)."""
-        out = {"name": "finetune.v1", "encoder": model_fingerprint(self.encoder), "epochs": self.epochs, "lr": self.lr,
-               "batch_size": self.batch_size, "max_length": self.max_length, "device": self.device, "bf16": self.bf16}
-        if self.consistency:
-            out["consistency"] = [self.consistency, self.consistency_rate]
-        if self.uda is not None:
-            out["uda"] = [self.uda.weight, self.uda.ratio, self.uda.temperature, self.uda.threshold]
-        if self.steps:
-            out["steps"] = self.steps
-        return out
+        return {"name": "finetune.v1", **self.shared_settings(), "device": self.device}
 
-    @property
-    def tokenizer(self):
-        """The encoder's tokenizer, loaded on first use."""
-        if self._tokenizer is None:
-            from transformers import AutoTokenizer
-
-            self._tokenizer = AutoTokenizer.from_pretrained(self.encoder)
-        return self._tokenizer
-
-    def _encode(self, texts: list):
+    def encode(self, texts: list):
         """Tokenised single texts, or pairs as the tokenizer's text pairs."""
         if texts and not isinstance(texts[0], str):
             args = ([t[0] for t in texts], [t[1] for t in texts])
@@ -182,96 +156,76 @@ class FineTuneClassifier(Classifier):
         with torch.inference_mode(), autocast():
             for s in range(0, len(texts), 128):
                 idx = order[s:s + 128]
-                out[idx] = model(**self._encode([texts[i] for i in idx])).logits.float().cpu().numpy()
+                out[idx] = model(**self.encode([texts[i] for i in idx])).logits.float().cpu().numpy()
         return out
 
     def _predict(self, model, texts: list, autocast) -> np.ndarray:
         return self._logits(model, texts, autocast).argmax(-1)
 
+    def _batch_loss(self, model, train: tuple[list, list], weights: Sequence[float] | None, n_labels: int):
+        """The loss of a batch of training rows: cross-entropy against hard or soft labels, weighted per row."""
+        import torch
+
+        is_soft = np.array([isinstance(y, (list, tuple, np.ndarray)) for y in train[1]])
+        texts, targets = list(train[0]), torch.from_numpy(soft_targets(train[1], n_labels))
+        w = None if weights is None else torch.tensor(list(weights), dtype=torch.float32)
+
+        def batch_loss(idx):
+            enc = self.encode([texts[i] for i in idx])
+            if is_soft[idx].any() or w is not None:  # cross-entropy against soft labels, weighted per row
+                logp = torch.log_softmax(model(**enc).logits.float(), dim=-1)
+                row_loss = -(targets[idx].to(self.device) * logp).sum(-1)
+                return enc, (row_loss * w[idx].to(self.device)).mean() if w is not None else row_loss.mean()
+            return enc, model(**enc, labels=targets[idx].argmax(-1).to(self.device)).loss
+
+        return batch_loss
+
     def run(self, train: tuple[list[str], list[int]], dev: tuple[list[str], list[int]] | None,
             test: tuple[list[str], list[int]], seed: int = 0, weights: Sequence[float] | None = None,
             score: list | None = None, unlabelled: tuple[list, list[list]] | None = None) -> Result:
-        import torch
         from transformers import AutoModelForSequenceClassification
-
-        from maskaug.training.consistency import consistency_loss
-        from maskaug.training.uda import uda_loss
 
         if not train[0]:  # a step-matched run would loop for ever looking for a batch
             raise ValueError("a classifier needs at least one training row")
-        if (unlabelled is not None) != (self.uda is not None):
-            raise ValueError("unlabelled rows train a UDA learner only (and a UDA learner needs them)")
-        u_texts, u_views = unlabelled if unlabelled is not None else ([], [])
-        u_rng = np.random.default_rng([seed, 5])  # its own stream: the labelled batches match the no-aug run's
-        u_seen = u_passed = 0
-        is_soft = np.array([isinstance(y, (list, tuple, np.ndarray)) for y in train[1]])
+        terms = self.bound_terms(seed, unlabelled)
         n_labels = n_classes(train[1], test[1], dev[1] if dev else ())
-        torch.manual_seed(seed)
-        model = with_new_head(AutoModelForSequenceClassification, self.encoder, n_labels)
-        model.to(self.device)
-        autocast = cpu_autocast(self.bf16) if self.device == "cpu" else contextlib.nullcontext
-
-        opt = torch.optim.AdamW(model.parameters(), lr=self.lr)
-        rng = np.random.default_rng(seed)
-        texts, targets = list(train[0]), torch.from_numpy(soft_targets(train[1], n_labels))
-        w = None if weights is None else torch.tensor(list(weights), dtype=torch.float32)
-        per_pass = -(-len(texts) // self.batch_size)
-        total = self.steps or self.epochs * per_pass
-        check_every = -(-total // self.epochs) if self.steps else per_pass  # dev is checked ``epochs`` times
-        best = (-1.0, -1, None)
-        step = 0
-        while step < total:
-            model.train()
-            order = rng.permutation(len(texts))
-            for s in range(0, len(order), self.batch_size):
-                idx = order[s:s + self.batch_size]
-                enc = self._encode([texts[i] for i in idx])
-                with autocast():
-                    if is_soft[idx].any() or w is not None:  # cross-entropy against soft labels, weighted per row
-                        logp = torch.log_softmax(model(**enc).logits.float(), dim=-1)
-                        row_loss = -(targets[idx].to(self.device) * logp).sum(-1)
-                        loss = (row_loss * w[idx].to(self.device)).mean() if w is not None else row_loss.mean()
-                    else:
-                        loss = model(**enc, labels=targets[idx].argmax(-1).to(self.device)).loss
-                    if self.consistency:  # two random maskings of the batch should agree (Yavuz et al. 2020)
-                        loss = loss + self.consistency * consistency_loss(
-                            model, enc["input_ids"], self.tokenizer.mask_token_id, self.consistency_rate,
-                            enc["attention_mask"], self.tokenizer.all_special_ids)
-                    if self.uda is not None and u_texts:  # the row's prediction, sharpened, teaches its view's
-                        pick = u_rng.choice(len(u_texts), size=self.uda.ratio * len(idx),
-                                            replace=len(u_texts) < self.uda.ratio * len(idx))
-                        views = [u_views[i][int(u_rng.integers(len(u_views[i])))] if u_views[i] else u_texts[i]
-                                 for i in pick]
-                        with torch.no_grad():  # in training mode: dropout is part of the noise (view=none)
-                            original = model(**self._encode([u_texts[i] for i in pick])).logits
-                        term, passed = uda_loss(original, model(**self._encode(views)).logits,
-                                                self.uda.temperature, self.uda.threshold)
-                        loss = loss + self.uda.weight * term
-                        u_seen, u_passed = u_seen + len(pick), u_passed + int(passed.sum())
-                loss.backward()
-                opt.step()
-                opt.zero_grad()
-                step += 1
-                if (step % check_every == 0 or step == total) and dev and dev[0]:
-                    model.eval()
-                    acc = float((self._predict(model, dev[0], autocast) == np.asarray(dev[1])).mean())
-                    if acc > best[0]:
-                        best = (acc, step, copy.deepcopy(model.state_dict()))
-                    model.train()
-                if step == total:
-                    break
-        if best[2] is not None:
-            model.load_state_dict(best[2])
+        model = self.new_model(AutoModelForSequenceClassification, n_labels, seed)
+        autocast = self.autocast()
+        best = _Best(self, model, dev, autocast) if dev and dev[0] else None
+        steps = self.fit(model, len(train[0]), self._batch_loss(model, train, weights, n_labels), seed, terms,
+                         best.check if best else None)
+        if best is not None and best.state is not None:
+            model.load_state_dict(best.state)
         model.eval()
         pred = self._predict(model, test[0], autocast)
-        dev_acc = best[0] if best[2] is not None else None
-        if self.steps:
-            chosen = f"step={best[1] if best[2] is not None else total}"
-        else:
-            chosen = f"epoch={best[1] // per_pass}" if best[2] is not None else f"epoch={self.epochs}"
         scores = None if score is None else self._logits(model, score, autocast).tolist()
-        info = {"unlabelled_pass_rate": u_passed / u_seen if u_seen else 0.0} if self.uda is not None else None
-        return Result(float((pred == np.asarray(test[1])).mean()), dev_acc, chosen, pred.tolist(), step, scores, info)
+        info: dict = {}
+        for term in terms:
+            info.update(term.info() or {})
+        return Result(float((pred == np.asarray(test[1])).mean()), best.accuracy if best and best.state else None,
+                      self._chosen(best, len(train[0])), pred.tolist(), steps, scores, info or None)
+
+    def _chosen(self, best: _Best | None, rows: int) -> str:
+        """What model selection picked: the step (step-matched) or epoch of the best dev accuracy."""
+        found = best is not None and best.state is not None
+        if self.steps:
+            return f"step={best.step if found else self.steps}"
+        return f"epoch={best.step // self.schedule.per_pass(rows)}" if found else f"epoch={self.epochs}"
+
+
+class _Best:
+    """The model state with the best dev accuracy so far (the first best on ties)."""
+
+    def __init__(self, clf: FineTuneClassifier, model, dev: tuple[list, list], autocast):
+        self.clf, self.model, self.dev, self.autocast = clf, model, dev, autocast
+        self.accuracy, self.step, self.state = -1.0, -1, None
+
+    def check(self, step: int) -> None:
+        """Score dev at ``step``; keep the state when it is the best yet."""
+        self.model.eval()
+        acc = float((self.clf._predict(self.model, self.dev[0], self.autocast) == np.asarray(self.dev[1])).mean())
+        if acc > self.accuracy:
+            self.accuracy, self.step, self.state = acc, step, copy.deepcopy(self.model.state_dict())
 
 
 def n_classes(*label_lists: Sequence) -> int:
@@ -310,40 +264,6 @@ def soft_targets(labels: Sequence, n_labels: int) -> np.ndarray:
         else:
             out[i, int(y)] = 1.0
     return out
-
-
-def with_new_head(auto_class, encoder: str, num_labels: int):
-    """``auto_class.from_pretrained`` with a fresh head, without the expected "newly initialized" warning."""
-    from transformers.utils import logging as hf_logging
-
-    verbosity = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-    try:
-        return auto_class.from_pretrained(encoder, num_labels=num_labels)
-    finally:
-        hf_logging.set_verbosity(verbosity)
-
-
-def cpu_autocast(bf16: bool | None = None):
-    """A factory of bf16 autocast contexts on CPU (default: when the CPU has bf16 instructions), else no-ops."""
-    import torch
-
-    from maskaug.model.loading import cpu_bf16
-
-    if cpu_bf16() if bf16 is None else bf16:
-        return lambda: torch.autocast("cpu", dtype=torch.bfloat16)
-    return contextlib.nullcontext
-
-
-def check_steps(steps: int | None, classifier: str) -> None:
-    """Refuse a step-matched run that cannot be one: steps for the logistic regression, or not a count ≥ 1."""
-    if steps is None:
-        return
-    if classifier != "finetune":
-        raise ValueError("--steps (step-matched training) applies to --classifier finetune")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"--steps is a number of optimiser steps, 1 or more; got {steps!r}")
 
 
 def make_classifier(name: str, embedder: Embedder, **kw):

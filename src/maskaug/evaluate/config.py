@@ -1,44 +1,36 @@
-"""The settings of one evaluation, for every protocol (a JSON or TOML file can give them)."""
+"""The settings of one evaluation, for every protocol (a JSON or TOML file can give them). What a setting left unset
+means is the protocol's business (``maskaug.evaluate.protocols``)."""
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-PROTOCOLS = ("kumar2020", "eda2019", "melm2022")
 UNLABELLED_SIZE = 2000  # unlabelled rows per split unless --unlabelled-size says
-DEFAULT_METHODS = ["none", "copy", "eda", "substitute", "iterative", "insert", "ssmba"]
-# What a setting left unset (None) means under each protocol.
-DEFAULTS: dict[str, dict[str, Any]] = {
-    "kumar2020": {"splits": 15, "sizes": [500], "methods": DEFAULT_METHODS, "classifier": "logreg"},
-    "eda2019": {"splits": 15, "sizes": [500], "methods": DEFAULT_METHODS, "classifier": "logreg"},
-    "melm2022": {"splits": 5, "sizes": [100], "n": 3, "methods": ["none", "copy", "substitute", "melm"],
-                 "classifier": "tagger", "test_limit": 1000},
-}
 
 
 @dataclass
 class EvalConfig:
-    """What an evaluation depends on. ``None`` means the protocol's default (``DEFAULTS``)."""
+    """What an evaluation depends on. ``None`` means the protocol's default (``Protocol.defaults``)."""
 
     data: str
     test: str | None = None
     text_column: str | list[str] = "text"  # two columns: sentence pairs (NLI), judged and classified as pairs
     label_column: str = "label"
-    tokens_column: str = "tokens"  # melm2022: token/tag records
+    tokens_column: str = "tokens"  # token/tag records
     tags_column: str = "tags"
-    protocol: str = "kumar2020"
-    k: list[int] | None = None  # kumar2020: examples per class (default [10])
-    sizes: list[int] | None = None  # eda2019: training rows; melm2022: training sentences
+    protocol: str | None = None  # None: the default protocol (``protocols.DEFAULT``)
+    k: list[int] | None = None  # examples per class, for a per-class protocol (default [10])
+    sizes: list[int] | None = None  # training rows or sentences, for a protocol that draws N of them
     splits: int | None = None
     seeds: int = 1  # learner seeds per split: each split's score is their mean, pairing stays by split
-    n: int | None = None  # outputs per training example (kumar2020: 1; eda2019: Wei & Zou's table; melm2022: 3)
+    n: int | None = None  # outputs per training example (default: the protocol's)
     seed: int = 0
     methods: list[Any] | None = None
-    classifier: str | None = None  # logreg or finetune (kumar2020, eda2019); melm2022 trains a tagger
+    classifier: str | None = None  # the learner: logreg or finetune for sentence labels; tagger for token tags
     encoder: str | None = None  # sentence encoder / learner backbone (default: MiniLM package)
     model: str | None = None  # MLM for the methods (default: built-in)
     device: str | None = None  # where the MLM generates (default: the best device here)
@@ -75,28 +67,13 @@ class EvalConfig:
     def resolved(self) -> EvalConfig:
         """A copy with every unset setting given its protocol's default; settings a protocol cannot honour are
         refused here, in one line."""
-        if self.protocol not in PROTOCOLS:
-            raise ValueError(f"unknown protocol {self.protocol!r}; use {', '.join(PROTOCOLS)}")
-        learners = ("tagger",) if self.protocol == "melm2022" else ("logreg", "finetune")
-        if self.classifier is not None and self.classifier not in learners:
-            if self.protocol == "melm2022":
-                raise ValueError("--classifier is for kumar2020 / eda2019; melm2022 trains a token tagger (the "
-                                 "fine-tuned encoder, first sub-token of each word)")
-            raise ValueError(f"unknown classifier {self.classifier!r}; use logreg or finetune")
-        if self.unlabelled is not None and self.protocol == "melm2022":
-            raise ValueError("--unlabelled is for kumar2020 / eda2019 (sentence labels); melm2022 has no "
-                             "semi-supervised arms")
-        if self.unlabelled is None and self.unlabelled_size is not None:
-            raise ValueError("--unlabelled-size caps the unlabelled pool: add --unlabelled FILE or --unlabelled rest")
-        size = self.unlabelled_size
-        if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1):
-            raise ValueError(f"--unlabelled-size is a number of rows, 1 or more; got {size!r}")
-        unset = {k: v for k, v in DEFAULTS[self.protocol].items() if getattr(self, k) is None}
-        if self.unlabelled is not None and size is None:
-            unset["unlabelled_size"] = UNLABELLED_SIZE
-        return replace(self, **{k: list(v) if isinstance(v, list) else v for k, v in unset.items()})
+        from maskaug.evaluate.protocols import protocol_class
 
-    @property
-    def size_values(self) -> list[int]:
-        """The training sizes the protocol sweeps: k per class (kumar2020) or N rows / sentences."""
-        return list(self.k if self.protocol == "kumar2020" else self.sizes)
+        return protocol_class(self.protocol).resolve(self)
+
+    def quick(self) -> EvalConfig:
+        """``--quick``: the resolved config shrunk to a smoke run, as its protocol says."""
+        from maskaug.evaluate.protocols import protocol_class
+
+        cfg = self.resolved()
+        return protocol_class(cfg.protocol).shrunk(cfg)

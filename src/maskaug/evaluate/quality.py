@@ -75,44 +75,58 @@ def intrinsic(sources: Sequence[str], source_labels: Sequence[int], outputs: Seq
     res["distinct_1"] = distinct_n(flat, 1)
     res["distinct_2"] = distinct_n(flat, 2)
     if mlm is not None and fluency_sample:
-        from maskaug.model.pll import pseudo_log_likelihood
-
-        cache = pll_cache if pll_cache is not None else {}
-        rng = np.random.default_rng(seed)
-        order = rng.permutation(len(sources))
-        pick = [i for i in order if outputs[i]][:fluency_sample]
-        pairs_f = [(sources[i], outputs[i][0]) for i in pick]
-        todo = sorted({t for pair in pairs_f for t in pair} - set(cache))
-        for text, (pll, count) in zip(todo, pseudo_log_likelihood(mlm, todo)):
-            cache[text] = pll / max(count, 1)
-        res["fluency"] = float(np.mean([cache[o] - cache[s] for s, o in pairs_f]))
+        res["fluency"] = fluency(mlm, sources, outputs, fluency_sample, seed, pll_cache)
     return res
 
 
-def classification_quality(ev, pool, outputs_by, all_splits) -> dict[str, dict[str, Any]]:
+def fluency(mlm, sources: Sequence[str], outputs: Sequence[Sequence[str]], sample: int, seed: int,
+            pll_cache: dict[str, float] | None) -> float:
+    """Mean per-token pseudo-log-likelihood of the first output minus its source's, over ``sample`` sources picked
+    by ``seed`` (the same for every method); ``pll_cache`` (text -> PLL per token) is shared across calls."""
+    from maskaug.model.pll import pseudo_log_likelihood
+
+    cache = pll_cache if pll_cache is not None else {}
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(sources))
+    pick = [i for i in order if outputs[i]][:sample]
+    pairs = [(sources[i], outputs[i][0]) for i in pick]
+    todo = sorted({t for pair in pairs for t in pair} - set(cache))
+    for text, (pll, count) in zip(todo, pseudo_log_likelihood(mlm, todo)):
+        cache[text] = pll / max(count, 1)
+    return float(np.mean([cache[o] - cache[s] for s, o in pairs]))
+
+
+def oracle_of(ctx, pool) -> Any:
+    """The oracle: a logistic regression on sentence embeddings of the full training pool, kept in the store."""
+    from sklearn.linear_model import LogisticRegression
+
+    def fit() -> dict[str, Any]:
+        model = LogisticRegression(C=10.0, max_iter=3000).fit(ctx.embedder.features(pool.texts), pool.labels)
+        return {"coef": model.coef_, "intercept": model.intercept_, "classes": model.classes_}
+
+    saved = ctx.store.arrays("oracles", {"oracle": "logreg.v1", "encoder": ctx.embedder, "texts": pool.texts,
+                                         "labels": pool.labels}, fit)
+    oracle = LogisticRegression()
+    oracle.coef_, oracle.intercept_, oracle.classes_ = saved["coef"], saved["intercept"], saved["classes"]
+    return oracle
+
+
+def classification_quality(ctx, arms: list, pool, outputs_by, all_splits) -> dict[str, dict[str, Any]]:
     """Intrinsic quality of every text-making arm's outputs for the first size's training rows (a row's outputs
     from the first split that draws it), and each arm's label flips against the reference arm's, output by
     output."""
-    from sklearn.linear_model import LogisticRegression
-
-    from maskaug.evaluate.arms import loaded
+    from maskaug.evaluate.artefacts import loaded
     from maskaug.evaluate.stats import paired_rate
 
-    def fit() -> dict[str, Any]:
-        model = LogisticRegression(C=10.0, max_iter=3000).fit(ev.embedder.features(pool.texts), pool.labels)
-        return {"coef": model.coef_, "intercept": model.intercept_, "classes": model.classes_}
-
-    saved = ev.store.arrays("oracles", {"oracle": "logreg.v1", "encoder": ev.embedder, "texts": pool.texts,
-                                        "labels": pool.labels}, fit)
-    oracle = LogisticRegression()
-    oracle.coef_, oracle.intercept_, oracle.classes_ = saved["coef"], saved["intercept"], saved["classes"]
+    cfg = ctx.protocol.cfg
+    oracle = oracle_of(ctx, pool)
     size = next(iter(all_splits))
     rows = sorted({i for s in all_splits[size] for i in s.train})
     out: dict[str, dict[str, Any]] = {}
     pll_cache: dict[str, float] = {}
     flips: dict[str, dict[tuple[int, int], bool]] = {}
-    mlm = loaded(ev.model_ref) if ev.cfg.fluency_sample else None
-    for arm in ev.arms:
+    mlm = loaded(ctx.model) if cfg.fluency_sample else None
+    for arm in arms:
         if not arm.text:
             continue
         flips[arm.label] = {}
@@ -121,10 +135,10 @@ def classification_quality(ev, pool, outputs_by, all_splits) -> dict[str, dict[s
             for i, o in per_split.items():
                 outs.setdefault(i, o)
         out[arm.label] = intrinsic([pool.texts[i] for i in rows], [pool.labels[i] for i in rows],
-                                   [[text_of(o) for o in outs[i]] for i in rows], ev.protocol.n_for(size),
-                                   ev.embedder, oracle, mlm, ev.cfg.fluency_sample, ev.cfg.seed, pll_cache,
+                                   [[text_of(o) for o in outs[i]] for i in rows], ctx.protocol.n_for(size),
+                                   ctx.embedder, oracle, mlm, cfg.fluency_sample, cfg.seed, pll_cache,
                                    flips[arm.label])
-    ref = flip_reference(ev)
+    ref = flip_reference(cfg.flip_reference, arms)
     for label in out:
         if ref is not None and label != ref:
             common = sorted(flips[label].keys() & flips[ref].keys())
@@ -133,12 +147,12 @@ def classification_quality(ev, pool, outputs_by, all_splits) -> dict[str, dict[s
     return out
 
 
-def flip_reference(ev) -> str | None:
+def flip_reference(configured: str | None, arms: list) -> str | None:
     """The configured reference, else the first plain ``substitute`` arm (any version), else the first
     ``substitute`` one."""
-    if ev.cfg.flip_reference is not None:
-        return ev.cfg.flip_reference
-    subs = [a.spec for a in ev.arms if a.spec.method.partition(".v")[0] == "substitute"]
+    if configured is not None:
+        return configured
+    subs = [a.spec for a in arms if a.spec.method.partition(".v")[0] == "substitute"]
     plain = [s for s in subs if not s.constraint_params]
     return (plain or subs)[0].label if subs else None
 

@@ -2,10 +2,11 @@
 and intrinsic quality.
 
 The protocol (``maskaug.evaluate.protocols``) supplies the data, splits, learner and metric; each arm
-(``maskaug.evaluate.arms``) supplies what a split trains on besides its own rows; the spec's training options
-(``TrainOptions``) say how the learner weights and labels those rows. Every outcome —
-augmentations, fine-tuned models, oracles, learner runs — is kept in one ``Store``
-keyed by the fingerprint of what made it, so a rerun does only what changed and reads back the same numbers.
+(``maskaug.evaluate.arms``) supplies what a split trains on besides its own rows, seeing only a ``Context`` of the
+evaluation; the spec's training options (``TrainOptions``) say how the learner weights and labels those rows. Every
+outcome — augmentations, fine-tuned models, oracles, learner runs (``maskaug.evaluate.artefacts``) — is kept in one
+``Store`` keyed by the fingerprint of what made it, so a rerun does only what changed and reads back the same
+numbers.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import os
 import platform
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +22,14 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from maskaug.evaluate import splits as splitting
-from maskaug.evaluate.arms import Arm, GenerateArm, NoneArm, arm_for
+from maskaug.evaluate.arms import REFERENCES, Arm, Context, GenerateArm, NoneArm, SplitRun, arm_for, references
 from maskaug.evaluate.config import EvalConfig
 from maskaug.evaluate.data import Dataset, joined
 from maskaug.evaluate.protocols import protocol_for
 from maskaug.evaluate.quality import text_of
-from maskaug.evaluate.spec import CLASSIFIER, ArmSpec
+from maskaug.evaluate.spec import ArmSpec
 from maskaug.evaluate.stats import mean_ci, mean_std, paired
-from maskaug.evaluate.store import ModelRef, Store, cached
+from maskaug.evaluate.store import ModelRef, Store
 from maskaug.fingerprint import cache_root
 
 
@@ -45,11 +46,12 @@ class Evaluation:
             raise ValueError(f"seeds must be a positive count of classifier seeds per split, got {cfg.seeds!r}")
         self.store = Store(Path(cfg.cache_dir) if cfg.cache_dir else cache_root() / "evaluate")
         self.arms: list[Arm] = [arm_for(m) for m in cfg.methods]
-        if "none" not in [a.spec.method for a in self.arms]:
+        if not any(isinstance(a, NoneArm) for a in self.arms):  # every arm is compared with the no-aug one
             self.arms.insert(0, NoneArm(ArmSpec("none", "none", {})))
         for arm in self.arms:
             arm.check(self.protocol)
-        labels = [a.label for a in self.arms if a.spec.method != "none"]
+        self.references = references(self.arms)  # the no-aug, copy and outside-baseline arms, by label
+        labels = [a.label for a in self.arms if not isinstance(a, NoneArm)]
         if cfg.flip_reference is not None and cfg.flip_reference not in labels:
             raise ValueError(f"flip reference {cfg.flip_reference!r} is not one of the methods {labels}")
         if cfg.label_text and "prepend" not in [getattr(a, "kind", None) for a in self.arms]:
@@ -66,6 +68,7 @@ class Evaluation:
             raise ValueError(f"--unlabelled {cfg.unlabelled} is the test file; a learner never reads the test rows")
         self.unlabelled = None  # the unlabelled pool (maskaug.evaluate.data.Unlabelled), read in prepare()
         self.embedder = None
+        self.context: Context | None = None  # what the arms see of this evaluation, made in prepare()
         self.throughput: dict[str, dict] = {}
         self.timings: dict[str, float] = {}
 
@@ -90,6 +93,7 @@ class Evaluation:
             self.unlabelled = unlabelled_pool(cfg.unlabelled, pool, test, cfg.text_column, cfg.unlabelled_size,
                                               cfg.seed)
         self.embedder = Embedder(cfg.encoder, cache_dir=self.store.root, progress=False)
+        self.context = Context(self.store, self.model_ref, self.embedder, self.protocol, self.unlabelled, all_splits)
         return pool, test, all_splits, self.protocol.learner(self.embedder, pool)
 
     def run(self) -> dict[str, Any]:
@@ -97,21 +101,7 @@ class Evaluation:
         cfg, protocol = self.cfg, self.protocol
         t_start = time.perf_counter()
         pool, test, all_splits, learner = self.prepare()
-        from maskaug import __version__
-
-        results: dict[str, Any] = {"config": asdict(cfg), "classes": pool.classes, "pool_size": len(pool.texts),
-                                   "test_size": len(test.texts), "runs": [], "summary": {}, "quality": {},
-                                   "throughput": self.throughput, "machine": _machine(), "maskaug": __version__,
-                                   "model": cfg.model or "maskaug/minilm-l6-mlm (built-in)",
-                                   "command": self.command, "examples": {}}
-        if self.unlabelled is not None:
-            u = self.unlabelled
-            results["unlabelled"] = {"source": cfg.unlabelled, "size": len(u.texts), "dropped_test": u.dropped_test,
-                                     "rows_per_split": {str(size): [len(u.rows(s)) for s in ss]
-                                                        for size, ss in all_splits.items()}}
-        teachers = {a.label: a.options.teacher for a in self.arms if a.options.teacher}
-        if teachers:  # whose added rows train on soft labels, and from which teacher (for the report)
-            results["teachers"] = teachers
+        results = self.head(pool, test, all_splits)
         test_xy = (test.texts, test.labels)
         outputs_by: dict[tuple[str, int], list[dict[int, list]]] = {}
         labels = [a.label for a in self.arms]
@@ -119,7 +109,7 @@ class Evaluation:
             n = protocol.n_for(size)
             for arm in self.arms:
                 t0 = time.perf_counter()
-                outputs_by[arm.label, size], stats = arm.outputs(self, pool, size_splits, n)
+                outputs_by[arm.label, size], stats = arm.outputs(self.context, pool, size_splits, n)
                 self.timings[f"augment {arm.label} size={size}"] = time.perf_counter() - t0
                 if stats:
                     self.throughput[arm.label] = stats
@@ -137,19 +127,42 @@ class Evaluation:
             self.timings[f"classifiers size={size}"] = time.perf_counter() - t0
             results["cached_runs"] = self.store.found["runs"]
             results["classifier_runs"] = self.store.asked["runs"]
-            results["summary"][str(size)] = summarize(results["runs"], size, labels, protocol.metric)
+            results["summary"][str(size)] = summarize(results["runs"], size, labels, self.references,
+                                                      protocol.metric)
             if not results["examples"]:
                 results["examples"] = examples(pool, size_splits[0], outputs_by, self.arms, size)
         self.embedder.save()
         if cfg.quality:
             t0 = time.perf_counter()
-            results["quality"] = protocol.quality(self, pool, outputs_by, all_splits)
+            results["quality"] = protocol.quality(self.context, self.arms, pool, outputs_by, all_splits,
+                                                  self.throughput)
             self.embedder.save()
             self.timings["quality"] = time.perf_counter() - t0
         self.timings["total"] = time.perf_counter() - t_start
         results["timings_s"] = self.timings
         results["arms"] = {a.label: {"arm": a.name, "role": a.role} for a in self.arms}
         results["metric"] = {"key": protocol.metric, "name": protocol.metric_name, "size_name": protocol.size_name}
+        return results
+
+    def head(self, pool: Dataset, test: Dataset, all_splits: dict[int, list[splitting.Split]]) -> dict[str, Any]:
+        """The results before any run: the config, the data's sizes and classes, where and with what it runs, the
+        unlabelled pool, and whose added rows train on soft labels."""
+        from maskaug import __version__
+
+        cfg = self.cfg
+        results: dict[str, Any] = {"config": asdict(cfg), "classes": pool.classes, "pool_size": len(pool.texts),
+                                   "test_size": len(test.texts), "runs": [], "summary": {}, "quality": {},
+                                   "throughput": self.throughput, "machine": _machine(), "maskaug": __version__,
+                                   "model": cfg.model or "maskaug/minilm-l6-mlm (built-in)",
+                                   "command": self.command, "examples": {}}
+        if self.unlabelled is not None:
+            u = self.unlabelled
+            results["unlabelled"] = {"source": cfg.unlabelled, "size": len(u.texts), "dropped_test": u.dropped_test,
+                                     "rows_per_split": {str(size): [len(u.rows(s)) for s in ss]
+                                                        for size, ss in all_splits.items()}}
+        teachers = {a.label: a.options.teacher for a in self.arms if a.options.teacher}
+        if teachers:  # whose added rows train on soft labels, and from which teacher (for the report)
+            results["teachers"] = teachers
         return results
 
     def split_runs(self, split: splitting.Split, r: int, pool: Dataset, outputs_by, size: int, learner, dev, test_xy,
@@ -161,93 +174,15 @@ class Evaluation:
         for arm in sorted(self.arms, key=lambda a: bool(a.options.guard)):  # a guard reads the no-aug run
             ctx = SplitRun(split, size, seed, pool, outputs_by[arm.label, size][split.index], learner, dev, test_xy)
             t0 = time.perf_counter()
-            run = {k: v for k, v in arm.train(self, ctx).items() if k != "scores"}  # a teacher's logits stay out
+            run = {k: v for k, v in arm.train(self.context, ctx).items() if k != "scores"}  # a teacher's logits
             key = f"train {arm.label} size={size}"  # run.json: wall time per arm (runs read from the store: ~0)
             self.timings[key] = self.timings.get(key, 0.0) + time.perf_counter() - t0
             raw[arm.label] = run
             if arm.options.guard:
-                run = guard(run, raw["none"])
+                run = guard(run, raw[self.references["none"]])
             done[arm.label] = {"size": size, "split": split.index, "method": arm.label, **run}
             bar.update(1)
         return done
-
-    def training_set(self, arm: Arm, split: splitting.Split, pool: Dataset, outs: dict[int, list], learner, dev,
-                     test_xy, seed: int) -> tuple[list, list, list[float] | None]:
-        """An arm's training rows on one split: the real rows, then the added ones labelled as their source (a soft
-        output: as its teacher; ``teacher=classifier``: as the split's no-aug learner), and the per-row loss
-        weights when the spec sets ``aug_weight``."""
-        texts = [pool.texts[i] for i in split.train]
-        labels: list = [pool.labels[i] for i in split.train]
-        for i in split.train:
-            for o in outs[i]:  # a soft output trains on the teacher's probabilities
-                texts.append(text_of(o))
-                labels.append(o["soft"] if isinstance(o, dict) else pool.labels[i])
-        real = len(split.train)
-        if arm.options.teacher == CLASSIFIER:  # the no-aug learner (same rows, seed and steps) labels the new rows
-            labels[real:] = self.teacher_labels(learner, (texts[:real], labels[:real]), dev, test_xy, seed,
-                                                texts[real:])
-        weights = None
-        if arm.options.weight is not None:  # real rows first, weight 1; then the added ones
-            weights = [1.0] * real + [arm.options.weight] * (len(texts) - real)
-        return texts, labels, weights
-
-    def learn(self, learner, train: tuple[list, list], dev, test: tuple[list, list], seed: int,
-              weights: list[float] | None = None, score: list | None = None,
-              unlabelled: tuple[list, list] | None = None) -> dict[str, Any]:
-        """One learner run, kept in the store by everything it depends on."""
-        return learner_run(self.store, learner, train, dev, test, seed, weights, score, unlabelled)
-
-    def splits_of(self, size: int) -> list[splitting.Split]:
-        """The splits of one training size."""
-        return self.all_splits[size]
-
-    def supervised(self, ctx: SplitRun, learner=None) -> dict[str, Any]:
-        """The split's run on its own rows (the no-aug row). With an unlabelled pool it also scores the split's
-        unlabelled rows (``scores``), so the same run is the self-training teacher."""
-        rows = ctx.labelled
-        score = None
-        if self.unlabelled is not None:
-            score = [self.unlabelled.texts[u] for u in self.unlabelled.rows(ctx.split)]
-        run = self.learn(learner or ctx.learner, rows, ctx.dev, ctx.test, ctx.seed, score=score)
-        return {"train_examples": len(rows[0]), **run}
-
-    def teacher_labels(self, learner, train: tuple[list, list], dev, test: tuple[list, list], seed: int,
-                       texts: list) -> list[list[float]]:
-        """``teacher=classifier``: the probabilities that the split's no-aug learner, trained as its own run is
-        (same rows, dev, seed and steps), gives each added text."""
-        if not texts:
-            return []
-        logits = np.asarray(self.learn(learner, train, dev, test, seed, score=list(texts))["scores"])
-        p = np.exp(logits - logits.max(-1, keepdims=True))
-        return (p / p.sum(-1, keepdims=True)).tolist()
-
-
-@cached("runs", added=("unlabelled",))
-def learner_run(store: Store, learner, train: tuple[list, list], dev: tuple[list, list] | None,
-                test: tuple[list, list], seed: int, weights: list[float] | None = None,
-                score: list | None = None, unlabelled: tuple[list, list] | None = None) -> dict[str, Any]:
-    """One run of ``learner`` as its JSON record (``score``: texts whose logits it also gives; ``unlabelled``:
-    ``(texts, views)`` for a learner that trains on them)."""
-    return learner.evaluate(train, dev, test, seed=seed, weights=weights, score=score, unlabelled=unlabelled)
-
-
-@dataclass
-class SplitRun:
-    """What an arm trains on one split with one learner seed."""
-
-    split: splitting.Split
-    size: int
-    seed: int
-    pool: Dataset
-    outputs: dict[int, list]  # the arm's added rows per training row
-    learner: Any  # the protocol's learner
-    dev: tuple[list, list] | None
-    test: tuple[list, list]
-
-    @property
-    def labelled(self) -> tuple[list, list]:
-        """The split's own training rows: texts and targets."""
-        return [self.pool.texts[i] for i in self.split.train], [self.pool.labels[i] for i in self.split.train]
 
 
 def examples(pool: Dataset, split: splitting.Split, outputs_by, arms: list[Arm], size: int,
@@ -274,7 +209,7 @@ def guard(augmented: dict[str, Any], none: dict[str, Any]) -> dict[str, Any]:
     """``guard=dev``: the augmented run when its dev accuracy is higher than the no-aug run's, else the no-aug run
     (a tie keeps no-aug: the added rows have to earn their place), marked with which was kept."""
     if augmented["dev_accuracy"] is None or none["dev_accuracy"] is None:
-        raise ValueError("guard=dev needs dev accuracies (kumar2020 splits)")
+        raise ValueError("guard=dev needs dev accuracies (a protocol whose splits have dev rows)")
     if augmented["dev_accuracy"] > none["dev_accuracy"]:
         return {**augmented, "guard": "augmented"}
     return {**none, "guard": "none"}
@@ -299,9 +234,11 @@ def mean_run(seed_runs: list[dict[str, Any]], metric: str = "test_accuracy") -> 
     return out
 
 
-def summarize(runs: list[dict], size: int, labels: list[str], metric: str = "test_accuracy") -> dict[str, dict]:
-    """Mean, 95% interval and paired differences (vs none, vs copy, vs EDA) per arm for one size; per-class
-    accuracy means; for a guarded arm, on how many splits its augmented learner was kept."""
+def summarize(runs: list[dict], size: int, labels: list[str], refs: dict[str, str],
+              metric: str = "test_accuracy") -> dict[str, dict]:
+    """Mean, 95% interval and paired differences per arm for one size: ``vs_none``, ``vs_copy``, ``vs_eda`` with
+    the reference arms ``refs`` names (``arms.references``: a reference arm is compared only with those before it);
+    per-class accuracy means; for a guarded arm, on how many splits its augmented learner was kept."""
     acc: dict[str, list[float]] = {}
     kept: dict[str, int] = {}  # guard=dev: splits (several seeds: runs) whose augmented classifier was kept
     guard_runs: dict[str, int] = {}
@@ -314,16 +251,17 @@ def summarize(runs: list[dict], size: int, labels: list[str], metric: str = "tes
             guard_runs[r["method"]] = guard_runs.get(r["method"], 0) + len(guards)
         for c, v in r.get("per_class", {}).items():
             per_class.setdefault(r["method"], {}).setdefault(c, []).append(v)
-    below = {"none": ("none",), "copy": ("none", "copy"), "eda": ("none", "copy", "eda")}
+    order = [k for k in REFERENCES if k in refs]
+    tier = {refs[k]: i for i, k in enumerate(order)}  # a reference arm: compared with the ones before it
     out = {}
     for label in labels:
         mean, std = mean_std(acc[label])
         lo, hi = mean_ci(acc[label])
         entry: dict[str, Any] = {"mean": mean, "std": std, "n": len(acc[label]), "ci_lo": lo, "ci_hi": hi,
                                  "per_class": {c: float(np.mean(v)) for c, v in per_class.get(label, {}).items()}}
-        for base, not_for in below.items():
-            if base in acc and label not in not_for:
-                entry[f"vs_{base}"] = paired(acc[label], acc[base]).as_dict()
+        for i, key in enumerate(order):
+            if tier.get(label, len(order)) > i:
+                entry[f"vs_{key}"] = paired(acc[label], acc[refs[key]]).as_dict()
         if label in kept:
             entry["guard_kept"] = kept[label]
             if guard_runs[label] != len(acc[label]):  # several seeds per split: kept out of how many runs
@@ -347,4 +285,4 @@ def _machine() -> dict[str, Any]:
             "python": platform.python_version(), "torch": torch.__version__}
 
 
-__all__ = ["EvalConfig", "Evaluation", "examples", "guard", "learner_run", "mean_run", "summarize"]
+__all__ = ["EvalConfig", "Evaluation", "examples", "guard", "mean_run", "summarize"]

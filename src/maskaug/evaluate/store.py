@@ -77,22 +77,23 @@ class Store:
         return value
 
 
-def cached(kind: str, version: int = 1, added: tuple[str, ...] = ()):
+def cached(kind: str, version: int = 1, added: tuple[str, ...] = (), name: str | None = None):
     """Keep a function's JSON result in the ``Store`` given as its first argument, keyed by the fingerprint of
     its name, ``version`` and every other argument as called (defaults filled in).
 
     ``added``: parameters added after results were stored; left at None they are not part of the key, so what was
-    stored before they existed is still found."""
+    stored before they existed is still found. ``name``: the name its results were first stored under (default:
+    the function's module and name), so a function that moved still finds them."""
 
     def wrap(fn):
         sig = inspect.signature(fn)
-        name = f"{fn.__module__}.{fn.__qualname__}.v{version}"
+        key_name = f"{name or f'{fn.__module__}.{fn.__qualname__}'}.v{version}"
 
         @functools.wraps(fn)
         def inner(store: Store, *args: Any, **kwargs: Any) -> Any:
             bound = sig.bind(store, *args, **kwargs)
             bound.apply_defaults()
-            deps = {"fn": name, **{k: v for k, v in list(bound.arguments.items())[1:]
+            deps = {"fn": key_name, **{k: v for k, v in list(bound.arguments.items())[1:]
                                    if not (k in added and v is None)}}
             return store.json(kind, deps, lambda: fn(store, *args, **kwargs))
 

@@ -1,8 +1,8 @@
-"""The melm2022 learner: an encoder fine-tuned for token classification, scored by entity-level micro F1.
+"""The token tagger: an encoder fine-tuned for token classification, scored by entity-level micro F1.
 
-The first sub-token of each word carries the word's tag. It trains for ``epochs`` passes over its rows, or, with
-``steps``, for exactly that many optimiser steps whatever the rows (step-matched, as the classifiers are), and is
-scored on the test records with seqeval (precision, recall, F1).
+The first sub-token of each word carries the word's tag. It trains through the fine-tuned classifier's loop
+(``maskaug.evaluate.learning``): ``epochs`` passes over its rows, or, with ``steps``, exactly that many optimiser
+steps whatever the rows (step-matched), and is scored on the test records with seqeval (precision, recall, F1).
 """
 
 from __future__ import annotations
@@ -12,48 +12,30 @@ from typing import Any
 
 import numpy as np
 
-from maskaug.evaluate.classifiers import check_steps, cpu_autocast, with_new_head
-from maskaug.fingerprint import model_fingerprint
+from maskaug.evaluate.learning import EncoderLearner
 
 Records = tuple[Sequence[Sequence[str]], Sequence[Sequence[str]]]  # token lists, tag lists
 
 
-class Tagger:
+class Tagger(EncoderLearner):
     """Fine-tune an encoder for token classification; micro F1 on test."""
 
     name = "tagger"
 
     def __init__(self, tags: Sequence[str], encoder: str | None = None, epochs: int = 10, lr: float = 1e-4,
                  batch_size: int = 16, max_length: int = 128, bf16: bool | None = None, steps: int | None = None):
-        from maskaug.embeddings import default_encoder
-
+        super().__init__(encoder, epochs, lr, batch_size, max_length, bf16, steps)
         self.tags = list(tags)
-        self.encoder = encoder or default_encoder()
-        self.epochs, self.lr, self.batch_size, self.max_length, self.bf16 = epochs, lr, batch_size, max_length, bf16
-        check_steps(steps, "finetune")
-        self.steps = steps
-        self._tok = None
 
     def settings(self) -> dict[str, Any]:
         """Everything that decides a run's result besides its data and seed."""
-        out = {"name": "tagger.v1", "encoder": model_fingerprint(self.encoder), "epochs": self.epochs, "lr": self.lr,
-               "batch_size": self.batch_size, "max_length": self.max_length, "tags": self.tags, "bf16": self.bf16}
-        if self.steps:
-            out["steps"] = self.steps
-        return out
+        return {"name": "tagger.v1", **self.shared_settings(), "tags": self.tags}
 
     __fingerprint__ = settings
 
-    @property
-    def tokenizer(self):
-        """The encoder's tokenizer, loaded on first use."""
-        if self._tok is None:
-            from transformers import AutoTokenizer
-
-            self._tok = AutoTokenizer.from_pretrained(self.encoder)
-        return self._tok
-
-    def _encode(self, tokens: Sequence[Sequence[str]], tags: Sequence[Sequence[str]] | None):
+    def encode(self, tokens: Sequence[Sequence[str]], tags: Sequence[Sequence[str]] | None = None):
+        """The records tokenised as words; the tag of each word on its first sub-token (others -100); and per
+        record, each word's first sub-token position."""
         import torch
 
         enc = self.tokenizer([list(t) for t in tokens], is_split_into_words=True, truncation=True,
@@ -75,8 +57,6 @@ class Tagger:
                  unlabelled: tuple[list, list] | None = None) -> dict[str, float]:
         """Train on ``train`` and score ``test``: ``{"f1", "precision", "recall"}``. The tagger has no dev-based
         model selection, row weights, scored extra texts or unlabelled rows: those are refused, not ignored."""
-        import torch
-        from seqeval.metrics import f1_score, precision_score, recall_score
         from transformers import AutoModelForTokenClassification
 
         if weights is not None or score is not None or unlabelled is not None:
@@ -84,35 +64,28 @@ class Tagger:
         tokens, tags = list(train[0]), list(train[1])
         if not tokens:
             raise ValueError("a tagger needs at least one training sentence")
-        torch.manual_seed(seed)
-        model = with_new_head(AutoModelForTokenClassification, self.encoder, len(self.tags))
-        autocast = cpu_autocast(self.bf16)
-        opt = torch.optim.AdamW(model.parameters(), lr=self.lr)
-        rng = np.random.default_rng(seed)
-        total = self.steps or self.epochs * -(-len(tokens) // self.batch_size)
-        step = 0
-        while step < total:
-            model.train()
-            order = rng.permutation(len(tokens))
-            for s in range(0, len(order), self.batch_size):
-                idx = order[s:s + self.batch_size]
-                enc, labels, _ = self._encode([tokens[i] for i in idx], [tags[i] for i in idx])
-                with autocast():
-                    loss = model(**enc, labels=labels).loss
-                loss.backward()
-                opt.step()
-                opt.zero_grad()
-                step += 1
-                if step == total:
-                    break
+        model = self.new_model(AutoModelForTokenClassification, len(self.tags), seed)
+
+        def batch_loss(idx):
+            enc, labels, _ = self.encode([tokens[i] for i in idx], [tags[i] for i in idx])
+            return enc, model(**enc, labels=labels).loss
+
+        self.fit(model, len(tokens), batch_loss, seed, self.bound_terms(seed, None))
+        return self.scores(model, test)
+
+    def scores(self, model, test: Records) -> dict[str, float]:
+        """Entity-level micro precision, recall and F1 of ``model`` on the test records (seqeval)."""
+        import torch
+        from seqeval.metrics import f1_score, precision_score, recall_score
+
         model.eval()
         gold, pred = [], []
         test_tokens, test_tags = list(test[0]), list(test[1])
         order = np.argsort([len(t) for t in test_tokens], kind="stable")
-        with torch.inference_mode(), autocast():
+        with torch.inference_mode(), self.autocast()():
             for s in range(0, len(order), 64):
                 batch = order[s:s + 64]
-                enc, _, firsts = self._encode([test_tokens[i] for i in batch], None)
+                enc, _, firsts = self.encode([test_tokens[i] for i in batch], None)
                 best = model(**enc).logits.argmax(-1)
                 for b, i in enumerate(batch):
                     gold.append(list(test_tags[i]))

@@ -238,8 +238,3 @@ class TaggedRecord(RecordType):
 
     def preview(self, row, out):
         return [(" ".join(row[self.tokens_column]), " ".join(out[self.tokens_column]))]
-
-
-def where_for(method: Any) -> str:
-    """MELM changes entities; every other method changes the words around them."""
-    return "entities" if method.capabilities.edits == "entities" else "context"

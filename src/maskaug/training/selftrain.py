@@ -75,21 +75,44 @@ class SelfTrainResult:
     Args:
         model: The last student.
         rounds: Per round: unlabelled rows, the share that passed the threshold, rows kept, training rows.
+        chosen: The last round's pseudo-labelled rows, as ``(unlabelled row, class)``.
     """
 
     model: Any
     rounds: list[dict] = field(default_factory=list)  # per round: rows, passed, kept, training rows
+    chosen: list[tuple[int, int]] = field(default_factory=list)  # the last round's (unlabelled row, pseudo-label)
 
 
-def self_train(fit: Callable[[list, list], Any], predict_proba: Callable[[Any, list], Any],
+def check_settings(threshold: float, per_class: int, rounds: int) -> None:
+    """Refuse, in one line, a confidence threshold, per-class count or number of rounds self-training cannot use.
+
+    Args:
+        threshold: The least top probability a pseudo-labelled row needs, in [0, 1).
+        per_class: Rows kept per class and round at most, 1 or more.
+        rounds: Rounds, 1 or more.
+
+    Raises:
+        ValueError: naming the first setting out of range.
+    """
+    if not 0 <= threshold < 1:
+        raise ValueError(f"threshold is a probability in [0, 1), got {threshold!r}")
+    if isinstance(per_class, bool) or not isinstance(per_class, int) or per_class < 1:
+        raise ValueError(f"per_class is a count of rows, 1 or more; got {per_class!r}")
+    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
+        raise ValueError(f"rounds is a count, 1 or more; got {rounds!r}")
+
+
+def self_train(fit: Callable[..., Any], predict_proba: Callable[[Any, list], Any],
                labelled: tuple[Sequence, Sequence], unlabelled: Sequence, augmenter: Any = None,
                threshold: float = 0.9, per_class: int = 100, rounds: int = 1, balance: bool = True,
-               progress: bool = False) -> SelfTrainResult:
+               progress: bool = False, views: dict[int, list] | None = None,
+               weight: float | None = None) -> SelfTrainResult:
     """Self-training with masked-LM views (see the module's docstring); ``augmenter=None`` is the control that
     trains on the pseudo-labelled rows alone.
 
     Args:
-        fit: ``fit(texts, labels)`` returns a model (labels are class indices).
+        fit: ``fit(texts, labels)`` returns a model (labels are class indices); with ``weight``, each student is
+            fitted as ``fit(texts, labels, weights)``.
         predict_proba: ``predict_proba(model, texts)`` returns a row of class probabilities per text.
         labelled: The labelled texts and their class indices.
         unlabelled: The unlabelled texts.
@@ -99,6 +122,8 @@ def self_train(fit: Callable[[list, list], Any], predict_proba: Callable[[Any, l
         rounds: Rounds; after the first, the student is the next teacher.
         balance: Repeat the labelled rows to about half of each training set.
         progress: Print a line per round.
+        views: The views already made (unlabelled row index -> its outputs), instead of an ``augmenter``.
+        weight: The loss weight of the pseudo-labelled rows and their views (a labelled row's is 1).
 
     Returns:
         The last model and, per round, what its teacher labelled.
@@ -108,23 +133,23 @@ def self_train(fit: Callable[[list, list], Any], predict_proba: Callable[[Any, l
         >>> result = self_train(fit, predict_proba, (texts, labels), unlabelled, aug)  # doctest: +SKIP
         >>> result.rounds                                                              # doctest: +SKIP
     """
-    if not 0 <= threshold < 1:
-        raise ValueError(f"threshold is a probability in [0, 1), got {threshold!r}")
-    if isinstance(per_class, bool) or not isinstance(per_class, int) or per_class < 1:
-        raise ValueError(f"per_class is a count of rows, 1 or more; got {per_class!r}")
-    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
-        raise ValueError(f"rounds is a count, 1 or more; got {rounds!r}")
+    check_settings(threshold, per_class, rounds)
+    if views is not None and augmenter is not None:
+        raise ValueError("give views or an augmenter that makes them, not both")
     unlabelled = list(unlabelled)
-    views: dict[int, list] = {}
-    if augmenter is not None and unlabelled:
-        views = dict(enumerate(augmenter.augment(unlabelled)))
+    if views is None:
+        views = dict(enumerate(augmenter.augment(unlabelled))) if augmenter is not None and unlabelled else {}
     model = fit(list(labelled[0]), list(labelled[1]))
     result = SelfTrainResult(model)
     for _ in range(rounds):
         chosen, info = pseudo_labels(predict_proba(model, unlabelled), threshold, per_class)
         x, y, real = training_rows(labelled, unlabelled, chosen, views, balance)
-        model = fit(x, y)
+        if weight is None:
+            model = fit(x, y)
+        else:
+            model = fit(x, y, [1.0] * real + [weight] * (len(x) - real))
         result.rounds.append({**info, "training_rows": len(x), "labelled_rows": real})
+        result.chosen = chosen
         if progress:
             print(f"self-training round {len(result.rounds)}: {info['kept']} of {info['rows']} unlabelled rows kept "
                   f"({info['passed']:.0%} past {threshold:g}), {len(x)} training rows")

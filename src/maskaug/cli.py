@@ -466,13 +466,9 @@ def _evaluate_parser(sub) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
-def cmd_evaluate(args) -> int:
-    """``maskaug evaluate``: run a protocol (kumar2020, eda2019, melm2022) and write the report."""
-    from dataclasses import asdict
-
+def _eval_config(args):
+    """The evaluation's settings: ``--config``'s file (or DATA's defaults) with every flag given on top."""
     from maskaug.evaluate.config import EvalConfig
-    from maskaug.evaluate.report import markdown, write
-    from maskaug.evaluate.runner import Evaluation
 
     if args.config:
         cfg = EvalConfig.from_file(args.config)
@@ -506,8 +502,17 @@ def cmd_evaluate(args) -> int:
             setattr(cfg, key, value)
     if args.no_quality:
         cfg.quality = False
-    if args.quick:
-        cfg = cfg.quick()  # the protocol's smoke run
+    return cfg.quick() if args.quick else cfg  # --quick: the protocol's smoke run
+
+
+def cmd_evaluate(args) -> int:
+    """``maskaug evaluate``: run a protocol (kumar2020, eda2019, melm2022) and write the report."""
+    from dataclasses import asdict
+
+    from maskaug.evaluate.report import markdown, write
+    from maskaug.evaluate.runner import Evaluation
+
+    cfg = _eval_config(args)
     import shlex
 
     command = "maskaug " + shlex.join(getattr(args, "argv", None) or sys.argv[1:])

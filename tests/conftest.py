@@ -4,6 +4,8 @@ helper that writes a test's JSONL input (``write_jsonl``)."""
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -95,6 +97,24 @@ def jsonl(path: Path, rows: Iterable[dict]) -> Path:
     """``rows`` as a JSON Lines file at ``path`` (UTF-8, one object a line, non-ASCII written as it is); the path."""
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def dry_runs_print_what_is_shown(tmp_path, monkeypatch, capsys):
+    """``check(block)``: each ``$ maskaug ...`` in a shown terminal block (at least 5), rerun from a copy of the
+    repository's examples in a fresh folder, prints exactly the output the block shows under it."""
+    from maskaug.cli import main
+
+    def check(block: str) -> None:
+        runs = re.findall(r"^\$ maskaug (.*?)\n(.*?)(?=^\$ |\Z)", block, re.S | re.M)
+        assert len(runs) >= 5
+        shutil.copytree(Path(__file__).resolve().parents[1] / "examples", tmp_path / "examples")
+        monkeypatch.chdir(tmp_path)
+        for command, shown in runs:
+            assert main([*command.split(), "--quiet"]) == 0
+            assert capsys.readouterr().out.strip() == shown.strip(), command
+
+    return check
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ like" block prints, today, what the page shows (built-in model, seed 0)."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -12,17 +11,9 @@ PAGE = (ROOT / "docs" / "methods.md").read_text(encoding="utf-8")
 GOOD = re.search(r"## What good output looks like\n.*?```text\n(.*?)```", PAGE, re.S)
 
 
-def test_the_methods_page_shows_real_dry_run_output(tmp_path, monkeypatch, capsys):
-    from maskaug.cli import main
-
+def test_the_methods_page_shows_real_dry_run_output(dry_runs_print_what_is_shown):
     assert GOOD, "docs/methods.md has no 'What good output looks like' block"
-    blocks = re.findall(r"^\$ maskaug (.*?)\n(.*?)(?=^\$ |\Z)", GOOD.group(1), re.S | re.M)
-    assert len(blocks) >= 5
-    shutil.copytree(ROOT / "examples", tmp_path / "examples")
-    monkeypatch.chdir(tmp_path)
-    for command, shown in blocks:
-        assert main([*command.split(), "--quiet"]) == 0
-        assert capsys.readouterr().out.strip() == shown.strip(), command
+    dry_runs_print_what_is_shown(GOOD.group(1))
 
 
 def test_the_which_method_table_comes_first():

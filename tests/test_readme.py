@@ -34,15 +34,7 @@ def test_readme_block_runs(code, tmp_path, monkeypatch, capsys):
 GOOD = re.search(r"## What good output looks like\n.*?```text\n(.*?)```", README, re.S)
 
 
-def test_the_readme_shows_real_dry_run_output_for_every_method(tmp_path, monkeypatch, capsys):
+def test_the_readme_shows_real_dry_run_output_for_every_method(dry_runs_print_what_is_shown):
     """Each ``$ maskaug augment ... --dry-run 5`` in "What good output looks like" prints what the README shows."""
-    from maskaug.cli import main
-
     assert GOOD, "the README has no 'What good output looks like' section"
-    blocks = re.findall(r"^\$ maskaug (.*?)\n(.*?)(?=^\$ |\Z)", GOOD.group(1), re.S | re.M)
-    assert len(blocks) >= 5
-    shutil.copytree(ROOT / "examples", tmp_path / "examples")
-    monkeypatch.chdir(tmp_path)
-    for command, shown in blocks:
-        assert main([*command.split(), "--quiet"]) == 0
-        assert capsys.readouterr().out.strip() == shown.strip(), command
+    dry_runs_print_what_is_shown(GOOD.group(1))

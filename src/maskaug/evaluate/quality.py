@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from maskaug.evaluate.stats import proportion_ci
+from maskaug.methods.registry import family
 from maskaug.metrics import distinct_n, edit_rate
 
 
@@ -152,7 +153,7 @@ def flip_reference(configured: str | None, arms: list) -> str | None:
     ``substitute`` one."""
     if configured is not None:
         return configured
-    subs = [a.spec for a in arms if a.spec.method.partition(".v")[0] == "substitute"]
+    subs = [a.spec for a in arms if family(a.spec.method) == "substitute"]
     plain = [s for s in subs if not s.constraint_params]
     return (plain or subs)[0].label if subs else None
 

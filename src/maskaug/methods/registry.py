@@ -29,8 +29,6 @@ class Entry:
 
 
 _REGISTRY: dict[str, Entry] = {}
-# Versions taken only by their full name: a name without a version takes the newest version not listed here.
-OPT_IN: set[str] = set()
 
 PARAM_HELP = {
     "unit": "what one masked unit is: token | word | span | insert",
@@ -94,14 +92,19 @@ def _version(name: str) -> tuple[str, int]:
     return (base, int(v)) if dot and v.isdigit() else (name, 0)
 
 
+def family(name: str) -> str:
+    """A method name without its version: ``substitute`` for ``substitute.v2`` (and for ``substitute``)."""
+    return _version(name)[0]
+
+
 def resolve(name: str) -> Entry:
     """The entry registered under ``name``, or, for a name without a version, its newest version (``x.v10``
-    comes after ``x.v2``) that is not opt-in (``OPT_IN``)."""
+    comes after ``x.v2``)."""
     if not isinstance(name, str):
         raise ValueError(f"a method name is text, not {type(name).__name__} ({name!r})")
     if name in _REGISTRY:
         return _REGISTRY[name]
-    versions = sorted((k for k in _REGISTRY if _version(k)[0] == name and k not in OPT_IN),
+    versions = sorted((k for k in _REGISTRY if _version(k)[0] == name),
                       key=lambda k: _version(k)[1])
     if versions:
         return _REGISTRY[versions[-1]]

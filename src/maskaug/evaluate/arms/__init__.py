@@ -48,9 +48,11 @@ def arm_for(spec: Any) -> Arm:
 
 
 def _family(method: str) -> str:
-    """``eda`` for ``eda.v1``: a registered method's name without its version."""
-    base, dot, version = method.rpartition(".v")
-    return base if dot and version.isdigit() else method
+    """``eda`` for ``eda.v1``: a registered method's name without its version (the registry is imported here, not
+    at the top: building the CLI's parser loads this package and must not load numpy)."""
+    from maskaug.methods.registry import family
+
+    return family(method)
 
 
 def references(arms: list[Arm]) -> dict[str, str]:

@@ -91,3 +91,25 @@ def test_the_next_word_check_drops_insertions_before_any_word(tiny_mlms):
     assert strict.augment(TEXTS) == [[] for _ in TEXTS]
     assert "next-word check" in repr(strict.method) and build("insert.v2").next_drop is None
     assert all(len(row) == 1 for row in Augmenter("insert.v2", model=mlm, n=1, seed=2, rate=0.5).augment(TEXTS))
+
+
+@pytest.mark.parametrize("limit", [-1000.0, -0.5, 0.0, 0.5, 2.0, 5.0])
+def test_closing_failures_say_what_the_drops_say_with_fewer_questions(tiny_mlms, limit):
+    """``closing_failures`` skips the source's half when the edited text alone proves a pass; its verdicts are
+    exactly ``closing_drops(...) > limit``."""
+    from maskaug.document import Doc
+    from maskaug.methods.fluent import ClosingQuery, closing_drops, closing_failures, masked_at
+    from maskaug.model.engine import FillEngine
+
+    mlm = tiny_mlms["wordpiece"]
+    info = mlm.info
+    queries = []
+    for text in TEXTS:
+        source = Doc.parse(text, info)
+        for word in ("film", "the", "slowly"):
+            edited = Doc.parse(text[:-1].rstrip() + f" {word} " + text[-1], info)
+            k, at = len(source.ids) - 1, len(edited.ids) - 1
+            queries.append(ClosingQuery(masked_at(source.ids, k, info.mask_id), k,
+                                        masked_at(edited.ids, at, info.mask_id), at, source.ids[k]))
+    drops = closing_drops(FillEngine(mlm), info, queries)
+    assert closing_failures(FillEngine(mlm), info, queries, [limit] * len(queries)) == [d > limit for d in drops]

@@ -143,3 +143,25 @@ def test_augment_takes_a_method_spec(tmp_path, tiny_model_dirs):
     assert row["aug_method"] == "substitute.v2" and len(row["aug_edits"]) >= 2
     assert main(["augment", str(src), "-o", str(tmp_path / "o2.jsonl"), "--model", str(tiny_model_dirs["wordpiece"]),
                  "--method", "substitute.v2:rate=high", "--quiet"]) == 2
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10**6), st.booleans(), st.sampled_from(["", "film", "the", "27"]),
+                          st.sampled_from([None, "film", "the"])), min_size=1, max_size=6))
+def test_a_fills_verdict_is_the_plain_rule_whatever_was_asked_before(tiny_mlms, asks):
+    """The per-piece verdicts are cached per tokenizer; the cache never carries one slot's verdict to another."""
+    from maskaug.masking import Slot
+    from maskaug.model.vocab import START
+    from maskaug.text import normalize
+
+    mlm = tiny_mlms["wordpiece"]
+    info = mlm.info
+    method = build("substitute.v3")
+    for token, wordy, old, before in asks:
+        token %= info.vocab_size
+        slot = Slot(0, len(old), 0, 1, START, wordy, old)
+        form = info.fill_form(token)
+        plain = (form is None or (wordy and not any(c.isalnum() for c in form)) or closed_class(form)
+                 or len(form) < 2 or numeric(form) or form == normalize(old)
+                 or (before is not None and form == normalize(before)))
+        assert method._reject(info, slot, before, None)(token) == plain

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 import torch
 
 from maskaug.model.engine import ANY, FillEngine, FillRequest
@@ -82,3 +83,16 @@ def test_model_calls_leave_no_hooks_or_state_on_the_model(tiny_mlms):
         FillEngine(mlm).predict(_requests(mlm, TEXTS[:1]))
     pseudo_log_likelihood(mlm, TEXTS[:1])
     assert not head._forward_pre_hooks and set(mlm.model.__dict__) == before
+
+
+def test_remember_can_be_said_per_request(tiny_mlm):
+    engine = FillEngine(tiny_mlm)
+    reqs = _requests(tiny_mlm, TEXTS[:2])
+    engine.predict(reqs, remember=[True, False])  # only the first is kept
+    passes = engine.forward_passes
+    engine.predict(reqs[:1], remember=True)
+    assert engine.forward_passes == passes  # answered from memory
+    engine.predict(reqs[1:], remember=True)
+    assert engine.forward_passes == passes + 1  # the second was never kept
+    with pytest.raises(ValueError, match="2 flags for 1 requests"):
+        engine.predict(reqs[:1], remember=[True, True])

@@ -56,28 +56,54 @@ def _logprob(ids: np.ndarray, lps: np.ndarray, target: int) -> float | None:
     return float(lps[hit[0]]) if len(hit) else None
 
 
+def _requests(info: TokenizerInfo, queries: Sequence[ClosingQuery], side: str) -> list:
+    from maskaug.model.engine import FillRequest
+
+    out = []
+    for q in queries:
+        kind = START if info.is_start[q.target] else CONTINUATION
+        ids, at = (q.source, q.source_at) if side == "source" else (q.edited, q.edited_at)
+        out.append(FillRequest(ids, [at], [kind], [False], q.prefix, q.label_id))
+    return out
+
+
+def _after(cand, target: int) -> float:
+    """The edited text's log-probability of the punctuation; when it is not among the candidates, at most the
+    last candidate's."""
+    ids, lps = cand
+    hit = _logprob(ids, lps, target)
+    if hit is not None:
+        return hit
+    return float(lps[-1]) if len(lps) else -np.inf
+
+
 def closing_drops(engine: FillEngine, info: TokenizerInfo, queries: Sequence[ClosingQuery]) -> list[float]:
     """Per query, how many nats the closing punctuation's log-probability fell from source to edited text (0 when
     the model did not expect it in the source either: among its top candidates)."""
     if not queries:
         return []
-    from maskaug.model.engine import FillRequest
-
-    requests = []
-    for q in queries:
-        kind = START if info.is_start[q.target] else CONTINUATION
-        requests.append(FillRequest(q.source, [q.source_at], [kind], [False], q.prefix, q.label_id))
-        requests.append(FillRequest(q.edited, [q.edited_at], [kind], [False], q.prefix, q.label_id))
-    results = engine.predict(requests)
+    # the source's half of a check is the same on every attempt and copy of a row: answered from memory
+    results = engine.predict(_requests(info, queries, "source") + _requests(info, queries, "edited"),
+                             remember=[True] * len(queries) + [False] * len(queries))
     drops = []
-    for i, q in enumerate(queries):
-        (ids0, lps0), (ids1, lps1) = results[2 * i][0], results[2 * i + 1][0]
-        before = _logprob(ids0, lps0, q.target)
-        if before is None:
-            drops.append(0.0)
-            continue
-        after = _logprob(ids1, lps1, q.target)
-        if after is None:  # not among the candidates: at most the last one's score
-            after = float(lps1[-1]) if len(lps1) else -np.inf
-        drops.append(before - after)
+    for q, source, edited in zip(queries, results[: len(queries)], results[len(queries):]):
+        before = _logprob(*source[0], q.target)
+        drops.append(0.0 if before is None else before - _after(edited[0], q.target))
     return drops
+
+
+def closing_failures(engine: FillEngine, info: TokenizerInfo, queries: Sequence[ClosingQuery],
+                     limits: Sequence[float]) -> list[bool]:
+    """Per query, whether the punctuation fell by more than its limit (``closing_drops(...)[i] > limits[i]``),
+    asking the model less: a log-probability is at most 0, so an edited text that keeps the punctuation at
+    ``-limit`` or above passes whatever the source said, and only the other queries read the source."""
+    if not queries:
+        return []
+    edited = [_after(r[0], q.target) for q, r in zip(queries, engine.predict(_requests(info, queries, "edited")))]
+    unsure = [i for i, (after, limit) in enumerate(zip(edited, limits)) if after < -limit]
+    failed = [False] * len(queries)
+    sources = engine.predict(_requests(info, [queries[i] for i in unsure], "source"), remember=True)
+    for i, source in zip(unsure, sources):
+        before = _logprob(*source[0], queries[i].target)
+        failed[i] = (0.0 if before is None else before - edited[i]) > limits[i]
+    return failed

@@ -36,7 +36,7 @@ import numpy as np
 from maskaug.fill import Sampler, normalize
 from maskaug.masking import Masker
 from maskaug.methods.base import Capabilities, Draft, Job
-from maskaug.methods.fluent import ClosingQuery, closing_drops, masked_at
+from maskaug.methods.fluent import ClosingQuery, closing_failures, masked_at
 from maskaug.methods.mask_fill import draft_of, mark_short
 from maskaug.model.vocab import CONTINUATION, START, TokenizerInfo
 from maskaug.sentence import closing_piece, neighbours, opens_sentence
@@ -377,8 +377,8 @@ class SpanInfill:
                 queries.append(ClosingQuery(masked_at(doc.ids, k, info.mask_id), k,
                                             masked_at(edited, at, info.mask_id), at, doc.ids[k],
                                             job.prefix, job.label_id))
-        for run, drop in zip(keys, closing_drops(engine, info, queries)):
-            if drop > self.closing_drop:
+        for run, failed in zip(keys, closing_failures(engine, info, queries, [self.closing_drop] * len(queries))):
+            if failed:
                 run.fills = [SKIP] * run.length
                 run.scores = []
 

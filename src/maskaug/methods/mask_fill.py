@@ -10,7 +10,7 @@ import numpy as np
 from maskaug.fill import Sampler, normalize
 from maskaug.masking import Masker, Slot
 from maskaug.methods.base import Capabilities, Draft, Job
-from maskaug.methods.fluent import ClosingQuery, closing_drops, masked_at, twin
+from maskaug.methods.fluent import ClosingQuery, closing_failures, masked_at
 from maskaug.model.vocab import START, TokenizerInfo
 from maskaug.sentence import closing_piece, neighbours
 from maskaug.splice import Edit, match_case, splice
@@ -143,14 +143,23 @@ class MaskFill:
         exclude = self.exclude_original and not slot.is_insert
         twins = not self.repeats and slot.kind == START
         no_closed, no_numbers = self.masker.function_words, self.masker.numbers
+        # the verdicts that depend only on the piece (and the slot's wordiness), cached per tokenizer
+        fixed = info.verdicts.setdefault(("mask_fill", slot.wordy, no_closed, no_numbers), {})
+        near = tuple(normalize(w) for w in (before, after) if w is not None) if twins else ()
 
         def reject(token_id: int) -> bool:
-            form = info.fill_form(token_id)
-            if form is None or (slot.wordy and not any(c.isalnum() for c in form)):
+            bad = fixed.get(token_id)
+            if bad is None:
+                form = info.fill_form(token_id)
+                bad = fixed[token_id] = (
+                    form is None or (slot.wordy and not any(c.isalnum() for c in form))
+                    or (no_closed and (closed_class(form) or len(form) < 2)) or (no_numbers and numeric(form)))
+            if bad:
                 return True
-            if (no_closed and (closed_class(form) or len(form) < 2)) or (no_numbers and numeric(form)):
-                return True
-            return (exclude and form == old) or (twins and twin(form, before, after))
+            if exclude or near:
+                form = info.fill_form(token_id)
+                return (exclude and form == old) or form in near
+            return False
 
         return reject
 
@@ -198,8 +207,7 @@ class MaskFill:
                 queries.append(ClosingQuery(masked_at(doc.ids, k, info.mask_id), k,
                                             masked_at(edited, at, info.mask_id), at, doc.ids[k],
                                             job.prefix, job.label_id))
-        drops = closing_drops(engine, info, queries)
-        return {key for key, d, limit in zip(keys, drops, limits) if d > limit}
+        return {key for key, failed in zip(keys, closing_failures(engine, info, queries, limits)) if failed}
 
     def _floor(self, doc, slot: Slot, ids: np.ndarray, lps: np.ndarray) -> float | None:
         """The lowest log-probability a fill of ``slot`` may have: ``min_prob`` and, for a word of one piece that the

@@ -97,19 +97,23 @@ class FillEngine:
 
     MEMO_SIZE = 16384  # requests remembered by predict(remember=True), least recently used dropped first
 
-    def predict(self, requests: Sequence[FillRequest], remember: bool = False) -> list[list[Candidates]]:
+    def predict(self, requests: Sequence[FillRequest],
+                remember: bool | Sequence[bool] = False) -> list[list[Candidates]]:
         """Top candidates for every requested position, in request order. ``remember``: answer a request seen
         before (same ids, positions, kinds and conditioning) from memory instead of the model, and remember the
         new ones: for callers that ask the same question again (each slot of an unchanged text masked alone, on
         every attempt and every copy of a row). Log-probabilities are rounded, so an answer does not depend on
-        the batch it came from."""
+        the batch it came from. A sequence of flags says it per request."""
         out: list[list[Candidates | None]] = [[None] * len(r.positions) for r in requests]
-        keys = [_memo_key(r) for r in requests] if remember else []
+        flags = [remember] * len(requests) if isinstance(remember, bool) else list(remember)
+        if len(flags) != len(requests):
+            raise ValueError(f"remember has {len(flags)} flags for {len(requests)} requests")
+        keys = [_memo_key(r) if flag else None for r, flag in zip(requests, flags)]
         seqs = []
         for ri, req in enumerate(requests):
             if not req.positions:
                 continue
-            if remember and keys[ri] in self._memo:
+            if flags[ri] and keys[ri] in self._memo:
                 self._memo.move_to_end(keys[ri])
                 out[ri] = list(self._memo[keys[ri]])
                 continue
@@ -120,8 +124,8 @@ class FillEngine:
                              codes, req.label_id))
         for group in pack([len(s[0]) for s in seqs], self.token_budget, self.max_batch):
             self._forward([seqs[i] for i in group], out)
-        if remember:
-            for ri in sorted({s[2] for s in seqs}):
+        if any(flags):
+            for ri in sorted({s[2] for s in seqs if flags[s[2]]}):
                 self._memo[keys[ri]] = list(out[ri])  # type: ignore[arg-type]
             while len(self._memo) > self.MEMO_SIZE:
                 self._memo.popitem(last=False)

@@ -43,6 +43,7 @@ class TokenizerInfo:
         self._surfaces: dict[int, tuple[str, bool]] = {}
         self._pools: dict[int, np.ndarray] = {}
         self._forms: dict[int, str | None] = {}
+        self.verdicts: dict[tuple, dict[int, bool]] = {}  # per-piece verdicts of a fixed rule (methods cache them)
         self.is_start = np.zeros(self.vocab_size, dtype=bool)
         self.bad = np.ones(self.vocab_size, dtype=bool)
         self.wordy = np.zeros(self.vocab_size, dtype=bool)

@@ -60,6 +60,35 @@ def test_each_row_is_filled_conditioned_on_its_own_label(tuned):
             assert "[label=" not in a.texts["text"]
 
 
+
+def test_the_unversioned_conditioned_method_takes_the_v3_rules_and_reads_each_rows_label(tuned):
+    """``prepend``/``expand``/``cbert`` resolve to ``.v3``: each slot read alone with the row's label, names and
+    numbers kept. The tiny model is never confident enough for v3's probability floors, so they are off here."""
+    kind, out, _ = tuned
+    aug = Augmenter(kind, model=str(out), n=2, seed=0, device="cpu", min_prob=None, vs_original=None)
+    assert aug.method.name == f"{kind}.v3" and aug.method.solo
+    texts = ["Pedro Martinez loved every minute of the 27 charming scenes .",
+             "The plot was thin and the 12 jokes fell flat ."]
+    aug.engine.trace = []
+    results = list(aug.iter_rows(({"text": t} for t in texts), labels=["pos", "neg"]))
+    assert any(outs for _, outs in results)
+    for text, (_, outs) in zip(texts, results):
+        for a in outs:
+            new = a.texts["text"]
+            assert ("Pedro Martinez" in new) == ("Pedro Martinez" in text) and all(n in new for n in ("27", "12")
+                                                                                    if n in text)
+            assert sum(w not in text.split() for w in new.split()) <= 2  # at most two edits
+    if kind == "cbert":
+        assert sorted({int(v) for b in aug.engine.trace for v in b.labels}) == [0, 1]
+    else:
+        cond = aug.mlm.conditioning
+        first = {b.input_ids[r, len(aug.info.prefix_ids)].item() for b in aug.engine.trace
+                 for r in range(b.input_ids.shape[0])}
+        if kind == "expand":
+            assert first <= {aug.mlm.tokenizer.convert_tokens_to_ids(t) for t in cond.label_tokens.values()}
+        else:
+            assert first <= {aug.mlm.tokenizer(y, add_special_tokens=False)["input_ids"][0] for y in cond.labels}
+
 def test_cbert_feeds_the_label_as_token_type(tiny_model_dirs, tmp_path):
     out = tmp_path / "cb"
     finetune(TEXTS, LABELS, out, "cbert", model=str(tiny_model_dirs["wordpiece"]), max_epochs=1, progress=False)
@@ -104,7 +133,7 @@ def test_cli_finetune_then_augment_reads_labels(tiny_model_dirs, tmp_path, capsy
     assert main(["finetune", str(data), "-o", str(model), "--conditioning", "expand", "--model",
                  str(tiny_model_dirs["wordpiece"]), "--max-epochs", "1", "--quiet"]) == 0
     out = tmp_path / "aug.jsonl"
-    assert main(["augment", str(data), "-o", str(out), "--method", "expand", "--model", str(model), "--quiet"]) == 0
+    assert main(["augment", str(data), "-o", str(out), "--method", "expand.v1", "--model", str(model), "--quiet"]) == 0
     got = [json.loads(line) for line in out.read_text().splitlines()]
     assert [g["label"] for g in got] == LABELS and all(g["aug_method"] == "expand.v1" for g in got)
     bad = tmp_path / "bad.jsonl"
@@ -131,7 +160,7 @@ def test_cbert_without_token_types_adds_a_label_embedding(tiny_model_dirs, tmp_p
     mlm = load_mlm(out, device="cpu")
     table = mlm.label_embedding
     assert table.table.weight.abs().sum() > 0  # trained away from its zero start, and reloaded
-    aug = Augmenter("cbert", model=mlm, n=1, seed=0)
+    aug = Augmenter("cbert.v1", model=mlm, n=1, seed=0)
     aug.engine.trace = []
     results = list(aug.iter_rows([{"text": TEXTS[0]}, {"text": TEXTS[3]}], labels=["pos", "neg"]))
     assert all(outs for _, outs in results)
@@ -153,9 +182,9 @@ def test_python_api_passes_labels_to_a_conditioned_model(tuned):
 
     kind, out, _ = tuned
     df = pd.DataFrame({"text": TEXTS, "label": LABELS})
-    got = augment(df, method=kind, model=str(out), label_column="label", seed=1)
+    got = augment(df, method=f"{kind}.v1", model=str(out), label_column="label", seed=1)
     assert list(got["label"]) == LABELS and set(got["aug_method"]) == {f"{kind}.v1"}
-    same = augment(df, method=kind, model=str(out), seed=1)  # the label column the model was fine-tuned with
+    same = augment(df, method=f"{kind}.v1", model=str(out), seed=1)  # the label column the model was fine-tuned with
     assert same.equals(got)
     with pytest.raises(ValueError, match="field 'label': no such column"):
         augment(df.drop(columns="label"), method=kind, model=str(out))

@@ -280,8 +280,19 @@ class Masker:
         old = doc.text[s:e]
         return Slot(s, e, k, k + 1, kind, _has_alnum(old), old)
 
-    def _insert_slots(self, doc: Doc, info: TokenizerInfo, rng: np.random.Generator,
-                      prot: Sequence[tuple[int, int]]) -> list[Slot]:
+    def candidates(self, doc: Doc, info: TokenizerInfo, protected: Iterable[tuple[int, int]] = ()) -> list[Slot]:
+        """Every slot ``choose`` may draw from in ``doc`` (insertion gaps or eligible words), in text order, with no
+        draw: the same list on every attempt. Token and span units have none (a ValueError)."""
+        if self.too_short(doc):
+            return []
+        prot = self.protected_spans(doc.text, protected)
+        if self.unit == "insert":
+            return self._gaps(doc, info, prot)
+        if self.unit == "word":
+            return [self._word_slot(doc, info, i) for i in self.eligible_words(doc, prot)]
+        raise ValueError(f"unit={self.unit} has no fixed list of candidate slots (insert and word have)")
+
+    def _gaps(self, doc: Doc, info: TokenizerInfo, prot: Sequence[tuple[int, int]]) -> list[Slot]:
         words = doc.words
         gaps: list[Slot] = []
         if words and self.edges:
@@ -300,7 +311,11 @@ class Masker:
         if words and self.edges:
             last = words[-1]
             gaps.append(Slot(last.end, last.end, len(doc.ids), len(doc.ids), START, True, "", " ", ""))
-        gaps = [g for g in gaps if not any(s < g.start < e for s, e in prot)]
-        size = min(self.count(len(words)), len(gaps))
+        return [g for g in gaps if not any(s < g.start < e for s, e in prot)]
+
+    def _insert_slots(self, doc: Doc, info: TokenizerInfo, rng: np.random.Generator,
+                      prot: Sequence[tuple[int, int]]) -> list[Slot]:
+        gaps = self._gaps(doc, info, prot)
+        size = min(self.count(len(doc.words)), len(gaps))
         picked = sorted(rng.choice(len(gaps), size=size, replace=False).tolist())
         return [gaps[j] for j in picked]

@@ -165,3 +165,49 @@ def test_a_fills_verdict_is_the_plain_rule_whatever_was_asked_before(tiny_mlms, 
                  or len(form) < 2 or numeric(form) or form == normalize(old)
                  or (before is not None and form == normalize(before)))
         assert method._reject(info, slot, before, None)(token) == plain
+
+
+PACK_TEXTS = ["The quiet film walked slowly toward a very beautiful and rather strange ending tonight .",
+              "Pedro Martinez bought a small house near the old river in October .",
+              "Can you please check why my card payment was declined again this morning ?"]
+OPEN = dict(min_prob=None, vs_original=None)  # the tiny untrained model is never confident enough for v3's floors
+
+
+@pytest.mark.parametrize("method", ["insert.v3", "substitute.v3"])
+def test_pack_wider_than_the_candidates_asks_the_solo_questions(tiny_mlms, method):
+    """With at least as many sequences as candidate slots, every sequence holds one slot: the solo outputs."""
+    from maskaug import Augmenter
+
+    mlm = tiny_mlms["wordpiece"]
+    solo = Augmenter(method, model=mlm, n=3, seed=4, **OPEN).augment(PACK_TEXTS)
+    packed = Augmenter(method, model=mlm, n=3, seed=4, pack=100, **OPEN).augment(PACK_TEXTS)
+    assert packed == solo and any(solo)
+
+
+@pytest.mark.parametrize("pack", [1, 2, 3])
+def test_pack_asks_at_most_pack_sequences_per_text_on_every_attempt(tiny_mlms, pack):
+    from maskaug import Augmenter
+
+    mlm = tiny_mlms["wordpiece"]
+    aug = Augmenter("insert.v3", model=mlm, n=4, seed=0, pack=pack, closing_drop=None, next_drop=None, **OPEN)
+    aug.engine.trace = []
+    out = aug.augment(PACK_TEXTS)
+    assert any(out)  # every attempt of every copy read its answers from those sequences
+    assert sum(b.rows for b in aug.engine.trace) <= pack * len(PACK_TEXTS)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(WORDS, min_size=3, max_size=24), st.integers(1, 5), st.integers(0, 2**16))
+def test_packed_questions_deal_the_candidates_in_turn(tiny_mlms, words, pack, seed):
+    mlm = tiny_mlms["wordpiece"]
+    method = build("insert.v3", pack=pack)
+    doc = Doc.parse(" ".join(words), mlm.info)
+    every = method.masker.candidates(doc, mlm.info)
+    slots = method.masker.choose(doc, mlm.info, np.random.default_rng(seed))
+    from maskaug.methods.base import Job
+
+    job = Job(texts={"text": doc.text}, docs={"text": doc}, rng=np.random.default_rng(seed))
+    for slot, (group, at) in zip(slots, method._questions(job, "text", slots, mlm.info)):
+        assert group[at] == slot  # the slot is in its own sequence
+        n = every.index(slot)
+        assert group == every[n % pack :: pack]  # with every pack-th candidate, counted from it

@@ -81,10 +81,19 @@ class MaskFill:
     vs_original: float | None = None  # nor one with less than this share of the original word's probability
     edits: int | None = None  # at most this many fills per output, the most probable ones; None: every slot
     solo: bool = False  # each slot predicted with only itself masked (parallel fill), not all slots at once
+    pack: int | None = None  # solo questions packed: a text's candidate slots dealt into this many sequences
+
 
     def __post_init__(self) -> None:
         if self.fill not in FILL_MODES:
             raise ValueError(f"fill must be one of {FILL_MODES}, not {self.fill!r}")
+        if self.pack is not None:
+            if self.pack < 1:
+                raise ValueError(f"pack must be >= 1, not {self.pack}")
+            if not self.solo or self.fill != "parallel":
+                raise ValueError("pack packs the questions of solo=true filling (fill=parallel)")
+            if self.masker.unit not in ("insert", "word"):
+                raise ValueError(f"pack needs unit=insert or word, not {self.masker.unit}")
 
     @property
     def needs_model(self) -> bool:
@@ -103,7 +112,8 @@ class MaskFill:
         m = self.masker
         what = {"insert": "inserted slots", "word": "words", "token": "tokens", "span": "word spans"}[m.unit]
         parts = [f"{m.rate:.0%} of {what}" if m.unit != "insert" else f"slots for {m.rate:.0%} of words"]
-        parts.append("each filled alone" if self.solo and self.fill == "parallel" else
+        parts.append(f"filled in at most {self.pack} sequences" if self.pack and self.fill == "parallel" else
+                     "each filled alone" if self.solo and self.fill == "parallel" else
                      {"parallel": "filled at once", "sequential": "filled one by one", "none": "left masked",
                       "reconstruct": "corrupted and reconstructed"}[self.fill])
         if self.edits is not None:
@@ -132,7 +142,9 @@ class MaskFill:
                 [f">= {self.vs_original:g} x the original word's"] if self.vs_original is not None else [])
             lines.append(f"  a fill is used with {' and '.join(rules)}")
         if self.needs_model and self.solo:
-            lines.append("  each slot filled alone, in the text as written")
+            lines.append("  each slot filled alone, in the text as written" if self.pack is None else
+                         f"  slots filled in at most {self.pack} sequences per text (every {self.pack}th "
+                         "candidate masked)")
         if self.needs_model and self.edits is not None:
             lines.append(f"  at most {self.edits} edits per output, the most probable fills")
         return ",\n".join(lines) + ")"
@@ -246,6 +258,20 @@ class MaskFill:
                 del picks[(ji, f)][i]
             scored[ji] = [mine[k] for k in keep]
 
+    def _questions(self, job: Job, f: str, slots: list[Slot], info: TokenizerInfo) -> list[tuple[list[Slot], int]]:
+        """For each slot of a solo fill, the slots masked with it and its place among them: itself alone, or, with
+        ``pack``, every ``pack``-th of the text's candidate slots (``Masker.candidates``) counted from it: the same
+        sequences on every attempt, so the engine's memory answers a retry."""
+        if self.pack is None:
+            return [([s], 0) for s in slots]
+        every = self.masker.candidates(job.docs[f], info, job.protected.get(f, ()))
+        place = {(c.start, c.first, c.last): n for n, c in enumerate(every)}
+        out = []
+        for s in slots:
+            n = place[(s.start, s.first, s.last)]
+            out.append((every[n % self.pack :: self.pack], n // self.pack))
+        return out
+
     @staticmethod
     def _edit(name: str, slot: Slot, info: TokenizerInfo, token_id: int) -> Edit:
         new = match_case(info.surface(token_id), slot.old) if slot.old else info.surface(token_id)
@@ -290,6 +316,8 @@ class MaskFill:
         from maskaug.model.engine import FillRequest
 
         keys, requests = [], []
+        solo: dict[tuple[int, str], list[tuple[int, int]]] = {}  # (job, field) -> (request, place) per slot
+        asked: dict[tuple, int] = {}
         for ji, (job, plan) in enumerate(zip(jobs, plans)):
             for f, slots in plan.items():
                 if not slots:
@@ -298,25 +326,25 @@ class MaskFill:
                     tokens = [self._corrupt(s, info, job.rng) for s in slots]
                 else:
                     tokens = [info.mask_id] * len(slots)
-                if self.solo:  # each slot masked alone, read in the text as written
-                    for i, s in enumerate(slots):
-                        alone = [KEEP] * len(slots)
-                        alone[i] = tokens[i]
-                        ids, where = build_ids(job.docs[f].ids, slots, alone)
-                        requests.append(FillRequest(ids, [where[i]], [s.kind], [s.wordy], job.prefix, job.label_id))
-                        keys.append((ji, f, i))
+                if self.solo:  # each slot masked alone (or packed with distant ones), read in the text as written
+                    for i, (group, at) in enumerate(self._questions(job, f, slots, info)):
+                        ids, where = build_ids(job.docs[f].ids, group, [tokens[i]] * len(group))
+                        req = FillRequest(ids, where, [g.kind for g in group], [g.wordy for g in group], job.prefix,
+                                          job.label_id)
+                        same = (tuple(ids), job.prefix, job.label_id)
+                        if same not in asked:  # two slots of one packed sequence ask it once
+                            asked[same] = len(requests)
+                            requests.append(req)
+                        solo.setdefault((ji, f), []).append((asked[same], at))
                     continue
                 ids, where = build_ids(job.docs[f].ids, slots, tokens)
                 requests.append(FillRequest(ids, where, [s.kind for s in slots], [s.wordy for s in slots],
                                             job.prefix, job.label_id))
                 keys.append((ji, f))
         results = engine.predict(requests, remember=self.solo) if requests else []
-        by_key: dict = {}
-        for key, res in zip(keys, results):
-            if len(key) == 3:
-                by_key.setdefault(key[:2], []).extend(res)
-            else:
-                by_key[key] = res
+        by_key: dict = dict(zip(keys, results))
+        for key, answers in solo.items():
+            by_key[key] = [results[r][at] for r, at in answers]
         picks: dict[tuple[int, str], dict[int, int]] = {}
         scored: list[list[tuple[tuple[str, int], float]]] = []
         for ji, (job, plan) in enumerate(zip(jobs, plans)):

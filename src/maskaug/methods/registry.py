@@ -69,6 +69,9 @@ PARAM_HELP = {
     "edits": "at most this many edits per output: the most probable of the fills drawn (null = one per slot)",
     "solo": "true: each slot is filled with only itself masked, in the text as written (one sequence per slot); "
             "false: all slots of a text masked at once",
+    "pack": "with solo=true: a text's candidate slots are dealt into this many sequences in turn (every pack-th "
+            "candidate masked together), so a row costs at most pack sequences however many slots it has "
+            "(null = one sequence per slot)",
     "closing_drop": "a new word right before closing punctuation (. , ? ) ...) is dropped when the model's "
                     "log-probability of that punctuation falls by more than this many nats (null = off)",
 }
@@ -126,6 +129,7 @@ PARAM_TYPES: dict[str, tuple] = {
     "edges": (bool,), "repeats": (bool,), "closing_drop": (float, None), "next_drop": (float, None),
     "names": (bool,), "numbers": (bool,), "function_words": (bool,), "whole_words": (bool,),
     "min_prob": (float, None), "vs_original": (float, None), "edits": (int, None), "solo": (bool,),
+    "pack": (int, None),
 }
 _TYPE_WORDS = {str: "text", float: "a number", int: "a whole number", bool: "true or false",
                list: "a list of regular expressions"}
@@ -241,7 +245,7 @@ def _compose(name: str, fill: str, exclude_original: bool = True, unit: str = "w
              closing_drop: float | None = None, next_drop: float | None = None, names: bool = False,
              numbers: bool = False, function_words: bool = False, whole_words: bool = False,
              min_prob: float | None = None, vs_original: float | None = None, edits: int | None = None,
-             solo: bool = False, **kw: Any) -> MaskFill:
+             solo: bool = False, pack: int | None = None, **kw: Any) -> MaskFill:
     kw = {**_SAMPLING, **kw}
     stopwords: frozenset[str] = frozenset()
     if kw["stopwords"]:  # imported only when used: scikit-learn takes seconds to import
@@ -257,7 +261,7 @@ def _compose(name: str, fill: str, exclude_original: bool = True, unit: str = "w
                       temperature=kw["temperature"], rank=kw["rank"])
     return MaskFill(name, masker, fill, sampler, exclude_original, requires=requires, repeats=repeats,
                     closing_drop=closing_drop, next_drop=next_drop, min_prob=min_prob, vs_original=vs_original,
-                    edits=edits, solo=solo)
+                    edits=edits, solo=solo, pack=pack)
 
 
 def _recipe(name: str, fill: str, doc: str, requires: str | None = None, **defaults: Any) -> None:
@@ -301,7 +305,7 @@ _recipe("ssmba.v2", "reconstruct",
 # fill used only when the model finds it probable (and about as probable as the word it replaces), and a budget
 # of a few edits per output, the most probable of those drawn, whatever the text's length.
 KEEPER = {**FLUENT, "names": True, "numbers": True, "function_words": True, "whole_words": True,
-          "min_prob": 0.04, "vs_original": 0.1, "edits": 2, "rate": 0.4, "min_count": 5, "solo": True}
+          "min_prob": 0.04, "vs_original": 0.1, "edits": 2, "rate": 0.4, "min_count": 5, "solo": True, "pack": None}
 _V3 = (_V2 + "; v3: names, numbers and function words kept, whole words only, probable fills only, at most 2 edits "
        "per output")
 _recipe("substitute.v3", "parallel",
@@ -328,6 +332,19 @@ _recipe("prepend.v1", "parallel",
 _recipe("expand.v1", "parallel",
         "Label expand (Kumar et al. 2020): fill with an MLM that reads a label token added to its vocabulary "
         "(model from `maskaug finetune --conditioning expand`).", requires="expand", **_CONDITIONAL)
+# v3 of the label-conditioned methods: the v3 rules of substitute.v3 (kept word classes, whole words, probable
+# fills read alone in the text as written, at most 2 edits), filled by the conditioned model. MELM has no v3: its
+# edits are the entities the rules keep.
+_COND_V3 = "; v3: the v3 rules of substitute.v3 (names, numbers and function words kept, probable fills only, " \
+    "at most 2 edits per output)."
+_recipe("cbert.v3", "parallel", "C-BERT (Wu et al. 2019): fill with an MLM whose segment embedding is the row's label "
+        "(model from `maskaug finetune --conditioning cbert`)" + _COND_V3, requires="cbert", **KEEPER)
+_recipe("prepend.v3", "parallel", "Label prepend (Kumar et al. 2020): fill with an MLM that reads the label's name "
+        "before the text (model from `maskaug finetune --conditioning prepend`)" + _COND_V3, requires="prepend",
+        **KEEPER)
+_recipe("expand.v3", "parallel", "Label expand (Kumar et al. 2020): fill with an MLM that reads a label token added "
+        "to its vocabulary (model from `maskaug finetune --conditioning expand`)" + _COND_V3, requires="expand",
+        **KEEPER)
 _recipe("melm.v1", "parallel",
         "MELM (Zhou et al. 2022): for token/tag (NER) records, mask 70% of the entity tokens (entity-type markers "
         "around them) and sample new entities among the top 5 fills, the original excluded; tags are copied. "

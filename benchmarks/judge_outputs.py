@@ -11,6 +11,8 @@ the same model, shuffled into judge items by ``../shared/tools/judge/judge.py``.
 * nlpaug 1.1.11 (own virtual environment, ``runs/nlpaug-venv``, as ``benchmarks/vs_nlpaug.py`` builds it):
   ``ContextualWordEmbsAug(action=insert|substitute, aug_p=0.15, top_k=20)`` on the built-in model saved to a
   folder.
+* ``--model NAME=FOLDER`` runs each dataset's rows with its own MLM (a label-conditioned method needs the model
+  fine-tuned on that dataset's training rows); the outputs are merged, source rows numbered as in ``rows.jsonl``.
 * Writes ``OUT/rows.jsonl`` (all rows; ``dataset`` says which file; ``rows_named.jsonl`` shows judges the label's
   name), ``OUT/out_SYSTEM.jsonl`` and, through the
   kit, ``OUT/items_K.txt`` + ``OUT/key.json``. Judges get one ``items_K.txt`` and the rubric, nothing else.
@@ -60,6 +62,9 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=60)
     ap.add_argument("--seed", type=int, default=35)
     ap.add_argument("--method", action="append", default=[])
+    ap.add_argument("--model", action="append", default=[], metavar="NAME=FOLDER",
+                    help="the MLM for one dataset's rows (a label-conditioned method needs the model fine-tuned "
+                         "on that dataset); default: the built-in model")
     ap.add_argument("--nlpaug", action="store_true")
     ap.add_argument("--venv", type=Path, default=Path("runs/nlpaug-venv"))
     ap.add_argument("--per-file", type=int, default=210)
@@ -72,11 +77,25 @@ def main() -> None:
                   "label_name": LABEL_NAMES[str(r["label"])]} for r in pick_rows(path, a.rows, a.seed)]
     src = a.out / "rows.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    models = dict(spec.split("=", 1) for spec in a.model)
     outputs = []
     for m in a.method:
         out = a.out / f"out_{m}.jsonl"
-        subprocess.run(["maskaug", "augment", str(src), "-o", str(out), "--method", m, "--n", "1", "--seed", "0",
-                        "--overwrite"], check=True)
+        if not models:
+            subprocess.run(["maskaug", "augment", str(src), "-o", str(out), "--method", m, "--n", "1", "--seed",
+                            "0", "--overwrite"], check=True)
+        else:  # each dataset's rows with its own model; source rows renumbered into rows.jsonl
+            merged = []
+            for name in a.name:
+                mine = [i for i, r in enumerate(rows) if r["dataset"] == name]
+                part, part_out = a.out / f"rows_{name}.jsonl", a.out / f"out_{m}_{name}.jsonl"
+                part.write_text("".join(json.dumps(rows[i]) + "\n" for i in mine))
+                subprocess.run(["maskaug", "augment", str(part), "-o", str(part_out), "--method", m, "--n", "1",
+                                "--seed", "0", "--overwrite", "--model", models[name]], check=True)
+                for line in part_out.read_text().splitlines():
+                    r = json.loads(line)
+                    merged.append({**r, "aug_source_row": mine[r["aug_source_row"]]})
+            out.write_text("".join(json.dumps(r) + "\n" for r in merged))
         outputs.append(f"{m}={out}")
     if a.nlpaug:
         from maskaug.model.loading import load_mlm

@@ -364,21 +364,26 @@ def cmd_methods(args) -> int:
     import shutil
     import textwrap
 
-    from maskaug.methods.registry import PARAM_HELP, entries
+    from maskaug.methods.registry import PARAM_HELP, entries, family, resolve
 
     width = max(60, min(110, shutil.get_terminal_size((100, 20)).columns))
-    rows = [(e.name, e.doc) for e in entries()]
-    for name, doc in rows:
-        if args.verbose:
-            print(f"{name}\n" + textwrap.fill(doc, width, initial_indent="  ", subsequent_indent="  "))
-            entry = next((e for e in entries() if e.name == name), None)
-            for k, v in (entry.params.items() if entry else []):
+    if args.verbose:
+        for e in entries():
+            print(f"{e.name}\n" + textwrap.fill(e.doc, width, initial_indent="  ", subsequent_indent="  "))
+            for k, v in e.params.items():
                 print(f"    {k} = {_shown(v)}  -- {PARAM_HELP.get(k, '')}")
-        else:
-            print(f"{name:<15}" + textwrap.shorten(doc, width - 15, placeholder=" ..."))
+        return 0
+    families: dict[str, list] = {}  # one line per method: its versions, and what its newest one does
+    for e in entries():
+        families.setdefault(family(e.name), []).append(e)
+    for name, versions in families.items():
+        newest = resolve(name)
+        tags = " ".join(e.name.removeprefix(name + ".") for e in versions)
+        print(f"{name:<11}{tags:<10}" + textwrap.shorten(newest.doc, width - 21, placeholder=" ..."))
     if not args.verbose:
-        print("\nmaskaug methods --verbose: every parameter and its default. Use one: maskaug augment IN -o OUT "
-              "--method NAME [--param KEY=VALUE]")
+        print("\nA name runs its newest version (insert = insert.v3; insert.v2 names an older one). maskaug methods "
+              "--verbose: every parameter and its default. Use one: maskaug augment IN -o OUT --method NAME "
+              "[--param KEY=VALUE]")
     return 0
 
 

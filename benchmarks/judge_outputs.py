@@ -5,7 +5,8 @@ the same model, shuffled into judge items by ``../shared/tools/judge/judge.py``.
         --data ../shared/data/sst2_cased/test.jsonl --name sst2 --rows 60 --out benchmarks/judged/round1 \\
         --method insert.v3 --method insert.v2 ... --nlpaug
 
-* Rows: each file shuffled with ``--seed``, the first ``--rows`` rows of 6-40 words (never read while tuning).
+* Rows: each file shuffled with ``--seed``, the first ``--rows`` rows of 6-40 words (never read while tuning),
+  leaving out the texts of earlier rounds (``--exclude benchmarks/judged/round1/rows.jsonl``).
 * maskaug: ``maskaug augment ROWS --method M --n 1 --seed 0`` on a JSONL with the label column, so each method
   runs as a user's labelled file does (the row's label words kept); a row that got no output is left out.
 * nlpaug 1.1.11 (own virtual environment, ``runs/nlpaug-venv``, as ``benchmarks/vs_nlpaug.py`` builds it):
@@ -48,11 +49,12 @@ LABEL_NAMES = {"0": "negative (movie review)", "1": "positive (movie review)",
                "LOC": "LOC (asks for a location)", "NUM": "NUM (asks for a number or date)"}
 
 
-def pick_rows(path: Path, rows: int, seed: int) -> list[dict]:
-    """The first ``rows`` rows of 6-40 words of ``path`` after a seeded shuffle."""
+def pick_rows(path: Path, rows: int, seed: int, exclude: frozenset[str] = frozenset()) -> list[dict]:
+    """The first ``rows`` rows of 6-40 words of ``path`` after a seeded shuffle, leaving out the texts in
+    ``exclude``."""
     all_rows = [json.loads(line) for line in path.open() if line.strip()]
     random.Random(seed).shuffle(all_rows)
-    return [r for r in all_rows if 6 <= len(r["text"].split()) <= 40][:rows]
+    return [r for r in all_rows if 6 <= len(r["text"].split()) <= 40 and r["text"] not in exclude][:rows]
 
 
 def main() -> None:
@@ -65,16 +67,19 @@ def main() -> None:
     ap.add_argument("--model", action="append", default=[], metavar="NAME=FOLDER",
                     help="the MLM for one dataset's rows (a label-conditioned method needs the model fine-tuned "
                          "on that dataset); default: the built-in model")
+    ap.add_argument("--exclude", type=Path, action="append", default=[], metavar="ROWS.jsonl",
+                    help="leave out the texts of earlier rounds (their rows.jsonl), so every row is fresh")
     ap.add_argument("--nlpaug", action="store_true")
     ap.add_argument("--venv", type=Path, default=Path("runs/nlpaug-venv"))
     ap.add_argument("--per-file", type=int, default=210)
     ap.add_argument("--out", type=Path, required=True)
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
+    seen = frozenset(json.loads(line)["text"] for f in a.exclude for line in f.open() if line.strip())
     rows = []
     for path, name in zip(a.data, a.name):
         rows += [{"text": r["text"], "label": str(r["label"]), "dataset": name,
-                  "label_name": LABEL_NAMES[str(r["label"])]} for r in pick_rows(path, a.rows, a.seed)]
+                  "label_name": LABEL_NAMES[str(r["label"])]} for r in pick_rows(path, a.rows, a.seed, seen)]
     src = a.out / "rows.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in rows))
     models = dict(spec.split("=", 1) for spec in a.model)

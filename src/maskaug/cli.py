@@ -381,7 +381,7 @@ def cmd_methods(args) -> int:
         tags = " ".join(e.name.removeprefix(name + ".") for e in versions)
         print(f"{name:<11}{tags:<10}" + textwrap.shorten(newest.doc, width - 21, placeholder=" ..."))
     if not args.verbose:
-        print("\nA name runs its newest version (insert = insert.v3; insert.v2 names an older one). maskaug methods "
+        print("\nA name runs its newest version (insert = insert.v4; insert.v3 names an older one). maskaug methods "
               "--verbose: every parameter and its default. Use one: maskaug augment IN -o OUT --method NAME "
               "[--param KEY=VALUE]")
     return 0

@@ -113,3 +113,55 @@ def test_closing_failures_say_what_the_drops_say_with_fewer_questions(tiny_mlms,
                                         masked_at(edited.ids, at, info.mask_id), at, source.ids[k]))
     drops = closing_drops(FillEngine(mlm), info, queries)
     assert closing_failures(FillEngine(mlm), info, queries, [limit] * len(queries)) == [d > limit for d in drops]
+
+
+def test_related_words_in_wordnet():
+    from maskaug.methods.fluent import related, stacked
+
+    for a, b in (("currency", "money"), ("movie", "film"), ("psychological", "mental"), ("Money", "money")):
+        assert related(a, b) and related(b, a), (a, b)
+    for a, b in (("quiet", "film"), ("capital", "city"), ("zqxw", "film"), ("", "film")):
+        assert not related(a, b), (a, b)
+    assert stacked("money", "What", "currency") and stacked("film", "movie,", None)
+    assert not stacked("film", None, None) and not stacked("house", "quiet", "near")
+
+
+def test_no_fill_echoes_a_word_of_the_text_or_another_fill(tiny_mlms):
+    """The untrained tiny model often fills with a word of the text itself; echoes=false never does."""
+    from maskaug.text import normalize
+
+    texts = [t.replace(" .", " tonight .") for t in TEXTS]
+
+    def echoes(**params) -> int:
+        found = 0
+        rows = Augmenter("insert.v3", model=tiny_mlms["wordpiece"], n=3, seed=2, min_prob=None, vs_original=None,
+                         **params).augment(texts)
+        for text, outs in zip(texts, rows):
+            words = [normalize(w) for w in text.split()]
+            for out in outs:
+                new = [normalize(w) for w in out.split()]
+                added = list(new)
+                for w in words:
+                    added.remove(w)
+                found += sum(w in words for w in added) + len(added) - len(set(added))
+        return found
+
+    assert echoes() > 0
+    assert echoes(echoes=False) == 0
+
+
+def test_a_new_word_related_to_its_neighbour_is_refused(builtin_mlm):
+    """stacking=false refuses "money" drawn before "currency"; stacking=true takes it."""
+    import numpy as np
+
+    from maskaug.methods.base import Job
+
+    info = builtin_mlm.info
+    doc = Doc.parse("Which old currency does Argentina use ?", info)
+    money = info.tokenizer.convert_tokens_to_ids("money")
+    cand = (np.array([money]), np.array([-0.1]))
+    for stacking, expected in ((True, 0), (False, None)):
+        method = build("insert.v3", stacking=stacking)
+        gap = next(s for s in method.masker.candidates(doc, info) if doc.text[s.start:].startswith("currency"))
+        job = Job(texts={"text": doc.text}, docs={"text": doc}, rng=np.random.default_rng(0))
+        assert method._choose(job, "text", gap, cand, method._reject(info, gap), info) == expected

@@ -102,18 +102,20 @@ def test_v3_keeps_names_numbers_and_function_words_on_the_builtin_model(builtin_
             assert not any(closed_class(w) or numeric(w) for w in added), (method, out, added)
 
 
-def test_a_name_without_a_version_takes_v3_and_the_labelled_default_is_insert(builtin_mlm, tmp_path):
+def test_a_name_without_a_version_takes_its_newest_and_the_labelled_default_is_insert(builtin_mlm, tmp_path):
     from maskaug.job import default_method
-    from maskaug.methods.registry import build
+    from maskaug.methods.registry import build, resolve
 
-    for name in ("insert", "substitute", "iterative", "ssmba", "infill"):
-        assert build(name).name == f"{name}.v3"
+    for name in ("insert", "substitute"):
+        assert build(name).name == f"{name}.v4"
+    for name in ("iterative", "ssmba", "infill", "cbert", "prepend", "expand"):
+        assert resolve(name).name == f"{name}.v3"
     assert build("insert.v2").name == "insert.v2" and build("insert.v1").name == "insert.v1"
     assert default_method(None, "label") == "insert" and default_method(None, None) == "substitute"
     from maskaug import augment
 
     rows = augment([{"text": SENTENCES[2], "label": "positive"}], n=1, model=builtin_mlm, seed=0)
-    assert rows[0]["aug_method"] == "insert.v3" and rows[0]["text"] != SENTENCES[2]
+    assert rows[0]["aug_method"] == "insert.v4" and rows[0]["text"] != SENTENCES[2]
 
 
 def test_split_spec():

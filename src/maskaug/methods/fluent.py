@@ -2,6 +2,11 @@
 
 - **No twin neighbours** (``repeats=False``): a fill never equals, case-insensitively, the word right before
   or right after it ("not not", "computer computer").
+- **No echoes** (``echoes=False``): a fill never repeats, case-insensitively, a word the text already has or
+  another fill of the same output ("alive and well and well").
+- **No stacking** (``stacking=False``): a new word is refused when WordNet relates it to the word right before or
+  after it: one sense shared, or one within two hypernym / similar-to steps of the other ("currency money", "movie
+  film", "psychological mental").
 - **The closing check** (``closing_drop``): a new word right before the punctuation that closes a clause
   (``.``, ``?``, ``,``, ``)``) is kept only if the masked LM still expects that punctuation there. The
   punctuation is masked twice, in the source and in the edited text; when its log-probability falls by more
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,6 +34,42 @@ if TYPE_CHECKING:
 def twin(form: str | None, before: str | None, after: str | None) -> bool:
     """Whether a fill's normalised ``form`` equals the word before or after it."""
     return form is not None and any(w is not None and form == normalize(w) for w in (before, after))
+
+
+def _senses(word: str):
+    from maskaug.methods.eda import wordnet
+
+    return set(wordnet().synsets(word))
+
+
+def _near(senses: set, steps: int = 2) -> set:
+    """``senses`` and every sense within ``steps`` hypernym or similar-to links above them."""
+    out, frontier = set(senses), set(senses)
+    for _ in range(steps):
+        frontier = {h for s in frontier for h in s.hypernyms() + s.instance_hypernyms() + s.similar_tos()}
+        out |= frontier
+    return out
+
+
+@lru_cache(maxsize=65536)
+def related(a: str, b: str) -> bool:
+    """Whether WordNet relates two words: the same word, a shared sense, or a sense of one within two hypernym or
+    similar-to steps of a sense of the other. Words WordNet does not know are unrelated."""
+    a, b = normalize(a), normalize(b)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    sa, sb = _senses(a), _senses(b)
+    if not sa or not sb:
+        return False
+    return bool(sa & sb) or bool(_near(sa) & sb) or bool(_near(sb) & sa)
+
+
+def stacked(form: str, before: str | None, after: str | None) -> bool:
+    """Whether a new word ``form`` is WordNet-related to the word before or after it (``related``)."""
+    words = ("".join(c for c in w if c.isalnum() or c in "-'") for w in (before, after) if w is not None)
+    return any(related(form, w) for w in words)
 
 
 @dataclass

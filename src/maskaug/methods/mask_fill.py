@@ -10,7 +10,7 @@ import numpy as np
 from maskaug.fill import Sampler, normalize
 from maskaug.masking import Masker, Slot
 from maskaug.methods.base import Capabilities, Draft, Job
-from maskaug.methods.fluent import ClosingQuery, closing_failures, masked_at
+from maskaug.methods.fluent import ClosingQuery, closing_failures, masked_at, stacked
 from maskaug.model.vocab import START, TokenizerInfo
 from maskaug.sentence import closing_piece, neighbours
 from maskaug.splice import Edit, match_case, splice
@@ -82,6 +82,8 @@ class MaskFill:
     edits: int | None = None  # at most this many fills per output, the most probable ones; None: every slot
     solo: bool = False  # each slot predicted with only itself masked (parallel fill), not all slots at once
     pack: int | None = None  # solo questions packed: a text's candidate slots dealt into this many sequences
+    echoes: bool = True  # False: a fill never repeats a word of the text or another fill (methods.fluent)
+    stacking: bool = True  # False: a new word WordNet relates to the word next to it is refused (methods.fluent)
 
 
     def __post_init__(self) -> None:
@@ -141,6 +143,10 @@ class MaskFill:
             rules = ([f"probability >= {self.min_prob:g}"] if self.min_prob is not None else []) + (
                 [f">= {self.vs_original:g} x the original word's"] if self.vs_original is not None else [])
             lines.append(f"  a fill is used with {' and '.join(rules)}")
+        if self.needs_model and not self.echoes:
+            lines.append("  no fill repeats a word of the text or another fill")
+        if self.needs_model and not self.stacking:
+            lines.append("  no new word related in WordNet to the word next to it")
         if self.needs_model and self.solo:
             lines.append("  each slot filled alone, in the text as written" if self.pack is None else
                          f"  slots filled in at most {self.pack} sequences per text (every {self.pack}th "
@@ -150,7 +156,8 @@ class MaskFill:
         return ",\n".join(lines) + ")"
 
     # ------------------------------------------------------------------ helpers
-    def _reject(self, info: TokenizerInfo, slot: Slot, before: str | None = None, after: str | None = None):
+    def _reject(self, info: TokenizerInfo, slot: Slot, before: str | None = None, after: str | None = None,
+                echo: frozenset[str] = frozenset()):
         old = normalize(slot.old)
         exclude = self.exclude_original and not slot.is_insert
         twins = not self.repeats and slot.kind == START
@@ -168,9 +175,9 @@ class MaskFill:
                     or (no_closed and (closed_class(form) or len(form) < 2)) or (no_numbers and numeric(form)))
             if bad:
                 return True
-            if exclude or near:
+            if exclude or near or echo:
                 form = info.fill_form(token_id)
-                return (exclude and form == old) or form in near
+                return (exclude and form == old) or form in near or form in echo
             return False
 
         return reject
@@ -232,7 +239,15 @@ class MaskFill:
                 floor = rel if floor is None else max(floor, rel)
         return floor
 
-    def _choose(self, job: Job, f: str, slot: Slot, cand, reject) -> int | None:
+    def _echo(self, job: Job, f: str, fills, info: TokenizerInfo) -> frozenset[str]:
+        """The words no fill of field ``f`` may repeat (``echoes=False``): the text's and the fills drawn so far."""
+        if self.echoes:
+            return frozenset()
+        doc = job.docs[f]
+        words = {normalize(w.text(doc)) for w in doc.words}
+        return frozenset(words | {info.fill_form(t) for t in fills.values()})
+
+    def _choose(self, job: Job, f: str, slot: Slot, cand, reject, info: TokenizerInfo | None = None) -> int | None:
         """Index of the drawn fill among ``cand``'s candidates, or None: the sampler's draw among the candidates
         ``reject`` leaves, refused when it falls below the floor (``_floor``). Refusing the draw, rather than
         drawing only among the candidates above the floor, keeps fewer and better edits: judged blind, the
@@ -242,7 +257,13 @@ class MaskFill:
         if j is None:
             return None
         floor = self._floor(job.docs[f], slot, ids, lps)
-        return None if floor is not None and lps[j] < floor else j
+        if floor is not None and lps[j] < floor:
+            return None
+        if not self.stacking and info is not None:
+            before, after = neighbours(job.docs[f], slot.start, slot.end)
+            if stacked(info.fill_form(int(ids[j])) or "", before, after):
+                return None
+        return j
 
     def _budget(self, picks, scored) -> None:
         """Keep each job's ``edits`` most probable fills (``picks`` and ``scored`` pruned in place)."""
@@ -354,7 +375,8 @@ class MaskFill:
                 for i, (slot, cand) in enumerate(zip(slots, by_key.get((ji, f), []))):
                     ids, lps = cand
                     before, after = self._neighbours(job, f, slots, i, fills, info)
-                    j = self._choose(job, f, slot, cand, self._reject(info, slot, before, after))
+                    echo = self._echo(job, f, fills, info)
+                    j = self._choose(job, f, slot, cand, self._reject(info, slot, before, after, echo), info)
                     if j is None:
                         continue
                     fills[i] = int(ids[j])
@@ -410,7 +432,8 @@ class MaskFill:
                 chosen = picks.setdefault((ji, f), {})
                 before, after = self._neighbours(jobs[ji], f, slots, step, chosen, info)
                 ids, lps = cand[0]
-                j = self._choose(jobs[ji], f, slots[step], (ids, lps), self._reject(info, slots[step], before, after))
+                reject = self._reject(info, slots[step], before, after, self._echo(jobs[ji], f, chosen, info))
+                j = self._choose(jobs[ji], f, slots[step], (ids, lps), reject, info)
                 if j is None:
                     continue
                 fills[ji][f][step] = int(ids[j])

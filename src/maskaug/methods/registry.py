@@ -69,6 +69,9 @@ PARAM_HELP = {
     "edits": "at most this many edits per output: the most probable of the fills drawn (null = one per slot)",
     "solo": "true: each slot is filled with only itself masked, in the text as written (one sequence per slot); "
             "false: all slots of a text masked at once",
+    "echoes": "false: a fill never repeats a word the text already has, nor another fill of the output",
+    "stacking": "false: a new word is refused when WordNet relates it to the word right before or after it "
+                "(\"currency money\", \"movie film\")",
     "pack": "with solo=true: a text's candidate slots are dealt into this many sequences in turn (every pack-th "
             "candidate masked together), so a row costs at most pack sequences however many slots it has "
             "(null = one sequence per slot)",
@@ -129,7 +132,7 @@ PARAM_TYPES: dict[str, tuple] = {
     "edges": (bool,), "repeats": (bool,), "closing_drop": (float, None), "next_drop": (float, None),
     "names": (bool,), "numbers": (bool,), "function_words": (bool,), "whole_words": (bool,),
     "min_prob": (float, None), "vs_original": (float, None), "edits": (int, None), "solo": (bool,),
-    "pack": (int, None),
+    "pack": (int, None), "echoes": (bool,), "stacking": (bool,),
 }
 _TYPE_WORDS = {str: "text", float: "a number", int: "a whole number", bool: "true or false",
                list: "a list of regular expressions"}
@@ -245,7 +248,8 @@ def _compose(name: str, fill: str, exclude_original: bool = True, unit: str = "w
              closing_drop: float | None = None, next_drop: float | None = None, names: bool = False,
              numbers: bool = False, function_words: bool = False, whole_words: bool = False,
              min_prob: float | None = None, vs_original: float | None = None, edits: int | None = None,
-             solo: bool = False, pack: int | None = None, **kw: Any) -> MaskFill:
+             solo: bool = False, pack: int | None = None, echoes: bool = True, stacking: bool = True,
+             **kw: Any) -> MaskFill:
     kw = {**_SAMPLING, **kw}
     stopwords: frozenset[str] = frozenset()
     if kw["stopwords"]:  # imported only when used: scikit-learn takes seconds to import
@@ -261,7 +265,7 @@ def _compose(name: str, fill: str, exclude_original: bool = True, unit: str = "w
                       temperature=kw["temperature"], rank=kw["rank"])
     return MaskFill(name, masker, fill, sampler, exclude_original, requires=requires, repeats=repeats,
                     closing_drop=closing_drop, next_drop=next_drop, min_prob=min_prob, vs_original=vs_original,
-                    edits=edits, solo=solo, pack=pack)
+                    edits=edits, solo=solo, pack=pack, echoes=echoes, stacking=stacking)
 
 
 def _recipe(name: str, fill: str, doc: str, requires: str | None = None, **defaults: Any) -> None:
@@ -305,7 +309,8 @@ _recipe("ssmba.v2", "reconstruct",
 # fill used only when the model finds it probable (and about as probable as the word it replaces), and a budget
 # of a few edits per output, the most probable of those drawn, whatever the text's length.
 KEEPER = {**FLUENT, "names": True, "numbers": True, "function_words": True, "whole_words": True,
-          "min_prob": 0.04, "vs_original": 0.1, "edits": 2, "rate": 0.4, "min_count": 5, "solo": True, "pack": None}
+          "min_prob": 0.04, "vs_original": 0.1, "edits": 2, "rate": 0.4, "min_count": 5, "solo": True, "pack": None,
+          "echoes": True, "stacking": True}
 _V3 = (_V2 + "; v3: names, numbers and function words kept, whole words only, probable fills only, at most 2 edits "
        "per output")
 _recipe("substitute.v3", "parallel",
@@ -332,6 +337,16 @@ _recipe("prepend.v1", "parallel",
 _recipe("expand.v1", "parallel",
         "Label expand (Kumar et al. 2020): fill with an MLM that reads a label token added to its vocabulary "
         "(model from `maskaug finetune --conditioning expand`).", requires="expand", **_CONDITIONAL)
+# v4: v3 plus two rules read from judged outputs (round 3) and tested blind on fresh rows (round 4): no fill repeats a
+# word of the text or another fill, and no new word is related in WordNet to the word next to it (methods.fluent).
+NOVEL = {"echoes": False, "stacking": False}
+_V4 = _V3 + "; v4: no fill repeats a word of the text, no new word related in WordNet to its neighbour"
+_recipe("substitute.v4", "parallel",
+        "Contextual substitution (Kobayashi 2018): mask ~40% of the eligible words (at least 5), fill each" + _V4 + ".",
+        span_length=3, **{**KEEPER, **NOVEL})
+_recipe("insert.v4", "parallel", "Insert masked slots between words and fill them" + _V4
+        + ", no new word at a sentence's edges.", unit="insert", edges=False, **{**KEEPER, "next_drop": 2.0, **NOVEL})
+
 # v3 of the label-conditioned methods: the v3 rules of substitute.v3 (kept word classes, whole words, probable
 # fills read alone in the text as written, at most 2 edits), filled by the conditioned model. MELM has no v3: its
 # edits are the entities the rules keep.

@@ -376,10 +376,12 @@ def cmd_methods(args) -> int:
     families: dict[str, list] = {}  # one line per method: its versions, and what its newest one does
     for e in entries():
         families.setdefault(family(e.name), []).append(e)
-    for name, versions in families.items():
-        newest = resolve(name)
-        tags = " ".join(e.name.removeprefix(name + ".") for e in versions)
-        print(f"{name:<11}{tags:<10}" + textwrap.shorten(newest.doc, width - 21, placeholder=" ..."))
+    tags = {name: " ".join(e.name.removeprefix(name + ".") for e in versions) for name, versions in families.items()}
+    left = max(map(len, families)) + 1
+    mid = max(map(len, tags.values())) + 2
+    for name in families:
+        print(f"{name:<{left}}{tags[name]:<{mid}}" + textwrap.shorten(resolve(name).doc, width - left - mid,
+                                                                    placeholder=" ..."))
     if not args.verbose:
         print("\nA name runs its newest version (insert = insert.v4; insert.v3 names an older one). maskaug methods "
               "--verbose: every parameter and its default. Use one: maskaug augment IN -o OUT --method NAME "

@@ -134,9 +134,10 @@ def test_no_fill_echoes_a_word_of_the_text_or_another_fill(tiny_mlms):
 
     def echoes(**params) -> int:
         found = 0
-        rows = Augmenter("insert.v3", model=tiny_mlms["wordpiece"], n=3, seed=2, min_prob=None, vs_original=None,
-                         **params).augment(texts)
-        for text, outs in zip(texts, rows):
+        rows = [outs for seed in range(4) for outs in Augmenter(
+            "insert.v3", model=tiny_mlms["wordpiece"], n=3, seed=seed, min_prob=None, vs_original=None,
+            **params).augment(texts)]
+        for text, outs in zip(texts * 4, rows):
             words = [normalize(w) for w in text.split()]
             for out in outs:
                 new = [normalize(w) for w in out.split()]

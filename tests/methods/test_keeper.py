@@ -106,9 +106,9 @@ def test_a_name_without_a_version_takes_its_newest_and_the_labelled_default_is_i
     from maskaug.job import default_method
     from maskaug.methods.registry import build, resolve
 
-    for name in ("insert", "substitute"):
+    for name in ("insert", "substitute", "iterative"):
         assert build(name).name == f"{name}.v4"
-    for name in ("iterative", "ssmba", "infill", "cbert", "prepend", "expand"):
+    for name in ("ssmba", "infill", "cbert", "prepend", "expand"):
         assert resolve(name).name == f"{name}.v3"
     assert build("insert.v2").name == "insert.v2" and build("insert.v1").name == "insert.v1"
     assert default_method(None, "label") == "insert" and default_method(None, None) == "substitute"

@@ -382,10 +382,9 @@ def cmd_methods(args) -> int:
     for name in families:
         print(f"{name:<{left}}{tags[name]:<{mid}}" + textwrap.shorten(resolve(name).doc, width - left - mid,
                                                                     placeholder=" ..."))
-    if not args.verbose:
-        print("\nA name runs its newest version (insert = insert.v4; insert.v3 names an older one). maskaug methods "
-              "--verbose: every parameter and its default. Use one: maskaug augment IN -o OUT --method NAME "
-              "[--param KEY=VALUE]")
+    print("\nA name runs its newest version (insert = insert.v4; insert.v3 names an older one). maskaug methods "
+          "--verbose: every parameter and its default. Use one: maskaug augment IN -o OUT --method NAME "
+          "[--param KEY=VALUE]")
     return 0
 
 

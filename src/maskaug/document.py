@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from maskaug.model.vocab import TokenizerInfo
+from maskaug.text import normalize
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,11 @@ class Doc:
     ids: list[int]
     spans: list[tuple[int, int]]  # per piece, whitespace trimmed; (s, s) for an empty piece
     words: list[Word]
+
+    @cached_property
+    def forms(self) -> frozenset[str]:
+        """The normalised forms of its words (``maskaug.text.normalize``), computed once."""
+        return frozenset(normalize(w.text(self)) for w in self.words)
 
     @classmethod
     def parse(cls, text: str, info: TokenizerInfo) -> Doc:

@@ -96,3 +96,16 @@ def test_remember_can_be_said_per_request(tiny_mlm):
     assert engine.forward_passes == passes + 1  # the second was never kept
     with pytest.raises(ValueError, match="2 flags for 1 requests"):
         engine.predict(reqs[:1], remember=[True, True])
+
+
+def test_a_remembered_request_asked_twice_in_one_call_runs_once(tiny_mlm):
+    engine = FillEngine(tiny_mlm)
+    engine.trace = []
+    req = _requests(tiny_mlm, TEXTS[:1])[0]
+    twice = engine.predict([req, req], remember=True)
+    assert sum(b.rows for b in engine.trace) == 1
+    for (ia, la), (ib, lb) in zip(twice[0], twice[1]):
+        assert (ia == ib).all() and (la == lb).all()
+    engine.trace = []
+    engine.predict([req, req])  # without remember each request is read
+    assert sum(b.rows for b in engine.trace) == 2

@@ -31,9 +31,14 @@ if TYPE_CHECKING:
     from maskaug.model.engine import FillEngine
 
 
+def neighbour_forms(before: str | None, after: str | None) -> tuple[str, ...]:
+    """The normalised words next to a slot (an edge, None, has none): a fill equal to one is a twin."""
+    return tuple(normalize(w) for w in (before, after) if w is not None)
+
+
 def twin(form: str | None, before: str | None, after: str | None) -> bool:
     """Whether a fill's normalised ``form`` equals the word before or after it."""
-    return form is not None and any(w is not None and form == normalize(w) for w in (before, after))
+    return form is not None and form in neighbour_forms(before, after)
 
 
 def _senses(word: str):

@@ -10,7 +10,7 @@ import numpy as np
 from maskaug.fill import Sampler, normalize
 from maskaug.masking import Masker, Slot
 from maskaug.methods.base import Capabilities, Draft, Job
-from maskaug.methods.fluent import ClosingQuery, closing_failures, masked_at, stacked
+from maskaug.methods.fluent import ClosingQuery, closing_failures, masked_at, neighbour_forms, stacked
 from maskaug.model.vocab import START, TokenizerInfo
 from maskaug.sentence import closing_piece, neighbours
 from maskaug.splice import Edit, match_case, splice
@@ -164,7 +164,7 @@ class MaskFill:
         no_closed, no_numbers = self.masker.function_words, self.masker.numbers
         # the verdicts that depend only on the piece (and the slot's wordiness), cached per tokenizer
         fixed = info.verdicts.setdefault(("mask_fill", slot.wordy, no_closed, no_numbers), {})
-        near = tuple(normalize(w) for w in (before, after) if w is not None) if twins else ()
+        near = neighbour_forms(before, after) if twins else ()  # a fill equal to one is a twin (methods.fluent)
 
         def reject(token_id: int) -> bool:
             bad = fixed.get(token_id)
@@ -243,11 +243,9 @@ class MaskFill:
         """The words no fill of field ``f`` may repeat (``echoes=False``): the text's and the fills drawn so far."""
         if self.echoes:
             return frozenset()
-        doc = job.docs[f]
-        words = {normalize(w.text(doc)) for w in doc.words}
-        return frozenset(words | {info.fill_form(t) for t in fills.values()})
+        return job.docs[f].forms | {info.fill_form(t) for t in fills.values()}
 
-    def _choose(self, job: Job, f: str, slot: Slot, cand, reject, info: TokenizerInfo | None = None) -> int | None:
+    def _choose(self, job: Job, f: str, slot: Slot, cand, reject, info: TokenizerInfo) -> int | None:
         """Index of the drawn fill among ``cand``'s candidates, or None: the sampler's draw among the candidates
         ``reject`` leaves, refused when it falls below the floor (``_floor``). Refusing the draw, rather than
         drawing only among the candidates above the floor, keeps fewer and better edits: judged blind, the
@@ -259,7 +257,7 @@ class MaskFill:
         floor = self._floor(job.docs[f], slot, ids, lps)
         if floor is not None and lps[j] < floor:
             return None
-        if not self.stacking and info is not None:
+        if not self.stacking:
             before, after = neighbours(job.docs[f], slot.start, slot.end)
             if stacked(info.fill_form(int(ids[j])) or "", before, after):
                 return None
@@ -338,7 +336,6 @@ class MaskFill:
 
         keys, requests = [], []
         solo: dict[tuple[int, str], list[tuple[int, int]]] = {}  # (job, field) -> (request, place) per slot
-        asked: dict[tuple, int] = {}
         for ji, (job, plan) in enumerate(zip(jobs, plans)):
             for f, slots in plan.items():
                 if not slots:
@@ -350,13 +347,9 @@ class MaskFill:
                 if self.solo:  # each slot masked alone (or packed with distant ones), read in the text as written
                     for i, (group, at) in enumerate(self._questions(job, f, slots, info)):
                         ids, where = build_ids(job.docs[f].ids, group, [tokens[i]] * len(group))
-                        req = FillRequest(ids, where, [g.kind for g in group], [g.wordy for g in group], job.prefix,
-                                          job.label_id)
-                        same = (tuple(ids), job.prefix, job.label_id)
-                        if same not in asked:  # two slots of one packed sequence ask it once
-                            asked[same] = len(requests)
-                            requests.append(req)
-                        solo.setdefault((ji, f), []).append((asked[same], at))
+                        solo.setdefault((ji, f), []).append((len(requests), at))  # the engine runs a repeat once
+                        requests.append(FillRequest(ids, where, [g.kind for g in group], [g.wordy for g in group],
+                                                    job.prefix, job.label_id))
                     continue
                 ids, where = build_ids(job.docs[f].ids, slots, tokens)
                 requests.append(FillRequest(ids, where, [s.kind for s in slots], [s.wordy for s in slots],

@@ -103,13 +103,16 @@ class FillEngine:
         before (same ids, positions, kinds and conditioning) from memory instead of the model, and remember the
         new ones: for callers that ask the same question again (each slot of an unchanged text masked alone, on
         every attempt and every copy of a row). Log-probabilities are rounded, so an answer does not depend on
-        the batch it came from. A sequence of flags says it per request."""
+        the batch it came from; a remembered request asked twice in one call runs once. A sequence of flags says
+        it per request."""
         out: list[list[Candidates | None]] = [[None] * len(r.positions) for r in requests]
         flags = [remember] * len(requests) if isinstance(remember, bool) else list(remember)
         if len(flags) != len(requests):
             raise ValueError(f"remember has {len(flags)} flags for {len(requests)} requests")
         keys = [_memo_key(r) if flag else None for r, flag in zip(requests, flags)]
         seqs = []
+        first: dict[tuple, int] = {}  # a remembered request's first index in this call
+        repeats: list[tuple[int, int]] = []  # (request, the earlier one it repeats)
         for ri, req in enumerate(requests):
             if not req.positions:
                 continue
@@ -117,6 +120,11 @@ class FillEngine:
                 self._memo.move_to_end(keys[ri])
                 out[ri] = list(self._memo[keys[ri]])
                 continue
+            if flags[ri]:
+                if keys[ri] in first:
+                    repeats.append((ri, first[keys[ri]]))
+                    continue
+                first[keys[ri]] = ri
             n_cond = len(req.prefix)
             for ids, local, js in self._windows(req):
                 codes = [req.kinds[j] * 2 + int(req.wordy[j]) for j in js]
@@ -124,6 +132,8 @@ class FillEngine:
                              codes, req.label_id))
         for group in pack([len(s[0]) for s in seqs], self.token_budget, self.max_batch):
             self._forward([seqs[i] for i in group], out)
+        for ri, earlier in repeats:
+            out[ri] = list(out[earlier])  # type: ignore[arg-type]
         if any(flags):
             for ri in sorted({s[2] for s in seqs if flags[s[2]]}):
                 self._memo[keys[ri]] = list(out[ri])  # type: ignore[arg-type]

@@ -213,3 +213,11 @@ def test_packed_questions_deal_the_candidates_in_turn(tiny_mlms, words, pack, se
         assert group[at] == slot  # the slot is in its own sequence
         n = every.index(slot)
         assert group == every[n % pack :: pack]  # with every pack-th candidate, counted from it
+
+
+def test_pack_is_refused_where_it_cannot_pack():
+    with pytest.raises(ValueError, match="pack must be >= 1, not 0"):
+        build("insert.v3", pack=0)
+    for name in ("insert.v2", "ssmba.v3", "iterative.v3"):  # no solo questions to pack
+        with pytest.raises(ValueError, match="pack packs the questions of solo=true filling"):
+            build(name, pack=2)

@@ -218,6 +218,8 @@ def test_packed_questions_deal_the_candidates_in_turn(tiny_mlms, words, pack, se
 def test_pack_is_refused_where_it_cannot_pack():
     with pytest.raises(ValueError, match="pack must be >= 1, not 0"):
         build("insert.v3", pack=0)
-    for name in ("insert.v2", "ssmba.v3", "iterative.v3"):  # no solo questions to pack
+    for name, params in (("ssmba.v3", {}), ("iterative.v3", {}), ("insert.v3", {"solo": False})):  # nothing solo
         with pytest.raises(ValueError, match="pack packs the questions of solo=true filling"):
-            build(name, pack=2)
+            build(name, pack=2, **params)
+    with pytest.raises(ValueError, match=r"insert.v2 has no parameter\(s\) \['pack'\]"):
+        build("insert.v2", pack=2)

@@ -46,7 +46,14 @@ with open(out, "w") as f:
 LABEL_NAMES = {"0": "negative (movie review)", "1": "positive (movie review)",
                "ABBR": "ABBR (asks for an abbreviation)", "DESC": "DESC (asks for a description or definition)",
                "ENTY": "ENTY (asks for an entity/thing)", "HUM": "HUM (asks for a person or group)",
-               "LOC": "LOC (asks for a location)", "NUM": "NUM (asks for a number or date)"}
+               "LOC": "LOC (asks for a location)", "NUM": "NUM (asks for a number or date)",
+               # SNIPS voice-assistant commands (lowercased, no punctuation, as collected)
+               "AddToPlaylist": "AddToPlaylist (add a song or artist to a playlist)",
+               "BookRestaurant": "BookRestaurant (book a table at a restaurant)",
+               "GetWeather": "GetWeather (ask for a weather forecast)", "PlayMusic": "PlayMusic (play some music)",
+               "RateBook": "RateBook (give a book a rating)",
+               "SearchCreativeWork": "SearchCreativeWork (find a song, film, book, show or game)",
+               "SearchScreeningEvent": "SearchScreeningEvent (find a film's showtimes or a cinema)"}
 
 
 def pick_rows(path: Path, rows: int, seed: int, exclude: frozenset[str] = frozenset()) -> list[dict]:
@@ -63,7 +70,8 @@ def main() -> None:
     ap.add_argument("--name", action="append", required=True)
     ap.add_argument("--rows", type=int, default=60)
     ap.add_argument("--seed", type=int, default=35)
-    ap.add_argument("--method", action="append", default=[])
+    ap.add_argument("--method", action="append", default=[],
+                    help="a method spec; NAME=SPEC names its outputs (insert.v4-context=insert.v4:context_drop=2.0)")
     ap.add_argument("--model", action="append", default=[], metavar="NAME=FOLDER",
                     help="the MLM for one dataset's rows (a label-conditioned method needs the model fine-tuned "
                          "on that dataset); default: the built-in model")
@@ -84,8 +92,9 @@ def main() -> None:
     src.write_text("".join(json.dumps(r) + "\n" for r in rows))
     models = dict(spec.split("=", 1) for spec in a.model)
     outputs = []
-    for m in a.method:
-        out = a.out / f"out_{m}.jsonl"
+    for spec in a.method:
+        system, _, m = spec.partition("=") if "=" in spec.split(":")[0] else (spec, "", spec)
+        out = a.out / f"out_{system}.jsonl"
         if not models:
             subprocess.run(["maskaug", "augment", str(src), "-o", str(out), "--method", m, "--n", "1", "--seed",
                             "0", "--overwrite"], check=True)
@@ -93,7 +102,7 @@ def main() -> None:
             merged = []
             for name in a.name:
                 mine = [i for i, r in enumerate(rows) if r["dataset"] == name]
-                part, part_out = a.out / f"rows_{name}.jsonl", a.out / f"out_{m}_{name}.jsonl"
+                part, part_out = a.out / f"rows_{name}.jsonl", a.out / f"out_{system}_{name}.jsonl"
                 part.write_text("".join(json.dumps(rows[i]) + "\n" for i in mine))
                 subprocess.run(["maskaug", "augment", str(part), "-o", str(part_out), "--method", m, "--n", "1",
                                 "--seed", "0", "--overwrite", "--model", models[name]], check=True)
@@ -101,7 +110,7 @@ def main() -> None:
                     r = json.loads(line)
                     merged.append({**r, "aug_source_row": mine[r["aug_source_row"]]})
             out.write_text("".join(json.dumps(r) + "\n" for r in merged))
-        outputs.append(f"{m}={out}")
+        outputs.append(f"{system}={out}")
     if a.nlpaug:
         from maskaug.model.loading import load_mlm
 

@@ -35,19 +35,19 @@ def test_the_label_column_is_found_by_its_name_and_labelled_rows_get_insert(data
     from maskaug.settings import default_method
 
     model = builtin_mlm  # the defaults (v4) on the model a job loads when none is named
-    for i, (extra, method, said) in enumerate((([], "insert.v4", "label column label (found by its name"),
+    for i, (extra, method, said) in enumerate((([], "insert.v5", "label column label (found by its name"),
                                                (["--label-column", "none"], "substitute.v4", "no label column"),
-                                               (["--label-column", "label"], "insert.v4", "label column label;"))):
+                                               (["--label-column", "label"], "insert.v5", "label column label;"))):
         out = tmp_path / f"{i}.jsonl"
         assert main(["augment", str(data), "-o", str(out), *extra]) == 0
         assert {json.loads(x)["aug_method"] for x in out.read_text().splitlines()} == {method}
         summary = capsys.readouterr().err.strip().splitlines()[-1]
         assert "read text (text)" in summary and said in summary, summary
     rows = [{"text": "the film was great fun", "label": "pos"}]
-    assert augment(rows, model=model)[0]["aug_method"] == "insert.v4"
-    assert augment(rows, label_column="label", model=model)[0]["aug_method"] == "insert.v4"
+    assert augment(rows, model=model)[0]["aug_method"] == "insert.v5"
+    assert augment(rows, label_column="label", model=model)[0]["aug_method"] == "insert.v5"
     assert augment(rows, label_column="none", model=model)[0]["aug_method"] == "substitute.v4"
-    assert augment([{"text": "the film was great fun", "labels": 1}], model=model)[0]["aug_method"] == "insert.v4"
+    assert augment([{"text": "the film was great fun", "labels": 1}], model=model)[0]["aug_method"] == "insert.v5"
     assert augment([{"text": "the film was great fun", "y": 1}], model=model)[0]["aug_method"] == "substitute.v4"
     tagged = detect({"tokens": ["Peter", "runs"], "tags": ["B-PER", "O"], "label": "x"}, Options())
     assert default_method(tagged, "label") == "substitute"  # a token/tag record has no sentence label
@@ -74,7 +74,7 @@ def test_a_classlabel_column_is_the_label_in_a_dataset_and_its_parquet(builtin_m
     ds = Dataset.from_dict({"text": ["the film was great fun", "a dull and lifeless script"], "sentiment": [1, 0]},
                            features=Features({"text": Value("string"),
                                               "sentiment": ClassLabel(names=["neg", "pos"])}))
-    assert set(augment(ds, model=model)["aug_method"]) == {"insert.v4"}
+    assert set(augment(ds, model=model)["aug_method"]) == {"insert.v5"}
     ds.to_parquet(tmp_path / "d.parquet")
     assert main(["augment", str(tmp_path / "d.parquet"), "-o", str(tmp_path / "o.jsonl")]) == 0
     assert "label column sentiment (found by its name" in capsys.readouterr().err

@@ -382,7 +382,9 @@ def cmd_methods(args) -> int:
     for name in families:
         print(f"{name:<{left}}{tags[name]:<{mid}}" + textwrap.shorten(resolve(name).doc, width - left - mid,
                                                                     placeholder=" ..."))
-    print("\nA name runs its newest version (insert = insert.v4; insert.v3 names an older one). maskaug methods "
+    newest = resolve("insert").name
+    older = f"insert.v{int(newest.rpartition('.v')[2]) - 1}"
+    print(f"\nA name runs its newest version (insert = {newest}; {older} names an older one). maskaug methods "
           "--verbose: every parameter and its default. Use one: maskaug augment IN -o OUT --method NAME "
           "[--param KEY=VALUE]")
     return 0

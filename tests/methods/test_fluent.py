@@ -166,3 +166,85 @@ def test_a_new_word_related_to_its_neighbour_is_refused(builtin_mlm):
         gap = next(s for s in method.masker.candidates(doc, info) if doc.text[s.start:].startswith("currency"))
         job = Job(texts={"text": doc.text}, docs={"text": doc}, rng=np.random.default_rng(0))
         assert method._choose(job, "text", gap, cand, method._reject(info, gap), info) == expected
+
+
+WORDS = ["the", "film", "unbelievably", "dull", ",", "who", "wrote", "it", "?", "Paris", "e-mail", "don't", "5.99"]
+
+
+@pytest.mark.parametrize("unit", ["insert", "word"])
+def test_context_queries_mask_the_unedited_words_around_each_fill(tiny_mlms, unit):
+    """Property: for any text and any fills, each question masks one unedited word with a letter or digit, the same
+    pieces in the source and in the edited text (``edited_position`` finds them after the fills), at most ``n``
+    words on each side of its fill."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from maskaug.masking import Masker
+    from maskaug.methods.mask_fill import build_ids, context_queries
+
+    info = tiny_mlms["wordpiece"].info
+    masker = Masker(unit=unit, edges=False, rate=1.0)
+
+    @given(st.lists(st.sampled_from(WORDS), min_size=3, max_size=14), st.data(), st.integers(1, 3))
+    @settings(max_examples=150, deadline=None)
+    def check(words, data, n):
+        doc = Doc.parse(" ".join(words), info)
+        slots = masker.candidates(doc, info)
+        if not slots:
+            return
+        chosen = sorted(data.draw(st.sets(st.integers(0, len(slots) - 1), min_size=1)))
+        fills = {i: data.draw(st.integers(1000, 1100)) for i in chosen}
+        edited, _ = build_ids(doc.ids, slots, [fills.get(i) for i in range(len(slots))])
+        per_fill: dict[int, list] = {}
+        for i, q in context_queries(doc, slots, fills, n, info.mask_id):
+            per_fill.setdefault(i, []).append(q)
+            assert [doc.ids[k] for k in q.source_at] == q.targets == [edited[m] for m in q.edited_at]
+            assert all(q.source[k] == info.mask_id for k in q.source_at)
+            assert all(q.edited[m] == info.mask_id for m in q.edited_at)
+            assert sum(a != b for a, b in zip(q.source, doc.ids)) == len(q.targets)
+            assert sum(a != b for a, b in zip(q.edited, edited)) == len(q.targets)
+            assert not any(slots[j].first < q.source_at[-1] + 1 and q.source_at[0] < slots[j].last for j in fills)
+        for i, qs in per_fill.items():
+            before = [q for q in qs if q.source_at[-1] < slots[i].first]
+            assert len(qs) <= 2 * n and len(before) <= n
+
+    check()
+
+
+def test_context_drops_on_the_builtin_model(builtin_mlm):
+    """The built-in model: "How wide long is" costs its neighbours more than 2 nats, "How wide exactly is" does not;
+    "no small large amount" fails, "amount of real poetry" passes."""
+    from maskaug.methods.fluent import context_drops
+    from maskaug.methods.mask_fill import context_queries
+    from maskaug.model.engine import FillEngine
+
+    info = builtin_mlm.info
+    engine = FillEngine(builtin_mlm)
+    method = build("insert.v5")
+
+    def lost(text: str, after: str, word: str) -> float:
+        doc = Doc.parse(text, info)
+        gap = next(i for i, s in enumerate(method.masker.candidates(doc, info))
+                   if doc.text[: s.start].rstrip().endswith(after))
+        slots = method.masker.candidates(doc, info)
+        queries = [q for _, q in context_queries(doc, slots, {gap: info.tokenizer.convert_tokens_to_ids(word)}, 2,
+                                                 info.mask_id)]
+        return sum(context_drops(engine, info, queries))
+
+    assert lost("How wide is the Milky Way galaxy ?", "wide", "long") > 2.0 > lost(
+        "How wide is the Milky Way galaxy ?", "wide", "exactly")
+    assert lost("There is no small amount of poetry in it .", "small", "large") > 2.0 > lost(
+        "There is no small amount of poetry in it .", "of", "real")
+
+
+def test_the_context_check_refuses_fills_its_neighbours_do_not_fit(tiny_mlms):
+    """context_drop=-1 (any loss, even none, exceeds it) leaves no fill with a neighbour, so every row falls short;
+    a limit no loss reaches writes what the method writes without the check, byte for byte."""
+    mlm = tiny_mlms["wordpiece"]
+    base = dict(model=mlm, n=2, seed=4, rate=0.5, max_attempts=2, min_prob=None, vs_original=None)
+    for name in ("insert.v5", "substitute.v4", "iterative.v4", "ssmba.v4"):
+        off = Augmenter(name, **base, context_drop=None).augment(TEXTS)
+        assert any(off)
+        assert Augmenter(name, **base, context_drop=1e9).augment(TEXTS) == off
+        assert Augmenter(name, **base, context_drop=-1.0).augment(TEXTS) == [[] for _ in TEXTS]
+    assert "context check" in repr(build("insert.v5")) and build("insert.v4").context_drop is None

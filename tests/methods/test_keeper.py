@@ -106,16 +106,16 @@ def test_a_name_without_a_version_takes_its_newest_and_the_labelled_default_is_i
     from maskaug.job import default_method
     from maskaug.methods.registry import build, resolve
 
-    for name in ("insert", "substitute", "iterative"):
-        assert build(name).name == f"{name}.v4"
-    for name in ("ssmba", "infill", "cbert", "prepend", "expand"):
+    for name, version in (("insert", 5), ("substitute", 4), ("iterative", 4), ("ssmba", 4)):
+        assert build(name).name == f"{name}.v{version}"
+    for name in ("infill", "cbert", "prepend", "expand"):
         assert resolve(name).name == f"{name}.v3"
     assert build("insert.v2").name == "insert.v2" and build("insert.v1").name == "insert.v1"
     assert default_method(None, "label") == "insert" and default_method(None, None) == "substitute"
     from maskaug import augment
 
     rows = augment([{"text": SENTENCES[2], "label": "positive"}], n=1, model=builtin_mlm, seed=0)
-    assert rows[0]["aug_method"] == "insert.v4" and rows[0]["text"] != SENTENCES[2]
+    assert rows[0]["aug_method"] == "insert.v5" and rows[0]["text"] != SENTENCES[2]
 
 
 def test_split_spec():

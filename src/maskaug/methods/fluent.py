@@ -13,6 +13,11 @@
   than ``closing_drop`` nats the new word left the clause unfinished ("performances were .", "Who was
   Galileo the ?") and the edit is dropped. No word list: the model's own scores decide, in one extra batched
   pass over the slots that sit before closing punctuation.
+- **The context check** (``context_drop``): the words within ``context`` words of a new word (letters or digits,
+  not themselves edited) are masked one at a time, all of a word's pieces at once, in the source and in the edited
+  text. When together they lose more than ``context_drop`` nats, the new word does not fit among them ("How wide
+  long is", "no small large amount", "The acting man alone") and the edit is dropped. A local pseudo-log-likelihood
+  of the output against the source: the model's own scores decide, no word list.
 """
 
 from __future__ import annotations
@@ -154,3 +159,40 @@ def closing_failures(engine: FillEngine, info: TokenizerInfo, queries: Sequence[
         before = _logprob(*source[0], queries[i].target)
         failed[i] = (0.0 if before is None else before - edited[i]) > limits[i]
     return failed
+
+
+@dataclass
+class ContextQuery:
+    """One word near an edit: the source's and the edited text's piece ids with that word's pieces masked at
+    ``*_at``; ``targets`` are its pieces."""
+
+    source: list[int]
+    source_at: list[int]
+    edited: list[int]
+    edited_at: list[int]
+    targets: list[int]
+    prefix: tuple[int, ...] = ()
+    label_id: int | None = None
+
+
+def _pieces_logprob(cands, targets: Sequence[int]) -> float:
+    """The summed log-probability of a word's pieces, each at most its last candidate's when not ranked."""
+    return sum(_after(c, t) for c, t in zip(cands, targets))
+
+
+def context_drops(engine: FillEngine, info: TokenizerInfo, queries: Sequence[ContextQuery]) -> list[float]:
+    """Per query, how many nats the word lost from source to edited text (0 when it gained). A piece the model does
+    not rank among its candidates counts at most the last candidate's log-probability, on both sides."""
+    if not queries:
+        return []
+    from maskaug.model.engine import FillRequest
+
+    def request(ids, at, q):
+        kinds = [START if info.is_start[t] else CONTINUATION for t in q.targets]
+        return FillRequest(ids, list(at), kinds, [False] * len(at), q.prefix, q.label_id)
+
+    # the source's half is the same on every attempt and copy of a row: answered from memory
+    source = engine.predict([request(q.source, q.source_at, q) for q in queries], remember=True)
+    edited = engine.predict([request(q.edited, q.edited_at, q) for q in queries])
+    return [max(0.0, _pieces_logprob(s, q.targets) - _pieces_logprob(e, q.targets))
+            for q, s, e in zip(queries, source, edited)]

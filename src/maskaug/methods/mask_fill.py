@@ -7,10 +7,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from maskaug.document import Doc
 from maskaug.fill import Sampler, normalize
 from maskaug.masking import Masker, Slot
 from maskaug.methods.base import Capabilities, Draft, Job
-from maskaug.methods.fluent import ClosingQuery, closing_failures, masked_at, neighbour_forms, stacked
+from maskaug.methods.fluent import (
+    ClosingQuery,
+    ContextQuery,
+    closing_failures,
+    context_drops,
+    masked_at,
+    neighbour_forms,
+    stacked,
+)
 from maskaug.model.vocab import START, TokenizerInfo
 from maskaug.sentence import closing_piece, neighbours
 from maskaug.splice import Edit, match_case, splice
@@ -63,6 +72,36 @@ def build_ids(ids: list[int], slots: list[Slot], tokens: list[int | None]) -> tu
     return out, where
 
 
+def edited_position(filled: list[Slot], k: int) -> int:
+    """Where source piece ``k`` (not inside a filled slot) sits in the ids ``build_ids`` makes: each filled slot
+    before it, collapsed to one token, shifts it by one minus the pieces it replaced."""
+    return k + sum(1 - (s.last - s.first) for s in filled if s.last <= k)
+
+
+def context_queries(doc: Doc, slots: list[Slot], fills: dict[int, int], n: int, mask_id: int,
+                    prefix: tuple[int, ...] = (), label_id: int | None = None) -> list[tuple[int, ContextQuery]]:
+    """The context check's questions (``maskaug.methods.fluent``) for the filled slots (``fills[slot] = token``):
+    per fill, each of the ``n`` nearest words on either side that has a letter or digit and no fill in it, with all
+    its pieces masked in the source and in the edited text."""
+    filled = [slots[i] for i in sorted(fills)]
+    edited, _ = build_ids(doc.ids, slots, [fills.get(i, KEEP) for i in range(len(slots))])
+    words = [w for w in doc.words if has_alnum(w.text(doc))
+             and not any(s.first < w.last and w.first < s.last for s in filled)]
+    out = []
+    for i in sorted(fills):
+        slot = slots[i]
+        near = [w for w in words if w.end <= slot.start][-n:] + [w for w in words if w.start >= slot.end][:n]
+        for w in near:
+            at = list(range(w.first, w.last))
+            moved = [edited_position(filled, k) for k in at]
+            source, masked = list(doc.ids), list(edited)
+            for k, m in zip(at, moved):
+                source[k] = masked[m] = mask_id
+            out.append((i, ContextQuery(source, at, masked, moved, list(doc.ids[w.first : w.last]), prefix,
+                                        label_id)))
+    return out
+
+
 @dataclass
 class MaskFill:
     """A masking-based generator assembled from a masker, a fill mode and a sampler."""
@@ -84,7 +123,8 @@ class MaskFill:
     pack: int | None = None  # solo questions packed: a text's candidate slots dealt into this many sequences
     echoes: bool = True  # False: a fill never repeats a word of the text or another fill (methods.fluent)
     stacking: bool = True  # False: a new word WordNet relates to the word next to it is refused (methods.fluent)
-
+    context_drop: float | None = None  # the context check's limit in nats (methods.fluent); None: off
+    context: int = 2  # the context check reads this many words on each side of a new word
 
     def __post_init__(self) -> None:
         if self.fill not in FILL_MODES:
@@ -147,6 +187,9 @@ class MaskFill:
             lines.append("  no fill repeats a word of the text or another fill")
         if self.needs_model and not self.stacking:
             lines.append("  no new word related in WordNet to the word next to it")
+        if self.needs_model and self.context_drop is not None:
+            lines.append(f"  context check: the {self.context} words on each side of a new word may fall "
+                         f"{self.context_drop:g} nats together")
         if self.needs_model and self.solo:
             lines.append("  each slot filled alone, in the text as written" if self.pack is None else
                          f"  slots filled in at most {self.pack} sequences per text (every {self.pack}th "
@@ -227,6 +270,27 @@ class MaskFill:
                                             masked_at(edited, at, info.mask_id), at, doc.ids[k],
                                             job.prefix, job.label_id))
         return {key for key, failed in zip(keys, closing_failures(engine, info, queries, limits)) if failed}
+
+    def _context(self, jobs: list[Job], plans, picks, info: TokenizerInfo, engine,
+                 failed: set[tuple[int, str, int]]) -> set[tuple[int, str, int]]:
+        """The (job, field, slot) fills that fail the context check (``maskaug.methods.fluent``): the ``context``
+        nearest unedited words on each side lose more than ``context_drop`` nats in the text the other fills make
+        (the fills that ``failed`` already are left out)."""
+        if self.context_drop is None:
+            return set()
+        owners, queries = [], []
+        for (ji, f), fills in picks.items():
+            kept = {i: t for i, t in fills.items() if (ji, f, i) not in failed}
+            if kept:
+                job = jobs[ji]
+                for i, query in context_queries(job.docs[f], plans[ji][f], kept, self.context, info.mask_id,
+                                                job.prefix, job.label_id):
+                    owners.append((ji, f, i))
+                    queries.append(query)
+        lost: dict[tuple[int, str, int], float] = {}
+        for owner, drop in zip(owners, context_drops(engine, info, queries)):
+            lost[owner] = lost.get(owner, 0.0) + drop
+        return {owner for owner, total in lost.items() if total > self.context_drop}
 
     def _floor(self, doc, slot: Slot, ids: np.ndarray, lps: np.ndarray) -> float | None:
         """The lowest log-probability a fill of ``slot`` may have: ``min_prob`` and, for a word of one piece that the
@@ -383,6 +447,7 @@ class MaskFill:
         ``scored`` lists each job's fills' log-probabilities in the order they were drawn. Edits follow the
         plan's field order, or the fields' names (``by_name``, as sequential filling has always listed them)."""
         failed = self._closing(jobs, plans, picks, info, engine)
+        failed |= self._context(jobs, plans, picks, info, engine, failed)
         drafts = []
         for ji, (job, plan) in enumerate(zip(jobs, plans)):
             edits = []

@@ -248,3 +248,47 @@ def test_the_context_check_refuses_fills_its_neighbours_do_not_fit(tiny_mlms):
         assert Augmenter(name, **base, context_drop=1e9).augment(TEXTS) == off
         assert Augmenter(name, **base, context_drop=-1.0).augment(TEXTS) == [[] for _ in TEXTS]
     assert "context check" in repr(build("insert.v5")) and build("insert.v4").context_drop is None
+
+
+def test_a_context_question_two_fills_share_is_asked_once(tiny_mlms):
+    """Two fills of one output with a word between them ask about that word in the same edited text: the engine
+    reads it once, and each owner gets the loss it would get alone."""
+    from maskaug.masking import Masker
+    from maskaug.methods.fluent import context_drops
+    from maskaug.methods.mask_fill import context_queries
+    from maskaug.model.engine import FillEngine
+
+    mlm = tiny_mlms["wordpiece"]
+    info = mlm.info
+    doc = Doc.parse("the film was great and the actors were wonderful", info)
+    slots = Masker(unit="insert", edges=False, rate=1.0).candidates(doc, info)
+    pairs = context_queries(doc, slots, {1: doc.ids[0], 3: doc.ids[2]}, 2, info.mask_id)
+    queries = [q for _, q in pairs]
+    shared = len(queries) - len({(tuple(q.edited), tuple(q.edited_at)) for q in queries})
+    assert shared > 0
+    engine = FillEngine(mlm)
+    engine.trace = []
+    together = context_drops(engine, info, queries)
+    rows = sum(b.rows for b in engine.trace)
+    assert rows == 2 * len(queries) - shared - (len(queries) - len({tuple(q.source) for q in queries}))
+    alone = [context_drops(FillEngine(mlm), info, [q])[0] for q in queries]
+    assert together == alone
+
+
+def test_min_edits_refuses_thin_outputs_of_long_texts_only(tiny_mlms):
+    """min_edits: an output of a text of 10+ words has at least that many edits; min_edits=3 under a budget of 2
+    edits leaves the long text with none, while a shorter text gets the outputs it gets without the rule."""
+    from maskaug import augment
+
+    texts = ["The movie was great and the actors were wonderful in every single scene .", "A dull film , sadly ."]
+
+    def outputs(**params):
+        rows = augment([{"text": t} for t in texts], method="insert.v5", n=4, seed=1, model=tiny_mlms["wordpiece"],
+                       min_prob=None, vs_original=None, context_drop=None, max_attempts=4, **params)
+        return ([len(r["aug_edits"]) for r in rows if r["aug_source_row"] == 0],
+                [r["text"] for r in rows if r["aug_source_row"] == 1])
+
+    free, two, three = outputs(), outputs(min_edits=2), outputs(min_edits=3)
+    assert two[0] and min(two[0]) >= 2 and three[0] == [] and free[0]
+    assert free[1] == two[1] == three[1] and free[1]
+    assert "at least 2 edits" in repr(build("insert.v5", min_edits=2))

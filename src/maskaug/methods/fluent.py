@@ -185,7 +185,7 @@ def context_drops(engine: FillEngine, info: TokenizerInfo, queries: Sequence[Con
     not rank among its candidates counts at most the last candidate's log-probability, on both sides."""
     if not queries:
         return []
-    from maskaug.model.engine import FillRequest
+    from maskaug.model.engine import FillRequest, request_key
 
     def request(ids, at, q):
         kinds = [START if info.is_start[t] else CONTINUATION for t in q.targets]
@@ -193,6 +193,12 @@ def context_drops(engine: FillEngine, info: TokenizerInfo, queries: Sequence[Con
 
     # the source's half is the same on every attempt and copy of a row: answered from memory
     source = engine.predict([request(q.source, q.source_at, q) for q in queries], remember=True)
-    edited = engine.predict([request(q.edited, q.edited_at, q) for q in queries])
+    # a word next to two fills of one output is the same question for both: asked once
+    requests = [request(q.edited, q.edited_at, q) for q in queries]
+    first: dict[tuple, int] = {}
+    asked = [first.setdefault(request_key(r), i) for i, r in enumerate(requests)]
+    unique = sorted(set(asked))
+    answers = dict(zip(unique, engine.predict([requests[i] for i in unique])))
+    edited = [answers[i] for i in asked]
     return [max(0.0, _pieces_logprob(s, q.targets) - _pieces_logprob(e, q.targets))
             for q, s, e in zip(queries, source, edited)]

@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # torch is imported only when a method fills with a model
 
 FILL_MODES = ("parallel", "sequential", "none", "reconstruct")
 KEEP = None  # a slot showing its original pieces
+LONG_TEXT = 10  # words with a letter or digit: a text this long gets at least min_edits edits per output
 NOTHING_TO_CHANGE = "nothing the word-class rules let change (names, numbers and function words are kept)"
 
 
@@ -125,6 +126,7 @@ class MaskFill:
     stacking: bool = True  # False: a new word WordNet relates to the word next to it is refused (methods.fluent)
     context_drop: float | None = None  # the context check's limit in nats (methods.fluent); None: off
     context: int = 2  # the context check reads this many words on each side of a new word
+    min_edits: int | None = None  # on a text of LONG_TEXT words or more, an output with fewer edits is not used
 
     def __post_init__(self) -> None:
         if self.fill not in FILL_MODES:
@@ -196,6 +198,8 @@ class MaskFill:
                          "candidate masked)")
         if self.needs_model and self.edits is not None:
             lines.append(f"  at most {self.edits} edits per output, the most probable fills")
+        if self.min_edits is not None:
+            lines.append(f"  at least {self.min_edits} edits per output on a text of {LONG_TEXT}+ words")
         return ",\n".join(lines) + ")"
 
     # ------------------------------------------------------------------ helpers
@@ -374,6 +378,11 @@ class MaskFill:
         else:
             drafts = self._parallel(jobs, plans, info, engine)
         mark_short(jobs, drafts, self.masker)
+        if self.min_edits is not None:  # too few edits for a long text: refused, so another draw is tried
+            for i, (job, draft) in enumerate(zip(jobs, drafts)):
+                long = sum(has_alnum(w.text(d)) for d in job.docs.values() for w in d.words) >= LONG_TEXT
+                if long and not draft.left and 0 < len(draft.edits) < self.min_edits:
+                    drafts[i] = draft_of(job, [], [])
         if self.masker.keeps_words:  # no slot at all: no attempt can change the row
             for draft, plan in zip(drafts, plans):
                 if not draft.left and not any(plan.values()):

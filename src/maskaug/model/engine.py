@@ -38,7 +38,8 @@ class FillRequest:
 Candidates = tuple[np.ndarray, np.ndarray]  # (token ids [K], log-probabilities [K]), best first
 
 
-def _memo_key(req: FillRequest) -> tuple:
+def request_key(req: FillRequest) -> tuple:
+    """Everything that decides a request's answer: equal keys, equal candidates."""
     return (tuple(req.ids), tuple(req.positions), tuple(req.kinds), tuple(req.wordy), tuple(req.prefix),
             req.label_id)
 
@@ -109,7 +110,7 @@ class FillEngine:
         flags = [remember] * len(requests) if isinstance(remember, bool) else list(remember)
         if len(flags) != len(requests):
             raise ValueError(f"remember has {len(flags)} flags for {len(requests)} requests")
-        keys = [_memo_key(r) if flag else None for r, flag in zip(requests, flags)]
+        keys = [request_key(r) if flag else None for r, flag in zip(requests, flags)]
         seqs = []
         first: dict[tuple, int] = {}  # a remembered request's first index in this call
         repeats: list[tuple[int, int]] = []  # (request, the earlier one it repeats)

@@ -292,3 +292,35 @@ def test_min_edits_refuses_thin_outputs_of_long_texts_only(tiny_mlms):
     assert two[0] and min(two[0]) >= 2 and three[0] == [] and free[0]
     assert free[1] == two[1] == three[1] and free[1]
     assert "at least 2 edits" in repr(build("insert.v5", min_edits=2))
+
+
+def test_modifier_knows_adjectives_and_adverbs_from_wordnet():
+    from maskaug.methods.fluent import modifier
+
+    for word in ("great", "often", "really", "long", "xqzv", ""):
+        assert modifier(word), word
+    for word in ("movie", "population", "man", "ticket"):
+        assert not modifier(word), word
+
+
+def test_modifiers_only_inserts_no_noun_or_verb(tiny_mlms):
+    """The untrained tiny model inserts any word of its vocabulary; modifiers_only=true never a noun or verb only."""
+    from maskaug.methods.fluent import modifier
+    from maskaug.text import normalize
+
+    def added(**params) -> list[str]:
+        words = []
+        for seed in range(3):
+            rows = Augmenter("insert.v5", model=tiny_mlms["wordpiece"], n=3, seed=seed, min_prob=None,
+                             vs_original=None, context_drop=None, **params).augment(TEXTS)
+            for text, outs in zip(TEXTS, rows):
+                for out in outs:
+                    new = [normalize(w) for w in out.split()]
+                    for w in text.split():
+                        new.remove(normalize(w))
+                    words += new
+        return words
+
+    assert any(not modifier(w) for w in added())
+    kept = added(modifiers_only=True)
+    assert kept and all(modifier(w) for w in kept)

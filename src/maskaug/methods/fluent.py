@@ -7,6 +7,9 @@
 - **No stacking** (``stacking=False``): a new word is refused when WordNet relates it to the word right before or
   after it: one sense shared, or one within two hypernym / similar-to steps of the other ("currency money", "movie
   film", "psychological mental").
+- **Modifiers only** (``modifiers_only=True``, insertions): a word added to a finished sentence can only modify
+  something, so a new word that WordNet knows only as a noun or a verb is refused ("the population city", "the
+  statue art of liberty", "going"). Words WordNet does not know pass.
 - **The closing check** (``closing_drop``): a new word right before the punctuation that closes a clause
   (``.``, ``?``, ``,``, ``)``) is kept only if the masked LM still expects that punctuation there. The
   punctuation is masked twice, in the source and in the edited text; when its log-probability falls by more
@@ -74,6 +77,13 @@ def related(a: str, b: str) -> bool:
     if not sa or not sb:
         return False
     return bool(sa & sb) or bool(_near(sa) & sb) or bool(_near(sb) & sa)
+
+
+@lru_cache(maxsize=65536)
+def modifier(form: str) -> bool:
+    """Whether a word can modify: WordNet has an adjective or adverb sense of it, or does not know it."""
+    kinds = {s.pos() for s in _senses(form)} if form else set()
+    return not kinds or bool(kinds & {"a", "s", "r"})
 
 
 def stacked(form: str, before: str | None, after: str | None) -> bool:

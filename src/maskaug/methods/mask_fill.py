@@ -17,6 +17,7 @@ from maskaug.methods.fluent import (
     closing_failures,
     context_drops,
     masked_at,
+    modifier,
     neighbour_forms,
     stacked,
 )
@@ -127,6 +128,7 @@ class MaskFill:
     context_drop: float | None = None  # the context check's limit in nats (methods.fluent); None: off
     context: int = 2  # the context check reads this many words on each side of a new word
     min_edits: int | None = None  # on a text of LONG_TEXT words or more, an output with fewer edits is not used
+    modifiers_only: bool = False  # True: an inserted word must be able to modify (methods.fluent.modifier)
 
     def __post_init__(self) -> None:
         if self.fill not in FILL_MODES:
@@ -198,6 +200,8 @@ class MaskFill:
                          "candidate masked)")
         if self.needs_model and self.edits is not None:
             lines.append(f"  at most {self.edits} edits per output, the most probable fills")
+        if self.needs_model and self.modifiers_only:
+            lines.append("  an inserted word is one WordNet knows as an adjective or adverb (or does not know)")
         if self.min_edits is not None:
             lines.append(f"  at least {self.min_edits} edits per output on a text of {LONG_TEXT}+ words")
         return ",\n".join(lines) + ")"
@@ -210,7 +214,8 @@ class MaskFill:
         twins = not self.repeats and slot.kind == START
         no_closed, no_numbers = self.masker.function_words, self.masker.numbers
         # the verdicts that depend only on the piece (and the slot's wordiness), cached per tokenizer
-        fixed = info.verdicts.setdefault(("mask_fill", slot.wordy, no_closed, no_numbers), {})
+        heads = not self.modifiers_only or not slot.is_insert  # an inserted word may be a noun or a verb
+        fixed = info.verdicts.setdefault(("mask_fill", slot.wordy, no_closed, no_numbers, heads), {})
         near = neighbour_forms(before, after) if twins else ()  # a fill equal to one is a twin (methods.fluent)
 
         def reject(token_id: int) -> bool:
@@ -219,7 +224,8 @@ class MaskFill:
                 form = info.fill_form(token_id)
                 bad = fixed[token_id] = (
                     form is None or (slot.wordy and not any(c.isalnum() for c in form))
-                    or (no_closed and (closed_class(form) or len(form) < 2)) or (no_numbers and numeric(form)))
+                    or (no_closed and (closed_class(form) or len(form) < 2)) or (no_numbers and numeric(form))
+                    or (not heads and not modifier(form)))
             if bad:
                 return True
             if exclude or near or echo:

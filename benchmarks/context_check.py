@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import glob
-import json
 from pathlib import Path
 
 import torch
+from judge_outputs import judged
 from sklearn.metrics import roc_auc_score
 
 from maskaug.model.builtin import load_builtin
@@ -54,13 +53,7 @@ def main() -> None:
 
     rows = []
     for rnd in a.rounds:
-        key = json.loads((JUDGED / rnd / "key.json").read_text())
-        verdicts = {}
-        for f in glob.glob(str(JUDGED / rnd / "judged_*.jsonl")):
-            for line in open(f):
-                d = json.loads(line)
-                verdicts[d["item"]] = d["fluency"]
-        for k in key:
+        for k, verdict in judged(JUDGED / rnd):
             family = k["system"].split(".")[0]
             if family not in ("insert", "substitute", "iterative") or ".v2" in k["system"]:
                 continue
@@ -75,7 +68,7 @@ def main() -> None:
                 continue
             losses = [(nb - i, max(0.0, word_lp(src, kept[nb]) - word_lp(new, nb)))
                       for i in edited for nb in range(i - a.window, i + a.window + 1) if nb in kept]
-            rows.append((family, verdicts[k["item"]] == "broken", losses))
+            rows.append((family, verdict["fluency"] == "broken", losses))
     for family in ("insert", "substitute", "iterative"):
         mine = [r for r in rows if r[0] == family]
         if not mine:

@@ -56,6 +56,17 @@ LABEL_NAMES = {"0": "negative (movie review)", "1": "positive (movie review)",
                "SearchScreeningEvent": "SearchScreeningEvent (find a film's showtimes or a cinema)"}
 
 
+def judged(round_dir: Path) -> list[tuple[dict, dict]]:
+    """A judged round's outputs (``key.json`` entries) with each one's judgement (its ``judged_K.jsonl`` line)."""
+    verdicts = {}
+    for f in sorted(round_dir.glob("judged_*.jsonl")):
+        for line in f.open():
+            if line.strip():
+                d = json.loads(line)
+                verdicts[d["item"]] = d
+    return [(k, verdicts[k["item"]]) for k in json.loads((round_dir / "key.json").read_text())]
+
+
 def pick_rows(path: Path, rows: int, seed: int, exclude: frozenset[str] = frozenset()) -> list[dict]:
     """The first ``rows`` rows of 6-40 words of ``path`` after a seeded shuffle, leaving out the texts in
     ``exclude``."""

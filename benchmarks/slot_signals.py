@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import glob
-import json
 import math
 from pathlib import Path
 
 import torch
+from judge_outputs import judged
 from sklearn.metrics import roc_auc_score
 
 from maskaug.model.builtin import load_builtin
@@ -36,13 +35,7 @@ def main() -> None:
     model, tok = load_builtin()
     outputs = []
     for rnd in a.rounds:
-        key = json.loads((JUDGED / rnd / "key.json").read_text())
-        verdicts = {}
-        for f in glob.glob(str(JUDGED / rnd / "judged_*.jsonl")):
-            for line in open(f):
-                d = json.loads(line)
-                verdicts[d["item"]] = d["fluency"]
-        for k in key:
+        for k, verdict in judged(JUDGED / rnd):
             if not k["system"].startswith("insert") or ".v2" in k["system"]:
                 continue
             src, new = k["original"].split(), k["new"].split()
@@ -51,7 +44,7 @@ def main() -> None:
                 continue
             added = [(a1 - 1, new[j]) for op, a1, a2, b1, b2 in ops if op == "insert" for j in range(b1, b2)]
             if added:
-                outputs.append((k["original"], added, verdicts[k["item"]] == "broken"))
+                outputs.append((k["original"], added, verdict["fluency"] == "broken"))
     gaps: dict[str, torch.Tensor] = {}
     rows = []
     for text, added, broken in outputs:

@@ -324,3 +324,19 @@ def test_modifiers_only_inserts_no_noun_or_verb(tiny_mlms):
     assert any(not modifier(w) for w in added())
     kept = added(modifiers_only=True)
     assert kept and all(modifier(w) for w in kept)
+
+
+def test_the_context_check_on_empty_and_longer_than_the_window_texts(tiny_mlms):
+    """A text longer than the model's window (64 pieces) is read in windows by the check as by the fills; an empty
+    text is left as it is. A limit no loss reaches writes what the method writes without the check."""
+    mlm = tiny_mlms["wordpiece"]
+    long = " ".join(TEXTS * 12)  # about 100 words
+    texts = [long, "", TEXTS[0]]
+    base = dict(model=mlm, n=2, seed=5, max_attempts=3, min_prob=None, vs_original=None)
+    off = Augmenter("insert.v5", **base, context_drop=None).augment(texts)
+    assert off[0] and off[1] == []
+    assert Augmenter("insert.v5", **base, context_drop=1e9).augment(texts) == off
+    checked = Augmenter("insert.v5", **base).augment(texts)
+    assert checked[1] == [] and all(len(row) <= 2 for row in checked)
+    for out in checked[0]:
+        assert len(out.split()) - len(long.split()) in (1, 2)

@@ -340,3 +340,26 @@ def test_the_context_check_on_empty_and_longer_than_the_window_texts(tiny_mlms):
     assert checked[1] == [] and all(len(row) <= 2 for row in checked)
     for out in checked[0]:
         assert len(out.split()) - len(long.split()) in (1, 2)
+
+
+def test_backfill_replaces_dropped_fills(tiny_mlms):
+    """backfill=true: a fill the context check drops gives its place to the next most probable one the budget left
+    out, so under a limit that drops fills the outputs hold more edits (and more rows get one), never more than the
+    budget of 2. With a limit nothing reaches, one everything exceeds, or no budget (no fill left out), the outputs
+    are the ones written without backfill, byte for byte."""
+    from maskaug import augment
+
+    mlm = tiny_mlms["wordpiece"]
+    texts = [t.replace(" .", ".").replace(" ?", "?").replace(" ,", ",") for t in TEXTS]
+
+    def rows(**params):
+        return augment([{"text": t} for t in texts], method="insert.v5", n=3, seed=2, model=mlm, min_prob=None,
+                       vs_original=None, next_drop=None, closing_drop=None, max_attempts=3, **params)
+
+    limit = 0.005  # the random tiny model's fills cost their neighbours little: a limit some of them exceed
+    plain, filled = rows(context_drop=limit), rows(context_drop=limit, backfill=True)
+    assert sum(len(r["aug_edits"]) for r in filled) > sum(len(r["aug_edits"]) for r in plain)
+    assert len(filled) >= len(plain) and all(1 <= len(r["aug_edits"]) <= 2 for r in filled)
+    for extreme in (dict(context_drop=1e9), dict(context_drop=-1.0), dict(context_drop=limit, edits=None)):
+        assert rows(**extreme, backfill=True) == rows(**extreme)
+    assert "replaced by the next most probable" in repr(build("insert.v5", backfill=True))

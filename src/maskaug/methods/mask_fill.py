@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # torch is imported only when a method fills with a model
 FILL_MODES = ("parallel", "sequential", "none", "reconstruct")
 KEEP = None  # a slot showing its original pieces
 LONG_TEXT = 10  # words with a letter or digit: a text this long gets at least min_edits edits per output
+BACKFILL = 2  # backfill=true: rounds of replacing the fills the checks drop
 NOTHING_TO_CHANGE = "nothing the word-class rules let change (names, numbers and function words are kept)"
 
 
@@ -129,6 +130,7 @@ class MaskFill:
     context: int = 2  # the context check reads this many words on each side of a new word
     min_edits: int | None = None  # on a text of LONG_TEXT words or more, an output with fewer edits is not used
     modifiers_only: bool = False  # True: an inserted word must be able to modify (methods.fluent.modifier)
+    backfill: bool = False  # True: a fill the checks drop gives its place to the next one the budget left out
 
     def __post_init__(self) -> None:
         if self.fill not in FILL_MODES:
@@ -202,6 +204,9 @@ class MaskFill:
             lines.append(f"  at most {self.edits} edits per output, the most probable fills")
         if self.needs_model and self.modifiers_only:
             lines.append("  an inserted word is one WordNet knows as an adjective or adverb (or does not know)")
+        if self.needs_model and self.backfill:
+            lines.append(f"  a fill the checks drop is replaced by the next most probable one (up to {BACKFILL} "
+                         "more rounds)")
         if self.min_edits is not None:
             lines.append(f"  at least {self.min_edits} edits per output on a text of {LONG_TEXT}+ words")
         return ",\n".join(lines) + ")"
@@ -337,19 +342,62 @@ class MaskFill:
                 return None
         return j
 
-    def _budget(self, picks, scored) -> None:
-        """Keep each job's ``edits`` most probable fills (``picks`` and ``scored`` pruned in place)."""
+    def _budget(self, picks, scored) -> dict[int, list[tuple[tuple[str, int], float, int]]]:
+        """Keep each job's ``edits`` most probable fills (``picks`` and ``scored`` pruned in place); returns, per job,
+        the fills left out, most probable first, as ((field, slot), log-probability, token): ``backfill``'s
+        reserves."""
+        reserves: dict[int, list[tuple[tuple[str, int], float, int]]] = {}
         if self.edits is None:
-            return
+            return reserves
         for ji, mine in enumerate(scored):
             if len(mine) <= self.edits:
                 continue
             order = sorted(range(len(mine)), key=lambda k: (-mine[k][1], k))
             keep = sorted(order[: self.edits])
-            for k in set(range(len(mine))) - set(keep):
-                (f, i), _lp = mine[k]
-                del picks[(ji, f)][i]
+            for k in order[self.edits :]:
+                (f, i), lp = mine[k]
+                reserves.setdefault(ji, []).append(((f, i), lp, picks[(ji, f)].pop(i)))
             scored[ji] = [mine[k] for k in keep]
+        return reserves
+
+    def _checked(self, jobs, plans, picks, info, engine) -> set[tuple[int, str, int]]:
+        """The (job, field, slot) fills of ``picks`` that fail the closing or the context check."""
+        failed = self._closing(jobs, plans, picks, info, engine)
+        return failed | self._context(jobs, plans, picks, info, engine, failed)
+
+    def _backfill(self, jobs, plans, picks, scored, reserves, info, engine,
+                  failed: set[tuple[int, str, int]]) -> set[tuple[int, str, int]]:
+        """Replace the fills the checks dropped with each job's next reserves (``_budget``), checked again together
+        with the fills that passed; a job takes the new set only when more of its fills pass. Updates ``picks`` and
+        ``scored`` in place and returns the new failures."""
+        for _ in range(BACKFILL):
+            trial: dict[tuple[int, str], dict[int, int]] = {}
+            tried: dict[int, tuple[list, int]] = {}
+            for ji, queue in reserves.items():
+                passed = [(f, i) for (f, i), _lp in scored[ji] if (ji, f, i) not in failed]
+                need = (self.edits or 0) - len(passed)
+                if need <= 0 or not queue:
+                    continue
+                new, queue[:] = queue[:need], queue[need:]
+                for f, i in passed:
+                    trial.setdefault((ji, f), {})[i] = picks[(ji, f)][i]
+                for (f, i), _lp, tok in new:
+                    trial.setdefault((ji, f), {})[i] = tok
+                tried[ji] = (new, len(passed))
+            if not tried:
+                break
+            now = self._checked(jobs, plans, trial, info, engine)
+            for ji, (new, before) in tried.items():
+                tset = [(f, i) for (jf, f), fills in trial.items() if jf == ji for i in fills]
+                if sum((ji, f, i) not in now for f, i in tset) <= before:
+                    continue  # no more fills pass: the job keeps what it had
+                for f, i in tset:
+                    if (ji, f, i) in now:
+                        failed.add((ji, f, i))
+                for (f, i), lp, tok in new:
+                    picks[(ji, f)][i] = tok
+                    scored[ji].append(((f, i), lp))
+        return failed
 
     def _questions(self, job: Job, f: str, slots: list[Slot], info: TokenizerInfo) -> list[tuple[list[Slot], int]]:
         """For each slot of a solo fill, the slots masked with it and its place among them: itself alone, or, with
@@ -454,15 +502,18 @@ class MaskFill:
                     fills[i] = int(ids[j])
                     mine.append(((f, i), float(lps[j])))
             scored.append(mine)
-        self._budget(picks, scored)
-        return self._drafts(jobs, plans, picks, scored, info, engine)
+        reserves = self._budget(picks, scored)
+        return self._drafts(jobs, plans, picks, scored, info, engine, reserves=reserves if self.backfill else None)
 
-    def _drafts(self, jobs, plans, picks, scored, info, engine, by_name: bool = False) -> list[Draft]:
+    def _drafts(self, jobs, plans, picks, scored, info, engine, by_name: bool = False,
+                reserves: dict | None = None) -> list[Draft]:
         """Each job's draft from its fills (``picks[(job, field)][slot] = token``), after the closing check;
         ``scored`` lists each job's fills' log-probabilities in the order they were drawn. Edits follow the
-        plan's field order, or the fields' names (``by_name``, as sequential filling has always listed them)."""
-        failed = self._closing(jobs, plans, picks, info, engine)
-        failed |= self._context(jobs, plans, picks, info, engine, failed)
+        plan's field order, or the fields' names (``by_name``, as sequential filling has always listed them).
+        ``reserves`` (``_budget``): the fills that take the place of those the checks drop (``backfill``)."""
+        failed = self._checked(jobs, plans, picks, info, engine)
+        if reserves:
+            failed = self._backfill(jobs, plans, picks, scored, reserves, info, engine, failed)
         drafts = []
         for ji, (job, plan) in enumerate(zip(jobs, plans)):
             edits = []

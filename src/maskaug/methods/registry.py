@@ -80,6 +80,8 @@ PARAM_HELP = {
     "context": "how many words on each side of a new word the context check reads",
     "modifiers_only": "true: an inserted word must be one WordNet knows as an adjective or adverb (or does not "
                       "know); nouns and verbs are refused",
+    "backfill": "true: a fill the closing or context check drops gives its place to the next most probable fill the "
+                "edits budget left out, checked the same way (up to 2 more rounds)",
     "min_edits": "on a text of 10 words or more, an output with fewer edits than this is not used; another draw is "
                  "tried (null = any number)",
     "closing_drop": "a new word right before closing punctuation (. , ? ) ...) is dropped when the model's "
@@ -141,7 +143,7 @@ PARAM_TYPES: dict[str, tuple] = {
     "min_prob": (float, None), "vs_original": (float, None), "edits": (int, None), "solo": (bool,),
     "pack": (int, None), "echoes": (bool,), "stacking": (bool,),
     "context_drop": (float, None), "context": (int,), "min_edits": (int, None),
-    "modifiers_only": (bool,),
+    "modifiers_only": (bool,), "backfill": (bool,),
 }
 _TYPE_WORDS = {str: "text", float: "a number", int: "a whole number", bool: "true or false",
                list: "a list of regular expressions"}
@@ -259,7 +261,7 @@ def _compose(name: str, fill: str, exclude_original: bool = True, unit: str = "w
              min_prob: float | None = None, vs_original: float | None = None, edits: int | None = None,
              solo: bool = False, pack: int | None = None, echoes: bool = True, stacking: bool = True,
              context_drop: float | None = None, context: int = 2, min_edits: int | None = None,
-             modifiers_only: bool = False, **kw: Any) -> MaskFill:
+             modifiers_only: bool = False, backfill: bool = False, **kw: Any) -> MaskFill:
     kw = {**_SAMPLING, **kw}
     stopwords: frozenset[str] = frozenset()
     if kw["stopwords"]:  # imported only when used: scikit-learn takes seconds to import
@@ -277,7 +279,7 @@ def _compose(name: str, fill: str, exclude_original: bool = True, unit: str = "w
                     closing_drop=closing_drop, next_drop=next_drop, min_prob=min_prob, vs_original=vs_original,
                     edits=edits, solo=solo, pack=pack, echoes=echoes, stacking=stacking,
                     context_drop=context_drop, context=context, min_edits=min_edits,
-                    modifiers_only=modifiers_only)
+                    modifiers_only=modifiers_only, backfill=backfill)
 
 
 def _recipe(name: str, fill: str, doc: str, requires: str | None = None, **defaults: Any) -> None:
@@ -323,7 +325,7 @@ _recipe("ssmba.v2", "reconstruct",
 KEEPER = {**FLUENT, "names": True, "numbers": True, "function_words": True, "whole_words": True,
           "min_prob": 0.04, "vs_original": 0.1, "edits": 2, "rate": 0.4, "min_count": 5, "solo": True, "pack": None,
           "echoes": True, "stacking": True, "context_drop": None, "context": 2,
-          "min_edits": None, "modifiers_only": False}
+          "min_edits": None, "modifiers_only": False, "backfill": False}
 _V3 = (_V2 + "; v3: names, numbers and function words kept, whole words only, probable fills only, at most 2 edits "
        "per output")
 _recipe("substitute.v3", "parallel",

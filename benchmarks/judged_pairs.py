@@ -4,17 +4,34 @@
 
 Per pair ``OLD,NEW``: rows where both wrote the same text, rows where they differ and how often NEW's output was
 acceptable (fluent or minor) while OLD's was broken and the reverse, with a two-sided sign test; and each system's
-acceptable share and label kept per dataset (``rows.jsonl``'s ``dataset``).
+acceptable share and label kept per dataset (``rows.jsonl``'s ``dataset``), and its words changed per output on
+texts of 10+ words (issue 35's target), counted by the judge kit's own ``changes``.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 from pathlib import Path
 
 from judge_outputs import judged
 from scipy.stats import binomtest
+
+LONG = 10  # words: issue 35's "words changed per output" target is for texts this long or longer
+
+
+def kit() -> dict:
+    """The judge kit's (``../shared/tools/judge/judge.py``) imports, constants and functions, for its word count of a
+    change; the kit is a script whose command line runs on import, so only those statements are run."""
+    path = Path(__file__).resolve().parents[2] / "shared" / "tools" / "judge" / "judge.py"
+    tree = ast.parse(path.read_text())
+    keep = (ast.Import, ast.ImportFrom, ast.FunctionDef)
+    tree.body = [n for n in tree.body if isinstance(n, keep) or (
+        isinstance(n, ast.Assign) and all(isinstance(t, ast.Name) and t.id.isupper() for t in n.targets))]
+    names: dict = {}
+    exec(compile(tree, str(path), "exec"), names)
+    return names
 
 
 def main() -> None:
@@ -32,6 +49,11 @@ def main() -> None:
             if mine:
                 line += (f"  {dataset} {sum(v[1] for v in mine) / len(mine):.1%} acceptable, label kept "
                          f"{sum(v[2] for v in mine) / len(mine):.0%} (n={len(mine)})")
+        judge = kit()
+        long = [judge["changes"](rows[i]["text"], v[0])[0] for (s, i), v in out.items()
+                if s == system and len(judge["words"](rows[i]["text"])) >= LONG]
+        if long:
+            line += f"  words changed on {LONG}+ word texts {sum(long) / len(long):.2f} (n={len(long)})"
         print(line)
     for pair in a.pairs:
         old, new = pair.split(",")

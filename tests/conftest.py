@@ -36,13 +36,18 @@ CORPUS = [
 ] * 20
 
 
+BERT_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+XLMR_SPECIALS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+VOCABS = Path(__file__).resolve().parent / "assets" / "tiny_vocab"  # trained once on CORPUS (make.py there)
+
+
 def _bert(tmp):
-    tk = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    lines = (VOCABS / "wordpiece.txt").read_text(encoding="utf-8").splitlines()
+    tk = Tokenizer(models.WordPiece({t: i for i, t in enumerate(lines)}, unk_token="[UNK]"))
     tk.normalizer = normalizers.BertNormalizer(lowercase=True)
     tk.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     tk.decoder = decoders.WordPiece()
-    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    tk.train_from_iterator(CORPUS, trainers.WordPieceTrainer(vocab_size=400, special_tokens=specials))
+    tk.add_special_tokens(BERT_SPECIALS)
     tk.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]",
         special_tokens=[("[CLS]", tk.token_to_id("[CLS]")), ("[SEP]", tk.token_to_id("[SEP]"))])
@@ -72,13 +77,12 @@ def _roberta(tmp):
 
 
 def _xlmr(tmp):
-    tk = Tokenizer(models.Unigram())
+    pieces = json.loads((VOCABS / "unigram.json").read_text(encoding="utf-8"))
+    tk = Tokenizer(models.Unigram([tuple(p) for p in pieces], unk_id=XLMR_SPECIALS.index("<unk>")))
     tk.normalizer = normalizers.NFKC()
     tk.pre_tokenizer = pre_tokenizers.Metaspace()
     tk.decoder = decoders.Metaspace()
-    specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
-    tk.train_from_iterator(CORPUS, trainers.UnigramTrainer(vocab_size=300, special_tokens=specials,
-                                                           unk_token="<unk>"))
+    tk.add_special_tokens(XLMR_SPECIALS)
     tk.post_processor = processors.TemplateProcessing(
         single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
         special_tokens=[("<s>", tk.token_to_id("<s>")), ("</s>", tk.token_to_id("</s>"))])

@@ -1,14 +1,73 @@
 """Single texts and sentence pairs: one or more string columns, each masked on its own; a pair is judged as a
-pair by the teacher."""
+pair by the teacher.
+
+A column with one BIO tag per whitespace word of a text column (SNIPS and ATIS keep slots so: ``text`` plus
+``slots``) is read as that text's word tags: the tagged words are kept as they are (no edit inside, no word put
+between two of them), and the output's tags are re-aligned to its words, a new word tagged ``O``.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from maskaug.io.checks import text_problem
-from maskaug.records.base import Options, RecordType, View, register
+from maskaug.records.base import Options, RecordType, Span, View, register
+from maskaug.records.qa import shift_offsets
 from maskaug.splice import Edit
+
+BIO = re.compile(r"O|[BI]-\S.*")
+WORD = re.compile(r"\S+")
+
+
+def word_spans(text: str) -> list[Span]:
+    """The character span of each whitespace-separated word of ``text``."""
+    return [m.span() for m in WORD.finditer(text)]
+
+
+def tag_columns(row: dict[str, Any], fields: Sequence[str]) -> list[tuple[str, str]]:
+    """(column, text field) for each column of ``row`` that holds one BIO tag per whitespace word of a text field,
+    with at least one entity tag."""
+    out = []
+    for column, value in row.items():
+        if column in fields or not isinstance(value, list) or not value:
+            continue
+        if not all(isinstance(t, str) and BIO.fullmatch(t) for t in value) or all(t == "O" for t in value):
+            continue
+        for f in fields:
+            if isinstance(row.get(f), str) and len(word_spans(row[f])) == len(value):
+                out.append((column, f))
+                break
+    return out
+
+
+def entity_spans(spans: Sequence[Span], tags: Sequence[str]) -> list[Span]:
+    """One span per run of tagged words (a ``B-`` or an ``I-`` after an ``O`` opens a run), from its first word's start
+    to its last word's end, so nothing is put between two words of one entity."""
+    runs: list[Span] = []
+    for (start, end), tag, before in zip(spans, tags, ["O", *tags]):
+        if tag == "O":
+            continue
+        if tag.startswith("I-") and before != "O" and runs:
+            runs[-1] = (runs[-1][0], end)
+        else:
+            runs.append((start, end))
+    return runs
+
+
+def realign_tags(text: str, tags: Sequence[str], edits: Sequence[Edit], new_text: str) -> list[str]:
+    """``tags`` (one per word of ``text``) for the words of ``new_text``, which ``edits`` made from ``text`` leaving the
+    tagged words alone: each tagged word keeps its tag at its shifted place, every other word is ``O``."""
+    spans = word_spans(text)
+    starts = {s: i for i, (s, _) in enumerate(word_spans(new_text))}
+    out = ["O"] * len(starts)
+    tagged = [(j, s) for j, ((s, _), t) in enumerate(zip(spans, tags)) if t != "O"]
+    for (j, _), moved in zip(tagged, shift_offsets([s for _, s in tagged], edits)):
+        if moved not in starts:
+            raise ValueError(f"tagged word {j} ({text[spans[j][0]:spans[j][1]]!r}) was edited")
+        out[starts[moved]] = tags[j]
+    return out
 
 
 @register
@@ -45,7 +104,16 @@ class TextRecord(RecordType):
         return None
 
     def view(self, row: dict[str, Any]) -> View:
-        return View({f: row[f] for f in self._fields})
+        tagged = tag_columns(row, self._fields)
+        protected: dict[str, list[Span]] = {}
+        for column, f in tagged:
+            protected.setdefault(f, []).extend(entity_spans(word_spans(row[f]), row[column]))
+        return View({f: row[f] for f in self._fields}, {f: sorted(p) for f, p in protected.items()}, tagged)
 
     def rebuild(self, row, view, texts, edits: Sequence[Edit]):
-        return {**row, **texts}, [e.as_dict() for e in edits]
+        out = {**row, **texts}
+        for column, f in view.state or ():
+            mine = [e for e in edits if e.field == f]
+            if mine:
+                out[column] = realign_tags(row[f], row[column], mine, texts[f])
+        return out, [e.as_dict() for e in edits]

@@ -4,6 +4,10 @@ pair by the teacher.
 A column with one BIO tag per whitespace word of a text column (SNIPS and ATIS keep slots so: ``text`` plus
 ``slots``) is read as that text's word tags: the tagged words are kept as they are (no edit inside, no word put
 between two of them), and the output's tags are re-aligned to its words, a new word tagged ``O``.
+
+A column of character spans of a single text column (spaCy, Prodigy and doccano write entities so:
+``[{"start": 0, "end": 5, "label": "ORG"}]`` or ``[[0, 5, "ORG"]]``) is kept the same way: each span is protected,
+and its offsets are moved by the edits before it.
 """
 
 from __future__ import annotations
@@ -56,6 +60,50 @@ def entity_spans(spans: Sequence[Span], tags: Sequence[str]) -> list[Span]:
     return runs
 
 
+def _span(item: Any) -> tuple[int, int] | None:
+    """(start, end) of one character-span item: a dict with integer ``start`` and ``end``, or [start, end, label]."""
+    if isinstance(item, dict):
+        start, end = item.get("start"), item.get("end")
+    elif isinstance(item, (list, tuple)) and len(item) == 3 and isinstance(item[2], str):
+        start, end = item[0], item[1]
+    else:
+        return None
+    ok = all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end))
+    return (start, end) if ok else None
+
+
+def span_columns(row: dict[str, Any], fields: Sequence[str]) -> list[str]:
+    """The columns of ``row`` that hold character spans of its one text field (``_span`` items, at least one); not
+    maskaug's own ``aug_*`` columns (``aug_edits`` of an augmented file read again)."""
+    if len(fields) != 1:
+        return []
+    return [c for c, v in row.items() if c not in fields and not c.startswith("aug_") and isinstance(v, list) and v
+            and all(_span(item) is not None for item in v)]
+
+
+def span_problem(row: dict[str, Any], column: str, field: str) -> str | None:
+    """Why a span column does not fit its text (a span outside it, or ending before it starts), or None."""
+    n = len(row[field]) if isinstance(row.get(field), str) else 0
+    for k, item in enumerate(row[column]):
+        start, end = _span(item)
+        if not 0 <= start <= end <= n:
+            return f"span {k} ({start}, {end}) of {column!r} does not lie within {field!r} ({n} characters)"
+    return None
+
+
+def moved_spans(items: Sequence[Any], edits: Sequence[Edit]) -> list[Any]:
+    """The span ``items`` with their offsets moved by ``edits``, none of which is inside a span."""
+    out = []
+    for item in items:
+        start, end = _span(item)
+        new = shift_offsets([start], edits)[0]
+        if isinstance(item, dict):
+            out.append({**item, "start": new, "end": new + end - start})
+        else:
+            out.append(type(item)([new, new + end - start, *item[2:]]))
+    return out
+
+
 def realign_tags(text: str, tags: Sequence[str], edits: Sequence[Edit], new_text: str) -> list[str]:
     """``tags`` (one per word of ``text``) for the words of ``new_text``, which ``edits`` made from ``text`` leaving the
     tagged words alone: each tagged word keeps its tag at its shifted place, every other word is ``O``."""
@@ -101,19 +149,30 @@ class TextRecord(RecordType):
             problem = text_problem(row.get(f))
             if problem:
                 return f, problem
+        for column in span_columns(row, self._fields):
+            problem = span_problem(row, column, self._fields[0])
+            if problem:
+                return column, problem
         return None
 
     def view(self, row: dict[str, Any]) -> View:
         tagged = tag_columns(row, self._fields)
+        spans = span_columns(row, self._fields)
         protected: dict[str, list[Span]] = {}
         for column, f in tagged:
             protected.setdefault(f, []).extend(entity_spans(word_spans(row[f]), row[column]))
-        return View({f: row[f] for f in self._fields}, {f: sorted(p) for f, p in protected.items()}, tagged)
+        for column in spans:
+            protected.setdefault(self._fields[0], []).extend(_span(item) for item in row[column])
+        return View({f: row[f] for f in self._fields}, {f: sorted(p) for f, p in protected.items()},
+                    (tagged, spans))
 
     def rebuild(self, row, view, texts, edits: Sequence[Edit]):
         out = {**row, **texts}
-        for column, f in view.state or ():
+        tagged, spans = view.state or ((), ())
+        for column, f in tagged:
             mine = [e for e in edits if e.field == f]
             if mine:
                 out[column] = realign_tags(row[f], row[column], mine, texts[f])
+        for column in spans:
+            out[column] = moved_spans(row[column], [e for e in edits if e.field == self._fields[0]])
         return out, [e.as_dict() for e in edits]

@@ -1,5 +1,5 @@
-"""A text column with one BIO tag per whitespace word in another column (SNIPS/ATIS slots): the tagged words are
-kept, and the tags are re-aligned to the output's words."""
+"""Annotations of a text row in its other columns: one BIO tag per whitespace word (SNIPS/ATIS slots) or character
+spans (spaCy, Prodigy, doccano entities). The annotated words are kept, and the annotations follow the edits."""
 
 from __future__ import annotations
 
@@ -71,3 +71,59 @@ def test_an_augmented_row_keeps_its_tagged_words_and_aligned_tags(tiny_mlms):
             assert len(r["slots"]) == len(words)
             tagged = [(w, t) for w, t in zip(words, r["slots"]) if t != "O"]
             assert tagged == [(w, t) for w, t in zip(src["text"].split(), src["slots"]) if t != "O"]
+
+
+@st.composite
+def spanned(draw):
+    """A text, character spans over runs of its words, and edits outside the spans."""
+    words = draw(st.lists(WORDS, min_size=1, max_size=10))
+    text = " ".join(words)
+    spans = word_spans(text)
+    chosen, k = [], 0
+    while k < len(spans):
+        if draw(st.booleans()):
+            last = min(len(spans) - 1, k + draw(st.integers(0, 2)))
+            chosen.append((spans[k][0], spans[last][1]))
+            k = last + 1
+        k += 1
+    edits = []
+    for s, e in spans:
+        inside = any(a <= s < b or a < e <= b for a, b in chosen)
+        choice = draw(st.sampled_from(["keep", "insert", "replace"]))
+        if choice == "insert" and not any(a < s < b for a, b in chosen):
+            edits.append(Edit("text", s, s, "", draw(WORDS) + " "))
+        elif choice == "replace" and not inside:
+            edits.append(Edit("text", s, e, text[s:e], draw(WORDS)))
+    as_dicts = draw(st.booleans())
+    items = [{"start": a, "end": b, "label": "X"} if as_dicts else [a, b, "X"] for a, b in chosen]
+    return text, items, edits
+
+
+@given(spanned())
+def test_moved_spans_cover_the_same_text(case):
+    from maskaug.records.text import _span, moved_spans
+
+    text, items, edits = case
+    new = splice(text, edits)
+    moved = moved_spans(items, edits)
+    assert [new[slice(*_span(m))] for m in moved] == [text[slice(*_span(i))] for i in items]
+    assert [type(m) for m in moved] == [type(i) for i in items]
+
+
+def test_character_span_columns_are_kept_moved_and_checked(tiny_mlms):
+    from maskaug.records.text import TextRecord
+
+    text = "Apple is looking at buying a startup in the United Kingdom for one billion dollars"
+    uk = (text.index("United"), text.index(" for"))
+    rows = [{"text": text, "label": "business",
+             "entities": [{"start": 0, "end": 5, "label": "ORG"}, {"start": uk[0], "end": uk[1], "label": "GPE"}]},
+            {"text": text, "label": "business", "spans": [[0, 5, "ORG"], [*uk, "GPE"]]}]
+    for method in ("insert.v2", "substitute.v2"):
+        out = augment(rows, method=method, n=3, seed=1, model=tiny_mlms["wordpiece"], rate=0.6)
+        assert out and any(r["text"] != text for r in out)
+        for r in out:
+            items = r.get("entities") or [{"start": a, "end": b} for a, b, _ in r["spans"]]
+            assert [r["text"][i["start"]:i["end"]] for i in items] == ["Apple", "United Kingdom"]
+    bad = {"text": "short text", "entities": [{"start": 6, "end": 40, "label": "X"}]}
+    field, problem = TextRecord(("text",)).check(bad)
+    assert field == "entities" and "span 0 (6, 40)" in problem and "10 characters" in problem

@@ -75,7 +75,9 @@ def augment(data: Any, method: str | None = None, n: int | None = None, text_col
     record = detect(rows[0], Options(None, fields)) if rows else None
     label_column = find_label_column(rows[0] if rows else None, record, label_column, class_labels)
     aug = build(label_column, record)
-    records = augment_records(aug, rows, ids, fields, label_column, keep_original, **rows_options)
+    tags = {k: list(f.feature.names) for k, f in data.features.items()
+            if type(getattr(f, "feature", None)).__name__ == "ClassLabel"} if kind == "datasets" else None
+    records = augment_records(aug, rows, ids, fields, label_column, keep_original, tag_names=tags, **rows_options)
     if kind == "pandas":
         import pandas as pd
 

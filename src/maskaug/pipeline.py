@@ -254,13 +254,15 @@ def scan(rows: Iterable[dict[str, Any]], binding: Binding, path: str | Path, ski
 
 def augment_records(augmenter: Augmenter, rows: list[dict[str, Any]], ids: Sequence[Any] | None = None,
                     text_columns: Sequence[str] = (), label_column: str | None = None, keep_original: bool = False,
-                    label_words: bool | None = None, record: str | None = None, skip_bad_rows: bool = False
-                    ) -> list[dict[str, Any]]:
+                    label_words: bool | None = None, record: str | None = None, skip_bad_rows: bool = False,
+                    tag_names: dict[str, Sequence[str]] | None = None) -> list[dict[str, Any]]:
     """Output rows for rows held in memory: the entry of the Python API, ``map_function`` and ``maskaug evaluate``
     (no file, no resume). ``ids`` seed each row's outputs (default: its index). Rows are bound and checked as the
-    file job checks them (``bind``, ``scan``)."""
+    file job checks them (``bind``, ``scan``). ``tag_names``: the names of tag columns that hold ids (a 🤗 dataset's
+    list of ``ClassLabel``), by column."""
     names = [c.name for c in augmenter.constraints]
-    binding = bind(rows[0] if rows else None, Options(record, tuple(text_columns)), augmenter.method,
+    options = Options(record, tuple(text_columns), tag_names=tuple((c, tuple(n)) for c, n in (tag_names or {}).items()))
+    binding = bind(rows[0] if rows else None, options, augmenter.method,
                    augmenter.mlm.conditioning, label_column, names, model_name=augmenter.mlm.name)
     salience = None
     if wants_label_words(label_words, binding, augmenter.method):

@@ -230,3 +230,45 @@ def test_long_and_unusual_tagged_records(tiny_mlms, tiny_model_dirs, tmp_path, c
                  "--method", "substitute.v2",
                  "--quiet"]) == 2
     assert "row 2, field 'tokens': no tokens" in capsys.readouterr().err
+
+
+def test_tag_ids_of_a_hugging_face_dataset_are_read_by_their_names(tiny_model_dirs, tiny_mlms, tmp_path, capsys,
+                                                                      write_jsonl):
+    """🤗 datasets keep NER tags as ClassLabel ids in ``ner_tags`` (conll2003, wikiann): a saved dataset and a Dataset
+    object are augmented with the ids read as their names (entities kept) and written back as ids; ids with no names
+    (JSON Lines) get an error that says so, naming row and field."""
+    from datasets import ClassLabel, Dataset, Features, Sequence, Value, load_from_disk
+
+    names = ["O", "B-PER", "I-PER", "B-LOC"]
+    features = Features({"tokens": Sequence(Value("string")), "ner_tags": Sequence(ClassLabel(names=names))})
+    rows = [{"tokens": ["John", "Smith", "lives", "in", "a", "small", "house", "near", "Paris", "today"],
+             "ner_tags": [1, 2, 0, 0, 0, 0, 0, 0, 3, 0]},
+            {"tokens": ["The", "weather", "in", "Rome", "was", "very", "warm", "and", "sunny", "."],
+             "ner_tags": [0, 0, 0, 3, 0, 0, 0, 0, 0, 0]}]
+    ds = Dataset.from_list(rows, features=features)
+    ds.save_to_disk(str(tmp_path / "ner"))
+
+    def entities_kept(out_rows):
+        assert out_rows and any(r["tokens"] != rows[r["aug_source_row"]]["tokens"] for r in out_rows)
+        for r in out_rows:
+            src = rows[r["aug_source_row"]]
+            assert r["ner_tags"] == src["ner_tags"]
+            assert [t for t, g in zip(r["tokens"], r["ner_tags"]) if g] == [
+                t for t, g in zip(src["tokens"], src["ner_tags"]) if g]
+
+    model = str(tiny_model_dirs["wordpiece"])
+    assert main(["augment", str(tmp_path / "ner"), "-o", str(tmp_path / "out"), "--n", "3", "--model", model,
+                 "--method", "substitute.v2", "--quiet"]) == 0
+    entities_kept(load_from_disk(str(tmp_path / "out")).to_list())
+    entities_kept(augment(ds, method="substitute.v2", n=3, model=tiny_mlms["wordpiece"]).to_list())
+
+    write_jsonl(tmp_path / "ids.jsonl", rows)
+    capsys.readouterr()
+    assert main(["augment", str(tmp_path / "ids.jsonl"), "-o", str(tmp_path / "x.jsonl"), "--model", model,
+                 "--method", "substitute.v2", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "row 1, field 'ner_tags': expected a list of strings, got a list with int 1 (tag ids?" in err
+    plain = Features({"tokens": Sequence(Value("string")), "ner_tags": Sequence(Value("int64"))})
+    bad = Dataset.from_list([{"tokens": ["a", "b"], "ner_tags": [0, 9]}], features=plain)
+    with pytest.raises(ValueError, match="tag ids"):
+        augment(bad, method="substitute.v2", model=tiny_mlms["wordpiece"])

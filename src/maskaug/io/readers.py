@@ -107,6 +107,21 @@ def class_label_columns(schema: Any) -> list[str]:
     return [k for k, f in features.items() if isinstance(f, dict) and f.get("_type") == "ClassLabel"]
 
 
+def tag_names(schema: Any) -> dict[str, list[str]]:
+    """The names of each list-of-``ClassLabel`` column (a 🤗 dataset's ``ner_tags``) an Arrow schema's ``huggingface``
+    metadata declares, by column (empty without it)."""
+    meta = (schema.metadata or {}).get(b"huggingface") if schema is not None else None
+    if not meta:
+        return {}
+    try:
+        features = json.loads(meta).get("info", {}).get("features", {})
+    except (ValueError, AttributeError):
+        return {}
+    return {k: list(f["feature"]["names"]) for k, f in features.items()
+            if isinstance(f, dict) and f.get("_type") in ("Sequence", "List") and isinstance(f.get("feature"), dict)
+            and f["feature"].get("_type") == "ClassLabel" and isinstance(f["feature"].get("names"), list)}
+
+
 class Rows:
     """The rows of one input file or folder. Iterating reads it again from the start."""
 
@@ -135,6 +150,11 @@ class Rows:
     def class_labels(self) -> list[str]:
         """Columns that a 🤗 datasets ``ClassLabel`` names (Parquet and datasets inputs written by ``datasets``)."""
         return class_label_columns(self.arrow_schema)
+
+    @property
+    def tag_names(self) -> dict[str, list[str]]:
+        """The tag names of each column that a 🤗 datasets list of ``ClassLabel`` declares (``ner_tags``)."""
+        return tag_names(self.arrow_schema)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return getattr(self, f"_read_{self.fmt}")()

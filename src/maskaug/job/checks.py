@@ -125,7 +125,8 @@ def _bind(config: JobConfig, source: Source) -> tuple[Any, str, dict[str, Any], 
     from maskaug.records import Options, detect, find_label_column
 
     first = source.first
-    options = Options(config.record, tuple(config.text_columns), config.tokens_column, config.tags_column)
+    options = Options(config.record, tuple(config.text_columns), config.tokens_column, config.tags_column,
+                      tuple((c, tuple(n)) for c, n in source.tag_names.items()))
     record = detect(first, options)
     label_column = find_label_column(first, record, config.label_column, source.class_labels)
     name, params = effective_params(config.method or default_method(record, label_column), **config.params)

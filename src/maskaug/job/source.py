@@ -30,6 +30,7 @@ class Source:
         self.path, self.limit = self.reader.path, limit
         self.arrow_schema = self.reader.arrow_schema
         self.class_labels = self.reader.class_labels
+        self.tag_names = self.reader.tag_names
         for f in self.arrow_schema or ():
             why = unsupported(f.type)
             if why:

@@ -37,6 +37,7 @@ class Options:
     text_columns: tuple[str, ...] = ()
     tokens_column: str | None = None
     tags_column: str | None = None
+    tag_names: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (column, names) of a 🤗 dataset's ClassLabel tag ids
 
 
 class RecordType(ABC):

@@ -112,7 +112,8 @@ def realign(lin: Linearized, tokens: Sequence[str], edits: Sequence[Edit],
             end, words, _ = runs[i]
             new_tokens += words
             new_tags += ["O"] * len(words)
-            changes.append({"field": "tokens", "tokens": [i, end], "old": list(tokens[i:end]), "new": words})
+            if words != list(tokens[i:end]):  # a run written back as it was is no change
+                changes.append({"field": "tokens", "tokens": [i, end], "old": list(tokens[i:end]), "new": words})
             i = end
             continue
         token = tokens[i]
@@ -134,8 +135,14 @@ def record_problem(row: dict[str, Any], tokens_column: str, tags_column: str,
     """``(field, problem)`` for a malformed token/tag record, or None."""
     tokens, tags = row.get(tokens_column), row.get(tags_column)
     for name, value in ((tokens_column, tokens), (tags_column, tags)):
-        if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        if not isinstance(value, list):
             return name, f"expected a list of strings, got {type(value).__name__}"
+        bad = [x for x in value if not isinstance(x, str)]
+        if bad:
+            odd = bad[0]
+            hint = (" (tag ids? give the tags' names: a 🤗 dataset maps them with its features' ClassLabel "
+                    "int2str)" if name == tags_column and isinstance(odd, int) else "")
+            return name, f"expected a list of strings, got a list with {type(odd).__name__} {odd!r}{hint}"
     if not tokens:
         return tokens_column, "no tokens"
     if len(tokens) != len(tags):
@@ -173,8 +180,9 @@ class TaggedRecord(RecordType):
     priority = 10
     sentence_label = False
 
-    def __init__(self, tokens_column: str = "tokens", tags_column: str = "tags"):
+    def __init__(self, tokens_column: str = "tokens", tags_column: str = "tags", names: Sequence[str] | None = None):
         self.tokens_column, self.tags_column = tokens_column, tags_column
+        self.names = list(names) if names is not None else None  # a 🤗 dataset's tag names, when tags are ids
         self.where = "context"
         self.markers: dict[str, str] | None = None
         self.tag_set: list[str] | None = None
@@ -183,14 +191,16 @@ class TaggedRecord(RecordType):
     def detect(cls, row, options: Options):
         if options.record not in (None, cls.name):
             return None
-        tokens, tags = options.tokens_column or "tokens", options.tags_column or "tags"
+        # "ner_tags": 🤗 datasets' name for them (conll2003, wikiann, wnut_17), when a row has no "tags"
+        default = "ner_tags" if row is not None and "tags" not in row and "ner_tags" in row else "tags"
+        tokens, tags = options.tokens_column or "tokens", options.tags_column or default
         explicit = bool(options.tokens_column or options.tags_column) or options.record == cls.name
         if explicit and options.text_columns:
             raise ValueError("give either --text-column (text records) or --tokens-column/--tags-column "
                              "(token/tag records)")
         looks = row is not None and isinstance(row.get(tokens), list) and tags in row
         if explicit or (looks and not options.text_columns):
-            return cls(tokens, tags)
+            return cls(tokens, tags, dict(options.tag_names).get(tags))
         return None
 
     @property
@@ -219,18 +229,33 @@ class TaggedRecord(RecordType):
         if self.where == "entities" and self.markers is None:
             raise ValueError("this method needs a model fine-tuned with `maskaug finetune --conditioning melm`")
 
+    def _ids(self, row) -> bool:
+        """Whether ``row``'s tags are ids of the dataset's tag names (a 🤗 ``ClassLabel``), not names."""
+        tags = row.get(self.tags_column)
+        return self.names is not None and isinstance(tags, list) and bool(tags) and all(
+            isinstance(t, int) and not isinstance(t, bool) for t in tags)
+
+    def _named(self, row) -> list[str]:
+        tags = row[self.tags_column]
+        return [self.names[t] for t in tags] if self._ids(row) else tags
+
     def check(self, row):
+        if self._ids(row):
+            wrong = [t for t in row[self.tags_column] if not 0 <= t < len(self.names)]
+            if wrong:
+                return self.tags_column, f"tag id {wrong[0]} is not one of the dataset's {len(self.names)} tag names"
+            row = {**row, self.tags_column: self._named(row)}
         return record_problem(row, self.tokens_column, self.tags_column, self.tag_set)
 
     def view(self, row) -> View:
-        lin = linearize(row[self.tokens_column], row[self.tags_column], self.where, self.markers)
+        lin = linearize(row[self.tokens_column], self._named(row), self.where, self.markers)
         return View({"text": lin.text}, {"text": lin.protected}, lin)
 
     def rebuild(self, row, view, texts, edits):
-        tokens, tags, changes = realign(view.state, row[self.tokens_column], edits, row[self.tags_column])
+        tokens, tags, changes = realign(view.state, row[self.tokens_column], edits, self._named(row))
         out = {**row, self.tokens_column: tokens}
         if len(tokens) != len(row[self.tokens_column]):
-            out[self.tags_column] = tags
+            out[self.tags_column] = [self.names.index(t) for t in tags] if self._ids(row) else tags
         return out, changes
 
     def judged(self, texts):

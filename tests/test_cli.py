@@ -74,10 +74,16 @@ def test_a_classlabel_column_is_the_label_in_a_dataset_and_its_parquet(builtin_m
     ds = Dataset.from_dict({"text": ["the film was great fun", "a dull and lifeless script"], "sentiment": [1, 0]},
                            features=Features({"text": Value("string"),
                                               "sentiment": ClassLabel(names=["neg", "pos"])}))
-    assert set(augment(ds, model=model)["aug_method"]) == {"insert.v5"}
+    out = augment(ds, model=model)
+    assert set(out["aug_method"]) == {"insert.v5"} and out.features["sentiment"] == ds.features["sentiment"]
     ds.to_parquet(tmp_path / "d.parquet")
     assert main(["augment", str(tmp_path / "d.parquet"), "-o", str(tmp_path / "o.jsonl")]) == 0
     assert "label column sentiment (found by its name" in capsys.readouterr().err
+    ds.save_to_disk(str(tmp_path / "saved"))  # a datasets output keeps the input's ClassLabel names
+    assert main(["augment", str(tmp_path / "saved"), "-o", str(tmp_path / "out"), "--quiet"]) == 0
+    from datasets import load_from_disk
+
+    assert load_from_disk(str(tmp_path / "out")).features["sentiment"] == ClassLabel(names=["neg", "pos"])
 
 
 def test_same_seed_same_file(data, tiny_model_dirs, tmp_path):

@@ -83,9 +83,11 @@ def augment(data: Any, method: str | None = None, n: int | None = None, text_col
 
         return pd.DataFrame.from_records(records)
     if kind == "datasets":
-        from datasets import Dataset
+        from datasets import Dataset, Features
 
-        return Dataset.from_list(records)
+        out = Dataset.from_list(records)
+        kept = {c: f for c, f in data.features.items() if c in out.column_names}
+        return out.cast(Features({**out.features, **kept})) if records else out  # ClassLabel names kept
     return records
 
 

@@ -235,8 +235,8 @@ def test_long_and_unusual_tagged_records(tiny_mlms, tiny_model_dirs, tmp_path, c
 def test_tag_ids_of_a_hugging_face_dataset_are_read_by_their_names(tiny_model_dirs, tiny_mlms, tmp_path, capsys,
                                                                       write_jsonl):
     """🤗 datasets keep NER tags as ClassLabel ids in ``ner_tags`` (conll2003, wikiann): a saved dataset and a Dataset
-    object are augmented with the ids read as their names (entities kept) and written back as ids; ids with no names
-    (JSON Lines) get an error that says so, naming row and field."""
+    object are augmented with the ids read as their names (entities kept) and written back as ids, with the input's
+    feature; ids with no names (JSON Lines) get an error that says so, naming row and field."""
     from datasets import ClassLabel, Dataset, Features, Sequence, Value, load_from_disk
 
     names = ["O", "B-PER", "I-PER", "B-LOC"]
@@ -259,8 +259,11 @@ def test_tag_ids_of_a_hugging_face_dataset_are_read_by_their_names(tiny_model_di
     model = str(tiny_model_dirs["wordpiece"])
     assert main(["augment", str(tmp_path / "ner"), "-o", str(tmp_path / "out"), "--n", "3", "--model", model,
                  "--method", "substitute.v2", "--quiet"]) == 0
-    entities_kept(load_from_disk(str(tmp_path / "out")).to_list())
-    entities_kept(augment(ds, method="substitute.v2", n=3, model=tiny_mlms["wordpiece"]).to_list())
+    saved = load_from_disk(str(tmp_path / "out"))
+    entities_kept(saved.to_list())
+    api = augment(ds, method="substitute.v2", n=3, model=tiny_mlms["wordpiece"])
+    entities_kept(api.to_list())
+    assert saved.features["ner_tags"] == api.features["ner_tags"] == features["ner_tags"]  # ClassLabel names kept
 
     write_jsonl(tmp_path / "ids.jsonl", rows)
     capsys.readouterr()

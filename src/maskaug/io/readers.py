@@ -97,27 +97,26 @@ _LONE_CR = re.compile(r"(?<=\r)(?!\n)")
 
 def class_label_columns(schema: Any) -> list[str]:
     """The columns an Arrow schema's ``huggingface`` metadata declares as ``ClassLabel`` (none without it)."""
+    return [k for k, f in hf_features(schema).items() if isinstance(f, dict) and f.get("_type") == "ClassLabel"]
+
+
+def hf_features(schema: Any) -> dict[str, Any]:
+    """The 🤗 datasets features (their JSON form, by column) an Arrow schema's ``huggingface`` metadata declares
+    (empty without it)."""
     meta = (schema.metadata or {}).get(b"huggingface") if schema is not None else None
     if not meta:
-        return []
+        return {}
     try:
         features = json.loads(meta).get("info", {}).get("features", {})
     except (ValueError, AttributeError):
-        return []
-    return [k for k, f in features.items() if isinstance(f, dict) and f.get("_type") == "ClassLabel"]
+        return {}
+    return dict(features) if isinstance(features, dict) else {}
 
 
 def tag_names(schema: Any) -> dict[str, list[str]]:
     """The names of each list-of-``ClassLabel`` column (a 🤗 dataset's ``ner_tags``) an Arrow schema's ``huggingface``
     metadata declares, by column (empty without it)."""
-    meta = (schema.metadata or {}).get(b"huggingface") if schema is not None else None
-    if not meta:
-        return {}
-    try:
-        features = json.loads(meta).get("info", {}).get("features", {})
-    except (ValueError, AttributeError):
-        return {}
-    return {k: list(f["feature"]["names"]) for k, f in features.items()
+    return {k: list(f["feature"]["names"]) for k, f in hf_features(schema).items()
             if isinstance(f, dict) and f.get("_type") in ("Sequence", "List") and isinstance(f.get("feature"), dict)
             and f["feature"].get("_type") == "ClassLabel" and isinstance(f["feature"].get("names"), list)}
 

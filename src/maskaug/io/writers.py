@@ -47,8 +47,10 @@ def _text_out(path: Path) -> io.TextIOWrapper:
 
 
 def write_records(path: str | os.PathLike, fmt: str, records: Records, tmp_dir: str | os.PathLike,
-                  arrow_types: dict[str, Any] | None = None, metadata: dict[str, str] | None = None) -> int:
-    """Write every record of ``records()`` to ``path`` in ``fmt``; returns how many were written."""
+                  arrow_types: dict[str, Any] | None = None, metadata: dict[str, str] | None = None,
+                  features: dict[str, Any] | None = None) -> int:
+    """Write every record of ``records()`` to ``path`` in ``fmt``; returns how many were written. ``features``:
+    the input's 🤗 datasets features by column (their JSON form), kept in a datasets output (``ClassLabel`` names)."""
     path, tmp_dir = Path(path), Path(tmp_dir)
     tmp_dir.mkdir(parents=True, exist_ok=True)
     tmp = tmp_dir / ("output" + "".join(path.suffixes[-2:]))
@@ -64,7 +66,7 @@ def write_records(path: str | os.PathLike, fmt: str, records: Records, tmp_dir: 
         elif fmt == "parquet":
             count = _parquet(tmp, records, arrow_types or {}, metadata or {})
         elif fmt == "hf":
-            count = _dataset(tmp, tmp_dir, records, arrow_types or {}, metadata or {})
+            count = _dataset(tmp, tmp_dir, records, arrow_types or {}, metadata or {}, features or {})
         else:
             raise OutputError(path, f"unknown output format {fmt!r}")
         if fmt == "hf" and path.is_dir():  # an earlier maskaug output (checked by the caller): replaced
@@ -207,10 +209,10 @@ def _parquet(tmp: Path, records: Records, arrow_types: dict[str, Any], metadata:
 
 
 def _dataset(tmp: Path, tmp_dir: Path, records: Records, arrow_types: dict[str, Any],
-             metadata: dict[str, str]) -> int:
+             metadata: dict[str, str], features: dict[str, Any]) -> int:
     import json
 
-    from datasets import Dataset
+    from datasets import Dataset, Features
     from datasets.utils.logging import disable_progress_bar
 
     disable_progress_bar()
@@ -218,6 +220,9 @@ def _dataset(tmp: Path, tmp_dir: Path, records: Records, arrow_types: dict[str, 
     try:
         count = _parquet(parquet, records, arrow_types, metadata)
         ds = Dataset.from_parquet(str(parquet), cache_dir=str(tmp_dir / "cache"), keep_in_memory=False)
+        kept = {c: f for c, f in features.items() if c in ds.column_names}
+        if kept:  # the input's features (ClassLabel names) on its columns
+            ds = ds.cast(Features({**ds.features, **Features.from_dict(kept)}))
         ds.save_to_disk(str(tmp))
         del ds
         (tmp / MARKER).write_text(json.dumps(metadata) + "\n")

@@ -53,7 +53,10 @@ LABEL_NAMES = {"0": "negative (movie review)", "1": "positive (movie review)",
                "GetWeather": "GetWeather (ask for a weather forecast)", "PlayMusic": "PlayMusic (play some music)",
                "RateBook": "RateBook (give a book a rating)",
                "SearchCreativeWork": "SearchCreativeWork (find a song, film, book, show or game)",
-               "SearchScreeningEvent": "SearchScreeningEvent (find a film's showtimes or a cinema)"}
+               "SearchScreeningEvent": "SearchScreeningEvent (find a film's showtimes or a cinema)",
+               # rows with no sentence label: CoNLL-2003's Reuters sentences and SICK's picture captions
+               "news": "news (a sentence from a Reuters news report)",
+               "caption": "caption (a sentence describing a picture or a video)"}
 
 
 def judged(round_dir: Path) -> list[tuple[dict, dict]]:

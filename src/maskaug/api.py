@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from maskaug.augmenter import Augmenter, check_texts
+from maskaug.io.readers import class_label_columns, tag_names
 from maskaug.job import AugmentJob, JobResult
 from maskaug.pipeline import augment_records
 from maskaug.records import Options, detect, find_label_column
@@ -75,19 +76,18 @@ def augment(data: Any, method: str | None = None, n: int | None = None, text_col
     record = detect(rows[0], Options(None, fields)) if rows else None
     label_column = find_label_column(rows[0] if rows else None, record, label_column, class_labels)
     aug = build(label_column, record)
-    tags = {k: list(f.feature.names) for k, f in data.features.items()
-            if type(getattr(f, "feature", None)).__name__ == "ClassLabel"} if kind == "datasets" else None
+    tags = tag_names(data.features.to_dict()) if kind == "datasets" else None
     records = augment_records(aug, rows, ids, fields, label_column, keep_original, tag_names=tags, **rows_options)
     if kind == "pandas":
         import pandas as pd
 
         return pd.DataFrame.from_records(records)
     if kind == "datasets":
-        from datasets import Dataset, Features
+        from datasets import Dataset
 
-        out = Dataset.from_list(records)
-        kept = {c: f for c, f in data.features.items() if c in out.column_names}
-        return out.cast(Features({**out.features, **kept})) if records else out  # ClassLabel names kept
+        from maskaug.io.writers import with_features
+
+        return with_features(Dataset.from_list(records), data.features.to_dict())  # ClassLabel names kept
     return records
 
 
@@ -105,8 +105,7 @@ def _table(data: Any, fields: tuple[str, ...]) -> tuple[str, list, list, list[st
             raise TypeError(f"maskaug.augment takes a datasets.Dataset, not a {type(data).__name__}; pick a split "
                             f"(data['train'])")
         rows = data.to_list()
-        return kind, rows, list(range(len(rows))), [k for k, f in data.features.items()
-                                                    if type(f).__name__ == "ClassLabel"]
+        return kind, rows, list(range(len(rows))), class_label_columns(data.features.to_dict())
     if isinstance(data, (bytes, bytearray)) or not hasattr(data, "__iter__") or isinstance(data, dict):
         raise TypeError(f"maskaug.augment takes a string, a list of strings or of dicts, a DataFrame or a Dataset, "
                         f"not {type(data).__name__}")

@@ -95,9 +95,9 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
 _LONE_CR = re.compile(r"(?<=\r)(?!\n)")
 
 
-def class_label_columns(schema: Any) -> list[str]:
-    """The columns an Arrow schema's ``huggingface`` metadata declares as ``ClassLabel`` (none without it)."""
-    return [k for k, f in hf_features(schema).items() if isinstance(f, dict) and f.get("_type") == "ClassLabel"]
+def class_label_columns(features: dict[str, Any]) -> list[str]:
+    """The ``ClassLabel`` columns of 🤗 datasets features (their JSON form: ``hf_features``, ``Features.to_dict``)."""
+    return [k for k, f in features.items() if isinstance(f, dict) and f.get("_type") == "ClassLabel"]
 
 
 def hf_features(schema: Any) -> dict[str, Any]:
@@ -113,10 +113,10 @@ def hf_features(schema: Any) -> dict[str, Any]:
     return dict(features) if isinstance(features, dict) else {}
 
 
-def tag_names(schema: Any) -> dict[str, list[str]]:
-    """The names of each list-of-``ClassLabel`` column (a 🤗 dataset's ``ner_tags``) an Arrow schema's ``huggingface``
-    metadata declares, by column (empty without it)."""
-    return {k: list(f["feature"]["names"]) for k, f in hf_features(schema).items()
+def tag_names(features: dict[str, Any]) -> dict[str, list[str]]:
+    """The names of each list-of-``ClassLabel`` column (a 🤗 dataset's ``ner_tags``) of 🤗 datasets features (their
+    JSON form), by column."""
+    return {k: list(f["feature"]["names"]) for k, f in features.items()
             if isinstance(f, dict) and f.get("_type") in ("Sequence", "List") and isinstance(f.get("feature"), dict)
             and f["feature"].get("_type") == "ClassLabel" and isinstance(f["feature"].get("names"), list)}
 
@@ -148,12 +148,12 @@ class Rows:
     @property
     def class_labels(self) -> list[str]:
         """Columns that a 🤗 datasets ``ClassLabel`` names (Parquet and datasets inputs written by ``datasets``)."""
-        return class_label_columns(self.arrow_schema)
+        return class_label_columns(hf_features(self.arrow_schema))
 
     @property
     def tag_names(self) -> dict[str, list[str]]:
         """The tag names of each column that a 🤗 datasets list of ``ClassLabel`` declares (``ner_tags``)."""
-        return tag_names(self.arrow_schema)
+        return tag_names(hf_features(self.arrow_schema))
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return getattr(self, f"_read_{self.fmt}")()

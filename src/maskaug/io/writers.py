@@ -208,21 +208,28 @@ def _parquet(tmp: Path, records: Records, arrow_types: dict[str, Any], metadata:
     return count
 
 
+def with_features(ds: Any, features: dict[str, Any]) -> Any:
+    """``ds`` (a 🤗 ``Dataset``) with the input's ``features`` (their JSON form) on the columns it shares with the
+    input, so a ``ClassLabel`` keeps its names."""
+    from datasets import Features
+
+    kept = {c: f for c, f in features.items() if c in ds.column_names}
+    return ds.cast(Features({**ds.features, **Features.from_dict(kept)})) if kept else ds
+
+
 def _dataset(tmp: Path, tmp_dir: Path, records: Records, arrow_types: dict[str, Any],
              metadata: dict[str, str], features: dict[str, Any]) -> int:
     import json
 
-    from datasets import Dataset, Features
+    from datasets import Dataset
     from datasets.utils.logging import disable_progress_bar
 
     disable_progress_bar()
     parquet = tmp_dir / "dataset.parquet"
     try:
         count = _parquet(parquet, records, arrow_types, metadata)
-        ds = Dataset.from_parquet(str(parquet), cache_dir=str(tmp_dir / "cache"), keep_in_memory=False)
-        kept = {c: f for c, f in features.items() if c in ds.column_names}
-        if kept:  # the input's features (ClassLabel names) on its columns
-            ds = ds.cast(Features({**ds.features, **Features.from_dict(kept)}))
+        ds = with_features(Dataset.from_parquet(str(parquet), cache_dir=str(tmp_dir / "cache"), keep_in_memory=False),
+                           features)
         ds.save_to_disk(str(tmp))
         del ds
         (tmp / MARKER).write_text(json.dumps(metadata) + "\n")

@@ -108,6 +108,7 @@ class File(Sink):
 
     def write(self, results, result):
         from maskaug import __version__
+        from maskaug.io.readers import hf_features
         from maskaug.io.writers import write_records
 
         for res in results:
@@ -115,8 +116,6 @@ class File(Sink):
         source, partial, target = self.plan.source, self.partial, self.target
         arrow_types = {f.name: f.type for f in source.arrow_schema} if source.arrow_schema else {}
         meta = {"maskaug": __version__, "method": self.plan.method_name}
-        from maskaug.io.readers import hf_features
-
         result.written = write_records(target.path, self.plan.output.fmt, partial.records, target.tmp_dir(),
                                        arrow_types, meta, hf_features(source.arrow_schema))
         for count, path, rows, attr in ((result.rejected, target.rejected, self._rejected, "rejected_path"),

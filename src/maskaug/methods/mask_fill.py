@@ -372,26 +372,25 @@ class MaskFill:
         ``scored`` in place and returns the new failures."""
         for _ in range(BACKFILL):
             trial: dict[tuple[int, str], dict[int, int]] = {}
-            tried: dict[int, tuple[list, int]] = {}
+            tried: dict[int, tuple[list, list[tuple[str, int]], int]] = {}  # job -> (new, its trial fills, passed)
             for ji, queue in reserves.items():
                 passed = [(f, i) for (f, i), _lp in scored[ji] if (ji, f, i) not in failed]
                 need = (self.edits or 0) - len(passed)
                 if need <= 0 or not queue:
                     continue
                 new, queue[:] = queue[:need], queue[need:]
-                for f, i in passed:
-                    trial.setdefault((ji, f), {})[i] = picks[(ji, f)][i]
-                for (f, i), _lp, tok in new:
+                mine = passed + [fi for fi, _lp, _tok in new]
+                toks = [picks[(ji, f)][i] for f, i in passed] + [tok for _fi, _lp, tok in new]
+                for (f, i), tok in zip(mine, toks):
                     trial.setdefault((ji, f), {})[i] = tok
-                tried[ji] = (new, len(passed))
+                tried[ji] = (new, mine, len(passed))
             if not tried:
                 break
             now = self._checked(jobs, plans, trial, info, engine)
-            for ji, (new, before) in tried.items():
-                tset = [(f, i) for (jf, f), fills in trial.items() if jf == ji for i in fills]
-                if sum((ji, f, i) not in now for f, i in tset) <= before:
+            for ji, (new, mine, before) in tried.items():
+                if sum((ji, f, i) not in now for f, i in mine) <= before:
                     continue  # no more fills pass: the job keeps what it had
-                for f, i in tset:
+                for f, i in mine:
                     if (ji, f, i) in now:
                         failed.add((ji, f, i))
                 for (f, i), lp, tok in new:

@@ -94,9 +94,8 @@ def span_problem(row: dict[str, Any], column: str, field: str) -> str | None:
 def moved_spans(items: Sequence[Any], edits: Sequence[Edit]) -> list[Any]:
     """The span ``items`` with their offsets moved by ``edits``, none of which is inside a span."""
     out = []
-    for item in items:
-        start, end = _span(item)
-        new = shift_offsets([start], edits)[0]
+    spans = [_span(item) for item in items]
+    for item, (start, end), new in zip(items, spans, shift_offsets([s for s, _ in spans], edits)):
         if isinstance(item, dict):
             out.append({**item, "start": new, "end": new + end - start})
         else:

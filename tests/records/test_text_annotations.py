@@ -53,7 +53,9 @@ def test_runs_cover_whole_entities_and_columns_are_found_by_shape():
     assert [text[a:b] for a, b in spans] == ["the dark side of the moon", "pink floyd"]
     row = {"text": text, "slots": tags, "other": ["O"] * 3, "label": "PlayMusic"}
     assert tag_columns(row, ["text"]) == [("slots", "text")]
-    assert tag_columns({"text": text, "slots": ["O"] * 10}, ["text"]) == []  # no entity: nothing to keep
+    # a row with no entity still has one tag per word, to realign after an insertion
+    assert tag_columns({"text": text, "slots": ["O"] * 10}, ["text"]) == [("slots", "text")]
+    assert tag_columns({"text": text, "slots": ["O"] * 9}, ["text"]) == []  # not one per word
 
 
 def test_an_augmented_row_keeps_its_tagged_words_and_aligned_tags(tiny_mlms):
@@ -61,7 +63,8 @@ def test_an_augmented_row_keeps_its_tagged_words_and_aligned_tags(tiny_mlms):
              "slots": ["O", "B-album", "I-album", "I-album", "I-album", "I-album", "I-album", "O", "B-owner",
                        "B-playlist", "I-playlist", "O", "O"], "label": "AddToPlaylist"},
             {"text": "book a table for four people at an italian place tonight",
-             "slots": ["O", "O", "O", "O", "B-size", "O", "O", "O", "B-cuisine", "O", "B-time"], "label": "Book"}]
+             "slots": ["O", "O", "O", "O", "B-size", "O", "O", "O", "B-cuisine", "O", "B-time"], "label": "Book"},
+            {"text": "play some relaxing music for me please", "slots": ["O"] * 7, "label": "PlayMusic"}]
     for method in ("insert.v2", "substitute.v2"):
         out = augment(rows, method=method, n=4, seed=3, model=tiny_mlms["wordpiece"], rate=0.6)
         assert out
@@ -124,6 +127,9 @@ def test_character_span_columns_are_kept_moved_and_checked(tiny_mlms):
         for r in out:
             items = r.get("entities") or [{"start": a, "end": b} for a, b, _ in r["spans"]]
             assert [r["text"][i["start"]:i["end"]] for i in items] == ["Apple", "United Kingdom"]
+    empty = augment([{"text": text, "label": "business", "entities": []}], method="insert.v2", n=2, seed=1,
+                    model=tiny_mlms["wordpiece"], rate=0.6)
+    assert empty and all(r["entities"] == [] for r in empty)  # nothing to keep, nothing to move
     bad = {"text": "short text", "entities": [{"start": 6, "end": 40, "label": "X"}]}
     field, problem = TextRecord(("text",)).check(bad)
     assert field == "entities" and "span 0 (6, 40)" in problem and "10 characters" in problem

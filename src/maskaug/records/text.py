@@ -31,13 +31,13 @@ def word_spans(text: str) -> list[Span]:
 
 
 def tag_columns(row: dict[str, Any], fields: Sequence[str]) -> list[tuple[str, str]]:
-    """(column, text field) for each column of ``row`` that holds one BIO tag per whitespace word of a text field,
-    with at least one entity tag."""
+    """(column, text field) for each column of ``row`` that holds one BIO tag per whitespace word of a text field
+    (all ``O`` too: a row with no entity still needs its tags realigned after an insertion)."""
     out = []
     for column, value in row.items():
         if column in fields or not isinstance(value, list) or not value:
             continue
-        if not all(isinstance(t, str) and BIO.fullmatch(t) for t in value) or all(t == "O" for t in value):
+        if not all(isinstance(t, str) and BIO.fullmatch(t) for t in value):
             continue
         for f in fields:
             if isinstance(row.get(f), str) and len(word_spans(row[f])) == len(value):

@@ -34,20 +34,21 @@ def test_the_label_column_is_found_by_its_name_and_labelled_rows_get_insert(data
     from maskaug.records import Options, detect
     from maskaug.settings import default_method
 
-    model = builtin_mlm  # the defaults (v4) on the model a job loads when none is named
-    for i, (extra, method, said) in enumerate((([], "insert.v5", "label column label (found by its name"),
+    model = builtin_mlm  # the defaults on the model a job loads when none is named
+    for i, (extra, method, said) in enumerate((([], "insert.v6", "label column label (found by its name"),
                                                (["--label-column", "none"], "substitute.v4", "no label column"),
-                                               (["--label-column", "label"], "insert.v5", "label column label;"))):
+                                               (["--label-column", "label"], "insert.v6", "label column label;"))):
         out = tmp_path / f"{i}.jsonl"
         assert main(["augment", str(data), "-o", str(out), *extra]) == 0
-        assert {json.loads(x)["aug_method"] for x in out.read_text().splitlines()} == {method}
+        assert {json.loads(x)["aug_method"] for x in out.read_text().splitlines()} <= {method}
         summary = capsys.readouterr().err.strip().splitlines()[-1]
-        assert "read text (text)" in summary and said in summary, summary
-    rows = [{"text": "the film was great fun", "label": "pos"}]
-    assert augment(rows, model=model)[0]["aug_method"] == "insert.v5"
-    assert augment(rows, label_column="label", model=model)[0]["aug_method"] == "insert.v5"
+        assert summary.startswith(f"{method} (") and "read text (text)" in summary and said in summary, summary
+    rows = [{"text": "A warm, funny and beautifully acted film.", "label": "pos"}]
+    assert augment(rows, model=model)[0]["aug_method"] == "insert.v6"
+    assert augment(rows, label_column="label", model=model)[0]["aug_method"] == "insert.v6"
     assert augment(rows, label_column="none", model=model)[0]["aug_method"] == "substitute.v4"
-    assert augment([{"text": "the film was great fun", "labels": 1}], model=model)[0]["aug_method"] == "insert.v5"
+    assert augment([{"text": "A warm, funny and beautifully acted film.", "labels": 1}], model=model)[0][
+        "aug_method"] == "insert.v6"
     assert augment([{"text": "the film was great fun", "y": 1}], model=model)[0]["aug_method"] == "substitute.v4"
     tagged = detect({"tokens": ["Peter", "runs"], "tags": ["B-PER", "O"], "label": "x"}, Options())
     assert default_method(tagged, "label") == "substitute"  # a token/tag record has no sentence label
@@ -75,7 +76,7 @@ def test_a_classlabel_column_is_the_label_in_a_dataset_and_its_parquet(builtin_m
                            features=Features({"text": Value("string"),
                                               "sentiment": ClassLabel(names=["neg", "pos"])}))
     out = augment(ds, model=model)
-    assert set(out["aug_method"]) == {"insert.v5"} and out.features["sentiment"] == ds.features["sentiment"]
+    assert set(out["aug_method"]) == {"insert.v6"} and out.features["sentiment"] == ds.features["sentiment"]
     ds.to_parquet(tmp_path / "d.parquet")
     assert main(["augment", str(tmp_path / "d.parquet"), "-o", str(tmp_path / "o.jsonl")]) == 0
     assert "label column sentiment (found by its name" in capsys.readouterr().err

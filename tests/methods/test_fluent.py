@@ -363,3 +363,30 @@ def test_backfill_replaces_dropped_fills(tiny_mlms):
     for extreme in (dict(context_drop=1e9), dict(context_drop=-1.0), dict(context_drop=limit, edits=None)):
         assert rows(**extreme, backfill=True) == rows(**extreme)
     assert "replaced by the next most probable" in repr(build("insert.v5", backfill=True))
+
+
+def test_no_new_negation_with_negation_fills_false(builtin_mlm):
+    """A new "not", "never" or "cannot" turns a sentence's meaning (judged round 13: "If you cannot enjoy more
+    thoughtful comedies ..."). With the closed-class rule off, the built-in model inserts negations; with
+    negation_fills=false none, and its other fills stay."""
+    from maskaug.masking import negation
+
+    texts = ["If you enjoy thoughtful comedies with conflicted characters, this one is for you.",
+             "I could believe how good the ending was.", "He was funny in this film."]
+
+    def added(negation_fills: bool) -> list[str]:
+        words = []
+        for seed in range(3):
+            aug = Augmenter("insert.v6", model=builtin_mlm, n=3, seed=seed, function_words=False,
+                            negation_fills=negation_fills)
+            for text, outs in zip(texts, aug.augment(texts)):
+                words += [w for out in outs for w in out.split() if w not in text.split()]
+        return words
+
+    assert any(negation(w) for w in added(True))
+    kept = added(False)
+    assert kept and not any(negation(w) for w in kept)
+    for word in ("cannot", "not,", "Never", "isn't", "rarely"):
+        assert negation(word), word
+    for word in ("notable", "can", "nothingness", ""):
+        assert not negation(word), word

@@ -11,7 +11,7 @@ from maskaug.document import Doc
 from maskaug.masking import Masker
 from maskaug.methods import build
 from maskaug.methods.registry import split_spec
-from maskaug.wordclass import closed_class, kept_word, name_like, numeric
+from maskaug.wordclass import closed_class, kept_word, name_like, numeric, preposition
 
 KEEPER = dict(names=True, numbers=True, function_words=True, whole_words=True)
 
@@ -28,6 +28,31 @@ def test_word_classes():
     assert not name_like("film", opens=False)
     for odd in ("", " ", ",", "--", "’", "\u00e9t\u00e9", "\u4e2d\u6587"):  # empty, punctuation, other scripts
         assert not closed_class(odd) and not numeric(odd) and not name_like(odd, opens=False), odd
+
+
+def test_prepositions():
+    for w in ("of", "Of", "to", "with", "in,", "(from", "between", "“into”"):
+        assert preposition(w), w
+    for w in ("the", "film", "ofen", "", ",", "and", "directly"):
+        assert not preposition(w), w
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["film", "the", "of", "to", "walked", "slowly", "in", "quiet", "house", "with",
+                                 "Of", "into,", "a", "ran", ","]), min_size=2, max_size=16), st.integers(0, 2**16))
+def test_no_slot_right_before_a_preposition(tiny_mlms, words, seed):
+    """before_prepositions=false: every insertion gap it offers is one before_prepositions=true offers, and no
+    gap is right before a preposition; the other gaps are all still there."""
+    mlm = tiny_mlms["wordpiece"]
+    text = " ".join(words).replace(" ,", ",")
+    doc = Doc.parse(text, mlm.info)
+    every = Masker(unit="insert", rate=1.0, edges=False).candidates(doc, mlm.info)
+    fewer = Masker(unit="insert", rate=1.0, edges=False, before_prepositions=False).candidates(doc, mlm.info)
+    next_word = {g.start: text[g.start :].split(" ", 1)[0] for g in every}
+    assert [g.start for g in fewer] == [g.start for g in every if not preposition(next_word[g.start])], text
+    rng = np.random.default_rng(seed)
+    for slot in Masker(unit="insert", rate=1.0, edges=False, before_prepositions=False).choose(doc, mlm.info, rng):
+        assert not preposition(text[slot.start :].split(" ", 1)[0]), (text, slot)
 
 
 WORDS = st.sampled_from(["film", "Pedro", "Martinez", "the", "would", "27", "Oct", "walked", "slowly", "and",
@@ -106,7 +131,7 @@ def test_a_name_without_a_version_takes_its_newest_and_the_labelled_default_is_i
     from maskaug.job import default_method
     from maskaug.methods.registry import build, resolve
 
-    for name, version in (("insert", 5), ("substitute", 4), ("iterative", 4), ("ssmba", 4)):
+    for name, version in (("insert", 6), ("substitute", 4), ("iterative", 4), ("ssmba", 4)):
         assert build(name).name == f"{name}.v{version}"
     for name in ("infill", "cbert", "prepend", "expand"):
         assert resolve(name).name == f"{name}.v3"
@@ -115,7 +140,7 @@ def test_a_name_without_a_version_takes_its_newest_and_the_labelled_default_is_i
     from maskaug import augment
 
     rows = augment([{"text": SENTENCES[2], "label": "positive"}], n=1, model=builtin_mlm, seed=0)
-    assert rows[0]["aug_method"] == "insert.v5" and rows[0]["text"] != SENTENCES[2]
+    assert rows[0]["aug_method"] == "insert.v6" and rows[0]["text"] != SENTENCES[2]
 
 
 def test_split_spec():

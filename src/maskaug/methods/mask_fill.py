@@ -9,7 +9,7 @@ import numpy as np
 
 from maskaug.document import Doc
 from maskaug.fill import Sampler, normalize
-from maskaug.masking import Masker, Slot
+from maskaug.masking import Masker, Slot, negation
 from maskaug.methods.base import Capabilities, Draft, Job
 from maskaug.methods.fluent import (
     ClosingQuery,
@@ -131,6 +131,7 @@ class MaskFill:
     min_edits: int | None = None  # on a text of LONG_TEXT words or more, an output with fewer edits is not used
     modifiers_only: bool = False  # True: an inserted word must be able to modify (methods.fluent.modifier)
     backfill: bool = False  # True: a fill the checks drop gives its place to the next one the budget left out
+    negation_fills: bool = True  # False: no fill is a negation ("cannot", "rarely"): a new one turns the meaning
 
     def __post_init__(self) -> None:
         if self.fill not in FILL_MODES:
@@ -204,6 +205,8 @@ class MaskFill:
             lines.append(f"  at most {self.edits} edits per output, the most probable fills")
         if self.needs_model and self.modifiers_only:
             lines.append("  an inserted word is one WordNet knows as an adjective or adverb (or does not know)")
+        if self.needs_model and not self.negation_fills:
+            lines.append("  no fill is a negation")
         if self.needs_model and self.backfill:
             lines.append(f"  a fill the checks drop is replaced by the next most probable one (up to {BACKFILL} "
                          "more rounds)")
@@ -220,7 +223,8 @@ class MaskFill:
         no_closed, no_numbers = self.masker.function_words, self.masker.numbers
         # the verdicts that depend only on the piece (and the slot's wordiness), cached per tokenizer
         heads = not self.modifiers_only or not slot.is_insert  # an inserted word may be a noun or a verb
-        fixed = info.verdicts.setdefault(("mask_fill", slot.wordy, no_closed, no_numbers, heads), {})
+        negations = self.negation_fills
+        fixed = info.verdicts.setdefault(("mask_fill", slot.wordy, no_closed, no_numbers, heads, negations), {})
         near = neighbour_forms(before, after) if twins else ()  # a fill equal to one is a twin (methods.fluent)
 
         def reject(token_id: int) -> bool:
@@ -230,7 +234,7 @@ class MaskFill:
                 bad = fixed[token_id] = (
                     form is None or (slot.wordy and not any(c.isalnum() for c in form))
                     or (no_closed and (closed_class(form) or len(form) < 2)) or (no_numbers and numeric(form))
-                    or (not heads and not modifier(form)))
+                    or (not heads and not modifier(form)) or (not negations and negation(form)))
             if bad:
                 return True
             if exclude or near or echo:

@@ -10,7 +10,10 @@ after it is tagged ``I-``):
 
 * **both proper**: each word is one WordNet knows only spelled with a capital ("clinton", "england"), or one it does
   not know at all ("westbam", "beyonce");
-* **collocation**: WordNet has the two words as one entry ("west virginia", "video game").
+* **collocation**: WordNet has the two words as one entry ("west virginia", "video game");
+* **truecase** (with ``--truecase``; ``pip install truecase==0.0.14`` in its own environment, not a maskaug
+  dependency): the n-gram truecaser from PyPI, read through its token API (which needs no NLTK download), gives both
+  words a capital (a word it does not know is title-cased).
 
 Prints, per signal, the share of gaps inside an entity it flags (recall) and of gaps outside one (false alarms) on
 ``--rows`` rows of the files after a seeded shuffle; with ``--round``, how many of the judged ``insert.v5`` outputs
@@ -50,17 +53,41 @@ SIGNALS = {"both proper": lambda a, b: proper(a) and proper(b), "collocation": c
            "either": lambda a, b: (proper(a) and proper(b)) or collocation(a, b)}
 
 
+def _on_pair(pair):
+    """A signal of two words as a signal of the gap before word ``i`` of ``words``."""
+    return lambda words, i: pair(words[i - 1], words[i])
+
+
+def truecase_signal():
+    """The truecase signal for the gap before word ``i`` of ``words``: both words cased as names."""
+    from truecase.TrueCaser import TrueCaser
+
+    caser, cache = TrueCaser(), {}
+
+    def signal(words: list[str], i: int) -> bool:
+        key = tuple(words)
+        if key not in cache:
+            cache[key] = [k > 0 and w[:1].isupper() for k, w in enumerate(caser.get_true_case_from_tokens(words))]
+        return cache[key][i - 1] and cache[key][i]
+
+    return signal
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("tagged", type=Path, nargs="+", help="JSONL files with text and slots (BIO per whitespace word)")
     ap.add_argument("--rows", type=int, default=3000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--round", type=Path, action="append", default=[], help="a judged round's folder")
+    ap.add_argument("--truecase", action="store_true", help="also the truecase package's signal (installed apart)")
     a = ap.parse_args()
+    signals = {name: _on_pair(f) for name, f in SIGNALS.items()}
+    if a.truecase:
+        signals["truecase"] = truecase_signal()
     rows = [r for f in a.tagged for r in map(json.loads, f.open()) if "slots" in r]
     tags = {r["text"]: r["slots"] for r in rows}
     random.Random(a.seed).shuffle(rows)
-    counts = {(name, side): 0 for name in SIGNALS for side in (True, False)}
+    counts = {(name, side): 0 for name in signals for side in (True, False)}
     gaps = {True: 0, False: 0}
     for r in rows[: a.rows]:
         words, tagged = r["text"].split(), r["slots"]
@@ -69,13 +96,13 @@ def main() -> None:
         for i in range(1, len(words)):
             side = tagged[i].startswith("I-")
             gaps[side] += 1
-            for name, signal in SIGNALS.items():
-                counts[(name, side)] += signal(words[i - 1], words[i])
+            for name, signal in signals.items():
+                counts[(name, side)] += signal(words, i)
     print(f"{gaps[True]} gaps inside an entity, {gaps[False]} outside")
-    for name in SIGNALS:
+    for name in signals:
         print(f"{name}: flags {counts[(name, True)] / gaps[True]:.1%} of the gaps inside an entity, "
               f"{counts[(name, False)] / gaps[False]:.1%} of those outside")
-    caught = {name: 0 for name in SIGNALS}
+    caught = {name: 0 for name in signals}
     total = 0
     for folder in a.round:
         source = [json.loads(line) for line in (folder / "rows.jsonl").open() if line.strip()]
@@ -88,8 +115,8 @@ def main() -> None:
                 if edit["old"] == "" and inside(edit, starts, tags[text]):
                     j = starts.index(edit["start"])
                     total += 1
-                    for name, signal in SIGNALS.items():
-                        caught[name] += signal(words[j - 1], words[j])
+                    for name, signal in signals.items():
+                        caught[name] += signal(words, j)
     if a.round:
         print(f"judged insert.v5 insertions inside an entity: {total}; caught: "
               + ", ".join(f"{name} {n}" for name, n in caught.items()))

@@ -11,7 +11,10 @@ pooled: the share judged broken among the outputs that
   directly to") and no noun or verb,
 * do neither.
 
-No model is loaded; the rules' own functions decide, on the judged text split on spaces.
+No model is loaded; the rules' own functions decide, on the judged text split on spaces. ``--after`` also reads the
+outputs of ``insert.v6`` (rounds 12-14) for two signals no rule uses yet: a new word that is a WordNet antonym of the
+word next to it ("young old girl", "the best worst part"), and one WordNet knows only with a capital ("indian",
+"english": a new nationality or name, lowercased).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 
 from judge_outputs import judged
 
+from maskaug.methods.eda import wordnet
 from maskaug.methods.fluent import modifier
 from maskaug.text import normalize
 from maskaug.wordclass import preposition
@@ -40,11 +44,64 @@ def insertions(original: str, new: str) -> list[tuple[str, str]] | None:
             for j in range(b1, b2)]
 
 
+def _clean(word: str) -> str:
+    return normalize(word).strip(".,;:!?\"'()")
+
+
+def opposite(a: str, b: str) -> bool:
+    """Whether WordNet lists one word as an antonym of the other (an adjective satellite through its head)."""
+    a, b = _clean(a), _clean(b)
+    if not a or not b:
+        return False
+
+    def antonyms(word: str) -> set[str]:
+        out = set()
+        for sense in wordnet().synsets(word):
+            heads = [sense, *sense.similar_tos()] if sense.pos() == "s" else [sense]
+            for head in heads:
+                for lemma in head.lemmas():
+                    if head is sense and lemma.name().lower() != word:
+                        continue
+                    out |= {x.name().lower() for x in lemma.antonyms()}
+        return out
+
+    return b in antonyms(a) or a in antonyms(b)
+
+
+def proper_only(word: str) -> bool:
+    """Whether WordNet knows ``word`` only spelled with a capital."""
+    w = _clean(word)
+    forms = [n for s in wordnet().synsets(w) for n in s.lemma_names() if n.lower() == w]
+    return bool(forms) and all(f[:1].isupper() for f in forms)
+
+
+def after(rounds: list[str]) -> None:
+    """The two unused signals on insert.v6's judged outputs."""
+    outs = []
+    for rnd in rounds:
+        for k, verdict in judged(JUDGED / rnd):
+            if k["system"] in ("insert.v6", "insert.v5-mod-prep"):
+                src, new = k["original"].split(), k["new"].split()
+                ops = difflib.SequenceMatcher(a=src, b=new, autojunk=False).get_opcodes()
+                added = [(new[j - 1] if j else "", new[j], new[j + 1] if j + 1 < len(new) else "")
+                         for op, _, _, b1, b2 in ops if op == "insert" for j in range(b1, b2)]
+                outs.append((added, verdict["fluency"] == "broken"))
+    print(f"insert.v6, {len(outs)} judged outputs, {sum(b for _, b in outs) / len(outs):.0%} broken")
+    for name, signal in (("antonym of a neighbour", lambda left, w, right: opposite(w, left) or opposite(w, right)),
+                         ("known only with a capital", lambda left, w, right: proper_only(w))):
+        hit = [b for added, b in outs if any(signal(*x) for x in added)]
+        print(f"{name}: {len(hit)} outputs, {sum(hit)} broken")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", nargs="+", default=["round3", "round4", "round6", "round8", "round9", "round10",
                                                     "round11"])
+    ap.add_argument("--after", nargs="*", metavar="ROUND", help="insert.v6's rounds (default: round12-14)")
     a = ap.parse_args()
+    if a.after is not None:
+        after(a.after or ["round12", "round13", "round14"])
+        return
     groups: dict[str, dict[str, list[bool]]] = {}
     for rnd in a.rounds:
         for k, verdict in judged(JUDGED / rnd):

@@ -24,6 +24,7 @@ import difflib
 from pathlib import Path
 
 from judge_outputs import judged
+from lowercase_names import capitalized_only
 
 from maskaug.methods.eda import wordnet
 from maskaug.methods.fluent import modifier
@@ -33,15 +34,15 @@ from maskaug.wordclass import preposition
 JUDGED = Path(__file__).resolve().parent / "judged"
 
 
-def insertions(original: str, new: str) -> list[tuple[str, str]] | None:
-    """(inserted word, the word right after it) for each word ``new`` adds to ``original``; None when ``new``
-    also deletes or replaces words."""
+def insertions(original: str, new: str) -> list[tuple[str, str, str]] | None:
+    """(word before, inserted word, word after) for each word ``new`` adds to ``original`` ("" at an edge); None when
+    ``new`` also deletes or replaces words."""
     src, out = original.split(), new.split()
     ops = difflib.SequenceMatcher(a=src, b=out, autojunk=False).get_opcodes()
     if any(op not in ("equal", "insert") for op, *_ in ops):
         return None
-    return [(out[j], out[j + 1] if j + 1 < len(out) else "") for op, _, _, b1, b2 in ops if op == "insert"
-            for j in range(b1, b2)]
+    return [(out[j - 1] if j else "", out[j], out[j + 1] if j + 1 < len(out) else "")
+            for op, _, _, b1, b2 in ops if op == "insert" for j in range(b1, b2)]
 
 
 def _clean(word: str) -> str:
@@ -68,27 +69,16 @@ def opposite(a: str, b: str) -> bool:
     return b in antonyms(a) or a in antonyms(b)
 
 
-def proper_only(word: str) -> bool:
-    """Whether WordNet knows ``word`` only spelled with a capital."""
-    w = _clean(word)
-    forms = [n for s in wordnet().synsets(w) for n in s.lemma_names() if n.lower() == w]
-    return bool(forms) and all(f[:1].isupper() for f in forms)
-
-
 def after(rounds: list[str]) -> None:
     """The two unused signals on insert.v6's judged outputs."""
     outs = []
     for rnd in rounds:
         for k, verdict in judged(JUDGED / rnd):
-            if k["system"] in ("insert.v6", "insert.v5-mod-prep"):
-                src, new = k["original"].split(), k["new"].split()
-                ops = difflib.SequenceMatcher(a=src, b=new, autojunk=False).get_opcodes()
-                added = [(new[j - 1] if j else "", new[j], new[j + 1] if j + 1 < len(new) else "")
-                         for op, _, _, b1, b2 in ops if op == "insert" for j in range(b1, b2)]
-                outs.append((added, verdict["fluency"] == "broken"))
+            if k["system"] in ("insert.v6", "insert.v5-mod-prep"):  # it only inserts
+                outs.append((insertions(k["original"], k["new"]), verdict["fluency"] == "broken"))
     print(f"insert.v6, {len(outs)} judged outputs, {sum(b for _, b in outs) / len(outs):.0%} broken")
     for name, signal in (("antonym of a neighbour", lambda left, w, right: opposite(w, left) or opposite(w, right)),
-                         ("known only with a capital", lambda left, w, right: proper_only(w))):
+                         ("known only with a capital", lambda left, w, right: capitalized_only(_clean(w)))):
         hit = [b for added, b in outs if any(signal(*x) for x in added)]
         print(f"{name}: {len(hit)} outputs, {sum(hit)} broken")
 
@@ -111,8 +101,8 @@ def main() -> None:
             added = insertions(k["original"], k["new"])
             if not added:
                 continue
-            head = any(not modifier(normalize(w)) for w, _ in added)
-            before = any(preposition(nxt) for _, nxt in added)
+            head = any(not modifier(normalize(w)) for _, w, _ in added)
+            before = any(preposition(nxt) for _, _, nxt in added)
             group = "noun or verb" if head else "before a preposition" if before else "neither"
             broken = verdict["fluency"] == "broken"
             for key in (rnd, "all"):

@@ -37,10 +37,14 @@ def proper(word: str) -> bool:
     """A lowercased word WordNet knows only as a name, or does not know (letters only, 3+ of them)."""
     if not word.isalpha() or closed_class(word) or numeric(word):
         return False
-    senses = wordnet().synsets(word)
-    if not senses:
+    if not wordnet().synsets(word):
         return len(word) > 2
-    forms = [name for s in senses for name in s.lemma_names() if name.lower() == word.lower()]
+    return capitalized_only(word)
+
+
+def capitalized_only(word: str) -> bool:
+    """Whether WordNet knows ``word`` only spelled with a capital ("clinton", "indian")."""
+    forms = [name for s in wordnet().synsets(word) for name in s.lemma_names() if name.lower() == word.lower()]
     return bool(forms) and all(f[0].isupper() for f in forms)
 
 

@@ -13,20 +13,9 @@ from maskaug.document import Doc
 from maskaug.model.vocab import CONTINUATION, START, TokenizerInfo
 from maskaug.sentence import ends_sentence, opens_sentence
 from maskaug.text import has_alnum as _has_alnum
-from maskaug.wordclass import closed_class, name_like, numeric, preposition
+from maskaug.wordclass import NEGATIONS, closed_class, name_like, numeric, preposition
 
 UNITS = ("token", "word", "span", "insert")
-
-# Negations and polarity shifters, kept byte-exact by default (``negations=True``): masking them is the
-# quickest way to turn "not good" into "more good" and flip a label.
-NEGATIONS = (r"(?i)(?<!\w)(?:not|no|never|none|nobody|nothing|nowhere|neither|nor|without|cannot|hardly|barely|"
-             r"scarcely|seldom|rarely|n[’']t)(?!\w)|(?<!\w)\w+n[’']t(?!\w)")
-_NEGATION = re.compile(NEGATIONS)
-
-
-def negation(word: str) -> bool:
-    """Whether ``word`` is a negation (``NEGATIONS``: "not", "cannot", "rarely", "isn't"), punctuation aside."""
-    return any(m.group(0) == word.strip(".,;:!?\"'()[]“”‘’") for m in _NEGATION.finditer(word))
 
 
 @dataclass(frozen=True)

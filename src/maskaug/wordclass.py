@@ -8,6 +8,8 @@ come from their own download servers), and the masked LM itself judges the open-
 - ``closed_class(word)``: the word belongs to a closed class (case-insensitive; ``don't`` and ``I'm`` too).
 - ``preposition(word)``: a preposition ("of", "to", "with"), the word that opens the phrase a new word must not
   be put right before (``Masker(before_prepositions=False)``).
+- ``negation(word)``: a negation or polarity shifter (``NEGATIONS``: "not", "cannot", "rarely", "isn't"), the words
+  a rewrite never masks (``Masker(negations=True)``) and ``insert.v6`` never adds.
 - ``numeric(word)``: a number, a code or a number word ("27", "3.5", "B-52", "seventeen", "third").
 - ``name_like(word, opens)``: a name, an acronym or a code by its letters: a capital after the first letter
   ("McDonald", "iPhone", "NASA"), or a capital first letter on a word that does not open a sentence.
@@ -42,6 +44,11 @@ MONTHS_DAYS = frozenset("""january february march april may june july august sep
 jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday
 today tomorrow yesterday""".split())
 
+# Negations and polarity shifters, kept byte-exact by default (``Masker(negations=True)``): masking them is the
+# quickest way to turn "not good" into "more good" and flip a label.
+NEGATIONS = (r"(?i)(?<!\w)(?:not|no|never|none|nobody|nothing|nowhere|neither|nor|without|cannot|hardly|barely|"
+             r"scarcely|seldom|rarely|n[’']t)(?!\w)|(?<!\w)\w+n[’']t(?!\w)")
+_NEGATION = re.compile(NEGATIONS)
 _APOSTROPHE = re.compile(r"[’']")
 _EDGE_PUNCT = re.compile(r"^\W+|\W+$")
 _CONTRACTION = re.compile(r"(?i)^(\w+)(n't|'s|'re|'ve|'d|'ll|'m)$")
@@ -63,6 +70,11 @@ def closed_class(word: str) -> bool:
 def preposition(word: str) -> bool:
     """Whether ``word`` (punctuation around it aside, case-insensitive) is a preposition."""
     return _EDGE_PUNCT.sub("", _fold(word)) in _PREPOSITIONS
+
+
+def negation(word: str) -> bool:
+    """Whether ``word`` (punctuation around it aside) is a negation or polarity shifter (``NEGATIONS``)."""
+    return _NEGATION.fullmatch(_EDGE_PUNCT.sub("", word)) is not None
 
 
 def numeric(word: str) -> bool:

@@ -369,7 +369,7 @@ def test_no_new_negation_with_negation_fills_false(builtin_mlm):
     """A new "not", "never" or "cannot" turns a sentence's meaning (judged round 13: "If you cannot enjoy more
     thoughtful comedies ..."). With the closed-class rule off, the built-in model inserts negations; with
     negation_fills=false none, and its other fills stay."""
-    from maskaug.masking import negation
+    from maskaug.wordclass import negation
 
     texts = ["If you enjoy thoughtful comedies with conflicted characters, this one is for you.",
              "I could believe how good the ending was.", "He was funny in this film."]

@@ -9,7 +9,7 @@ import numpy as np
 
 from maskaug.document import Doc
 from maskaug.fill import Sampler, normalize
-from maskaug.masking import Masker, Slot, negation
+from maskaug.masking import Masker, Slot
 from maskaug.methods.base import Capabilities, Draft, Job
 from maskaug.methods.fluent import (
     ClosingQuery,
@@ -25,7 +25,7 @@ from maskaug.model.vocab import START, TokenizerInfo
 from maskaug.sentence import closing_piece, neighbours
 from maskaug.splice import Edit, match_case, splice
 from maskaug.text import has_alnum
-from maskaug.wordclass import closed_class, numeric
+from maskaug.wordclass import closed_class, negation, numeric
 
 if TYPE_CHECKING:  # torch is imported only when a method fills with a model
     from maskaug.model.engine import FillEngine
